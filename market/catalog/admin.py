@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from market.catalog import services
+from market.catalog.models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "slug", "sort_order"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class AttributeValueInline(admin.TabularInline):
+    model = AttributeValue
+    prepopulated_fields = {"slug": ["name"]}
+    extra = 0
+
+
+@admin.register(Attribute)
+class AttributeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "sort_order"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AttributeValueInline]
+
+
+class ProductVariantInline(admin.TabularInline):
+    model = ProductVariant
+    extra = 0
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    fields = ["image", "alt", "sort_order", "thumbnail"]
+    readonly_fields = ["thumbnail"]
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "seller", "category", "status", "price_min_amount", "published_at"]
+    list_filter = ["status", "availability", "category", "origin_country"]
+    search_fields = ["name", "slug", "maker_name", "seller__name", "variants__sku"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["seller", "category"]
+    raw_id_fields = ["seller"]
+    filter_horizontal = ["attribute_values"]
+    readonly_fields = ["price_min_amount", "price_max_amount", "created_at", "updated_at"]
+    inlines = [ProductVariantInline, ProductImageInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        product = form.instance
+        services.product_refresh_derived_fields(product_ids=[product.pk])
+        for image in product.images.filter(thumbnail=""):
+            services.product_image_thumbnail_schedule(image=image)

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from market.catalog.error_codes import CatalogErrorCode
+from market.catalog.models import (
+    AttributeValue,
+    Availability,
+    Category,
+    Product,
+    ProductStatus,
+    ProductVariant,
+)
+from market.core.errors import DomainError
+from market.core.selectors import PriceConverter
+
+
+class ProductSort(StrEnum):
+    NAME = "name"
+    PRICE = "price"
+    NEWEST = "newest"
+    RELEVANCE = "relevance"
+
+
+@dataclass
+class ProductFilter:
+    search: str | None = None
+    category_ids: list[int] | None = None
+    seller_ids: list[int] | None = None
+    price_gte: Decimal | None = None  # in the converter's currency
+    price_lte: Decimal | None = None
+    origin_countries: list[str] | None = None
+    in_stock: bool | None = None
+    made_to_order: bool | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def product_list_published() -> QuerySet[Product]:
+    return Product.objects.filter(status=ProductStatus.PUBLISHED, seller__is_active=True)
+
+
+def product_get_published(*, pk: int | None = None, slug: str | None = None) -> Product | None:
+    products = product_list_published_for_listing()
+    if pk is not None:
+        return products.filter(pk=pk).first()
+    return products.filter(slug=slug).first()
+
+
+def product_list_published_for_listing() -> QuerySet[Product]:
+    """Published products with everything a listing shows, in a fixed number of queries."""
+    return (
+        product_list_published()
+        .select_related("seller", "category")
+        .prefetch_related(
+            Prefetch("variants", queryset=ProductVariant.objects.order_by("sort_order", "pk")),
+            "images",
+            Prefetch("attribute_values",
+                     queryset=AttributeValue.objects.select_related("attribute")),
+        )
+        .defer("search_vector")
+    )
+
+
+def category_descendant_ids(*, category_ids: list[int]) -> set[int]:
+    """The given categories and all below them (one query over the small category table)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = set(), list(category_ids)
+    while stack:
+        pk = stack.pop()
+        if pk in found:
+            continue
+        found.add(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def _validate(filters: ProductFilter, sort: ProductSort) -> None:
+    for name, value in (("priceGte", filters.price_gte), ("priceLte", filters.price_lte)):
+        if value is not None and value < 0:
+            raise DomainError(CatalogErrorCode.INVALID_PRICE_RANGE,
+                              f"'{name}' must not be negative.", field=f"filter.{name}")
+    if (filters.price_gte is not None and filters.price_lte is not None
+            and filters.price_gte > filters.price_lte):
+        raise DomainError(CatalogErrorCode.INVALID_PRICE_RANGE,
+                          "'priceGte' is greater than 'priceLte'.", field="filter.priceGte")
+    if sort == ProductSort.RELEVANCE and not (filters.search or "").strip():
+        raise DomainError(CatalogErrorCode.INVALID_SEARCH,
+                          "Sorting by relevance needs a search text.", field="sortBy")
+    if filters.search is not None and len(filters.search) > 200:
+        raise DomainError(CatalogErrorCode.INVALID_SEARCH,
+                          "Search text is limited to 200 characters.", field="filter.search")
+
+
+def product_list_filtered(*, filters: ProductFilter, sort: ProductSort, descending: bool | None,
+                          converter: PriceConverter) -> QuerySet[Product]:
+    """The public product listing: filter, search and sort, ready to paginate."""
+    _validate(filters, sort)
+    products = product_list_published_for_listing()
+    if filters.category_ids:
+        products = products.filter(
+            category_id__in=category_descendant_ids(category_ids=filters.category_ids))
+    if filters.seller_ids:
+        products = products.filter(seller_id__in=filters.seller_ids)
+    if filters.origin_countries:
+        products = products.filter(origin_country__in=filters.origin_countries)
+    if filters.made_to_order is not None:
+        wanted = Availability.MADE_TO_ORDER if filters.made_to_order else Availability.READY_TO_SHIP
+        products = products.filter(availability=wanted)
+    if filters.in_stock is not None:
+        stocked = Exists(ProductVariant.objects.filter(product=OuterRef("pk"),
+                                                       stock_quantity__gt=0))
+        products = products.filter(stocked if filters.in_stock else ~stocked)
+    if filters.price_gte is not None or filters.price_lte is not None:
+        in_range = ProductVariant.objects.filter(product=OuterRef("pk"))
+        if filters.price_gte is not None:
+            in_range = in_range.filter(price_amount__gte=converter.to_base(filters.price_gte))
+        if filters.price_lte is not None:
+            in_range = in_range.filter(price_amount__lte=converter.to_base(filters.price_lte))
+        products = products.filter(Exists(in_range))
+
+    search = (filters.search or "").strip()
+    if search:
+        products = _search(products, search)
+
+    if descending is None:
+        descending = sort in (ProductSort.NEWEST, ProductSort.RELEVANCE)
+    key = {
+        ProductSort.NAME: F("name"),
+        ProductSort.PRICE: F("price_min_amount"),
+        ProductSort.NEWEST: F("published_at"),
+        ProductSort.RELEVANCE: F("relevance"),
+    }[sort]
+    if descending:
+        order = [key.desc(nulls_last=True), F("pk").desc()]
+    else:
+        order = [key.asc(nulls_last=True), F("pk").asc()]
+    return products.order_by(*order)
+
+
+def _search(products: QuerySet[Product], text: str) -> QuerySet[Product]:
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return products.filter(search_vector=query).annotate(
+            relevance=SearchRank(F("search_vector"), query))
+    # SQLite has no full-text index here: a plain match, name hits ranked above the rest.
+    match = (Q(name__icontains=text) | Q(maker_name__icontains=text)
+             | Q(seller__name__icontains=text) | Q(attribute_values__name__icontains=text)
+             | Q(description__icontains=text))
+    matching_ids = Product.objects.filter(match).values("pk")
+    return products.filter(pk__in=matching_ids).annotate(
+        relevance=Case(When(name__icontains=text, then=Value(2)), default=Value(1),
+                       output_field=IntegerField()))
+
+
+def category_list() -> list[Category]:
+    return list(Category.objects.order_by("sort_order", "name"))

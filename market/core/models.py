@@ -1,0 +1,31 @@
+from decimal import Decimal
+
+from django.db import models
+
+
+class ExchangeRate(models.Model):
+    """How many units of the base currency one unit of ``currency`` costs, from ``source``.
+
+    Rates are appended, never edited: the newest row per currency is the one in force, and an
+    order keeps the exact rate it was priced with.
+    """
+
+    base_currency = models.CharField(max_length=3)
+    currency = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=20, decimal_places=10)
+    source = models.CharField(max_length=64)
+    valid_at = models.DateTimeField(help_text="When the source published this rate.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["currency", "-valid_at"]
+        indexes = [models.Index(fields=["currency", "-valid_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rate__gt=Decimal(0)),
+                                   name="exchange_rate_positive"),
+            models.UniqueConstraint(fields=["base_currency", "currency", "source", "valid_at"],
+                                    name="exchange_rate_unique_per_source_and_time"),
+        ]
+
+    def __str__(self):
+        return f"1 {self.currency} = {self.rate} {self.base_currency} ({self.source})"

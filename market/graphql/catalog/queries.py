@@ -1,0 +1,119 @@
+import graphene
+from graphene import relay
+
+from market.catalog import selectors
+from market.catalog.selectors import ProductFilter, ProductSort
+from market.core.selectors import price_converter_get
+from market.graphql.catalog.types import Category, CategoryTree, Product, ProductConnection
+from market.graphql.core.errors import argument_error
+from market.graphql.core.ids import decode_global_ids
+from market.graphql.core.pagination import paginate
+
+ProductSortField = graphene.Enum.from_enum(ProductSort, name="ProductSortField")
+
+
+class SortDirection(graphene.Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class ProductSortInput(graphene.InputObjectType):
+    field = graphene.Field(ProductSortField, required=True)
+    direction = graphene.Field(
+        SortDirection,
+        description="Default: ascending for NAME and PRICE, descending for NEWEST and RELEVANCE.")
+
+
+class ProductFilterInput(graphene.InputObjectType):
+    search = graphene.String(description="Words to find in name, maker, attributes, description.")
+    categories = graphene.List(graphene.NonNull(graphene.ID),
+                               description="Category ids; their subcategories are included.")
+    sellers = graphene.List(graphene.NonNull(graphene.ID))
+    price_gte = graphene.Decimal(description="Lowest variant price, in the query's currency.")
+    price_lte = graphene.Decimal(description="Highest variant price, in the query's currency.")
+    origin_countries = graphene.List(graphene.NonNull(graphene.String),
+                                     description="ISO 3166-1 alpha-2 codes.")
+    in_stock = graphene.Boolean()
+    made_to_order = graphene.Boolean()
+
+
+def _filters_from_input(data) -> ProductFilter:
+    data = data or {}
+    countries = data.get("origin_countries")
+    if countries is not None:
+        countries = [c.strip().upper() for c in countries]
+        bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
+        if bad:
+            raise argument_error("filter.originCountries",
+                                 f"Not ISO 3166-1 alpha-2 country codes: {', '.join(bad)}.")
+    return ProductFilter(
+        search=data.get("search"),
+        category_ids=decode_global_ids("filter.categories", data.get("categories"), "Category"),
+        seller_ids=decode_global_ids("filter.sellers", data.get("sellers"), "Seller"),
+        price_gte=data.get("price_gte"),
+        price_lte=data.get("price_lte"),
+        origin_countries=countries,
+        in_stock=data.get("in_stock"),
+        made_to_order=data.get("made_to_order"),
+    )
+
+
+def _sort_from_input(data, filters: ProductFilter) -> tuple[ProductSort, bool | None]:
+    if not data:
+        return (ProductSort.RELEVANCE if (filters.search or "").strip() else ProductSort.NEWEST,
+                None)
+    direction = data.get("direction")
+    descending = None if direction is None else direction == SortDirection.DESC.value
+    return ProductSort(data["field"]), descending
+
+
+def _with_converter(products, converter):
+    for product in products:
+        product._converter = converter
+    return products
+
+
+class CatalogQueries(graphene.ObjectType):
+    products = graphene.Field(
+        graphene.NonNull(ProductConnection),
+        first=graphene.Int(), after=graphene.String(), last=graphene.Int(),
+        before=graphene.String(), filter=ProductFilterInput(), sort_by=ProductSortInput(),
+        currency=graphene.String(description="ISO 4217 code for prices; default the base."),
+        description="Published products. Page size at most 100.",
+    )
+    product = graphene.Field(Product, id=graphene.ID(), slug=graphene.String(),
+                             currency=graphene.String())
+    categories = graphene.List(graphene.NonNull(Category), required=True,
+                               description="Top-level categories; walk `children` for the tree.")
+    category = graphene.Field(Category, slug=graphene.String(required=True))
+
+    def resolve_products(self, info, first=None, after=None, last=None, before=None,
+                         filter=None, sort_by=None, currency=None):
+        converter = price_converter_get(currency=currency)
+        filters = _filters_from_input(filter)
+        sort, descending = _sort_from_input(sort_by, filters)
+        queryset = selectors.product_list_filtered(filters=filters, sort=sort,
+                                                   descending=descending, converter=converter)
+        page = paginate(queryset, prefix="product", first=first, after=after, last=last,
+                        before=before)
+        _with_converter(page.items, converter)
+        return ProductConnection.from_page(page)
+
+    def resolve_product(self, info, id=None, slug=None, currency=None):
+        if (id is None) == (slug is None):
+            raise argument_error("id", "Give exactly one of 'id' or 'slug'.")
+        converter = price_converter_get(currency=currency)
+        pk = decode_global_ids("id", [id], "Product")[0] if id is not None else None
+        product = selectors.product_get_published(pk=pk, slug=slug)
+        return _with_converter([product], converter)[0] if product else None
+
+    def resolve_categories(self, info):
+        return CategoryTree.for_request(info).children.get(None, [])
+
+    def resolve_category(self, info, slug):
+        tree = CategoryTree.for_request(info)
+        return next((c for c in tree.by_id.values() if c.slug == slug), None)
+
+
+class NodeQueries(graphene.ObjectType):
+    node = relay.Node.Field()

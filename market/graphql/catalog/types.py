@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import graphene
+from graphene import relay
+from graphene_django import DjangoObjectType
+
+from market.catalog import selectors
+from market.catalog.models import Availability as AvailabilityChoices
+from market.catalog.models import Category as CategoryModel
+from market.catalog.models import Product as ProductModel
+from market.catalog.models import ProductImage as ProductImageModel
+from market.catalog.models import ProductVariant as ProductVariantModel
+from market.graphql.core.context import absolute_url, request_memo
+from market.graphql.core.types import CountableConnection, Country, Money, MoneyRange
+from market.graphql.sellers.types import Seller
+
+Availability = graphene.Enum.from_enum(AvailabilityChoices, name="Availability")
+
+
+class CategoryTree:
+    """All categories, indexed for parent/children walks without more queries."""
+
+    def __init__(self, categories):
+        self.by_id = {c.pk: c for c in categories}
+        self.children: dict[int | None, list] = {}
+        for category in categories:
+            self.children.setdefault(category.parent_id, []).append(category)
+
+    @staticmethod
+    def for_request(info) -> CategoryTree:
+        return request_memo(info, "category_tree", lambda: CategoryTree(selectors.category_list()))
+
+
+class Category(DjangoObjectType):
+    parent = graphene.Field(lambda: Category)
+    children = graphene.List(graphene.NonNull(lambda: Category), required=True)
+    level = graphene.Int(required=True, description="0 for a top-level category.")
+
+    class Meta:
+        model = CategoryModel
+        interfaces = (relay.Node,)
+        fields = ["id", "name", "slug", "description", "parent"]
+
+    def resolve_parent(self, info):
+        return CategoryTree.for_request(info).by_id.get(self.parent_id)
+
+    def resolve_children(self, info):
+        return CategoryTree.for_request(info).children.get(self.pk, [])
+
+    def resolve_level(self, info):
+        tree, level, parent_id = CategoryTree.for_request(info), 0, self.parent_id
+        while parent_id is not None and level < 50:
+            level += 1
+            parent_id = getattr(tree.by_id.get(parent_id), "parent_id", None)
+        return level
+
+
+class ProductVariant(DjangoObjectType):
+    price = graphene.Field(Money, required=True,
+                           description="In the currency the product was asked for.")
+    quantity_available = graphene.Int(required=True)
+    in_stock = graphene.Boolean(required=True)
+
+    class Meta:
+        model = ProductVariantModel
+        interfaces = (relay.Node,)
+        fields = ["id", "sku", "name"]
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.filter(product__in=selectors.product_list_published())
+
+    def resolve_price(self, info):
+        return Money.convert(self.price_amount, _converter_of(self, info))
+
+    def resolve_quantity_available(self, info):
+        return self.quantity_available
+
+    def resolve_in_stock(self, info):
+        return self.quantity_available > 0
+
+
+class ProductImage(graphene.ObjectType):
+    url = graphene.String(required=True)
+    thumbnail_url = graphene.String(
+        required=True, description="A small version for listings (the original until it is made).")
+    alt = graphene.String(required=True)
+
+    @staticmethod
+    def from_model(image: ProductImageModel, info) -> ProductImage:
+        thumb = image.thumbnail or image.image
+        return ProductImage(url=absolute_url(info, image.image.url),
+                            thumbnail_url=absolute_url(info, thumb.url), alt=image.alt)
+
+
+class AttributeValue(graphene.ObjectType):
+    name = graphene.String(required=True)
+    slug = graphene.String(required=True)
+
+
+class ProductAttribute(graphene.ObjectType):
+    name = graphene.String(required=True)
+    slug = graphene.String(required=True)
+    values = graphene.List(graphene.NonNull(AttributeValue), required=True)
+
+
+class Dimensions(graphene.ObjectType):
+    length_mm = graphene.Int()
+    width_mm = graphene.Int()
+    height_mm = graphene.Int()
+
+
+class ExportData(graphene.ObjectType):
+    """What customs papers and duty estimates need."""
+
+    is_exportable = graphene.Boolean(required=True)
+    hs_code = graphene.String(description="Harmonized System code, 6–10 digits.")
+    origin_country = graphene.Field(Country, required=True)
+    weight_grams = graphene.Int()
+    dimensions = graphene.Field(Dimensions, required=True)
+
+
+class Provenance(graphene.ObjectType):
+    """Who made it and how it reaches the buyer."""
+
+    maker_name = graphene.String(required=True)
+    made_year = graphene.Int()
+    availability = graphene.Field(Availability, required=True)
+    processing_days = graphene.Int(required=True)
+    edition_size = graphene.Int(description="Null for an open edition.")
+    edition_number = graphene.Int()
+
+
+def _converter_of(obj, info):
+    """The price converter the enclosing query chose (base currency when none)."""
+    converter = getattr(obj, "_converter", None)
+    if converter is None:
+        product = getattr(obj, "product", None) if isinstance(obj, ProductVariantModel) else None
+        converter = getattr(product, "_converter", None)
+    if converter is None:
+        from market.core.selectors import price_converter_get
+
+        converter = request_memo(info, "converter:base",
+                                 lambda: price_converter_get(currency=None))
+    return converter
+
+
+class Product(DjangoObjectType):
+    seller = graphene.Field(Seller, required=True)
+    category = graphene.Field(Category, required=True)
+    variants = graphene.List(graphene.NonNull(ProductVariant), required=True)
+    images = graphene.List(graphene.NonNull(ProductImage), required=True)
+    thumbnail = graphene.Field(ProductImage, description="The first image, for listings.")
+    attributes = graphene.List(graphene.NonNull(ProductAttribute), required=True)
+    price_range = graphene.Field(MoneyRange, required=True)
+    in_stock = graphene.Boolean(required=True)
+    provenance = graphene.Field(Provenance, required=True)
+    export = graphene.Field(ExportData, required=True)
+
+    class Meta:
+        model = ProductModel
+        interfaces = (relay.Node,)
+        fields = ["id", "name", "slug", "description", "seller", "category", "created_at",
+                  "updated_at", "published_at"]
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.filter(pk__in=selectors.product_list_published().values("pk"))
+
+    def resolve_variants(self, info):
+        variants = list(self.variants.all())
+        for variant in variants:
+            variant._converter = _converter_of(self, info)
+        return variants
+
+    def resolve_images(self, info):
+        return [ProductImage.from_model(image, info) for image in self.images.all()]
+
+    def resolve_thumbnail(self, info):
+        images = self.images.all()
+        return ProductImage.from_model(images[0], info) if images else None
+
+    def resolve_attributes(self, info):
+        grouped: dict[int, ProductAttribute] = {}
+        for value in sorted(self.attribute_values.all(),
+                            key=lambda v: (v.attribute.sort_order, v.attribute.name, v.name)):
+            attribute = grouped.setdefault(value.attribute_id, ProductAttribute(
+                name=value.attribute.name, slug=value.attribute.slug, values=[]))
+            attribute.values.append(AttributeValue(name=value.name, slug=value.slug))
+        return list(grouped.values())
+
+    def resolve_price_range(self, info):
+        converter = _converter_of(self, info)
+        return MoneyRange(start=Money.convert(self.price_min_amount, converter),
+                          stop=Money.convert(self.price_max_amount, converter))
+
+    def resolve_in_stock(self, info):
+        return any(v.quantity_available > 0 for v in self.variants.all())
+
+    def resolve_provenance(self, info):
+        return Provenance(maker_name=self.maker_name or self.seller.name,
+                          made_year=self.made_year, availability=self.availability,
+                          processing_days=self.processing_days,
+                          edition_size=self.edition_size, edition_number=self.edition_number)
+
+    def resolve_export(self, info):
+        return ExportData(
+            is_exportable=self.is_exportable, hs_code=self.hs_code or None,
+            origin_country=Country.from_field(self.origin_country),
+            weight_grams=self.weight_grams,
+            dimensions={"length_mm": self.length_mm, "width_mm": self.width_mm,
+                        "height_mm": self.height_mm})
+
+
+class ProductConnection(CountableConnection):
+    class Meta:
+        node = Product

@@ -1,0 +1,39 @@
+from enum import StrEnum
+
+from graphql import GraphQLError
+from market.core.errors import DomainError
+
+
+class ApiErrorCode(StrEnum):
+    INVALID_ARGUMENT = "invalid_argument"
+    INVALID_CURSOR = "invalid_cursor"
+    PAGE_SIZE_EXCEEDED = "page_size_exceeded"
+    QUERY_TOO_DEEP = "query_too_deep"
+    QUERY_TOO_COSTLY = "query_too_costly"
+    GRAPHQL_VALIDATION_FAILED = "graphql_validation_failed"
+
+
+def argument_error(argument: str, message: str, code: StrEnum | str = ApiErrorCode.INVALID_ARGUMENT
+                   ) -> GraphQLError:
+    """A top-level error for a bad query argument; ``extensions`` carry code and argument."""
+    return GraphQLError(message, extensions={"code": str(code), "field": argument})
+
+
+def format_error(error: Exception) -> dict:
+    """Shape every error as ``{message, locations, path, extensions: {code, field}}``."""
+    if not isinstance(error, GraphQLError):
+        return {"message": str(error), "extensions": {"code": "internal_error"}}
+    formatted = error.formatted
+    original = error.original_error
+    extensions = dict(formatted.get("extensions") or {})
+    if isinstance(original, DomainError):
+        extensions.update(code=original.code, field=original.field)
+        formatted["message"] = original.message
+    elif isinstance(original, GraphQLError) and original.extensions:
+        extensions.update(original.extensions)
+    elif original is not None:
+        extensions.setdefault("code", "internal_error")
+    else:
+        extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
+    formatted["extensions"] = extensions
+    return formatted

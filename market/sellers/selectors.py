@@ -1,0 +1,11 @@
+from django.db.models import QuerySet
+
+from market.sellers.models import Seller
+
+
+def seller_list_public() -> QuerySet[Seller]:
+    return Seller.objects.filter(is_active=True).order_by("name", "pk")
+
+
+def seller_get_public(*, slug: str) -> Seller | None:
+    return seller_list_public().filter(slug=slug).first()

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.static import serve
+
+from market.graphql.views import MarketGraphQLView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("graphql/", MarketGraphQLView.as_view(graphiql=True), name="graphql"),
+]
+if settings.MARKET_SERVE_MEDIA:
+    # The demo serves uploaded images itself; production puts a web server or a bucket in front.
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )

@@ -1,0 +1,26 @@
+"""The Celery application: configuration comes from Django settings (``CELERY_*``).
+
+Run a worker with ``celery -A workers.app worker``; beat with ``celery -A workers.app beat``.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "market.settings")
+
+app = Celery("market")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.on_after_configure.connect
+def _make_broker_folders(sender, **kwargs):
+    # The embedded file-system broker needs its folder before the first message.
+    folder = (sender.conf.broker_transport_options or {}).get("data_folder_in")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+
+
+# Task modules register themselves on import; listed here so that every process that loads the
+# app (API, worker, tests) knows every task by name.
+import workers.catalog  # noqa: E402,F401
