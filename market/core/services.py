@@ -11,7 +11,7 @@ from market.core.money import base_currency, supported_currencies
 
 @transaction.atomic
 def exchange_rates_record_bulletin(*, xml: bytes | str) -> list[ExchangeRate]:
-    """Store a CBAR bulletin's rates for the currencies we sell in; recording it twice is a no-op."""
+    """Store a CBAR bulletin's rates for the currencies we sell in; twice is a no-op."""
     bulletin = cbar.parse_bulletin(xml)
     valid_at = dt.datetime.combine(bulletin.date, dt.time(0, 0), tzinfo=dt.UTC)
     base = base_currency()
