@@ -6,7 +6,13 @@ from decimal import Decimal
 
 from market.core.errors import CoreErrorCode, DomainError
 from market.core.models import ExchangeRate
-from market.core.money import Money, base_currency, quantize, validate_currency
+from market.core.money import (
+    Money,
+    base_currency,
+    quantize,
+    supported_currencies,
+    validate_currency,
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,7 @@ def price_converter_get(*, currency: str | None, field: str = "currency") -> Pri
     base = base_currency()
     code = validate_currency(currency or base, field=field)
     if code == base:
-        return PriceConverter(base=base, currency=base, rate=Decimal(1), source="base",
-                              valid_at=None)
+        return _base_converter()
     rate = exchange_rate_get_latest(currency=code)
     if rate is None:
         raise DomainError(CoreErrorCode.NO_EXCHANGE_RATE,
@@ -56,11 +61,28 @@ def price_converter_get(*, currency: str | None, field: str = "currency") -> Pri
                           valid_at=rate.valid_at)
 
 
-def exchange_rates_latest() -> list[ExchangeRate]:
-    """The rate in force for each currency (one query)."""
+def price_converters_all() -> dict[str, PriceConverter | None]:
+    """Each supported currency's converter at the rate in force, None where none is known."""
+    base = base_currency()
     latest: dict[str, ExchangeRate] = {}
-    for rate in ExchangeRate.objects.filter(base_currency=base_currency()).order_by(
+    for rate in ExchangeRate.objects.filter(base_currency=base).order_by(
         "currency", "-valid_at", "-pk"
     ):
         latest.setdefault(rate.currency, rate)
-    return list(latest.values())
+    converters: dict[str, PriceConverter | None] = {}
+    for code in supported_currencies():
+        rate = latest.get(code)
+        if code == base:
+            converters[code] = _base_converter()
+        elif rate is not None:
+            converters[code] = PriceConverter(base=base, currency=code, rate=rate.rate,
+                                              source=rate.source, valid_at=rate.valid_at)
+        else:
+            converters[code] = None
+    return converters
+
+
+def _base_converter() -> PriceConverter:
+    base = base_currency()
+    return PriceConverter(base=base, currency=base, rate=Decimal(1), source="base",
+                          valid_at=None)

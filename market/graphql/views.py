@@ -1,8 +1,8 @@
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
-
 from graphql import specified_rules
+
 from market.graphql.core.errors import format_error
 from market.graphql.core.validation import query_limits_rule
 

@@ -1,6 +1,7 @@
 from enum import StrEnum
 
 from graphql import GraphQLError
+
 from market.core.errors import DomainError
 
 

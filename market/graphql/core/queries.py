@@ -1,7 +1,7 @@
 import graphene
 
-from market.core.money import base_currency, supported_currencies
-from market.core.selectors import exchange_rates_latest
+from market.core.money import base_currency
+from market.core.selectors import price_converters_all
 from market.graphql.core.types import Currency, CurrencyConversion
 
 
@@ -11,17 +11,8 @@ class CoreQueries(graphene.ObjectType):
 
     def resolve_currencies(self, info):
         base = base_currency()
-        rates = {r.currency: r for r in exchange_rates_latest()}
-        result = []
-        for code in supported_currencies():
-            rate = rates.get(code)
-            if code == base:
-                conversion = CurrencyConversion(base_currency=base, currency=code, rate=1,
-                                                source="base", valid_at=None)
-            elif rate is not None:
-                conversion = CurrencyConversion(base_currency=base, currency=code, rate=rate.rate,
-                                                source=rate.source, valid_at=rate.valid_at)
-            else:
-                conversion = None
-            result.append(Currency.build(code, base=base, conversion=conversion))
-        return result
+        return [
+            Currency.build(code, base=base, conversion=converter and
+                           CurrencyConversion.from_converter(converter))
+            for code, converter in price_converters_all().items()
+        ]

@@ -9,8 +9,6 @@ left to graphql-core's own NoFragmentCycles rule).
 from __future__ import annotations
 
 from django.conf import settings
-from graphql.validation import ValidationContext
-
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -21,9 +19,9 @@ from graphql import (
     ValidationRule,
     VariableNode,
 )
-from market.graphql.core.errors import ApiErrorCode
+from graphql.validation import ValidationContext
 
-DEFAULT_LIST_SIZE = 20
+from market.graphql.core.errors import ApiErrorCode
 
 
 def query_limits_rule(variables: dict | None) -> type[ValidationRule]:

@@ -1,0 +1,50 @@
+# Creative Market — the two commands: `make run` (embedded demo) and `make test` (whole suite).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install run worker beat test lint schema bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# The embedded demo: SQLite under var/, demo catalogue loaded once, a Celery worker on the
+# file-system broker (no Redis needed) next to the API with GraphiQL on http://HOST:PORT/graphql/
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo "Creative Market: http://$(HOST):$(PORT)/graphql/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(BIN)/celery -A workers.app worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(BIN)/celery -A workers.app worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A workers.app beat --loglevel=INFO
+
+# Runs against DATABASE_URL / REDIS_URL when they are set, else SQLite and the file broker.
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+schema: install
+	$(BIN)/python manage.py graphql_schema --out graphql/schema.graphql
+
+bench: install
+	$(BIN)/python bench/catalogue.py
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

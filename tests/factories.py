@@ -1,0 +1,112 @@
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from market.catalog.models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    Product,
+    ProductStatus,
+    ProductVariant,
+)
+from market.core.models import ExchangeRate
+from market.sellers.models import Discipline, Seller
+
+
+class SellerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seller
+
+    name = factory.Sequence(lambda n: f"Studio {n}")
+    slug = factory.Sequence(lambda n: f"studio-{n}")
+    bio = "Hand-made in Baku."
+    discipline = Discipline.CRAFTS
+    city = "Baku"
+    country = "AZ"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class AttributeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attribute
+        django_get_or_create = ["slug"]
+
+    name = "Material"
+    slug = "material"
+
+
+class AttributeValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AttributeValue
+
+    attribute = factory.SubFactory(AttributeFactory)
+    name = factory.Sequence(lambda n: f"Value {n}")
+    slug = factory.Sequence(lambda n: f"value-{n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    seller = factory.SubFactory(SellerFactory)
+    category = factory.SubFactory(CategoryFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    description = "A thing made by hand."
+    status = ProductStatus.PUBLISHED
+    published_at = factory.Sequence(
+        lambda n: timezone.now() - dt.timedelta(days=365) + dt.timedelta(hours=n))
+    hs_code = "570110"
+    weight_grams = 1200
+
+
+class ProductVariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductVariant
+
+    product = factory.SubFactory(ProductFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    price_amount = Decimal("100.00")
+    stock_quantity = 5
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+
+    base_currency = "AZN"
+    currency = "EUR"
+    rate = Decimal("2.0000")
+    source = "test"
+    valid_at = factory.LazyFunction(timezone.now)
+
+
+def listed_product(*, prices=(Decimal("100.00"),), stock=5, **kwargs) -> Product:
+    """A published product with one variant per price and its derived fields refreshed."""
+    from market.catalog.services import product_refresh_derived_fields
+
+    product = ProductFactory(**kwargs)
+    for price in prices:
+        ProductVariantFactory(product=product, price_amount=Decimal(price), stock_quantity=stock)
+    product_refresh_derived_fields(product_ids=[product.pk])
+    product.refresh_from_db()
+    return product
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.ProductImage"
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.django.ImageField(color="red", width=64, height=64, format="JPEG")
+    alt = "A photo"

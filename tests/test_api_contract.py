@@ -1,0 +1,35 @@
+"""The published API contract in graphql/ matches the code, and its operations stay valid."""
+
+from pathlib import Path
+
+import pytest
+from graphql import parse, print_schema, validate
+
+from market.graphql.schema import schema
+
+CONTRACT = Path(__file__).resolve().parents[1] / "graphql"
+OPERATIONS = sorted((CONTRACT / "operations").glob("*.graphql"))
+
+
+def test_schema_file_is_what_the_code_generates():
+    assert (CONTRACT / "schema.graphql").read_text() == print_schema(schema.graphql_schema), (
+        "graphql/schema.graphql is stale: run `make schema`")
+
+
+def test_the_top_level_graphql_folder_is_not_a_python_package():
+    assert not (CONTRACT / "__init__.py").exists()
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda p: p.stem)
+def test_published_operations_validate_against_the_schema(operation):
+    errors = validate(schema.graphql_schema, parse(operation.read_text()))
+
+    assert errors == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda p: p.stem)
+def test_published_operations_run_without_errors(gql, operation):
+    variables = {"slug": "anything"} if "$slug" in operation.read_text() else {}
+
+    gql.execute(operation.read_text(), variables)

@@ -1,0 +1,57 @@
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url(settings_dict) -> str:
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return (f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}:"
+            f"{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real ``celery worker`` process on the configured broker, using the test database."""
+    if os.environ.get("CI") and not settings.REDIS_URL:
+        pytest.fail("worker tests in CI run on Redis: set REDIS_URL")
+    from django.db import connection
+
+    media_root = tmp_path_factory.mktemp("worker-media")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "MEDIA_ROOT": str(media_root),
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    log = open(tmp_path_factory.mktemp("worker-log") / "worker.log", "w+b")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool=solo",
+         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    process.media_root = media_root
+    process.log = log
+    yield process
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def worker_log(process) -> str:
+    process.log.flush()
+    process.log.seek(0)
+    return process.log.read().decode(errors="replace")[-4000:]
