@@ -16,9 +16,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 @app.on_after_configure.connect
 def _make_broker_folders(sender, **kwargs):
     # The embedded file-system broker needs its folder before the first message.
-    folder = (sender.conf.broker_transport_options or {}).get("data_folder_in")
-    if folder:
-        os.makedirs(folder, exist_ok=True)
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "control_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)
 
 
 # Task modules register themselves on import; listed here so that every process that loads the
