@@ -1,0 +1,56 @@
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from tqdm import tqdm
+
+from market.catalog import demo
+from market.catalog.models import Product
+
+
+class Command(BaseCommand):
+    help = ("Fill the catalogue with the centre's resident makers and their listings, "
+            "with exchange rates and (in DEBUG) an admin user. The same --seed gives the same "
+            "catalogue on an empty database.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--products", type=int, default=320, metavar="N",
+                            help="Listings to add (default 320; 100000 takes a minute or two).")
+        parser.add_argument("--seed", type=int, default=42,
+                            help="Seed of the random choices (default 42).")
+        once = parser.add_mutually_exclusive_group()
+        once.add_argument("--if-empty", action="store_true",
+                          help="Do nothing when any product exists already.")
+        once.add_argument("--reset", action="store_true",
+                          help="Delete listings, categories, attributes, sellers and exchange "
+                               "rates first.")
+
+    def handle(self, *args, products, seed, if_empty, reset, verbosity, **options):
+        if products < 0:
+            raise CommandError("--products must not be negative.")
+        if if_empty and Product.objects.exists():
+            self.stdout.write("The catalogue has products already; nothing seeded.")
+            return
+
+        started = time.monotonic()
+        progress = tqdm(total=products, unit="product", file=sys.stderr,
+                        disable=None if verbosity else True)
+        with progress, transaction.atomic():
+            if reset:
+                removed_files = demo.demo_catalogue_reset()
+                transaction.on_commit(lambda: demo.demo_files_delete(names=removed_files))
+            summary = demo.demo_catalogue_create(seed=seed, products=products,
+                                                 progress=progress.update)
+            summary.rates = demo.demo_rates_record()
+            admin_created = settings.DEBUG and demo.demo_admin_ensure()
+        demo.demo_tables_analyze()
+
+        self.stdout.write(self.style.SUCCESS(
+            f"Seeded {summary.products} products ({summary.variants} variants, "
+            f"{summary.images} images from {summary.image_files} files) of {summary.sellers} "
+            f"sellers in {summary.categories} categories, and {len(summary.rates)} exchange "
+            f"rates, in {time.monotonic() - started:.1f} s."))
+        if admin_created:
+            self.stdout.write("Log in to /admin/ as admin / admin (created because DEBUG is on).")
