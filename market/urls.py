@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django.views.static import serve
 
+from market.graphql.schema import schema
 from market.graphql.views import MarketGraphQLView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("graphql/", MarketGraphQLView.as_view(graphiql=True), name="graphql"),
+    path("graphql/", MarketGraphQLView.as_view(graphiql=True, schema=schema), name="graphql"),
 ]
 if settings.MARKET_SERVE_MEDIA:
     # The demo serves uploaded images itself; production puts a web server or a bucket in front.

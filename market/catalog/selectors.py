@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -49,31 +49,54 @@ class ProductFilter:
     origin_countries: list[str] | None = None
     in_stock: bool | None = None
     made_to_order: bool | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def product_list_published() -> QuerySet[Product]:
-    return Product.objects.filter(status=ProductStatus.PUBLISHED, seller__is_active=True)
+    """What buyers may see: published, by an active seller, with at least one priced variant."""
+    return Product.objects.filter(status=ProductStatus.PUBLISHED, seller__is_active=True,
+                                  price_min_amount__isnull=False)
 
 
-def product_get_published(*, pk: int | None = None, slug: str | None = None) -> Product | None:
-    products = product_list_published_for_listing()
+class ProductRelation(StrEnum):
+    """Related rows a listing can fetch up front, one query each."""
+
+    VARIANTS = "variants"
+    IMAGES = "images"
+    ATTRIBUTES = "attributes"
+
+
+ALL_RELATIONS = frozenset(ProductRelation)
+
+
+def product_get_published(*, pk: int | None = None, slug: str | None = None,
+                          relations: frozenset[ProductRelation] = ALL_RELATIONS
+                          ) -> Product | None:
+    products = product_list_published_for_listing(relations=relations)
     if pk is not None:
         return products.filter(pk=pk).first()
     return products.filter(slug=slug).first()
 
 
-def product_list_published_for_listing() -> QuerySet[Product]:
-    """Published products with everything a listing shows, in a fixed number of queries."""
+def product_list_published_for_listing(
+        *, relations: frozenset[ProductRelation] = ALL_RELATIONS) -> QuerySet[Product]:
+    """Published products with what a listing shows, in a fixed number of queries.
+
+    ``relations`` names the related rows to prefetch: a page that shows no attributes need
+    not load them.
+    """
+    prefetches = []
+    if ProductRelation.VARIANTS in relations:
+        prefetches.append(
+            Prefetch("variants", queryset=ProductVariant.objects.order_by("sort_order", "pk")))
+    if ProductRelation.IMAGES in relations:
+        prefetches.append("images")
+    if ProductRelation.ATTRIBUTES in relations:
+        prefetches.append(Prefetch("attribute_values",
+                                   queryset=AttributeValue.objects.select_related("attribute")))
     return (
         product_list_published()
         .select_related("seller", "category")
-        .prefetch_related(
-            Prefetch("variants", queryset=ProductVariant.objects.order_by("sort_order", "pk")),
-            "images",
-            Prefetch("attribute_values",
-                     queryset=AttributeValue.objects.select_related("attribute")),
-        )
+        .prefetch_related(*prefetches)
         .defer("search_vector")
     )
 
@@ -111,10 +134,12 @@ def _validate(filters: ProductFilter, sort: ProductSort) -> None:
 
 
 def product_list_filtered(*, filters: ProductFilter, sort: ProductSort, descending: bool | None,
-                          converter: PriceConverter) -> QuerySet[Product]:
+                          converter: PriceConverter,
+                          relations: frozenset[ProductRelation] = ALL_RELATIONS
+                          ) -> QuerySet[Product]:
     """The public product listing: filter, search and sort, ready to paginate."""
     _validate(filters, sort)
-    products = product_list_published_for_listing()
+    products = product_list_published_for_listing(relations=relations)
     if filters.category_ids:
         products = products.filter(
             category_id__in=category_descendant_ids(category_ids=filters.category_ids))
@@ -149,10 +174,9 @@ def product_list_filtered(*, filters: ProductFilter, sort: ProductSort, descendi
         ProductSort.NEWEST: F("published_at"),
         ProductSort.RELEVANCE: F("relevance"),
     }[sort]
-    if descending:
-        order = [key.desc(nulls_last=True), F("pk").desc()]
-    else:
-        order = [key.asc(nulls_last=True), F("pk").asc()]
+    # Plain orders (no NULLS LAST): listed products always have a name, a publication time and
+    # a price, and PostgreSQL then walks the (status, key, id) indexes in either direction.
+    order = [key.desc(), F("pk").desc()] if descending else [key.asc(), F("pk").asc()]
     return products.order_by(*order)
 
 

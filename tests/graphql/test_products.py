@@ -10,6 +10,7 @@ from market.catalog.services import product_refresh_derived_fields
 from tests.factories import (
     AttributeValueFactory,
     CategoryFactory,
+    ProductFactory,
     SellerFactory,
     listed_product,
 )
@@ -33,11 +34,12 @@ def names(data):
     return [edge["node"]["name"] for edge in data["products"]["edges"]]
 
 
-def test_only_published_products_of_active_sellers_are_listed(gql):
+def test_only_published_priced_products_of_active_sellers_are_listed(gql):
     listed_product(name="Silk kelaghayi")
     listed_product(name="Draft vase", status=ProductStatus.DRAFT, published_at=None)
     listed_product(name="Old rug", status=ProductStatus.ARCHIVED)
     listed_product(name="Gone shop's tar", seller=SellerFactory(is_active=False))
+    ProductFactory(name="No variant, no price yet")
 
     data = gql.execute(PRODUCTS)
 

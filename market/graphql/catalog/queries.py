@@ -2,12 +2,13 @@ import graphene
 from graphene import relay
 
 from market.catalog import selectors
-from market.catalog.selectors import ProductFilter, ProductSort
+from market.catalog.selectors import ProductFilter, ProductRelation, ProductSort
 from market.core.selectors import price_converter_get
 from market.graphql.catalog.types import Category, CategoryTree, Product, ProductConnection
 from market.graphql.core.errors import argument_error
 from market.graphql.core.ids import decode_global_ids
 from market.graphql.core.pagination import paginate
+from market.graphql.core.selection import selected_fields
 
 ProductSortField = graphene.Enum.from_enum(ProductSort, name="ProductSortField")
 
@@ -67,6 +68,17 @@ def _sort_from_input(data, filters: ProductFilter) -> tuple[ProductSort, bool | 
     return ProductSort(data["field"]), descending
 
 
+def _relations_for(fields: set[str]) -> frozenset[ProductRelation]:
+    wanted = set()
+    if fields & {"variants", "inStock"}:
+        wanted.add(ProductRelation.VARIANTS)
+    if fields & {"images", "thumbnail"}:
+        wanted.add(ProductRelation.IMAGES)
+    if "attributes" in fields:
+        wanted.add(ProductRelation.ATTRIBUTES)
+    return frozenset(wanted)
+
+
 def _with_converter(products, converter):
     for product in products:
         product._converter = converter
@@ -92,8 +104,9 @@ class CatalogQueries(graphene.ObjectType):
         converter = price_converter_get(currency=currency)
         filters = _filters_from_input(filter)
         sort, descending = _sort_from_input(sort_by, filters)
-        queryset = selectors.product_list_filtered(filters=filters, sort=sort,
-                                                   descending=descending, converter=converter)
+        queryset = selectors.product_list_filtered(
+            filters=filters, sort=sort, descending=descending, converter=converter,
+            relations=_relations_for(selected_fields(info, "edges", "node")))
         page = paginate(queryset, prefix="product", first=first, after=after, last=last,
                         before=before)
         _with_converter(page.items, converter)
@@ -104,7 +117,8 @@ class CatalogQueries(graphene.ObjectType):
             raise argument_error("id", "Give exactly one of 'id' or 'slug'.")
         converter = price_converter_get(currency=currency)
         pk = decode_global_ids("id", [id], "Product")[0] if id is not None else None
-        product = selectors.product_get_published(pk=pk, slug=slug)
+        product = selectors.product_get_published(
+            pk=pk, slug=slug, relations=_relations_for(selected_fields(info)))
         return _with_converter([product], converter)[0] if product else None
 
     def resolve_categories(self, info):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import graphene
 from babel.numbers import get_currency_name
 from graphene import relay
@@ -37,13 +39,31 @@ class Money(graphene.ObjectType):
     conversion = graphene.Field(CurrencyConversion, required=True,
                                 description="The rate used to get here from the base price.")
 
+    # Resolved from a ConvertedPrice: formatting and the conversion object are built only
+    # when a client asks for them (a listing page holds hundreds of prices).
     @staticmethod
-    def convert(amount, converter: PriceConverter) -> Money | None:
+    def convert(amount, converter: PriceConverter) -> ConvertedPrice | None:
         if amount is None:
             return None
-        money: MoneyValue = converter.from_base(amount)
-        return Money(amount=money.amount, currency=money.currency, formatted=money.formatted(),
-                     conversion=CurrencyConversion.from_converter(converter))
+        return ConvertedPrice(converter.from_base(amount), converter)
+
+    def resolve_amount(self, info):
+        return self.money.amount
+
+    def resolve_currency(self, info):
+        return self.money.currency
+
+    def resolve_formatted(self, info):
+        return self.money.formatted()
+
+    def resolve_conversion(self, info):
+        return CurrencyConversion.from_converter(self.converter)
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertedPrice:
+    money: MoneyValue
+    converter: PriceConverter
 
 
 class MoneyRange(graphene.ObjectType):

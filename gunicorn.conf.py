@@ -1,0 +1,21 @@
+"""gunicorn settings for the API processes (read from the working directory by default).
+
+Anything here can still be overridden on the command line (``--workers``, ``--bind``…).
+"""
+
+import gc
+import os
+
+wsgi_app = "market.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+
+
+def post_worker_init(worker):
+    # Build the GraphQL schema now, then move every object alive so far out of the garbage
+    # collector's sight: the long-lived schema and modules no longer make each full collection
+    # (triggered by the short-lived objects of a listing page) walk them again.
+    from market.graphql.schema import schema  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
