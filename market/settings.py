@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_countries",
     "graphene_django",
     "market.core",
+    "market.accounts",
     "market.sellers",
     "market.catalog",
 ]
@@ -77,6 +78,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache and Celery -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

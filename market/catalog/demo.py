@@ -624,13 +624,15 @@ def demo_rates_record() -> list[ExchangeRate]:
     return exchange_rates_record_bulletin(xml=RATES_BULLETIN.read_bytes())
 
 
-def demo_admin_ensure(*, username: str = "admin", password: str = "admin") -> bool:
-    """Create the demo's superuser unless a user of that name exists; True when created."""
+DEMO_ADMIN_EMAIL = "admin@example.com"
+
+
+def demo_admin_ensure(*, email: str = DEMO_ADMIN_EMAIL, password: str = "admin") -> bool:
+    """Create the demo's superuser unless a user with that e-mail exists; True when created."""
     users = get_user_model()
-    if users.objects.filter(username=username).exists():
+    if users.objects.filter(email=email).exists():
         return False
-    users.objects.create_superuser(username=username, email=f"{username}@example.com",
-                                   password=password)
+    users.objects.create_superuser(email=email, password=password)
     return True
 
 

@@ -53,4 +53,5 @@ class Command(BaseCommand):
             f"sellers in {summary.categories} categories, and {len(summary.rates)} exchange "
             f"rates, in {time.monotonic() - started:.1f} s."))
         if admin_created:
-            self.stdout.write("Log in to /admin/ as admin / admin (created because DEBUG is on).")
+            self.stdout.write(f"Log in to /admin/ as {demo.DEMO_ADMIN_EMAIL} / admin "
+                              "(created because DEBUG is on).")
