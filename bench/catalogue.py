@@ -174,7 +174,7 @@ def catalogue_facts(url: str, search_word: str) -> tuple[int, int]:
     with psycopg.connect(url) as conn:
         published = conn.execute(
             "SELECT count(*) FROM catalog_product p JOIN sellers_seller s ON s.id = p.seller_id"
-            " WHERE p.status = 'published' AND s.is_active").fetchone()[0]
+            " WHERE p.status = 'published' AND s.status = 'approved'").fetchone()[0]
         matches = conn.execute(
             "SELECT count(*) FROM catalog_product WHERE status = 'published'"
             " AND search_vector @@ websearch_to_tsquery('english', %s)",

@@ -13,7 +13,7 @@ from market.catalog.models import (
     ProductVariant,
 )
 from market.core.models import ExchangeRate
-from market.sellers.models import Discipline, Seller
+from market.sellers.models import Discipline, Seller, SellerStatus
 
 
 class SellerFactory(factory.django.DjangoModelFactory):
@@ -26,6 +26,7 @@ class SellerFactory(factory.django.DjangoModelFactory):
     discipline = Discipline.CRAFTS
     city = "Baku"
     country = "AZ"
+    status = SellerStatus.APPROVED
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

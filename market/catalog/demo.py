@@ -43,7 +43,7 @@ from market.catalog.services import (
 )
 from market.core.models import ExchangeRate
 from market.core.services import exchange_rates_record_bulletin
-from market.sellers.models import Discipline, Seller
+from market.sellers.models import Discipline, Seller, SellerStatus
 
 BATCH_SIZE = 2000
 IMAGES_PER_LEAF = 4
@@ -694,7 +694,7 @@ class _Builder:
                 slug=slugify(maker.name),
                 defaults={"name": maker.name, "bio": maker.bio, "discipline": maker.discipline,
                           "city": maker.city, "country": maker.country,
-                          "is_resident": maker.is_resident, "is_active": True})
+                          "is_resident": maker.is_resident, "status": SellerStatus.APPROVED})
             sellers.append((seller, maker))
         self.summary.sellers = len(sellers)
         return sellers

@@ -30,6 +30,7 @@ from market.catalog.models import (
 )
 from market.core.errors import DomainError
 from market.core.selectors import PriceConverter
+from market.sellers.models import SellerStatus
 
 
 class ProductSort(StrEnum):
@@ -52,8 +53,9 @@ class ProductFilter:
 
 
 def product_list_published() -> QuerySet[Product]:
-    """What buyers may see: published, by an active seller, with at least one priced variant."""
-    return Product.objects.filter(status=ProductStatus.PUBLISHED, seller__is_active=True,
+    """What buyers may see: published, by an approved seller, with at least one priced variant."""
+    return Product.objects.filter(status=ProductStatus.PUBLISHED,
+                                  seller__status=SellerStatus.APPROVED,
                                   price_min_amount__isnull=False)
 
 

@@ -14,8 +14,19 @@ class Discipline(models.TextChoices):
     FASHION = "fashion", "Fashion"
 
 
+class SellerStatus(models.TextChoices):
+    DRAFT = "draft", "Draft application"
+    SUBMITTED = "submitted", "Submitted for review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SUSPENDED = "suspended", "Suspended"
+
+
 class Seller(models.Model):
-    """A resident maker's public shop: what buyers see next to every product they list."""
+    """A resident maker's shop: from application (draft) to an approved, public shop.
+
+    Only approved sellers are public and may publish products.
+    """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="seller")
@@ -27,11 +38,13 @@ class Seller(models.Model):
     country = CountryField(default="AZ")
     is_resident = models.BooleanField(
         default=True, help_text="Shows the resident badge: a member of the centre's programme.")
-    is_active = models.BooleanField(default=True)
+    status = models.CharField(max_length=16, choices=SellerStatus.choices,
+                              default=SellerStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["status", "name"], name="seller_status_name_idx")]
 
     def __str__(self):
         return self.name

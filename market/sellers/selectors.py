@@ -1,10 +1,10 @@
 from django.db.models import QuerySet
 
-from market.sellers.models import Seller
+from market.sellers.models import Seller, SellerStatus
 
 
 def seller_list_public() -> QuerySet[Seller]:
-    return Seller.objects.filter(is_active=True).order_by("name", "pk")
+    return Seller.objects.filter(status=SellerStatus.APPROVED).order_by("name", "pk")
 
 
 def seller_get_public(*, slug: str) -> Seller | None:

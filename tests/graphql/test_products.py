@@ -7,6 +7,7 @@ from graphql_relay import to_global_id
 
 from market.catalog.models import Availability, ProductStatus
 from market.catalog.services import product_refresh_derived_fields
+from market.sellers.models import SellerStatus
 from tests.factories import (
     AttributeValueFactory,
     CategoryFactory,
@@ -38,7 +39,7 @@ def test_only_published_priced_products_of_active_sellers_are_listed(gql):
     listed_product(name="Silk kelaghayi")
     listed_product(name="Draft vase", status=ProductStatus.DRAFT, published_at=None)
     listed_product(name="Old rug", status=ProductStatus.ARCHIVED)
-    listed_product(name="Gone shop's tar", seller=SellerFactory(is_active=False))
+    listed_product(name="Gone shop's tar", seller=SellerFactory(status=SellerStatus.SUSPENDED))
     ProductFactory(name="No variant, no price yet")
 
     data = gql.execute(PRODUCTS)
@@ -261,7 +262,7 @@ def test_categories_come_as_a_tree(gql):
 
 def test_sellers_and_a_seller_by_slug(gql):
     SellerFactory(name="Bakı Vinyl", slug="baki-vinyl", discipline="music", city="Baku")
-    SellerFactory(name="Closed", slug="closed", is_active=False)
+    SellerFactory(name="Closed", slug="closed", status=SellerStatus.SUSPENDED)
 
     data = gql.execute("{ sellers(first: 10) { totalCount edges { node { name discipline } } } }")
     one = gql.execute('{ seller(slug: "baki-vinyl") { name city isResident '
