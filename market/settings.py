@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "market.accounts.middleware.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -120,6 +121,42 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MARKET_SERVE_MEDIA = env.bool("MARKET_SERVE_MEDIA", default=DEBUG)
+
+# --- Accounts -------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+JWT_ACCESS_TOKEN_TTL_SECONDS = env.int("JWT_ACCESS_TOKEN_TTL_SECONDS", default=15 * 60)
+JWT_REFRESH_TOKEN_TTL_SECONDS = env.int("JWT_REFRESH_TOKEN_TTL_SECONDS", default=30 * 24 * 3600)
+LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# Links in e-mails (verification, password reset, Stripe onboarding return) point here.
+MARKET_STOREFRONT_URL = env.str("MARKET_STOREFRONT_URL", default="http://127.0.0.1:8000")
+
+# --- E-mail: printed to the console unless EMAIL_URL names an SMTP server --------------------
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Creative Market <market@localhost>")
+
+# --- Stripe ---------------------------------------------------------------------------------
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_local")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_local")
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Unset in production (the SDK talks to Stripe); tests point it at a local Stripe-compatible server.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_CONNECT_COUNTRY_DEFAULT = env.str("STRIPE_CONNECT_COUNTRY_DEFAULT", default="AZ")
+
+# --- Uploads --------------------------------------------------------------------------------
+MARKET_MAX_DOCUMENT_BYTES = env.int("MARKET_MAX_DOCUMENT_BYTES", default=10 * 1024 * 1024)
+MARKET_MAX_IMPORT_BYTES = env.int("MARKET_MAX_IMPORT_BYTES", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
 # --- Marketplace ----------------------------------------------------------------------------
 MARKET_BASE_CURRENCY = env.str("MARKET_BASE_CURRENCY", default="AZN")

@@ -28,15 +28,31 @@ def _media_in_tmp(settings, tmp_path):
 
 
 class GraphQLClient:
-    """Posts GraphQL documents to /graphql/ the way any client would."""
+    """Posts GraphQL documents to /graphql/ the way any client would, as ``user`` if given
+    (with a real bearer access token)."""
 
-    def __init__(self):
+    def __init__(self, user=None):
         self.client = Client()
+        self.headers = {}
+        if user is not None:
+            from market.accounts.tokens import access_token_create
+
+            self.headers["Authorization"] = f"Bearer {access_token_create(user=user)}"
 
     def post(self, query: str, variables: dict | None = None):
         response = self.client.post("/graphql/", data=json.dumps(
-            {"query": query, "variables": variables or {}}), content_type="application/json")
+            {"query": query, "variables": variables or {}}), content_type="application/json",
+            headers=self.headers)
         return response
+
+    def upload(self, query: str, variables: dict, files: dict):
+        """A multipart request (GraphQL multipart request spec): ``files`` maps a variable
+        path such as ``"variables.image"`` to an uploaded file."""
+        operations = json.dumps({"query": query, "variables": variables})
+        mapping = json.dumps({str(i): [path] for i, path in enumerate(files)})
+        data = {"operations": operations, "map": mapping}
+        data.update({str(i): file for i, file in enumerate(files.values())})
+        return self.client.post("/graphql/", data=data, headers=self.headers)
 
     def execute(self, query: str, variables: dict | None = None) -> dict:
         response = self.post(query, variables)
@@ -56,6 +72,18 @@ class GraphQLClient:
 @pytest.fixture
 def gql(db):
     return GraphQLClient()
+
+
+@pytest.fixture
+def gql_as(db):
+    """``gql_as(user)``: a GraphQL client signed in as ``user`` (None: anonymous)."""
+    return GraphQLClient
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -16,6 +16,35 @@ from market.core.models import ExchangeRate
 from market.sellers.models import Discipline, Seller, SellerStatus
 
 
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.User"
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    is_email_verified = True
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(obj, create, extracted, **kwargs):
+        """``StaffFactory(permissions=["sellers.manage_sellers"])``."""
+        from django.contrib.auth.models import Permission
+
+        for dotted in extracted or ():
+            app_label, codename = dotted.split(".")
+            obj.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
 class SellerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Seller

@@ -1,7 +1,11 @@
 import graphene
 
+from market.graphql.accounts.mutations import AccountsMutations
+from market.graphql.catalog.mutations import CatalogMutations
 from market.graphql.catalog.queries import CatalogQueries, NodeQueries
 from market.graphql.core.queries import CoreQueries
+from market.graphql.payouts.mutations import PayoutsMutations
+from market.graphql.sellers.mutations import SellersMutations
 from market.graphql.sellers.queries import SellerQueries
 
 
@@ -9,4 +13,9 @@ class Query(CatalogQueries, SellerQueries, CoreQueries, NodeQueries, graphene.Ob
     pass
 
 
-schema = graphene.Schema(query=Query)
+class Mutation(AccountsMutations, SellersMutations, PayoutsMutations, CatalogMutations,
+               graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation if Mutation._meta.fields else None)

@@ -9,3 +9,10 @@ def seller_list_public() -> QuerySet[Seller]:
 
 def seller_get_public(*, slug: str) -> Seller | None:
     return seller_list_public().filter(slug=slug).first()
+
+
+def seller_get_for_user(*, user) -> Seller | None:
+    """The shop (in any state, from draft application on) that ``user`` runs, if any."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Seller.objects.filter(user=user).first()

@@ -12,6 +12,8 @@ class ApiErrorCode(StrEnum):
     QUERY_TOO_DEEP = "query_too_deep"
     QUERY_TOO_COSTLY = "query_too_costly"
     GRAPHQL_VALIDATION_FAILED = "graphql_validation_failed"
+    UNAUTHENTICATED = "unauthenticated"
+    PERMISSION_DENIED = "permission_denied"
 
 
 def argument_error(argument: str, message: str, code: StrEnum | str = ApiErrorCode.INVALID_ARGUMENT

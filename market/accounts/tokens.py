@@ -1,0 +1,56 @@
+"""Short-lived JWT access tokens (``Authorization: Bearer <token>``).
+
+An access token names its user and that user's ``token_generation``; bumping the generation
+(password change, "log out everywhere") makes every earlier access token invalid at once.
+Refresh tokens live in the database (see services) so that they can be revoked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import jwt
+from django.conf import settings
+from django.utils import timezone
+
+from market.accounts.error_codes import AccountErrorCode
+from market.core.errors import DomainError
+
+ALGORITHM = "HS256"
+ACCESS = "access"
+
+
+def access_token_create(*, user) -> str:
+    now = timezone.now()
+    payload = {
+        "sub": str(user.pk),
+        "typ": ACCESS,
+        "gen": user.token_generation,
+        "iat": int(now.timestamp()),
+        "exp": int((now + dt.timedelta(seconds=settings.JWT_ACCESS_TOKEN_TTL_SECONDS)).timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(payload, settings.SECRET_KEY, algorithm=ALGORITHM)
+
+
+def user_from_access_token(token: str):
+    """The active user an access token speaks for, or a refusal saying why."""
+    from market.accounts.models import User
+
+    try:
+        payload = jwt.decode(token, settings.SECRET_KEY, algorithms=[ALGORITHM],
+                             options={"require": ["exp", "sub", "typ"]})
+    except jwt.ExpiredSignatureError:
+        raise DomainError(AccountErrorCode.TOKEN_EXPIRED, "The access token has expired.",
+                          field="token") from None
+    except jwt.InvalidTokenError:
+        raise DomainError(AccountErrorCode.INVALID_TOKEN, "The access token is not valid.",
+                          field="token") from None
+    if payload.get("typ") != ACCESS:
+        raise DomainError(AccountErrorCode.INVALID_TOKEN, "Not an access token.", field="token")
+    user = User.objects.filter(pk=payload["sub"], is_active=True).first()
+    if user is None or user.token_generation != payload.get("gen"):
+        raise DomainError(AccountErrorCode.INVALID_TOKEN, "The access token was revoked.",
+                          field="token")
+    return user

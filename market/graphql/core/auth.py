@@ -1,0 +1,48 @@
+"""Who is asking: the gatekeepers every mutation and private query calls first.
+
+Not signed in → a top-level ``unauthenticated`` error (an authentication failure). Signed in
+without the right role or permission → a top-level ``permission_denied`` error. Someone else's
+object is never a permission error: the domain's gatekeepers answer "not found" for it.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+from market.graphql.core.errors import ApiErrorCode
+
+
+def current_user(info):
+    user = getattr(info.context, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def require_user(info):
+    user = current_user(info)
+    if user is None:
+        reason = getattr(info.context, "auth_error", None)
+        raise GraphQLError(reason or "Sign in to do this.",
+                           extensions={"code": ApiErrorCode.UNAUTHENTICATED.value})
+    return user
+
+
+def permission_denied(message: str = "You may not do this.") -> GraphQLError:
+    return GraphQLError(message, extensions={"code": ApiErrorCode.PERMISSION_DENIED.value})
+
+
+def require_staff_permission(info, permission: str):
+    """A signed-in staff member holding ``permission`` (``app_label.codename``)."""
+    user = require_user(info)
+    if not (user.is_staff and user.has_perm(permission)):
+        raise permission_denied(f"Needs the staff permission '{permission}'.")
+    return user
+
+
+def require_seller(info):
+    """The signed-in user's own shop (any status); users without one are refused."""
+    from market.sellers.selectors import seller_get_for_user
+
+    seller = seller_get_for_user(user=require_user(info))
+    if seller is None:
+        raise permission_denied("Only sellers may do this: apply to become one first.")
+    return seller
