@@ -109,6 +109,7 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        permissions = [("manage_catalog", "Manage any seller's products and categories")]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="product_newest_idx"),
             models.Index(fields=["status", "name", "id"], name="product_name_idx"),

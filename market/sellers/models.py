@@ -45,6 +45,7 @@ class Seller(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["status", "name"], name="seller_status_name_idx")]
+        permissions = [("manage_sellers", "Review applications, suspend and reinstate sellers")]
 
     def __str__(self):
         return self.name
