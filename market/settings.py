@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "market.accounts",
     "market.sellers",
     "market.catalog",
+    "market.payouts",
+    "market.payments",
 ]
 
 MIDDLEWARE = [

@@ -1,15 +1,18 @@
 import graphene
 
 from market.graphql.accounts.mutations import AccountsMutations
+from market.graphql.accounts.queries import AccountsQueries
 from market.graphql.catalog.mutations import CatalogMutations
 from market.graphql.catalog.queries import CatalogQueries, NodeQueries
 from market.graphql.core.queries import CoreQueries
 from market.graphql.payouts.mutations import PayoutsMutations
+from market.graphql.payouts.queries import PayoutsQueries
 from market.graphql.sellers.mutations import SellersMutations
 from market.graphql.sellers.queries import SellerQueries
 
 
-class Query(CatalogQueries, SellerQueries, CoreQueries, NodeQueries, graphene.ObjectType):
+class Query(CatalogQueries, SellerQueries, AccountsQueries, PayoutsQueries, CoreQueries,
+            NodeQueries, graphene.ObjectType):
     pass
 
 

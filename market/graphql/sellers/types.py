@@ -33,3 +33,15 @@ class Seller(DjangoObjectType):
 
     def resolve_country(self, info):
         return Country.from_field(self.country)
+
+
+class SellerProfile(graphene.ObjectType):
+    """The signed-in seller's own view of their shop and application (never public)."""
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    slug = graphene.String(required=True)
+    status = graphene.String(required=True)
+
+    def resolve_id(self, info):
+        return relay.Node.to_global_id("Seller", self.pk)

@@ -1,0 +1,5 @@
+import graphene
+
+
+class AccountsQueries(graphene.ObjectType):
+    """Queries about the signed-in user (``me``)."""

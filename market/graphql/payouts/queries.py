@@ -1,0 +1,5 @@
+import graphene
+
+
+class PayoutsQueries(graphene.ObjectType):
+    """Queries about payout accounts."""
