@@ -1,6 +1,8 @@
-from django.db.models import QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
-from market.sellers.models import Seller, SellerStatus
+from market.core.errors import DomainError
+from market.sellers.error_codes import SellerErrorCode
+from market.sellers.models import Seller, SellerEvent, SellerStatus
 
 
 def seller_list_public() -> QuerySet[Seller]:
@@ -16,3 +18,25 @@ def seller_get_for_user(*, user) -> Seller | None:
     if user is None or not user.is_authenticated:
         return None
     return Seller.objects.filter(user=user).first()
+
+
+def _with_application_details(sellers: QuerySet[Seller]) -> QuerySet[Seller]:
+    return sellers.select_related("user").prefetch_related(
+        "documents", Prefetch("events", queryset=SellerEvent.objects.select_related("actor")))
+
+
+def seller_application_list(*, status: str | None = None) -> QuerySet[Seller]:
+    """Sellers for staff review, oldest submission first; ``status`` narrows to one state."""
+    sellers = Seller.objects.all()
+    if status is not None:
+        if status not in SellerStatus.values:
+            raise DomainError(SellerErrorCode.INVALID,
+                              f"Unknown status {status!r}; choose one of: "
+                              f"{', '.join(SellerStatus.values)}.", field="status")
+        sellers = sellers.filter(status=status)
+    return _with_application_details(sellers).order_by(
+        F("submitted_at").asc(nulls_last=True), "created_at", "pk")
+
+
+def seller_get_for_staff(*, seller_id: int) -> Seller | None:
+    return _with_application_details(Seller.objects.filter(pk=seller_id)).first()

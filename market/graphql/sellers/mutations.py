@@ -1,5 +1,238 @@
+"""Applying to sell, and staff reviewing applications.
+
+The applicant's mutations act only on the caller's own seller (found from the signed-in user),
+so there is no id to point at someone else's application. Staff mutations need the permission
+``sellers.manage_sellers``.
+"""
+
 import graphene
+from graphene_file_upload.scalars import Upload
+from graphql_relay import from_global_id
+
+from market.core.errors import DomainError
+from market.graphql.core.auth import require_seller, require_staff_permission, require_user
+from market.graphql.core.mutations import BaseMutation, error_type
+from market.graphql.sellers.types import SellerDocument, SellerProfile
+from market.sellers import selectors, services
+from market.sellers.error_codes import SellerErrorCode
+
+SellerError = error_type("SellerError", SellerErrorCode)
+MANAGE_SELLERS = "sellers.manage_sellers"
+
+
+def _pk_from_global_id(global_id: str, expected_type: str) -> int:
+    try:
+        type_name, raw = from_global_id(global_id)
+        pk = int(raw)
+    except Exception:
+        type_name, pk = None, None
+    if type_name != expected_type or pk is None or pk <= 0:
+        raise DomainError(SellerErrorCode.INVALID, f"'{global_id}' is not a {expected_type} id.",
+                          field="id")
+    return pk
+
+
+def _profile(seller_id: int):
+    return selectors.seller_get_for_staff(seller_id=seller_id)
+
+
+class SellerApplicationFields:
+    bio = graphene.String(description="About the maker and their work.")
+    resident_programme = graphene.String(description="The centre's programme you belong to.")
+    membership_number = graphene.String(description="Your membership number in the programme.")
+    city = graphene.String()
+    country = graphene.String(description="ISO 3166-1 alpha-2 code; default AZ.")
+    contact_email = graphene.String(description="Default: your account's e-mail.")
+    contact_phone = graphene.String()
+
+
+class SellerApplicationCreateInput(SellerApplicationFields, graphene.InputObjectType):
+    name = graphene.String(required=True, description="The studio's name, shown on the shop.")
+    discipline = graphene.String(required=True,
+                                 description="One of the Discipline values, e.g. `crafts`.")
+
+
+class SellerApplicationUpdateInput(SellerApplicationFields, graphene.InputObjectType):
+    """Only the fields given change; send an empty string to clear one."""
+
+    name = graphene.String()
+    discipline = graphene.String()
+
+
+def _given(data) -> dict:
+    return {name: value for name, value in dict(data).items() if value is not None}
+
+
+class SellerMutation(BaseMutation):
+    seller = graphene.Field(SellerProfile)
+
+    class Meta:
+        abstract = True
+
+
+class SellerApplicationCreate(SellerMutation):
+    """Apply to sell: opens a draft application for the signed-in user (one per user)."""
+
+    class Arguments:
+        input = SellerApplicationCreateInput(required=True)
+
+    class Meta:
+        error_type = SellerError
+
+    @classmethod
+    def perform(cls, root, info, input):
+        user = require_user(info)
+        seller = services.seller_application_create(user=user, **_given(input))
+        return {"seller": _profile(seller.pk)}
+
+
+class SellerApplicationUpdate(SellerMutation):
+    """Change your draft or rejected application."""
+
+    class Arguments:
+        input = SellerApplicationUpdateInput(required=True)
+
+    class Meta:
+        error_type = SellerError
+
+    @classmethod
+    def perform(cls, root, info, input):
+        seller = require_seller(info)
+        services.seller_application_update(seller=seller, actor=info.context.user,
+                                           **_given(input))
+        return {"seller": _profile(seller.pk)}
+
+
+class SellerDocumentUpload(SellerMutation):
+    """Attach a PDF, JPEG or PNG to your draft or rejected application (multipart request)."""
+
+    document = graphene.Field(SellerDocument)
+
+    class Arguments:
+        kind = graphene.String(required=True, description="residency_certificate, portfolio, "
+                                                          "identity or other.")
+        file = Upload(required=True)
+
+    class Meta:
+        error_type = SellerError
+
+    @classmethod
+    def perform(cls, root, info, kind, file):
+        seller = require_seller(info)
+        document = services.seller_document_add(seller=seller, actor=info.context.user,
+                                                upload=file, kind=kind)
+        return {"seller": _profile(seller.pk), "document": document}
+
+
+class SellerDocumentDelete(SellerMutation):
+    """Remove a document from your draft or rejected application."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    class Meta:
+        error_type = SellerError
+
+    @classmethod
+    def perform(cls, root, info, id):
+        seller = require_seller(info)
+        services.seller_document_remove(seller=seller, actor=info.context.user,
+                                        document_id=_pk_from_global_id(id, "SellerDocument"))
+        return {"seller": _profile(seller.pk)}
+
+
+class SellerApplicationSubmit(SellerMutation):
+    """Send your application to staff for review."""
+
+    class Meta:
+        error_type = SellerError
+
+    @classmethod
+    def perform(cls, root, info):
+        seller = require_seller(info)
+        services.seller_application_submit(seller=seller, actor=info.context.user)
+        return {"seller": _profile(seller.pk)}
+
+
+class SellerApplicationApprove(SellerMutation):
+    """Staff: approve a submitted application; the shop becomes public."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    class Meta:
+        error_type = SellerError
+
+    @classmethod
+    def perform(cls, root, info, id):
+        staff = require_staff_permission(info, MANAGE_SELLERS)
+        seller = services.seller_application_approve(
+            seller_id=_pk_from_global_id(id, "Seller"), actor=staff)
+        return {"seller": _profile(seller.pk)}
+
+
+class SellerApplicationReject(SellerMutation):
+    """Staff: reject a submitted application with a reason the applicant sees."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        reason = graphene.String(required=True)
+
+    class Meta:
+        error_type = SellerError
+
+    @classmethod
+    def perform(cls, root, info, id, reason):
+        staff = require_staff_permission(info, MANAGE_SELLERS)
+        seller = services.seller_application_reject(
+            seller_id=_pk_from_global_id(id, "Seller"), actor=staff, reason=reason)
+        return {"seller": _profile(seller.pk)}
+
+
+class SellerSuspend(SellerMutation):
+    """Staff: hide an approved shop and its products, with a reason."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        reason = graphene.String(required=True)
+
+    class Meta:
+        error_type = SellerError
+
+    @classmethod
+    def perform(cls, root, info, id, reason):
+        staff = require_staff_permission(info, MANAGE_SELLERS)
+        seller = services.seller_suspend(seller_id=_pk_from_global_id(id, "Seller"),
+                                         actor=staff, reason=reason)
+        return {"seller": _profile(seller.pk)}
+
+
+class SellerReinstate(SellerMutation):
+    """Staff: bring a suspended shop back."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    class Meta:
+        error_type = SellerError
+
+    @classmethod
+    def perform(cls, root, info, id):
+        staff = require_staff_permission(info, MANAGE_SELLERS)
+        seller = services.seller_reinstate(seller_id=_pk_from_global_id(id, "Seller"),
+                                           actor=staff)
+        return {"seller": _profile(seller.pk)}
 
 
 class SellersMutations(graphene.ObjectType):
     """Mutations of this area; the root Mutation type inherits them."""
+
+    seller_application_create = SellerApplicationCreate.Field()
+    seller_application_update = SellerApplicationUpdate.Field()
+    seller_document_upload = SellerDocumentUpload.Field()
+    seller_document_delete = SellerDocumentDelete.Field()
+    seller_application_submit = SellerApplicationSubmit.Field()
+    seller_application_approve = SellerApplicationApprove.Field()
+    seller_application_reject = SellerApplicationReject.Field()
+    seller_suspend = SellerSuspend.Field()
+    seller_reinstate = SellerReinstate.Field()
