@@ -25,6 +25,7 @@ from market.catalog.models import (
     Availability,
     Category,
     Product,
+    ProductImage,
     ProductStatus,
     ProductVariant,
 )
@@ -199,3 +200,75 @@ def _search(products: QuerySet[Product], text: str) -> QuerySet[Product]:
 
 def category_list() -> list[Category]:
     return list(Category.objects.order_by("sort_order", "name"))
+
+
+# --- Gatekeepers: the only way to fetch a listing someone wants to change -----------------------
+# Someone else's product answers exactly like one that does not exist: same code, same message.
+
+def _not_found(what: str, field: str) -> DomainError:
+    return DomainError(CatalogErrorCode.NOT_FOUND, f"No such {what}.", field=field)
+
+
+def _one(queryset: QuerySet, *, pk: int, what: str, field: str):
+    found = queryset.filter(pk=pk).first() if isinstance(pk, int) else None
+    if found is None:
+        raise _not_found(what, field)
+    return found
+
+
+def _products() -> QuerySet[Product]:
+    return Product.objects.select_related("seller")
+
+
+def _variants() -> QuerySet[ProductVariant]:
+    return ProductVariant.objects.select_related("product__seller")
+
+
+def _images() -> QuerySet[ProductImage]:
+    return ProductImage.objects.select_related("product__seller")
+
+
+def product_get_for_seller(*, seller, product_id: int, field: str = "id") -> Product:
+    """The seller's own product (any status), or ``not_found``."""
+    return _one(_products().filter(seller=seller), pk=product_id, what="product", field=field)
+
+
+def variant_get_for_seller(*, seller, variant_id: int, field: str = "id") -> ProductVariant:
+    """A variant of one of the seller's products, or ``not_found``."""
+    return _one(_variants().filter(product__seller=seller), pk=variant_id, what="variant",
+                field=field)
+
+
+def image_get_for_seller(*, seller, image_id: int, field: str = "id") -> ProductImage:
+    """An image of one of the seller's products, or ``not_found``."""
+    return _one(_images().filter(product__seller=seller), pk=image_id, what="image",
+                field=field)
+
+
+# For staff holding ``catalog.manage_catalog``, who may reach every seller's listings.
+
+def product_get_for_manager(*, product_id: int, field: str = "id") -> Product:
+    return _one(_products(), pk=product_id, what="product", field=field)
+
+
+def variant_get_for_manager(*, variant_id: int, field: str = "id") -> ProductVariant:
+    return _one(_variants(), pk=variant_id, what="variant", field=field)
+
+
+def image_get_for_manager(*, image_id: int, field: str = "id") -> ProductImage:
+    return _one(_images(), pk=image_id, what="image", field=field)
+
+
+def product_list_for_seller(*, seller, status: str | None = None) -> QuerySet[Product]:
+    """The seller's own listings in every status (drafts included), newest first."""
+    products = Product.objects.filter(seller=seller)
+    if status is not None:
+        products = products.filter(status=status)
+    return (products.select_related("seller", "category")
+            .prefetch_related(
+                Prefetch("variants", queryset=ProductVariant.objects.order_by("sort_order", "pk")),
+                "images",
+                Prefetch("attribute_values",
+                         queryset=AttributeValue.objects.select_related("attribute")))
+            .defer("search_vector")
+            .order_by("-created_at", "-pk"))

@@ -4,7 +4,14 @@ from graphene import relay
 from market.catalog import selectors
 from market.catalog.selectors import ProductFilter, ProductRelation, ProductSort
 from market.core.selectors import price_converter_get
-from market.graphql.catalog.types import Category, CategoryTree, Product, ProductConnection
+from market.graphql.catalog.types import (
+    Category,
+    CategoryTree,
+    Product,
+    ProductConnection,
+    ProductStatus,
+)
+from market.graphql.core.auth import require_seller
 from market.graphql.core.errors import argument_error
 from market.graphql.core.ids import decode_global_ids
 from market.graphql.core.pagination import paginate
@@ -98,6 +105,11 @@ class CatalogQueries(graphene.ObjectType):
     categories = graphene.List(graphene.NonNull(Category), required=True,
                                description="Top-level categories; walk `children` for the tree.")
     category = graphene.Field(Category, slug=graphene.String(required=True))
+    seller_products = graphene.Field(
+        graphene.NonNull(ProductConnection),
+        first=graphene.Int(), after=graphene.String(), status=ProductStatus(),
+        description="The signed-in seller's own products in every status, newest first.",
+    )
 
     def resolve_products(self, info, first=None, after=None, last=None, before=None,
                          filter=None, sort_by=None, currency=None):
@@ -120,6 +132,13 @@ class CatalogQueries(graphene.ObjectType):
         product = selectors.product_get_published(
             pk=pk, slug=slug, relations=_relations_for(selected_fields(info)))
         return _with_converter([product], converter)[0] if product else None
+
+    def resolve_seller_products(self, info, first=None, after=None, status=None):
+        seller = require_seller(info)
+        queryset = selectors.product_list_for_seller(
+            seller=seller, status=None if status is None else getattr(status, "value", status))
+        return ProductConnection.from_page(
+            paginate(queryset, prefix="sellerproduct", first=first, after=after))
 
     def resolve_categories(self, info):
         return CategoryTree.for_request(info).children.get(None, [])

@@ -3,18 +3,21 @@ from __future__ import annotations
 import graphene
 from graphene import relay
 from graphene_django import DjangoObjectType
+from graphql_relay import to_global_id
 
 from market.catalog import selectors
 from market.catalog.models import Availability as AvailabilityChoices
 from market.catalog.models import Category as CategoryModel
 from market.catalog.models import Product as ProductModel
 from market.catalog.models import ProductImage as ProductImageModel
+from market.catalog.models import ProductStatus as ProductStatusChoices
 from market.catalog.models import ProductVariant as ProductVariantModel
 from market.graphql.core.context import absolute_url, request_memo
 from market.graphql.core.types import CountableConnection, Country, Money, MoneyRange
 from market.graphql.sellers.types import Seller
 
 Availability = graphene.Enum.from_enum(AvailabilityChoices, name="Availability")
+ProductStatus = graphene.Enum.from_enum(ProductStatusChoices, name="ProductStatus")
 
 
 class CategoryTree:
@@ -81,6 +84,7 @@ class ProductVariant(DjangoObjectType):
 
 
 class ProductImage(graphene.ObjectType):
+    id = graphene.ID(required=True, description="For reordering and deleting images.")
     url = graphene.String(required=True)
     thumbnail_url = graphene.String(
         required=True, description="A small version for listings (the original until it is made).")
@@ -89,7 +93,8 @@ class ProductImage(graphene.ObjectType):
     @staticmethod
     def from_model(image: ProductImageModel, info) -> ProductImage:
         thumb = image.thumbnail or image.image
-        return ProductImage(url=absolute_url(info, image.image.url),
+        return ProductImage(id=to_global_id("ProductImage", image.pk),
+                            url=absolute_url(info, image.image.url),
                             thumbnail_url=absolute_url(info, thumb.url), alt=image.alt)
 
 
@@ -156,6 +161,8 @@ class Product(DjangoObjectType):
     in_stock = graphene.Boolean(required=True)
     provenance = graphene.Field(Provenance, required=True)
     export = graphene.Field(ExportData, required=True)
+    status = graphene.Field(ProductStatus, required=True,
+                            description="Buyers only ever see published products.")
 
     class Meta:
         model = ProductModel
@@ -166,6 +173,9 @@ class Product(DjangoObjectType):
     @classmethod
     def get_queryset(cls, queryset, info):
         return queryset.filter(pk__in=selectors.product_list_published().values("pk"))
+
+    def resolve_status(self, info):
+        return self.status
 
     def resolve_variants(self, info):
         variants = list(self.variants.all())
