@@ -49,3 +49,29 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+
+class RefreshToken(models.Model):
+    """A long-lived refresh token, kept server-side so that it can be revoked.
+
+    Only the SHA-256 of the token is stored. Each refresh replaces the token with a new one of
+    the same ``family_id`` (one sign-in); a revoked token presented again means it was stolen,
+    and the whole family is revoked.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    family_id = models.UUIDField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["family_id"], name="refreshtoken_family_idx"),
+            models.Index(fields=["user", "revoked_at"], name="refreshtoken_user_revoked_idx"),
+        ]
+
+    def __str__(self):
+        return f"Refresh token {self.pk} of {self.user_id}"

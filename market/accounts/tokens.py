@@ -8,10 +8,13 @@ Refresh tokens live in the database (see services) so that they can be revoked.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import uuid
 
 import jwt
 from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils import timezone
 
 from market.accounts.error_codes import AccountErrorCode
@@ -54,3 +57,29 @@ def user_from_access_token(token: str):
         raise DomainError(AccountErrorCode.INVALID_TOKEN, "The access token was revoked.",
                           field="token")
     return user
+
+
+def refresh_token_new() -> str:
+    """A fresh opaque refresh token: random, never derived from anything guessable."""
+    return secrets.token_urlsafe(48)
+
+
+def refresh_token_hash(token: str) -> str:
+    """What the database keeps of a refresh token (SHA-256, hex): a leaked table logs no one in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
+    """Tokens in the verification link; they die once the address is verified (or changed).
+
+    Its own salt keeps them apart from password-reset tokens, and unlike those they do not
+    depend on the password or the last login, so signing in does not spoil the link.
+    """
+
+    key_salt = "market.accounts.tokens.EmailVerificationTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.email}{user.is_email_verified}{timestamp}"
+
+
+email_verification_token_generator = EmailVerificationTokenGenerator()

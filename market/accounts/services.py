@@ -1,0 +1,355 @@
+"""Accounts: registration and e-mail verification, signing in with rotating refresh tokens,
+passwords, and the staff groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from copy import copy
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from market.accounts.error_codes import AccountErrorCode
+from market.accounts.models import RefreshToken, User
+from market.accounts.throttling import (
+    login_failure_record,
+    login_failures_reset,
+    login_is_throttled,
+)
+from market.accounts.tokens import (
+    access_token_create,
+    email_verification_token_generator,
+    refresh_token_hash,
+    refresh_token_new,
+)
+from market.core.emails import email_enqueue
+from market.core.errors import DomainError
+
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 80
+# Hashing cost grows with the input: refuse absurd lengths before hashing them.
+MAX_PASSWORD_LENGTH = 256
+MAX_TOKEN_LENGTH = 512
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What a client keeps after signing in: a short-lived access token and a refresh token."""
+
+    user: User
+    access_token: str
+    refresh_token: str
+
+
+# --- Registration and e-mail verification ----------------------------------------------------
+
+@transaction.atomic
+def user_register(*, email: str, password: str, first_name: str = "",
+                  last_name: str = "") -> User:
+    """An account, unverified until its owner follows the link e-mailed to the address.
+
+    One account per address, compared lower-case; the password must pass the configured
+    password validators.
+    """
+    email = _email_clean(email)
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    for field, value in (("firstName", first_name), ("lastName", last_name)):
+        if len(value) > MAX_NAME_LENGTH:
+            raise DomainError(AccountErrorCode.INVALID,
+                              f"At most {MAX_NAME_LENGTH} characters.", field=field)
+    if User.objects.filter(email=email).exists():
+        raise DomainError(AccountErrorCode.EMAIL_TAKEN,
+                          "An account with this e-mail address already exists.", field="email")
+    _password_check(password, user=User(email=email, first_name=first_name, last_name=last_name),
+                    field="password")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email, password, first_name=first_name,
+                                            last_name=last_name, is_email_verified=False)
+    except IntegrityError:
+        # Someone registered the same address between the check and the insert.
+        raise DomainError(AccountErrorCode.EMAIL_TAKEN,
+                          "An account with this e-mail address already exists.",
+                          field="email") from None
+    _verification_email_enqueue(user=user)
+    return user
+
+
+@transaction.atomic
+def user_confirm_email(*, email: str, token: str) -> User:
+    """Marks the address verified when the token from the link is valid for it.
+
+    Confirming twice with the same link succeeds without change; an unknown address answers
+    exactly like a bad token.
+    """
+    user = User.objects.filter(email=_email_normalize(email)).first()
+    if user is None or not _verification_token_matches(user=user, token=token):
+        raise DomainError(AccountErrorCode.INVALID_TOKEN,
+                          "This verification link is not valid or has expired.", field="token")
+    User.objects.filter(pk=user.pk, is_email_verified=False).update(is_email_verified=True)
+    user.refresh_from_db(fields=["is_email_verified"])
+    return user
+
+
+@transaction.atomic
+def user_resend_verification(*, email: str) -> None:
+    """A new verification link for an unverified account; answers alike for any address, so
+    nobody learns which addresses have accounts."""
+    user = User.objects.filter(email=_email_normalize(email), is_active=True,
+                               is_email_verified=False).first()
+    if user is not None:
+        _verification_email_enqueue(user=user)
+
+
+def _verification_token_matches(*, user: User, token: str) -> bool:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return False
+    # A token is minted for the unverified account: checking it against that state lets a
+    # second click on the same link succeed, while a forged token still fails.
+    unverified = copy(user)
+    unverified.is_email_verified = False
+    return email_verification_token_generator.check_token(unverified, token)
+
+
+def _verification_email_enqueue(*, user: User) -> None:
+    link = _storefront_link("verify-email", email=user.email,
+                            token=email_verification_token_generator.make_token(user))
+    email_enqueue(to=user.email, subject="Confirm your e-mail address for Creative Market",
+                  body=(f"Hello {user.get_short_name()},\n\n"
+                        f"Please confirm your e-mail address by opening this link:\n{link}\n\n"
+                        "If you did not create an account, ignore this message.\n"))
+
+
+# --- Signing in and refresh tokens ---------------------------------------------------------
+
+@transaction.atomic
+def user_login(*, email: str, password: str) -> TokenPair:
+    """Tokens for an active account whose password matches.
+
+    A wrong password and an unknown address are refused alike (``invalid_credentials``). After
+    ``LOGIN_MAX_FAILURES`` failures for one address within ``LOGIN_FAILURE_WINDOW_SECONDS``,
+    every attempt is refused (``too_many_attempts``) until the window passes; a success starts
+    the count afresh.
+    """
+    email = _email_normalize(email)
+    if login_is_throttled(email=email):
+        minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
+        raise DomainError(AccountErrorCode.TOO_MANY_ATTEMPTS,
+                          f"Too many failed sign-ins for this address: try again in up to "
+                          f"{minutes} minutes.")
+    user = None
+    if len(password or "") <= MAX_PASSWORD_LENGTH:
+        # The authentication backend refuses inactive users and hashes even for an unknown
+        # address, so timing does not tell which addresses have accounts.
+        user = authenticate(None, email=email, password=password)
+    if user is None:
+        login_failure_record(email=email)
+        raise DomainError(AccountErrorCode.INVALID_CREDENTIALS,
+                          "The e-mail address or password is not correct.")
+    login_failures_reset(email=email)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return _token_pair_issue(user=user, family_id=uuid.uuid4())
+
+
+def token_refresh(*, refresh_token: str) -> TokenPair:
+    """A new access and refresh token for a valid refresh token, which is revoked (rotation).
+
+    A refresh token presented after it was revoked has been copied: every token of its sign-in
+    (its family) is revoked, so neither the thief nor the owner can go on with it. The family's
+    revocation is committed even though the request is refused, hence the inner transaction.
+    """
+    invalid = DomainError(AccountErrorCode.INVALID_TOKEN,
+                          "The refresh token is not valid; sign in again.", field="refreshToken")
+    with transaction.atomic():
+        token = _refresh_token_find(refresh_token)
+        now = timezone.now()
+        if token is None:
+            pair = None
+        elif not RefreshToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+                revoked_at=now):
+            # Already revoked (or a concurrent refresh won the race): a replay.
+            RefreshToken.objects.filter(family_id=token.family_id, revoked_at__isnull=True
+                                        ).update(revoked_at=now)
+            pair = None
+        elif token.expires_at <= now or not token.user.is_active:
+            pair = None
+        else:
+            pair = _token_pair_issue(user=token.user, family_id=token.family_id)
+    if pair is None:
+        raise invalid
+    return pair
+
+
+@transaction.atomic
+def token_revoke(*, refresh_token: str) -> None:
+    """Signing out: the refresh token stops working. Answers alike for an unknown token."""
+    token = _refresh_token_find(refresh_token)
+    if token is not None:
+        RefreshToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now())
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user: User) -> None:
+    """Signs ``user`` out everywhere: every access token and every refresh token dies."""
+    _tokens_invalidate(user=user)
+
+
+def _tokens_invalidate(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+    user.refresh_from_db(fields=["token_generation"])
+    RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+
+
+def _token_pair_issue(*, user: User, family_id: uuid.UUID) -> TokenPair:
+    raw = refresh_token_new()
+    now = timezone.now()
+    RefreshToken.objects.create(
+        user=user, token_hash=refresh_token_hash(raw), family_id=family_id, created_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.JWT_REFRESH_TOKEN_TTL_SECONDS))
+    return TokenPair(user=user, access_token=access_token_create(user=user), refresh_token=raw)
+
+
+def _refresh_token_find(raw: str) -> RefreshToken | None:
+    if not raw or len(raw) > MAX_TOKEN_LENGTH:
+        return None
+    return (RefreshToken.objects.select_related("user")
+            .filter(token_hash=refresh_token_hash(raw)).first())
+
+
+# --- Passwords -----------------------------------------------------------------------------
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> TokenPair:
+    """A new password for a signed-in user who knows the old one.
+
+    Every earlier access and refresh token stops working (a changed password usually means a
+    leaked one); the caller gets a fresh pair so that this session goes on.
+    """
+    if len(old_password or "") > MAX_PASSWORD_LENGTH or not user.check_password(old_password):
+        raise DomainError(AccountErrorCode.INVALID_CREDENTIALS,
+                          "The current password is not correct.", field="oldPassword")
+    _password_check(new_password, user=user, field="newPassword")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _tokens_invalidate(user=user)
+    return _token_pair_issue(user=user, family_id=uuid.uuid4())
+
+
+@transaction.atomic
+def password_reset_request(*, email: str) -> None:
+    """E-mails a password-reset link when an active account has this address; answers alike
+    for any address, so nobody learns which addresses have accounts."""
+    user = User.objects.filter(email=_email_normalize(email), is_active=True).first()
+    if user is None:
+        return
+    link = _storefront_link("reset-password", email=user.email,
+                            token=default_token_generator.make_token(user))
+    email_enqueue(to=user.email, subject="Reset your Creative Market password",
+                  body=(f"Hello {user.get_short_name()},\n\n"
+                        f"To choose a new password, open this link:\n{link}\n\n"
+                        "If you did not ask for this, ignore this message: your password stays "
+                        "as it is.\n"))
+
+
+@transaction.atomic
+def password_set(*, email: str, token: str, password: str) -> User:
+    """A new password from a reset link's token (valid once, for ``PASSWORD_RESET_TIMEOUT``).
+
+    Every earlier access and refresh token stops working. Following the link proves the
+    address, so the account counts as verified from then on.
+    """
+    user = User.objects.filter(email=_email_normalize(email), is_active=True).first()
+    if (user is None or not token or len(token) > MAX_TOKEN_LENGTH
+            or not default_token_generator.check_token(user, token)):
+        raise DomainError(AccountErrorCode.INVALID_TOKEN,
+                          "This password-reset link is not valid or has expired.", field="token")
+    _password_check(password, user=user, field="password")
+    user.set_password(password)
+    user.is_email_verified = True
+    user.save(update_fields=["password", "is_email_verified"])
+    _tokens_invalidate(user=user)
+    return user
+
+
+def _password_check(password: str, *, user: User, field: str) -> None:
+    if len(password or "") > MAX_PASSWORD_LENGTH:
+        raise DomainError(AccountErrorCode.INVALID,
+                          f"A password is at most {MAX_PASSWORD_LENGTH} characters.", field=field)
+    try:
+        password_validation.validate_password(password or "", user=user)
+    except ValidationError as error:
+        raise DomainError(AccountErrorCode.PASSWORD_TOO_WEAK, " ".join(error.messages),
+                          field=field) from None
+
+
+# --- Staff groups --------------------------------------------------------------------------
+
+class StaffGroup(NamedTuple):
+    name: str
+    permissions: tuple[str, ...]
+
+
+STAFF_GROUPS = (
+    StaffGroup("Seller managers", ("sellers.manage_sellers",)),
+    StaffGroup("Catalogue managers", ("catalog.manage_catalog",)),
+    StaffGroup("Payout managers", ("payouts.manage_payouts",)),
+    StaffGroup("Order managers", ()),
+)
+
+
+def staff_groups_ensure(*, using: str = "default") -> list[Group]:
+    """The staff groups exist and hold at least their permissions (idempotent).
+
+    A permission whose app has not defined it yet is skipped and added on a later run (every
+    ``migrate`` runs this). "Order managers" is created empty: orders and their permissions
+    come with a later issue. Permissions that admins added to a group by hand are kept.
+    """
+    groups = []
+    with transaction.atomic(using=using):
+        for spec in STAFF_GROUPS:
+            group, _ = Group.objects.using(using).get_or_create(name=spec.name)
+            wanted = {tuple(dotted.split(".", 1)) for dotted in spec.permissions}
+            existing = Permission.objects.using(using).select_related("content_type").filter(
+                content_type__app_label__in=[app_label for app_label, _ in wanted],
+                codename__in=[codename for _, codename in wanted])
+            permissions = [p for p in existing
+                           if (p.content_type.app_label, p.codename) in wanted]
+            if permissions:
+                group.permissions.add(*permissions)
+            groups.append(group)
+    return groups
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+def _email_normalize(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def _email_clean(email: str | None) -> str:
+    email = _email_normalize(email)
+    try:
+        if len(email) > MAX_EMAIL_LENGTH:
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(AccountErrorCode.INVALID, "Enter a valid e-mail address.",
+                          field="email") from None
+    return email
+
+
+def _storefront_link(path: str, **query: str) -> str:
+    return f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/{path}?{urlencode(query)}"

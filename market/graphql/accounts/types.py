@@ -1,0 +1,31 @@
+import graphene
+from graphene import relay
+
+from market.accounts.selectors import user_staff_permissions
+from market.sellers.selectors import seller_get_for_user
+
+
+class User(graphene.ObjectType):
+    """The signed-in person's own account (never anyone else's: not a Relay node)."""
+
+    id = graphene.ID(required=True)
+    email = graphene.String(required=True)
+    first_name = graphene.String(required=True)
+    last_name = graphene.String(required=True)
+    is_email_verified = graphene.Boolean(required=True)
+    is_staff = graphene.Boolean(required=True)
+    permissions = graphene.List(
+        graphene.NonNull(graphene.String), required=True,
+        description="The staff permissions held, e.g. `sellers.manage_sellers`.")
+    # A lazy reference: the sellers area owns and extends this type.
+    seller = graphene.Field("market.graphql.sellers.types.SellerProfile",
+                            description="The shop this person runs, in any state; null if none.")
+
+    def resolve_id(self, info):
+        return relay.Node.to_global_id("User", self.pk)
+
+    def resolve_permissions(self, info):
+        return user_staff_permissions(user=self)
+
+    def resolve_seller(self, info):
+        return seller_get_for_user(user=self)

@@ -1,0 +1,160 @@
+"""Signing in with e-mail and password, and the throttle on failed attempts."""
+
+import time
+
+import pytest
+
+from market.accounts.models import RefreshToken
+from tests.accounts.conftest import LOGIN, ME, PASSWORD, bearer_client, login
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+INVALID_CREDENTIALS = [{"field": None, "code": "INVALID_CREDENTIALS",
+                        "message": "The e-mail address or password is not correct."}]
+
+
+@pytest.fixture
+def small_throttle(settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 600
+
+
+def fail_login(gql, email, times):
+    for _ in range(times):
+        assert login(gql, email, "wrong password")["errors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+def test_signing_in_returns_an_access_token_that_speaks_for_the_user(gql):
+    user = UserFactory(email="ada@example.com")
+
+    payload = login(gql, "ada@example.com")
+
+    assert payload["errors"] == []
+    assert payload["user"]["email"] == "ada@example.com"
+    assert bearer_client(payload["accessToken"]).execute(ME) == {
+        "me": {"email": "ada@example.com"}}
+    assert RefreshToken.objects.filter(user=user, revoked_at__isnull=True).count() == 1
+
+
+def test_the_address_is_matched_in_any_case(gql):
+    UserFactory(email="ada@example.com")
+
+    payload = login(gql, "  Ada@EXAMPLE.com")
+
+    assert payload["errors"] == []
+
+
+def test_a_wrong_password_is_refused(gql):
+    UserFactory(email="ada@example.com")
+
+    payload = login(gql, "ada@example.com", "not the password")
+
+    assert payload == {"accessToken": None, "refreshToken": None, "user": None,
+                       "errors": INVALID_CREDENTIALS}
+    assert RefreshToken.objects.count() == 0
+
+
+def test_an_unknown_address_answers_exactly_like_a_wrong_password(gql):
+    payload = login(gql, "nobody@example.com")
+
+    assert payload == {"accessToken": None, "refreshToken": None, "user": None,
+                       "errors": INVALID_CREDENTIALS}
+
+
+def test_an_inactive_user_cannot_sign_in(gql):
+    UserFactory(email="ada@example.com", is_active=False)
+
+    payload = login(gql, "ada@example.com")
+
+    assert payload["errors"] == INVALID_CREDENTIALS
+    assert RefreshToken.objects.count() == 0
+
+
+def test_an_unverified_user_may_sign_in(gql):
+    UserFactory(email="ada@example.com", is_email_verified=False)
+
+    payload = login(gql, "ada@example.com")
+
+    assert payload["errors"] == []
+
+
+def test_after_too_many_failures_even_the_right_password_is_refused(gql, small_throttle):
+    UserFactory(email="ada@example.com")
+    fail_login(gql, "ada@example.com", 3)
+
+    payload = login(gql, "ada@example.com")
+
+    assert payload == {"accessToken": None, "refreshToken": None, "user": None, "errors": [{
+        "field": None, "code": "TOO_MANY_ATTEMPTS",
+        "message": "Too many failed sign-ins for this address: try again in up to 10 minutes."}]}
+    assert RefreshToken.objects.count() == 0
+
+
+def test_failures_below_the_limit_do_not_block(gql, small_throttle):
+    UserFactory(email="ada@example.com")
+    fail_login(gql, "ada@example.com", 2)
+
+    payload = login(gql, "ada@example.com")
+
+    assert payload["errors"] == []
+
+
+def test_the_throttle_counts_an_address_in_any_case(gql, small_throttle):
+    UserFactory(email="ada@example.com")
+    fail_login(gql, "ADA@example.com", 2)
+    fail_login(gql, "ada@example.com", 1)
+
+    payload = login(gql, "ada@example.com")
+
+    assert payload["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+
+
+def test_unknown_addresses_are_throttled_too(gql, small_throttle):
+    fail_login(gql, "nobody@example.com", 3)
+
+    payload = login(gql, "nobody@example.com")
+
+    assert payload["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+
+
+def test_the_throttle_holds_one_address_only(gql, small_throttle):
+    UserFactory(email="ada@example.com")
+    UserFactory(email="eve@example.com")
+    fail_login(gql, "eve@example.com", 3)
+
+    payload = login(gql, "ada@example.com")
+
+    assert payload["errors"] == []
+
+
+def test_a_success_starts_the_failure_count_afresh(gql, small_throttle):
+    UserFactory(email="ada@example.com")
+    fail_login(gql, "ada@example.com", 2)
+    assert login(gql, "ada@example.com")["errors"] == []
+    fail_login(gql, "ada@example.com", 2)
+
+    payload = login(gql, "ada@example.com")
+
+    assert payload["errors"] == []
+
+
+def test_signing_in_works_again_once_the_window_has_passed(gql, settings):
+    settings.LOGIN_MAX_FAILURES = 2
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 1
+    UserFactory(email="ada@example.com")
+    fail_login(gql, "ada@example.com", 2)
+    assert login(gql, "ada@example.com")["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+
+    time.sleep(1.5)
+    payload = login(gql, "ada@example.com")
+
+    assert payload["errors"] == []
+
+
+def test_an_absurdly_long_password_is_refused_without_hashing_it(gql):
+    UserFactory(email="ada@example.com")
+
+    payload = gql.execute(LOGIN, {"email": "ada@example.com", "password": PASSWORD * 1000})
+
+    assert payload["tokenCreate"]["errors"] == INVALID_CREDENTIALS

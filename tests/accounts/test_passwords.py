@@ -1,0 +1,190 @@
+"""Changing a password, and resetting a forgotten one through the e-mailed link."""
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+
+from market.accounts.models import User
+from market.accounts.tokens import email_verification_token_generator
+from tests.accounts.conftest import (
+    ME,
+    PASSWORD,
+    PASSWORD_CHANGE,
+    REFRESH,
+    RESET_REQUEST,
+    SET_PASSWORD,
+    bearer_client,
+    link_params,
+    login,
+)
+from tests.factories import UserFactory
+
+NEW = "plum-kettle-saffron-41"
+
+
+@pytest.fixture
+def ada(db):
+    return UserFactory(email="ada@example.com")
+
+
+def change(client, old, new):
+    return client.execute(PASSWORD_CHANGE, {"old": old, "new": new})["passwordChange"]
+
+
+def stored_password(user):
+    return User.objects.get(pk=user.pk).password
+
+
+@pytest.mark.django_db
+def test_changing_the_password_lets_only_the_new_one_sign_in(gql, ada):
+    session = login(gql, "ada@example.com")
+
+    payload = change(bearer_client(session["accessToken"]), PASSWORD, NEW)
+
+    assert payload["errors"] == []
+    assert login(gql, "ada@example.com", PASSWORD)["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert login(gql, "ada@example.com", NEW)["errors"] == []
+
+
+@pytest.mark.django_db
+def test_changing_the_password_kills_earlier_tokens_and_returns_fresh_ones(gql, ada):
+    session = login(gql, "ada@example.com")
+    other_device = login(gql, "ada@example.com")
+
+    payload = change(bearer_client(session["accessToken"]), PASSWORD, NEW)
+
+    for old in (session, other_device):
+        [error] = bearer_client(old["accessToken"]).errors(ME)
+        assert error["message"] == "The access token was revoked."
+        assert gql.execute(REFRESH, {"token": old["refreshToken"]})["tokenRefresh"]["errors"][0][
+            "code"] == "INVALID_TOKEN"
+    assert bearer_client(payload["accessToken"]).execute(ME) == {"me": {"email": "ada@example.com"}}
+    assert gql.execute(REFRESH, {"token": payload["refreshToken"]})["tokenRefresh"]["errors"] == []
+
+
+@pytest.mark.django_db
+def test_a_wrong_old_password_is_refused_and_nothing_changes(gql_as, ada):
+    before = stored_password(ada)
+
+    payload = change(gql_as(ada), "not the password", NEW)
+
+    assert payload == {"accessToken": None, "refreshToken": None, "user": None, "errors": [{
+        "field": "oldPassword", "code": "INVALID_CREDENTIALS",
+        "message": "The current password is not correct."}]}
+    assert stored_password(ada) == before
+    assert User.objects.get(pk=ada.pk).token_generation == 0
+
+
+@pytest.mark.django_db
+def test_a_weak_new_password_is_refused_and_nothing_changes(gql_as, ada):
+    before = stored_password(ada)
+
+    payload = change(gql_as(ada), PASSWORD, "abc")
+
+    assert payload["errors"] == [{
+        "field": "newPassword", "code": "PASSWORD_TOO_WEAK",
+        "message": "This password is too short. It must contain at least 10 characters. "
+                   "This password is too common."}]
+    assert stored_password(ada) == before
+    assert User.objects.get(pk=ada.pk).token_generation == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forgotten_password_is_reset_through_the_emailed_link(gql, eager_tasks, settings):
+    """End to end: the e-mail leaves through the worker task after commit; its link's token
+    sets the password once, and every earlier session dies."""
+    settings.MARKET_STOREFRONT_URL = "https://shop.example/"
+    UserFactory(email="ada@example.com", is_email_verified=False)
+    earlier = login(gql, "ada@example.com")
+
+    requested = gql.execute(RESET_REQUEST, {"email": "ADA@example.com"})
+    [message] = mail.outbox
+    params = link_params(message.body, "reset-password")
+    done = gql.execute(SET_PASSWORD, {**params, "password": NEW})
+
+    assert requested == {"requestPasswordReset": {"errors": []}}
+    assert message.to == ["ada@example.com"]
+    assert "https://shop.example/reset-password?email=ada%40example.com&token=" in message.body
+    assert done == {"setPassword": {"errors": []}}
+    assert login(gql, "ada@example.com", NEW)["errors"] == []
+    assert login(gql, "ada@example.com", PASSWORD)["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert bearer_client(earlier["accessToken"]).errors(ME)[0]["message"] == (
+        "The access token was revoked.")
+    assert gql.execute(REFRESH, {"token": earlier["refreshToken"]})["tokenRefresh"]["errors"][0][
+        "code"] == "INVALID_TOKEN"
+    again = gql.execute(SET_PASSWORD, {**params, "password": "another-fine-password-7"})
+    assert again["setPassword"]["errors"][0]["code"] == "INVALID_TOKEN"
+    assert User.objects.get().is_email_verified is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["nobody@example.com", "gone@example.com"])
+def test_a_reset_request_answers_alike_and_sends_nothing_without_an_active_account(
+        gql, run_on_commit, email):
+    UserFactory(email="gone@example.com", is_active=False)
+
+    with run_on_commit():
+        payload = gql.execute(RESET_REQUEST, {"email": email})
+
+    assert payload == {"requestPasswordReset": {"errors": []}}
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_bad_reset_token_is_refused_and_nothing_changes(gql, ada):
+    before = stored_password(ada)
+
+    payload = gql.execute(SET_PASSWORD, {"email": "ada@example.com", "token": "cxyz-0123abcd",
+                                         "password": NEW})
+
+    assert payload == {"setPassword": {"errors": [{
+        "field": "token", "code": "INVALID_TOKEN",
+        "message": "This password-reset link is not valid or has expired."}]}}
+    assert stored_password(ada) == before
+
+
+@pytest.mark.django_db
+def test_an_email_verification_token_cannot_reset_the_password(gql):
+    user = UserFactory(email="ada@example.com", is_email_verified=False)
+    before = stored_password(user)
+
+    payload = gql.execute(SET_PASSWORD, {
+        "email": "ada@example.com", "password": NEW,
+        "token": email_verification_token_generator.make_token(user)})
+
+    assert payload["setPassword"]["errors"][0]["code"] == "INVALID_TOKEN"
+    assert stored_password(user) == before
+
+
+@pytest.mark.django_db
+def test_an_expired_reset_token_is_refused(gql, ada, settings):
+    token = default_token_generator.make_token(ada)
+    settings.PASSWORD_RESET_TIMEOUT = -1
+
+    payload = gql.execute(SET_PASSWORD, {"email": "ada@example.com", "token": token,
+                                         "password": NEW})
+
+    assert payload["setPassword"]["errors"][0]["code"] == "INVALID_TOKEN"
+
+
+@pytest.mark.django_db
+def test_a_weak_password_from_a_reset_link_is_refused_and_nothing_changes(gql, ada):
+    before = stored_password(ada)
+
+    payload = gql.execute(SET_PASSWORD, {
+        "email": "ada@example.com", "token": default_token_generator.make_token(ada),
+        "password": "ada@example.com"})
+
+    assert payload == {"setPassword": {"errors": [{
+        "field": "password", "code": "PASSWORD_TOO_WEAK",
+        "message": "The password is too similar to the email."}]}}
+    assert stored_password(ada) == before
+    assert User.objects.get(pk=ada.pk).token_generation == 0
+
+
+def test_argon2_hashes_passwords_in_production():
+    """Tests swap in a fast hasher; the settings module itself puts Argon2 first."""
+    import market.settings
+
+    assert market.settings.PASSWORD_HASHERS[0] == (
+        "django.contrib.auth.hashers.Argon2PasswordHasher")
