@@ -85,9 +85,22 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache and Celery -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _next_redis_database(url: str) -> str:
+    """The same Redis server, next database number: clearing the cache must never flush the
+    Celery broker's queues."""
+    base, _, number = url.rstrip("/").rpartition("/")
+    if number.isdigit() and base.count("/") >= 2:
+        return f"{base}/{int(number) + 1}"
+    return f"{url.rstrip('/')}/1"
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("REDIS_CACHE_URL", default=_next_redis_database(REDIS_URL)),
+    }}
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:

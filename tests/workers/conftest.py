@@ -34,6 +34,11 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "MEDIA_ROOT": str(media_root),
         "DATABASE_CONN_MAX_AGE": "0",
     }
+    # Messages left by earlier tests (tasks queued after their commits) would reach this worker
+    # before the test's own; start from an empty queue.
+    from workers.app import app
+
+    app.control.purge()
     log = open(tmp_path_factory.mktemp("worker-log") / "worker.log", "w+b")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool=solo",
