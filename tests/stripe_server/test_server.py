@@ -1,0 +1,96 @@
+"""The local Stripe server behaves like Stripe for what we use, as seen by the real SDK."""
+
+import json
+
+import pytest
+import stripe
+
+from market.payments.stripe_client import stripe_client
+from tests.stripe_server.server import decode_form
+from tests.stripe_server.signing import stripe_signature
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNT = {"type": "express", "country": "DE",
+           "capabilities": {"transfers": {"requested": True}}, "metadata": {"seller_id": "7"}}
+
+
+def test_our_webhook_signature_is_what_the_sdk_computes_and_accepts():
+    payload = json.dumps({"id": "evt_1", "object": "event", "type": "account.updated"})
+
+    header = stripe_signature(payload, "whsec_test", timestamp=1_700_000_000)
+
+    assert header == stripe.WebhookSignature.generate_signature_header(
+        payload, "whsec_test", timestamp=1_700_000_000)
+    assert stripe.WebhookSignature.verify_header(payload, header, "whsec_test", tolerance=None)
+
+
+def test_nested_form_keys_decode_into_dicts_and_lists():
+    body = ("capabilities%5Btransfers%5D%5Brequested%5D=true&metadata%5Bseller_id%5D=7"
+            "&expand%5B0%5D=a&expand%5B1%5D=b&type=express")
+
+    assert decode_form(body) == {"capabilities": {"transfers": {"requested": "true"}},
+                                 "metadata": {"seller_id": "7"}, "expand": ["a", "b"],
+                                 "type": "express"}
+
+
+def test_an_account_created_through_the_sdk_can_be_retrieved(stripe_server):
+    client = stripe_client()
+
+    created = client.v1.accounts.create(params=ACCOUNT)
+
+    fetched = client.v1.accounts.retrieve(created.id)
+    assert fetched.id == created.id
+    assert fetched.type == "express"
+    assert fetched.country == "DE"
+    assert fetched.capabilities.transfers == "inactive"
+    assert fetched.metadata.seller_id == "7"
+
+
+def test_the_same_idempotency_key_and_parameters_replay_the_first_answer(stripe_server):
+    client = stripe_client()
+
+    first = client.v1.accounts.create(params=ACCOUNT, options={"idempotency_key": "k-1"})
+    second = client.v1.accounts.create(params=ACCOUNT, options={"idempotency_key": "k-1"})
+
+    assert second.id == first.id
+    assert len(stripe_server.accounts) == 1
+    assert [c.replayed for c in stripe_server.calls_to("POST", "/v1/accounts")] == [False, True]
+
+
+def test_the_same_idempotency_key_with_other_parameters_is_an_idempotency_error(stripe_server):
+    client = stripe_client()
+    client.v1.accounts.create(params=ACCOUNT, options={"idempotency_key": "k-1"})
+
+    with pytest.raises(stripe.IdempotencyError) as refused:
+        client.v1.accounts.create(params={**ACCOUNT, "country": "FR"},
+                                  options={"idempotency_key": "k-1"})
+
+    assert "same parameters" in refused.value.user_message
+    assert len(stripe_server.accounts) == 1
+
+
+def test_a_wrong_secret_key_is_refused(stripe_server, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_wrong"
+
+    with pytest.raises(stripe.AuthenticationError):
+        stripe_client().v1.accounts.create(params=ACCOUNT)
+
+    assert stripe_server.accounts == {}
+
+
+def test_an_unknown_account_is_a_resource_missing_error(stripe_server):
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client().v1.accounts.retrieve("acct_nope")
+
+    assert refused.value.http_status == 404
+    assert refused.value.code == "resource_missing"
+
+
+def test_an_account_link_for_an_unknown_account_is_refused(stripe_server):
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client().v1.account_links.create(params={
+            "account": "acct_nope", "type": "account_onboarding",
+            "refresh_url": "http://x/r", "return_url": "http://x/d"})
+
+    assert refused.value.param == "account"
