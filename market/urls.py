@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from market.graphql.schema import schema
@@ -9,7 +9,7 @@ from market.graphql.views import MarketGraphQLView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("graphql/", MarketGraphQLView.as_view(graphiql=True, schema=schema), name="graphql"),
-    path("webhooks/stripe/", ("market.payments.urls", None, None)),  # include() without import
+    path("webhooks/stripe/", include("market.payments.urls")),
 ]
 if settings.MARKET_SERVE_MEDIA:
     # The demo serves uploaded images itself; production puts a web server or a bucket in front.

@@ -104,6 +104,14 @@ class SellerProfile(graphene.ObjectType):
     documents = graphene.NonNull(graphene.List(graphene.NonNull(SellerDocument)))
     events = graphene.NonNull(graphene.List(graphene.NonNull(SellerEvent)),
                               description="The history, oldest first.")
+    payout_status = graphene.Field(
+        "market.graphql.payouts.types.PayoutStatus", required=True,
+        description="How this seller gets paid: what is ready and what is still missing.")
+
+    def resolve_payout_status(self, info):
+        from market.payouts.selectors import payout_status_get
+
+        return payout_status_get(seller=self)
 
     def resolve_id(self, info):
         return relay.Node.to_global_id("Seller", self.pk)
