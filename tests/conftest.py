@@ -5,6 +5,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from tests.celery_worker import celery_worker_process  # noqa: F401  (a shared fixture)
+
 IN_CI = bool(os.environ.get("CI"))
 
 

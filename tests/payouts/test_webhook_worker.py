@@ -6,15 +6,15 @@ from django.test import Client
 
 from market.payments.models import StripeEvent
 from market.payouts.models import PayoutAccount
+from tests.celery_worker import worker_log
 from tests.payouts.helpers import seller_with_user
 from tests.stripe_server.server import webhook_event
 from tests.stripe_server.signing import post_webhook
-from tests.workers.conftest import worker_log
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_real_worker_applies_an_account_updated_webhook(payments_worker):
+def test_a_real_worker_applies_an_account_updated_webhook(celery_worker_process):
     account = PayoutAccount.objects.create(seller=seller_with_user(country="DE"),
                                            route="stripe_connect", stripe_account_id="acct_w1")
     event = webhook_event("account.updated", {
@@ -30,7 +30,7 @@ def test_a_real_worker_applies_an_account_updated_webhook(payments_worker):
         if StripeEvent.objects.get(event_id=event["id"]).status != "received":
             break
         time.sleep(0.2)
-    log = worker_log(payments_worker)
+    log = worker_log(celery_worker_process)
     assert StripeEvent.objects.get(event_id=event["id"]).status == "processed", log
     account.refresh_from_db()
     assert (account.charges_enabled, account.payouts_enabled) == (True, True)

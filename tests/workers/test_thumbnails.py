@@ -7,8 +7,8 @@ from PIL import Image
 
 from market.catalog.models import ProductImage
 from market.catalog.services import product_image_add
+from tests.celery_worker import worker_log
 from tests.factories import ProductFactory
-from tests.workers.conftest import worker_log
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

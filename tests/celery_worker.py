@@ -1,3 +1,9 @@
+"""One real ``celery worker`` process for the whole test run, shared by every worker test.
+
+A second worker would take other tests' tasks (with another media folder), so there is
+exactly one; tests that need it ask for the ``celery_worker_process`` fixture.
+"""
+
 import os
 import signal
 import subprocess
@@ -7,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _database_url(settings_dict) -> str:
