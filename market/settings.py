@@ -136,6 +136,9 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MARKET_SERVE_MEDIA = env.bool("MARKET_SERVE_MEDIA", default=DEBUG)
+# Sellers' application documents: never under MEDIA_ROOT, never served; staff download them
+# through the admin.
+MARKET_PRIVATE_MEDIA_ROOT = env.str("MARKET_PRIVATE_MEDIA_ROOT", default="") or None
 
 # --- Accounts -------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
