@@ -165,3 +165,4 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.alt or self.image.name
+from market.catalog.import_models import ProductImport  # noqa: E402,F401

@@ -2,6 +2,7 @@ import graphene
 
 from market.graphql.accounts.mutations import AccountsMutations
 from market.graphql.accounts.queries import AccountsQueries
+from market.graphql.catalog.imports import ProductImportMutations, ProductImportQueries
 from market.graphql.catalog.mutations import CatalogMutations
 from market.graphql.catalog.queries import CatalogQueries, NodeQueries
 from market.graphql.core.queries import CoreQueries
@@ -12,12 +13,12 @@ from market.graphql.sellers.queries import SellerQueries
 
 
 class Query(CatalogQueries, SellerQueries, AccountsQueries, PayoutsQueries, CoreQueries,
-            NodeQueries, graphene.ObjectType):
+            NodeQueries, ProductImportQueries, graphene.ObjectType):
     pass
 
 
 class Mutation(AccountsMutations, SellersMutations, PayoutsMutations, CatalogMutations,
-               graphene.ObjectType):
+               ProductImportMutations, graphene.ObjectType):
     pass
 
 
