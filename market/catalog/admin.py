@@ -6,7 +6,9 @@ from market.catalog.models import (
     AttributeValue,
     Category,
     Product,
+    ProductEvent,
     ProductImage,
+    ProductImport,
     ProductVariant,
 )
 
@@ -43,6 +45,29 @@ class ProductImageInline(admin.TabularInline):
     extra = 0
 
 
+class ProductEventInline(admin.TabularInline):
+    model = ProductEvent
+    fields = ["created_at", "action", "from_status", "to_status", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProductImport)
+class ProductImportAdmin(admin.ModelAdmin):
+    list_display = ["pk", "seller", "original_name", "status", "processed_rows", "total_rows",
+                    "products_created", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["seller"]
+    readonly_fields = [f.name for f in ProductImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ["name", "seller", "category", "status", "price_min_amount", "published_at"]
@@ -53,7 +78,7 @@ class ProductAdmin(admin.ModelAdmin):
     raw_id_fields = ["seller"]
     filter_horizontal = ["attribute_values"]
     readonly_fields = ["price_min_amount", "price_max_amount", "created_at", "updated_at"]
-    inlines = [ProductVariantInline, ProductImageInline]
+    inlines = [ProductVariantInline, ProductImageInline, ProductEventInline]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

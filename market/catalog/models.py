@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
@@ -165,4 +166,24 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.alt or self.image.name
+
+
+class ProductEvent(models.Model):
+    """One move of a listing's status: who, when, from and to. Append-only."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=16, choices=ProductStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ProductStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.product_id}: {self.from_status} → {self.to_status}"
+
+
 from market.catalog.import_models import ProductImport  # noqa: E402,F401

@@ -26,6 +26,7 @@ from market.catalog.models import (
     Availability,
     Category,
     Product,
+    ProductEvent,
     ProductImage,
     ProductStatus,
     ProductVariant,
@@ -547,9 +548,9 @@ def _transition(product: Product, action: ProductAction, *, actor, **changes) ->
         raise DomainError(CatalogErrorCode.INVALID_TRANSITION,
                           "The product changed meanwhile; reload it and try again.",
                           field="status")
-    # There is no catalogue event table yet: the log records who moved the listing.
-    logger.info("product %s %s: %s -> %s by user %s", product.pk, action, old, new,
-                getattr(actor, "pk", None))
+    ProductEvent.objects.create(
+        product=product, action=action, from_status=old, to_status=new,
+        actor=actor if getattr(actor, "is_authenticated", False) else None)
     product.refresh_from_db()
     return product
 
