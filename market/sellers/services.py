@@ -181,15 +181,20 @@ def seller_application_create(*, user, name: str, discipline: str, bio: str = ""
         name=name, bio=bio, discipline=discipline, resident_programme=resident_programme,
         membership_number=membership_number, city=city, country=country,
         contact_email=contact_email or user.email, contact_phone=contact_phone))
-    try:
-        with transaction.atomic():
-            seller = Seller.objects.create(user=user, slug=_unique_slug(fields["name"]),
-                                           status=S.DRAFT, **fields)
-    except IntegrityError:
-        # Two requests raced: the user's other request or another studio took the row or slug.
-        if Seller.objects.filter(user=user).exists():
-            raise _error(SellerErrorCode.ALREADY_APPLIED, "You have already applied.") from None
-        raise
+    # Two requests can race: the user's other request takes the row (already applied), or
+    # another studio of the same name takes the slug (try the next free one).
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                seller = Seller.objects.create(user=user, slug=_unique_slug(fields["name"]),
+                                               status=S.DRAFT, **fields)
+            break
+        except IntegrityError:
+            if Seller.objects.filter(user=user).exists():
+                raise _error(SellerErrorCode.ALREADY_APPLIED,
+                             "You have already applied.") from None
+            if attempt == 4:
+                raise
     _event(seller=seller, kind=SellerEventKind.CREATED, actor=user, to_status=S.DRAFT)
     return seller
 
