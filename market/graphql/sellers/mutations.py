@@ -7,10 +7,10 @@ so there is no id to point at someone else's application. Staff mutations need t
 
 import graphene
 from graphene_file_upload.scalars import Upload
-from graphql_relay import from_global_id
 
 from market.core.errors import DomainError
 from market.graphql.core.auth import require_seller, require_staff_permission, require_user
+from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.sellers.types import SellerDocument, SellerProfile
 from market.sellers import selectors, services
@@ -21,12 +21,8 @@ MANAGE_SELLERS = "sellers.manage_sellers"
 
 
 def _pk_from_global_id(global_id: str, expected_type: str) -> int:
-    try:
-        type_name, raw = from_global_id(global_id)
-        pk = int(raw)
-    except Exception:
-        type_name, pk = None, None
-    if type_name != expected_type or pk is None or pk <= 0:
+    pk = pk_from_global_id(global_id, expected_type)
+    if pk is None:
         raise DomainError(SellerErrorCode.INVALID, f"'{global_id}' is not a {expected_type} id.",
                           field="id")
     return pk

@@ -9,23 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphql_relay import from_global_id
-
 from market.catalog import selectors
 from market.catalog.models import Product, ProductImage, ProductVariant
 from market.graphql.core.auth import require_seller, require_user
+from market.graphql.core.ids import pk_from_global_id
 
 MANAGE_CATALOG = "catalog.manage_catalog"
-
-
-def pk_from_global_id(global_id: str | None, expected_type: str) -> int | None:
-    """The database id in a Relay global id of ``expected_type``; None for anything else."""
-    try:
-        type_name, raw = from_global_id(global_id or "")
-        pk = int(raw)
-    except Exception:
-        return None
-    return pk if type_name == expected_type and pk > 0 else None
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from graphene_file_upload.scalars import Upload
 from market.catalog import services
 from market.catalog.error_codes import CatalogErrorCode
 from market.core.errors import DomainError
-from market.graphql.catalog.mutations.access import catalog_access, pk_from_global_id
+from market.graphql.catalog.mutations.access import catalog_access
 from market.graphql.catalog.mutations.products import CatalogError
 from market.graphql.catalog.types import Product, ProductImage
+from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation
 
 MAX_IMAGE_IDS = services.MAX_IMAGES_PER_PRODUCT

@@ -5,9 +5,10 @@ import graphene
 from market.catalog import services
 from market.catalog.error_codes import CatalogErrorCode
 from market.core.errors import DomainError
-from market.graphql.catalog.mutations.access import catalog_access, pk_from_global_id
+from market.graphql.catalog.mutations.access import catalog_access
 from market.graphql.catalog.types import Availability, Product
 from market.graphql.core.auth import require_seller
+from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation, error_type
 
 CatalogError = error_type("CatalogError", CatalogErrorCode)
