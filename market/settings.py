@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "market.catalog",
     "market.payouts",
     "market.payments",
+    "market.orders",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,16 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", d
 # Unset in production (the SDK talks to Stripe); tests point it at a local Stripe-compatible server.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_CONNECT_COUNTRY_DEFAULT = env.str("STRIPE_CONNECT_COUNTRY_DEFAULT", default="AZ")
+
+# --- Checkout -------------------------------------------------------------------------------
+CHECKOUT_RESERVATION_SECONDS = env.int("CHECKOUT_RESERVATION_SECONDS", default=20 * 60)
+CHECKOUT_LIFETIME_SECONDS = env.int("CHECKOUT_LIFETIME_SECONDS", default=7 * 24 * 3600)
+CHECKOUT_MAX_LINE_QUANTITY = env.int("CHECKOUT_MAX_LINE_QUANTITY", default=50)
+CHECKOUT_MAX_LINES = env.int("CHECKOUT_MAX_LINES", default=100)
+MARKET_DOMESTIC_COUNTRY = env.str("MARKET_DOMESTIC_COUNTRY", default="AZ")
+MARKET_DOMESTIC_VAT_RATE = env.str("MARKET_DOMESTIC_VAT_RATE", default="18")  # percent, included
+CBAR_RATES_URL = env.str("CBAR_RATES_URL", default="https://www.cbar.az/currencies/{date}.xml")
+EXCHANGE_RATES_STALE_AFTER_HOURS = env.int("EXCHANGE_RATES_STALE_AFTER_HOURS", default=48)
 
 # --- Uploads --------------------------------------------------------------------------------
 MARKET_MAX_DOCUMENT_BYTES = env.int("MARKET_MAX_DOCUMENT_BYTES", default=10 * 1024 * 1024)

@@ -306,7 +306,7 @@ STAFF_GROUPS = (
     StaffGroup("Seller managers", ("sellers.manage_sellers",)),
     StaffGroup("Catalogue managers", ("catalog.manage_catalog",)),
     StaffGroup("Payout managers", ("payouts.manage_payouts",)),
-    StaffGroup("Order managers", ()),
+    StaffGroup("Order managers", ("orders.manage_orders",)),
 )
 
 
@@ -314,8 +314,7 @@ def staff_groups_ensure(*, using: str = "default") -> list[Group]:
     """The staff groups exist and hold at least their permissions (idempotent).
 
     A permission whose app has not defined it yet is skipped and added on a later run (every
-    ``migrate`` runs this). "Order managers" is created empty: orders and their permissions
-    come with a later issue. Permissions that admins added to a group by hand are kept.
+    ``migrate`` runs this). Permissions that admins added to a group by hand are kept.
     """
     groups = []
     with transaction.atomic(using=using):

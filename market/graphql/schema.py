@@ -6,6 +6,9 @@ from market.graphql.catalog.imports import ProductImportMutations, ProductImport
 from market.graphql.catalog.mutations import CatalogMutations
 from market.graphql.catalog.queries import CatalogQueries, NodeQueries
 from market.graphql.core.queries import CoreQueries
+from market.graphql.orders.checkout import CheckoutMutations, CheckoutQueries
+from market.graphql.orders.orders import OrdersMutations, OrdersQueries
+from market.graphql.orders.shipping import ShippingMutations, ShippingQueries
 from market.graphql.payouts.mutations import PayoutsMutations
 from market.graphql.payouts.queries import PayoutsQueries
 from market.graphql.sellers.mutations import SellersMutations
@@ -13,12 +16,14 @@ from market.graphql.sellers.queries import SellerQueries
 
 
 class Query(CatalogQueries, SellerQueries, AccountsQueries, PayoutsQueries, CoreQueries,
-            NodeQueries, ProductImportQueries, graphene.ObjectType):
+            NodeQueries, ProductImportQueries, CheckoutQueries, ShippingQueries, OrdersQueries,
+            graphene.ObjectType):
     pass
 
 
 class Mutation(AccountsMutations, SellersMutations, PayoutsMutations, CatalogMutations,
-               ProductImportMutations, graphene.ObjectType):
+               ProductImportMutations, CheckoutMutations, ShippingMutations, OrdersMutations,
+               graphene.ObjectType):
     pass
 
 
