@@ -17,13 +17,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# The embedded demo: SQLite under var/, demo catalogue loaded once, a Celery worker on the
-# file-system broker (no Redis needed) next to the API with GraphiQL on http://HOST:PORT/graphql/
+# The embedded demo: SQLite under var/, demo catalogue loaded once, a Celery worker (with its
+# periodic jobs: reservation expiry, exchange rates) on the file-system broker (no Redis needed)
+# next to the API with GraphiQL on http://HOST:PORT/graphql/
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Creative Market: http://$(HOST):$(PORT)/graphql/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(BIN)/celery -A workers.app worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+	mkdir -p var/celery
+	$(BIN)/celery -A workers.app worker --beat --schedule=var/celery/beat-schedule \
+		--loglevel=INFO --concurrency=2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -125,6 +125,25 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    # The bank publishes the day's rates in the morning; 06:00 UTC is 10:00 in Baku (UTC+4).
+    "refresh-exchange-rates": {
+        "task": "core.refresh_exchange_rates",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # Stock held by abandoned checkouts goes back on sale within a minute of its expiry.
+    "release-expired-reservations": {
+        "task": "orders.release_expired_reservations",
+        "schedule": 60.0,
+    },
+    "delete-expired-checkouts": {
+        "task": "orders.delete_expired_checkouts",
+        "schedule": crontab(minute=17),
+    },
+}
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 TIME_ZONE = "Asia/Baku"

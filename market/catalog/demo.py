@@ -594,7 +594,7 @@ class DemoSummary:
 
 
 def demo_catalogue_reset() -> list[str]:
-    """Delete listings, categories, attributes, sellers and exchange rates.
+    """Delete orders, checkouts, listings, categories, attributes, sellers and exchange rates.
 
     Returns the names of the image files the deleted listings used, for the caller to remove
     from storage once the deletion is committed.
@@ -603,6 +603,11 @@ def demo_catalogue_reset() -> list[str]:
     for image_name, thumbnail_name in ProductImage.objects.values_list(
             "image", "thumbnail").distinct():
         files.update(name for name in (image_name, thumbnail_name) if name)
+    from market.orders.models import Checkout, Order
+
+    # Orders keep their sellers (protected): a demo reset starts the shop over entirely.
+    Order.objects.all().delete()
+    Checkout.objects.all().delete()
     Product.objects.only("pk").delete()
     # Categories protect their children: remove the leaves first, level by level.
     while Category.objects.exists():

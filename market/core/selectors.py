@@ -4,6 +4,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import timezone
+
 from market.core.errors import CoreErrorCode, DomainError
 from market.core.models import ExchangeRate
 from market.core.money import (
@@ -86,3 +89,31 @@ def _base_converter() -> PriceConverter:
     base = base_currency()
     return PriceConverter(base=base, currency=base, rate=Decimal(1), source="base",
                           valid_at=None)
+
+
+@dataclass(frozen=True)
+class ExchangeRatesStatus:
+    """How fresh the rates in force are: the newest publication time among all currencies."""
+
+    newest_at: dt.datetime | None
+    age: dt.timedelta | None
+    is_stale: bool
+    source: str
+
+
+def exchange_rates_status(*, now: dt.datetime | None = None) -> ExchangeRatesStatus:
+    """Rates are stale when the newest one was published more than
+    EXCHANGE_RATES_STALE_AFTER_HOURS ago, or when none is known at all."""
+    newest = (ExchangeRate.objects.filter(base_currency=base_currency())
+              .order_by("-valid_at", "-pk").only("valid_at", "source").first())
+    if newest is None:
+        return ExchangeRatesStatus(newest_at=None, age=None, is_stale=True, source="")
+    age = max((now or timezone.now()) - newest.valid_at, dt.timedelta(0))
+    stale_after = dt.timedelta(hours=settings.EXCHANGE_RATES_STALE_AFTER_HOURS)
+    return ExchangeRatesStatus(newest_at=newest.valid_at, age=age, is_stale=age > stale_after,
+                               source=newest.source)
+
+
+def exchange_rates_age(*, now: dt.datetime | None = None) -> dt.timedelta | None:
+    """How long ago the newest rate was published; None when no rate is known."""
+    return exchange_rates_status(now=now).age

@@ -27,6 +27,7 @@ class CheckoutErrorCode(StrEnum):
     NO_EXCHANGE_RATE = "no_exchange_rate"
     EMPTY_CHECKOUT = "empty_checkout"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    LINE_NOT_FOUND = "line_not_found"
 
 
 class OrderErrorCode(StrEnum):

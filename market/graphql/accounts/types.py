@@ -21,8 +21,17 @@ class User(graphene.ObjectType):
     seller = graphene.Field("market.graphql.sellers.types.SellerProfile",
                             description="The shop this person runs, in any state; null if none.")
 
+    orders = graphene.Field("market.graphql.orders.orders.OrderConnection", required=True,
+                            first=graphene.Int(), after=graphene.String(),
+                            description="Orders this person placed, newest first.")
+
     def resolve_id(self, info):
         return relay.Node.to_global_id("User", self.pk)
+
+    def resolve_orders(self, info, first=None, after=None):
+        from market.graphql.orders.orders import orders_page_for_user
+
+        return orders_page_for_user(self, first=first, after=after)
 
     def resolve_permissions(self, info):
         return user_staff_permissions(user=self)

@@ -97,6 +97,16 @@ class Currency(graphene.ObjectType):
                         conversion=conversion)
 
 
+class ExchangeRatesStatus(graphene.ObjectType):
+    """How fresh the exchange rates in force are."""
+
+    newest_at = graphene.DateTime(description="When the newest rate was published.")
+    age_hours = graphene.Float(description="Hours since then; null when no rate is known.")
+    is_stale = graphene.Boolean(
+        required=True, description="Older than the refresh allows, or no rate known at all.")
+    source = graphene.String(required=True, description="Where the newest rate came from.")
+
+
 class CountableConnection(relay.Connection):
     """A Relay connection whose ``totalCount`` is counted only when asked for."""
 

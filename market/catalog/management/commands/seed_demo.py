@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from market.catalog import demo
 from market.catalog.models import Product
+from market.orders.demo import demo_delivery_create
 
 
 class Command(BaseCommand):
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             summary = demo.demo_catalogue_create(seed=seed, products=products,
                                                  progress=progress.update)
             summary.rates = demo.demo_rates_record()
+            # Buyers abroad need somewhere to ship to: demo zones, rate bands and duties.
+            demo_delivery_create()
             admin_created = settings.DEBUG and demo.demo_admin_ensure()
         demo.demo_tables_analyze()
 
