@@ -48,6 +48,7 @@ schema: install
 
 bench: install
 	$(BIN)/python bench/catalogue.py
+	$(BIN)/python bench/checkout.py
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache
