@@ -13,6 +13,8 @@ from market.accounts.services import user_login
 from market.accounts.tokens import email_verification_token_generator
 from market.catalog.models import Product, ProductStatus
 from market.graphql.schema import schema
+from market.orders.models import OrderPart
+from market.orders.services import checkout_complete, order_mark_paid
 from market.sellers.models import SellerStatus
 from tests.accounts.conftest import PASSWORD
 from tests.authorization.world import ROLES, World
@@ -24,8 +26,12 @@ from tests.factories import (
     ProductFactory,
     ProductImageFactory,
     ProductVariantFactory,
+    SellerFactory,
     UserFactory,
 )
+from tests.orders.helpers import key, ready_checkout
+from tests.orders_checkout.helpers import variant_in_stock
+from tests.orders_pricing.helpers import carpet, checkout_with, duty_country, rate, shipping_method
 from tests.payouts.helpers import BANK_INPUT
 from tests.sellers.helpers import pdf_upload, with_document
 
@@ -74,6 +80,7 @@ def staff_only(permission: str) -> Expect:
 LISTING = owner_or_staff("catalog.manage_catalog")
 MANAGE_SELLERS = staff_only("sellers.manage_sellers")
 MANAGE_PAYOUTS = staff_only("payouts.manage_payouts")
+MANAGE_ORDERS = "orders.manage_orders"
 # The applicant's own draft; the other (approved) seller acts on their own shop, which is no
 # longer an application.
 APPLICANT = OWN_SHOP.but(other_seller=INVALID_TRANSITION)
@@ -165,6 +172,86 @@ def _bank_account(world):
     return Call({"sellerId": to_global_id("Seller", world.owner_seller.pk)})
 
 
+# Checkout and orders: the owner is the seller whose product is being bought; the checkout is a
+# guest's, held by its token (the token is the key, so whoever holds it may use it).
+
+BAKU = {"name": "Leyla Mammadova", "streetAddress1": "Nizami 10", "city": "Baku",
+        "postalCode": "AZ 1000", "country": "AZ"}
+SHIPPING_TO_BAKU = {"name": "Leyla Mammadova", "street_address_1": "Nizami 10", "city": "Baku",
+                    "postal_code": "AZ 1000", "country": "AZ"}
+
+
+def _owner_variant(world):
+    return variant_in_stock(stock=5, seller=world.owner_seller)
+
+
+def _owners_checkout(world, *, user=None):
+    """A domestic checkout in the base currency, ready to complete: one item from the owner's
+    shop and one from a third shop, so the order has a part that is nobody's in the world."""
+    third = variant_in_stock(stock=5, seller=SellerFactory(user=UserFactory()))
+    return ready_checkout(lines=[(_owner_variant(world), 1), (third, 1)], user=user,
+                          country="AZ", currency="AZN", address=SHIPPING_TO_BAKU)
+
+
+def _on_checkout(**variables) -> Callable[[World], Call]:
+    """The owner's checkout's token plus ``variables`` (callables get the owner's variant)."""
+    def arrange(world):
+        checkout = _owners_checkout(world)
+        variant = checkout.lines.get(variant__product__seller=world.owner_seller).variant
+        return Call({"token": str(checkout.token), **{
+            name: value(variant) if callable(value) else value
+            for name, value in variables.items()}})
+    return arrange
+
+
+def _currency_change(world):
+    rate("EUR", "2.0000")
+    return _on_checkout(currency="EUR")(world)
+
+
+def _export(world, *, incoterm: str = ""):
+    """A checkout of the owner's carpet going to Germany, where DDP is offered (its de minimis
+    is in euros, so the quote needs the euro's rate)."""
+    rate("EUR", "2.0000")
+    duty_country("DE", ddp=True)
+    method = shipping_method(countries=("DE",))
+    checkout = checkout_with((carpet(seller=world.owner_seller), 1), currency="AZN",
+                             country="DE", incoterm=incoterm)
+    return checkout, method
+
+
+def _delivery_method(world):
+    checkout, method = _export(world)
+    return Call({"token": str(checkout.token),
+                 "sellerId": to_global_id("Seller", world.owner_seller.pk),
+                 "shippingMethodId": to_global_id("ShippingMethod", method.pk)})
+
+
+def _incoterm(world):
+    checkout, _ = _export(world, incoterm="DAP")
+    return Call({"token": str(checkout.token), "incoterm": "DDP"})
+
+
+def _order(world, *, buyer=None, paid=False):
+    order = checkout_complete(token=_owners_checkout(world, user=buyer).token,
+                              idempotency_key=key())
+    if paid:
+        order_mark_paid(order=order, actor=None)
+    return order
+
+
+def _owners_part(*, paid: bool, **variables) -> Callable[[World], Call]:
+    def arrange(world):
+        part = OrderPart.objects.get(order=_order(world, paid=paid), seller=world.owner_seller)
+        return Call({"id": to_global_id("OrderPart", part.pk), **variables})
+    return arrange
+
+
+def _buyers_order(world):
+    order = _order(world, buyer=world.users["buyer"])
+    return Call({"id": to_global_id("Order", order.pk), "reason": "Changed my mind"})
+
+
 # --- The matrix ----------------------------------------------------------------------------
 
 CASES: dict[str, Row] = {
@@ -254,4 +341,44 @@ CASES: dict[str, Row] = {
     "setPassword": Row(PUBLIC, lambda w: Call({
         "email": "ada@example.com", "token": default_token_generator.make_token(_ada()),
         "password": "plum-kettle-saffron-41"})),
+
+    # Checkout: the token is the key (as in Saleor), so every role holding it may use it;
+    # checkoutCreate records the signed-in buyer, if any.
+    "checkoutCreate": Row(PUBLIC, lambda w: Call({"input": {
+        "email": "buyer@example.com",
+        "lines": [{"variantId": gid(_owner_variant(w)), "quantity": 1}]}}),
+        "checkout { currency }"),
+    "checkoutLinesAdd": Row(PUBLIC, lambda w: _on_checkout(lines=[
+        {"variantId": gid(_owner_variant(w)), "quantity": 2}])(w), "checkout { currency }"),
+    "checkoutLineUpdate": Row(PUBLIC, _on_checkout(variantId=gid, quantity=3),
+                              "checkout { currency }"),
+    "checkoutLineDelete": Row(PUBLIC, _on_checkout(variantId=gid), "checkout { currency }"),
+    "checkoutEmailUpdate": Row(PUBLIC, _on_checkout(email="ada@example.com"),
+                               "checkout { email }"),
+    "checkoutShippingAddressUpdate": Row(PUBLIC, _on_checkout(
+        address={**BAKU, "streetAddress1": "Istiglaliyyat 5"}), "checkout { currency }"),
+    "checkoutBillingAddressUpdate": Row(PUBLIC, _on_checkout(address=BAKU),
+                                        "checkout { currency }"),
+    "checkoutCurrencyUpdate": Row(PUBLIC, _currency_change, "checkout { currency }"),
+    "checkoutDeliveryMethodUpdate": Row(PUBLIC, _delivery_method, "quote { currency }"),
+    "checkoutIncotermUpdate": Row(PUBLIC, _incoterm, "quote { incoterm }"),
+    "checkoutComplete": Row(PUBLIC, lambda w: Call({
+        "token": str(_owners_checkout(w).token), "idempotencyKey": "matrix-key"}),
+        "order { status }"),
+
+    # Orders: the owner is the seller whose part it is. Here the 'buyer' role placed the order
+    # and may cancel it (unpaid, by id); the owner seller, selling only a part, may not cancel
+    # the whole order. Guests cancel by token: tests/orders/test_authorization.py.
+    "orderCancel": Row(
+        replace(SIGNED_IN.but(other_seller=NOT_FOUND, owner=NOT_FOUND, staff=NOT_FOUND),
+                permission=MANAGE_ORDERS), _buyers_order, "order { status }"),
+    "orderMarkPaid": Row(staff_only(MANAGE_ORDERS), lambda w: Call({
+        "id": to_global_id("Order", _order(w).pk)}), "order { status }"),
+    # Only the part's seller makes it: staff, even with orders.manage_orders, have no shop.
+    "orderPartStartFulfilment": Row(
+        replace(OWN_SHOP.but(other_seller=NOT_FOUND), permission=MANAGE_ORDERS),
+        _owners_part(paid=True), "part { status }"),
+    "orderPartCancel": Row(owner_or_staff(MANAGE_ORDERS),
+                           _owners_part(paid=False, reason="The kiln broke"),
+                           "part { status }"),
 }
