@@ -240,3 +240,24 @@ def test_shipping_zones_list_methods_and_bands_in_the_base_currency(gql):
         "carrier": "AzerPost", "transitDaysMin": 7, "transitDaysMax": 14,
         "rates": [{"maxWeightGrams": 1000, "price": {"amount": "35.00", "currency": "AZN"}},
                   {"maxWeightGrams": 5000, "price": {"amount": "80.00", "currency": "AZN"}}]}]}]
+
+
+def test_a_choice_whose_quote_cannot_be_made_is_not_kept(gql):
+    """No EUR rate: the quote in the answer fails, so the delivery choice and the incoterm
+    must not be saved either (a refusal changes nothing)."""
+    duty_country("DE", ddp=True)
+    method = shipping_method(countries=["DE"])
+    seller = SellerFactory()
+    checkout = checkout_with((carpet(seller=seller), 1), incoterm="DAP")
+
+    delivery = gql.post(DELIVERY, {"token": str(checkout.token),
+                                   "sellerId": to_global_id("Seller", seller.pk),
+                                   "shippingMethodId": to_global_id("ShippingMethod", method.pk)})
+    incoterm = gql.post(INCOTERM, {"token": str(checkout.token), "incoterm": "DDP"})
+
+    assert delivery.json()["data"]["checkoutDeliveryMethodUpdate"]["errors"][0]["code"] == (
+        "NO_EXCHANGE_RATE")
+    assert incoterm.json()["data"]["checkoutIncotermUpdate"]["errors"][0]["code"] == (
+        "NO_EXCHANGE_RATE")
+    assert not CheckoutDelivery.objects.filter(checkout=checkout).exists()
+    assert Checkout.objects.get(pk=checkout.pk).incoterm == "DAP"

@@ -5,6 +5,7 @@ guest's key); the delivery tables themselves are public, so buyers can see where
 """
 
 import graphene
+from django.db import transaction
 from graphene import relay
 
 from market.core.errors import DomainError
@@ -245,9 +246,11 @@ class CheckoutDeliveryMethodUpdate(BaseMutation):
         if method_pk is None:
             raise DomainError(CheckoutErrorCode.INVALID_DELIVERY_METHOD,
                               "That is not a shipping method id.", field="shippingMethodId")
-        delivery.checkout_delivery_method_set(checkout=checkout, seller_id=seller_pk,
-                                              method_id=method_pk)
-        return _payload(checkout)
+        # The answer carries a fresh quote: if it cannot be made, the choice is not kept either.
+        with transaction.atomic():
+            delivery.checkout_delivery_method_set(checkout=checkout, seller_id=seller_pk,
+                                                  method_id=method_pk)
+            return _payload(checkout)
 
 
 class CheckoutIncotermUpdate(BaseMutation):
@@ -266,9 +269,10 @@ class CheckoutIncotermUpdate(BaseMutation):
     @classmethod
     def perform(cls, root, info, token, incoterm):
         checkout = checkout_get_active(token=token)
-        pricing.checkout_incoterm_set(checkout=checkout,
-                                      incoterm=getattr(incoterm, "value", incoterm))
-        return _payload(checkout)
+        with transaction.atomic():
+            pricing.checkout_incoterm_set(checkout=checkout,
+                                          incoterm=getattr(incoterm, "value", incoterm))
+            return _payload(checkout)
 
 
 class ShippingMutations(graphene.ObjectType):
