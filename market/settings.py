@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "market.payouts",
     "market.payments",
     "market.orders",
+    "market.ledger",
 ]
 
 MIDDLEWARE = [
