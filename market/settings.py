@@ -129,6 +129,8 @@ CELERY_TIMEZONE = "UTC"
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
+    # Carriers we can ask are polled for news of shipped parcels.
+    "poll-tracking": {"task": "fulfilment.poll_tracking", "schedule": crontab(minute="*/30")},
     # The bank publishes the day's rates in the morning; 06:00 UTC is 10:00 in Baku (UTC+4).
     "refresh-exchange-rates": {
         "task": "core.refresh_exchange_rates",
@@ -142,6 +144,20 @@ CELERY_BEAT_SCHEDULE = {
     "delete-expired-checkouts": {
         "task": "orders.delete_expired_checkouts",
         "schedule": crontab(minute=17),
+    },
+    # Payouts: parts past their hold period become payouts at 07:00 Baku time; the bank's file
+    # follows an hour later; the sweeper re-queues payouts a killed worker left behind.
+    "payouts-create-due": {
+        "task": "payouts.create_due",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "payouts-bank-batch": {
+        "task": "payouts.bank_batch",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "payouts-sweep": {
+        "task": "payouts.sweep",
+        "schedule": 300.0,
     },
 }
 
@@ -192,6 +208,26 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", d
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_CONNECT_COUNTRY_DEFAULT = env.str("STRIPE_CONNECT_COUNTRY_DEFAULT", default="AZ")
 
+# --- Payments -------------------------------------------------------------------------------
+# The gateway buyers pay through: "dummy" (the demo: test cards, no money moves) or "stripe".
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="dummy")
+# The gateways a buyer may name; never list "dummy" in production (it takes no money).
+PAYMENT_GATEWAYS = env.list("PAYMENT_GATEWAYS", default=[PAYMENT_GATEWAY])
+
+# --- Payouts --------------------------------------------------------------------------------
+# Days after delivery before a seller's part is paid out (returns and disputes come first).
+PAYOUT_HOLD_DAYS = env.int("PAYOUT_HOLD_DAYS", default=14)
+# A payout pending or processing longer than this is re-queued by the sweeper.
+PAYOUT_SWEEP_AFTER_SECONDS = env.int("PAYOUT_SWEEP_AFTER_SECONDS", default=300)
+# Failed Stripe attempts before a payout is marked failed for staff to look at.
+PAYOUT_MAX_ATTEMPTS = env.int("PAYOUT_MAX_ATTEMPTS", default=5)
+# The platform's own account, the debtor of the bank's pain.001 batch files (demo defaults).
+BANK_DEBTOR_NAME = env.str("BANK_DEBTOR_NAME", default="Creative Market LLC")
+BANK_DEBTOR_IBAN = env.str("BANK_DEBTOR_IBAN", default="AZ37NABZ01350100000000001944")
+BANK_DEBTOR_BIC = env.str("BANK_DEBTOR_BIC", default="NABZAZ2X")
+# Batch files hold sellers' IBANs: beside MEDIA_ROOT, never served (default: var/bank-files).
+PAYOUT_BANK_FILES_ROOT = env.str("PAYOUT_BANK_FILES_ROOT", default="") or None
+
 # --- Checkout -------------------------------------------------------------------------------
 CHECKOUT_RESERVATION_SECONDS = env.int("CHECKOUT_RESERVATION_SECONDS", default=20 * 60)
 CHECKOUT_LIFETIME_SECONDS = env.int("CHECKOUT_LIFETIME_SECONDS", default=7 * 24 * 3600)
@@ -201,6 +237,9 @@ MARKET_DOMESTIC_COUNTRY = env.str("MARKET_DOMESTIC_COUNTRY", default="AZ")
 MARKET_DOMESTIC_VAT_RATE = env.str("MARKET_DOMESTIC_VAT_RATE", default="18")  # percent, included
 CBAR_RATES_URL = env.str("CBAR_RATES_URL", default="https://www.cbar.az/currencies/{date}.xml")
 EXCHANGE_RATES_STALE_AFTER_HOURS = env.int("EXCHANGE_RATES_STALE_AFTER_HOURS", default=48)
+
+# AZN per SDR for choosing CN22 or CN23 when no XDR/SDR rate is stored.
+CUSTOMS_SDR_RATE_AZN = env.str("CUSTOMS_SDR_RATE_AZN", default="2.38")
 
 # --- Uploads --------------------------------------------------------------------------------
 MARKET_MAX_DOCUMENT_BYTES = env.int("MARKET_MAX_DOCUMENT_BYTES", default=10 * 1024 * 1024)
@@ -213,6 +252,8 @@ MARKET_CURRENCIES = env.list(
     "MARKET_CURRENCIES",
     default=["AZN", "USD", "EUR", "GBP", "TRY", "RUB", "GEL", "AED", "CNY", "JPY"],
 )
+# The platform's fee, percent of the goods; a category may override it (ledger.CategoryCommission).
+MARKET_COMMISSION_RATE = env.str("MARKET_COMMISSION_RATE", default="10")
 MARKET_THUMBNAIL_SIZE = env.int("MARKET_THUMBNAIL_SIZE", default=320)
 MARKET_MAX_IMAGE_BYTES = env.int("MARKET_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 MARKET_DEMO_MIN_PRICE = Decimal("5")

@@ -7,8 +7,11 @@ from market.graphql.catalog.mutations import CatalogMutations
 from market.graphql.catalog.queries import CatalogQueries, NodeQueries
 from market.graphql.core.queries import CoreQueries
 from market.graphql.orders.checkout import CheckoutMutations, CheckoutQueries
+from market.graphql.orders.fulfilment import FulfilmentMutations
 from market.graphql.orders.orders import OrdersMutations, OrdersQueries
 from market.graphql.orders.shipping import ShippingMutations, ShippingQueries
+from market.graphql.payments.mutations import PaymentsMutations
+from market.graphql.payments.queries import PaymentsQueries
 from market.graphql.payouts.mutations import PayoutsMutations
 from market.graphql.payouts.queries import PayoutsQueries
 from market.graphql.sellers.mutations import SellersMutations
@@ -17,12 +20,13 @@ from market.graphql.sellers.queries import SellerQueries
 
 class Query(CatalogQueries, SellerQueries, AccountsQueries, PayoutsQueries, CoreQueries,
             NodeQueries, ProductImportQueries, CheckoutQueries, ShippingQueries, OrdersQueries,
-            graphene.ObjectType):
+            PaymentsQueries, graphene.ObjectType):
     pass
 
 
 class Mutation(AccountsMutations, SellersMutations, PayoutsMutations, CatalogMutations,
                ProductImportMutations, CheckoutMutations, ShippingMutations, OrdersMutations,
+               FulfilmentMutations, PaymentsMutations,
                graphene.ObjectType):
     pass
 

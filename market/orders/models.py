@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
+from market.sellers.storage import private_document_storage
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 20, "decimal_places": 10}
 
@@ -276,12 +278,20 @@ class OrderPart(models.Model):
     duties_amount = models.DecimalField(**MONEY)
     duties_estimate_amount = models.DecimalField(**MONEY)
     total_amount = models.DecimalField(**MONEY)
+    carrier_code = models.CharField(max_length=32, blank=True,
+                                    help_text="The carrier the seller shipped with.")
+    tracking_number = models.CharField(max_length=64, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="The seller's hold period starts here.")
 
     class Meta:
         ordering = ["order", "pk"]
         constraints = [models.UniqueConstraint(fields=["order", "seller"],
                                                name="order_part_per_seller")]
-        indexes = [models.Index(fields=["seller", "status"], name="order_part_seller_idx")]
+        indexes = [models.Index(fields=["seller", "status"], name="order_part_seller_idx"),
+                   models.Index(fields=["status", "delivered_at"],
+                                name="order_part_delivered_idx")]
 
     def __str__(self):
         return f"{self.order_id} / {self.seller_id}"
@@ -331,3 +341,30 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.from_status} → {self.to_status}"
+
+
+class CustomsDocumentKind(models.TextChoices):
+    CN22 = "CN22", "CN22 customs declaration"
+    CN23 = "CN23", "CN23 customs declaration"
+    COMMERCIAL_INVOICE = "commercial_invoice", "Commercial invoice"
+
+
+class CustomsDocument(models.Model):
+    """A customs paper (PDF) of a part leaving the country. Kept beside the public media, never
+    under it: only the part's seller reaches it."""
+
+    part = models.ForeignKey(OrderPart, on_delete=models.CASCADE,
+                             related_name="customs_documents")
+    kind = models.CharField(max_length=32, choices=CustomsDocumentKind.choices)
+    file = models.FileField(upload_to="customs/%Y/%m/", storage=private_document_storage,
+                            max_length=255)
+    size_bytes = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["part", "kind"]
+        constraints = [models.UniqueConstraint(fields=["part", "kind"],
+                                               name="customs_document_per_part_kind")]
+
+    def __str__(self):
+        return f"{self.part_id}: {self.kind}"

@@ -2,5 +2,11 @@ from enum import StrEnum
 
 
 class PaymentErrorCode(StrEnum):
+    INVALID = "invalid"
     INVALID_EVENT = "invalid_event"
     NOT_FOUND = "not_found"
+    GATEWAY_NOT_AVAILABLE = "gateway_not_available"
+    ORDER_NOT_PAYABLE = "order_not_payable"
+    INVALID_TRANSITION = "invalid_transition"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    GATEWAY_ERROR = "gateway_error"

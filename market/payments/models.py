@@ -39,3 +39,88 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class PaymentGatewayName(models.TextChoices):
+    DUMMY = "dummy", "Dummy (demo: test cards, no money moves)"
+    STRIPE = "stripe", "Stripe"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    REQUIRES_ACTION = "requires_action", "Requires action (3-D Secure)"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.REQUIRES_ACTION)
+
+
+class Payment(models.Model):
+    """A buyer's attempt to pay one order, in the order's currency, through one gateway.
+
+    ``amount`` is the order's total when the attempt began (``amount_minor`` is the same figure
+    in the currency's minor units, as the gateway charges it). An order has at most one open
+    (pending or requires-action) payment; the status moves only along ``ALLOWED_TRANSITIONS``.
+    """
+
+    P = PaymentStatus
+    ALLOWED_TRANSITIONS = {
+        P.PENDING: {P.REQUIRES_ACTION, P.SUCCEEDED, P.FAILED, P.CANCELLED},
+        P.REQUIRES_ACTION: {P.PENDING, P.SUCCEEDED, P.FAILED, P.CANCELLED},
+        # A Stripe PaymentIntent whose attempt was declined may still succeed with another card:
+        # money taken is always recorded.
+        P.FAILED: {P.SUCCEEDED},
+        P.SUCCEEDED: set(),
+        P.CANCELLED: set(),
+    }
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    gateway = models.CharField(max_length=16, choices=PaymentGatewayName.choices)
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices,
+                              default=PaymentStatus.PENDING)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    amount_minor = models.BigIntegerField(help_text="The amount in the currency's minor units.")
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    provider_id = models.CharField(max_length=255, unique=True, null=True, blank=True,
+                                   help_text="The gateway's id (a Stripe PaymentIntent id).")
+    client_secret = models.CharField(max_length=255, blank=True)
+    next_action = models.JSONField(null=True, blank=True,
+                                   help_text="What the buyer must do next (3-D Secure).")
+    stripe_charge_id = models.CharField(max_length=255, blank=True,
+                                        help_text="The charge of the succeeded PaymentIntent.")
+    decline_code = models.CharField(max_length=64, blank=True)
+    failure_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], condition=models.Q(
+                status__in=OPEN_PAYMENT_STATUSES), name="payment_one_open_per_order"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0) & models.Q(
+                amount_minor__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.gateway} {self.amount} {self.currency} ({self.status})"
+
+
+class PaymentEvent(models.Model):
+    """One change of a payment's status, written with the change."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    note = models.TextField(blank=True)
+    stripe_event_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.payment_id}: {self.from_status} → {self.to_status}"

@@ -11,3 +11,5 @@ class PayoutErrorCode(StrEnum):
     UNKNOWN_CURRENCY = "unknown_currency"
     NO_BANK_ACCOUNT = "no_bank_account"
     STRIPE_ERROR = "stripe_error"
+    NOT_RELEASABLE = "not_releasable"
+    INVALID_BANK_FILE = "invalid_bank_file"

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from market.payouts.storage import bank_file_storage
+
 
 class PayoutRouteName(models.TextChoices):
     STRIPE_CONNECT = "stripe_connect", "Stripe Connect"
@@ -77,3 +79,114 @@ class PayoutAccountEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()} ({self.account_id})"
+
+
+class PayoutState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    PAID = "paid", "Paid"
+    FAILED = "failed", "Failed"
+
+
+class BankPayoutBatchStatus(models.TextChoices):
+    CREATED = "created", "Created"
+    SENT = "sent", "Sent to the bank"
+
+
+class BankPayoutBatch(models.Model):
+    """One day's pain.001 credit-transfer file for the bank, holding every approved bank
+    payout of that day."""
+
+    date = models.DateField(unique=True)
+    file = models.FileField(upload_to="batches/%Y/", storage=bank_file_storage, max_length=255,
+                            blank=True)
+    status = models.CharField(max_length=16, choices=BankPayoutBatchStatus.choices,
+                              default=BankPayoutBatchStatus.CREATED)
+    message_id = models.CharField(max_length=35, unique=True)
+    payout_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"Bank batch {self.date}"
+
+
+class Payout(models.Model):
+    """What the platform pays one seller for one order part, once.
+
+    ``amount`` is in the base currency (AZN); ``transfer_amount``/``transfer_currency`` are what
+    actually left (Stripe transfer or bank credit transfer). Status moves only along
+    ``ALLOWED_TRANSITIONS`` by compare-and-set, with a ``PayoutEvent`` per move.
+    """
+
+    ALLOWED_TRANSITIONS = {
+        PayoutState.PENDING: {PayoutState.PROCESSING, PayoutState.FAILED},
+        # Back to pending after a Stripe error that is worth retrying.
+        PayoutState.PROCESSING: {PayoutState.PAID, PayoutState.PENDING, PayoutState.FAILED},
+        PayoutState.FAILED: {PayoutState.PENDING},
+    }
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.PROTECT, related_name="payouts")
+    order_part = models.OneToOneField("orders.OrderPart", on_delete=models.PROTECT,
+                                      related_name="payout")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    route = models.CharField(max_length=32, choices=PayoutRouteName.choices)
+    status = models.CharField(max_length=16, choices=PayoutState.choices,
+                              default=PayoutState.PENDING)
+    transfer_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    transfer_currency = models.CharField(max_length=3, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    stripe_transfer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    bank_batch = models.ForeignKey(BankPayoutBatch, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="payouts")
+    # Set when staff released the part before its hold period ended.
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    released_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0),
+                                              name="payout_amount_positive")]
+        indexes = [models.Index(fields=["status", "updated_at"], name="payout_status_idx")]
+
+    def __str__(self):
+        return f"Payout {self.pk} of {self.amount} {self.currency} to seller {self.seller_id}"
+
+
+class PayoutRelease(models.Model):
+    """Staff released an order part for payout before its hold period ended."""
+
+    order_part = models.OneToOneField("orders.OrderPart", on_delete=models.CASCADE,
+                                      related_name="payout_release")
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    released_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Release of part {self.order_part_id}"
+
+
+class PayoutEvent(models.Model):
+    """The history of a payout: one row per status change or attempt, written with it."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.payout_id}: {self.from_status} → {self.to_status}"

@@ -4,17 +4,21 @@ Stripe Connect pays sellers in the countries where Stripe opens connected accoun
 else (today that includes Azerbaijan) is paid by bank transfer from a batch file. A new way of
 paying sellers is a new ``PayoutRoute`` subclass registered in ``_ROUTES``, not a new flow.
 
-Paying out itself (transfers, batch files) arrives with the payouts issue, which will add it to
-this interface with the ledger it needs; until then a route answers what is missing before a
-seller can be paid.
+Each route answers what is missing before a seller can be paid (``status``) and pays one payout
+(``pay``): Stripe Connect with a transfer, the bank route by approving the payout for the next
+daily pain.001 batch file (``market.payouts.pain001``).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from market.payouts.models import PayoutAccount, PayoutRouteName
+import stripe
+
+from market.core.money import currency_precision, quantize
+from market.payouts.models import Payout, PayoutAccount, PayoutRouteName
 
 # Where Stripe opens Express accounts that it pays out to (stripe.com/global; invite-only
 # countries left out). A constant, not a setting: it changes when Stripe's coverage does.
@@ -49,12 +53,39 @@ class PayoutStatus:
     bank_account: BankAccountSummary | None = None
 
 
+@dataclass(frozen=True)
+class PayoutResult:
+    """What a route did with a payout: ``paid`` (money left, e.g. a Stripe transfer) or
+    ``awaiting_batch`` (approved for the bank's next batch file)."""
+
+    outcome: str
+    transfer_amount: Decimal | None = None
+    transfer_currency: str = ""
+    stripe_transfer_id: str | None = None
+
+    PAID = "paid"
+    AWAITING_BATCH = "awaiting_batch"
+
+
+class PayoutRetryable(Exception):
+    """The route could not pay now (network, Stripe unavailable, rate limited): try again."""
+
+
+class PayoutRefused(Exception):
+    """The route will not pay this payout as it is (e.g. Stripe refused the destination)."""
+
+
 class PayoutRoute(ABC):
     name: PayoutRouteName
 
     @abstractmethod
     def status(self, account: PayoutAccount | None) -> PayoutStatus:
         """What the seller still has to do before this route can pay them."""
+
+    @abstractmethod
+    def pay(self, payout: Payout) -> PayoutResult:
+        """Pay ``payout`` (already moved to processing); safe to call again for the same
+        payout. Raises ``PayoutRetryable`` or ``PayoutRefused``."""
 
 
 class StripeConnectRoute(PayoutRoute):
@@ -75,6 +106,45 @@ class StripeConnectRoute(PayoutRoute):
             requirements_due=list(account.requirements_due),
             disabled_reason=account.disabled_reason)
 
+    def pay(self, payout: Payout) -> PayoutResult:
+        """One Stripe transfer to the seller's connected account.
+
+        Currency: the payout is owed in AZN, which Stripe does not settle in, while the buyer's
+        money sits in the platform's Stripe balance in the order's currency. So the transfer is
+        made in the ORDER's currency, converted from AZN at the order's locked exchange rate
+        (the rate the buyer paid at), and tied to the charge with ``source_transaction`` (the
+        funds are transferred as soon as the charge settles) and ``transfer_group`` (the order
+        number). The idempotency key ``payout-<id>`` makes every retry, by the SDK, the task
+        or the sweeper after a killed worker, return the SAME transfer.
+        """
+        from market.payments.stripe_client import stripe_client
+
+        order = payout.order_part.order
+        currency = order.currency.upper()
+        amount = quantize(payout.amount / order.exchange_rate, currency)
+        params = {
+            "amount": int(amount.scaleb(currency_precision(currency))),
+            "currency": currency.lower(),
+            "destination": payout.seller.payout_account.stripe_account_id,
+            "transfer_group": order.number,
+            "metadata": {"payout_id": str(payout.pk), "order_part_id": str(payout.order_part_id),
+                         "amount_azn": str(payout.amount)},
+        }
+        charge_id = _order_charge_id(order)
+        if charge_id:
+            params["source_transaction"] = charge_id
+        try:
+            transfer = stripe_client().v1.transfers.create(
+                params=params, options={"idempotency_key": f"payout-{payout.pk}"})
+        except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+            raise PayoutRetryable(str(error)) from error
+        except stripe.StripeError as error:
+            if (error.http_status or 500) >= 500:
+                raise PayoutRetryable(str(error)) from error
+            raise PayoutRefused(str(error)) from error
+        return PayoutResult(outcome=PayoutResult.PAID, transfer_amount=amount,
+                            transfer_currency=currency, stripe_transfer_id=transfer.id)
+
 
 class BankTransferRoute(PayoutRoute):
     name = PayoutRouteName.BANK_TRANSFER
@@ -92,6 +162,22 @@ class BankTransferRoute(PayoutRoute):
                 account_holder=account.account_holder, iban_last4=account.iban[-4:],
                 bic=account.bic, bank_name=account.bank_name, currency=account.currency,
                 verified=ready))
+
+    def pay(self, payout: Payout) -> PayoutResult:
+        """Approve the payout for the next daily batch file; ``bank_batch_create`` pays it.
+
+        The credit transfer is in the currency of the seller's bank account, converted from
+        AZN when it differs (at the batch's date).
+        """
+        return PayoutResult(outcome=PayoutResult.AWAITING_BATCH)
+
+
+def _order_charge_id(order) -> str | None:
+    """The charge of the order's succeeded payment (Stripe gateway), if any."""
+    from market.payments.models import Payment, PaymentStatus
+
+    return (Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED)
+            .exclude(stripe_charge_id="").values_list("stripe_charge_id", flat=True).first())
 
 
 def _readable(code: str) -> str:

@@ -13,6 +13,7 @@ from market.accounts.services import user_login
 from market.accounts.tokens import email_verification_token_generator
 from market.catalog.models import Product, ProductStatus
 from market.graphql.schema import schema
+from market.orders.fulfilment import part_ship
 from market.orders.models import OrderPart
 from market.orders.services import checkout_complete, order_mark_paid
 from market.sellers.models import SellerStatus
@@ -247,14 +248,41 @@ def _owners_part(*, paid: bool, **variables) -> Callable[[World], Call]:
     return arrange
 
 
+def _owners_shipped_part(world):
+    part = OrderPart.objects.get(order=_order(world, paid=True), seller=world.owner_seller)
+    part_ship(part=part, actor=None, carrier_code="manual", tracking_number="RR123456789AZ")
+    return Call({"id": to_global_id("OrderPart", part.pk)})
+
+
 def _buyers_order(world):
     order = _order(world, buyer=world.users["buyer"])
     return Call({"id": to_global_id("Order", order.pk), "reason": "Changed my mind"})
 
 
+def _payable_order(world):
+    """Payments: the guest's order holding the owner's part, named by its token (the token is
+    the key: whoever holds it may pay)."""
+    return Call({"orderToken": str(_order(world).token), "card": "4242424242424242",
+                 "idempotencyKey": "matrix-payment"})
+
+
+def _payment_awaiting_3ds(world):
+    from market.payments.services import payment_create
+
+    order = _order(world)
+    payment = payment_create(order=order, card="4000002500003155", idempotency_key="matrix-3ds")
+    return Call({"paymentId": to_global_id("Payment", payment.pk), "orderToken": str(order.token),
+                 "authenticated": True})
+
+
 # --- The matrix ----------------------------------------------------------------------------
 
 CASES: dict[str, Row] = {
+    # Payments: the order's token is the key (a guest's link), so every role holding it may
+    # pay; a buyer's own order by id is in tests/payments/test_authorization.py.
+    "orderPaymentCreate": Row(PUBLIC, _payable_order, "payment { status }"),
+    "orderPaymentConfirm": Row(PUBLIC, _payment_awaiting_3ds, "payment { status }"),
+
     # Catalogue: listings by id belong to one seller; catalogue managers may touch any.
     "productCreate": Row(OWN_SHOP, lambda w: Call({"input": {
         "name": "Silk scarf", "categoryId": to_global_id("Category", CategoryFactory().pk)}}),
@@ -319,6 +347,7 @@ CASES: dict[str, Row] = {
                                       "payoutStatus { route }"),
     "sellerPayoutBankAccountVerify": Row(MANAGE_PAYOUTS, _bank_account,
                                          "payoutStatus { route }"),
+    "payoutRelease": Row(MANAGE_PAYOUTS, _owners_part(paid=True), "releasedAt"),
 
     # Accounts: credentials travel in the arguments (anyone may use them), or the caller acts
     # on their own account.
@@ -381,4 +410,12 @@ CASES: dict[str, Row] = {
     "orderPartCancel": Row(owner_or_staff(MANAGE_ORDERS),
                            _owners_part(paid=False, reason="The kiln broke"),
                            "part { status }"),
+    # Fulfilment: the part's seller ships it; staff with orders.manage_orders may also record
+    # its delivery (a parcel the seller cannot follow).
+    "orderPartShip": Row(
+        replace(OWN_SHOP.but(other_seller=NOT_FOUND), permission=MANAGE_ORDERS),
+        _owners_part(paid=True, carrier="manual", trackingNumber="RR123456789AZ"),
+        "part { status }"),
+    "orderPartDeliver": Row(owner_or_staff(MANAGE_ORDERS), _owners_shipped_part,
+                            "part { status }"),
 }

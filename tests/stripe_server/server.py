@@ -8,7 +8,10 @@ same key with the same parameters replays the same response, while the same key 
 parameters is refused with an ``idempotency_error``. ``localstripe`` has no Connect, and is GPL:
 this one is ours.
 
-Implemented: ``POST /v1/accounts``, ``GET /v1/accounts/{id}``, ``POST /v1/account_links``.
+Implemented: ``POST /v1/accounts``, ``GET /v1/accounts/{id}``, ``POST /v1/account_links``,
+``POST /v1/transfers``, ``GET /v1/transfers/{id}``, ``POST /v1/transfers/{id}/reversals``.
+Tests can make the next request to a path fail, its response be dropped after the work was done,
+or its response be delayed (to kill a client while it waits).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.stripe_server import payment_intents
 
 # Countries in which this server (like Stripe) opens Express accounts.
 SUPPORTED_COUNTRIES = frozenset({
@@ -79,13 +84,17 @@ class StripeState:
     api_key: str
     accounts: dict[str, dict] = field(default_factory=dict)
     account_links: list[dict] = field(default_factory=list)
+    transfers: dict[str, dict] = field(default_factory=dict)
+    payment_intents: dict[str, dict] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     # (method, path, key) -> (params, status, body)
     idempotent: dict[tuple, tuple] = field(default_factory=dict)
     # path -> how many of the next successful POSTs to it are processed but never answered
     drop_responses: dict[str, int] = field(default_factory=dict)
-    # path -> (status, error body) for the next request to it
-    fail_next: dict[str, StripeApiError] = field(default_factory=dict)
+    # path -> the errors to answer the next requests to it with, one each
+    fail_next: dict[str, list[StripeApiError]] = field(default_factory=dict)
+    # path -> seconds to wait before answering the next POST to it (after doing the work)
+    delay_responses: dict[str, float] = field(default_factory=dict)
 
 
 class StripeServer:
@@ -138,14 +147,26 @@ class StripeServer:
     def accounts(self) -> dict[str, dict]:
         return self.state.accounts
 
+    @property
+    def transfers(self) -> dict[str, dict]:
+        return self.state.transfers
+
+    def delay_next_response(self, path: str, seconds: float) -> None:
+        """Do the work of the next POST to ``path`` at once but answer only ``seconds`` later,
+        so that a test can kill the client in between."""
+        self.state.delay_responses[path] = seconds
+
     def drop_next_response(self, path: str, times: int = 1) -> None:
         """Process the next POST to ``path`` but close the connection without answering,
         as when the network fails after Stripe did the work."""
         self.state.drop_responses[path] = times
 
     def fail_next_request(self, path: str, status: int, message: str, *,
-                          type: str = "invalid_request_error", code: str | None = None) -> None:
-        self.state.fail_next[path] = StripeApiError(status, message, type=type, code=code)
+                          type: str = "invalid_request_error", code: str | None = None,
+                          times: int = 1) -> None:
+        """Refuse the next ``times`` requests to ``path`` (the SDK retries a 5xx itself)."""
+        self.state.fail_next[path] = [StripeApiError(status, message, type=type, code=code)
+                                      for _ in range(times)]
 
     def update_account(self, account_id: str, **changes) -> dict:
         """Change an account as Stripe would after the seller onboards; returns it."""
@@ -167,6 +188,16 @@ class StripeServer:
             return 200, self._account(match.group(1))
         if method == "POST" and path == "/v1/account_links":
             return 200, self._account_link_create(params)
+        if method == "POST" and path == "/v1/transfers":
+            return 200, self._transfer_create(params)
+        match = re.fullmatch(r"/v1/transfers/([A-Za-z0-9_]+)", path)
+        if method == "GET" and match:
+            return 200, self._transfer(match.group(1))
+        match = re.fullmatch(r"/v1/transfers/([A-Za-z0-9_]+)/reversals", path)
+        if method == "POST" and match:
+            return 200, self._transfer_reverse(match.group(1), params)
+        if path.startswith("/v1/payment_intents"):
+            return payment_intents.handle(self, method, path, params)
         raise StripeApiError(404, f"Unrecognized request URL ({method}: {path}).")
 
     def _account(self, account_id: str | None, *, param: str | None = None) -> dict:
@@ -237,6 +268,65 @@ class StripeServer:
         return link
 
 
+    def _transfer(self, transfer_id: str) -> dict:
+        transfer = self.state.transfers.get(transfer_id)
+        if transfer is None:
+            raise StripeApiError(404, f"No such transfer: '{transfer_id}'",
+                                 code="resource_missing", param="id")
+        return transfer
+
+    def _transfer_create(self, params: dict) -> dict:
+        for name in ("amount", "currency", "destination"):
+            if not params.get(name):
+                raise StripeApiError(400, f"Missing required param: {name}.",
+                                     code="parameter_missing", param=name)
+        if not params["amount"].isdigit() or int(params["amount"]) <= 0:
+            raise StripeApiError(400, "Invalid positive integer", code="parameter_invalid_integer",
+                                 param="amount")
+        self._account(params["destination"], param="destination")
+        transfer_id = f"tr_{secrets.token_hex(8)}"
+        transfer = {
+            "id": transfer_id,
+            "object": "transfer",
+            "amount": int(params["amount"]),
+            "amount_reversed": 0,
+            "currency": params["currency"].lower(),
+            "destination": params["destination"],
+            "source_transaction": params.get("source_transaction"),
+            "transfer_group": params.get("transfer_group"),
+            "description": params.get("description"),
+            "metadata": params.get("metadata") or {},
+            "reversed": False,
+            "reversals": {"object": "list", "data": [], "has_more": False,
+                          "url": f"/v1/transfers/{transfer_id}/reversals"},
+            "created": int(time.time()),
+            "livemode": False,
+        }
+        self.state.transfers[transfer_id] = transfer
+        return transfer
+
+    def _transfer_reverse(self, transfer_id: str, params: dict) -> dict:
+        transfer = self._transfer(transfer_id)
+        remaining = transfer["amount"] - transfer["amount_reversed"]
+        amount = int(params.get("amount") or remaining)
+        if amount <= 0 or amount > remaining:
+            raise StripeApiError(400, f"Transfer {transfer_id} has only {remaining} left to "
+                                      f"reverse.", param="amount")
+        reversal = {
+            "id": f"trr_{secrets.token_hex(8)}",
+            "object": "transfer_reversal",
+            "amount": amount,
+            "currency": transfer["currency"],
+            "transfer": transfer_id,
+            "metadata": params.get("metadata") or {},
+            "created": int(time.time()),
+        }
+        transfer["amount_reversed"] += amount
+        transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
+        transfer["reversals"]["data"].append(reversal)
+        return reversal
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_state: StripeServer
     protocol_version = "HTTP/1.1"
@@ -267,9 +357,20 @@ class _Handler(BaseHTTPRequestHandler):
                     and stripe.state.drop_responses.get(split.path, 0) > 0)
             if drop:
                 stripe.state.drop_responses[split.path] -= 1
+            delay = (stripe.state.delay_responses.pop(split.path, 0)
+                     if method == "POST" and status == 200 and not replayed else 0)
+        if delay:
+            time.sleep(delay)
         if drop:
             self.close_connection = True
             return
+        try:
+            self._answer(status, payload, key, replayed)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client died while waiting (a killed worker): Stripe did the work regardless.
+            self.close_connection = True
+
+    def _answer(self, status: int, payload: dict, key: str | None, replayed: bool) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -300,9 +401,9 @@ class _Handler(BaseHTTPRequestHandler):
                         type="idempotency_error").body, False
                 return status, payload, True
         try:
-            failure = stripe.state.fail_next.pop(path, None)
-            if failure is not None:
-                raise failure
+            failures = stripe.state.fail_next.get(path)
+            if failures:
+                raise failures.pop()
             status, payload = stripe.handle(method, path, params)
         except StripeApiError as error:
             # Like Stripe, a request refused before it ran leaves its key unused.

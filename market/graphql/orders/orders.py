@@ -6,6 +6,8 @@ parts (``SellerOrderPart``), never the other sellers' lines; staff holding
 one.
 """
 
+import base64
+
 import graphene
 from graphql_relay import to_global_id
 
@@ -31,12 +33,16 @@ from market.graphql.core.types import (
 from market.graphql.orders.checkout import Address
 from market.orders import order_selectors as selectors
 from market.orders import services
+from market.orders.carriers import carrier_get
 from market.orders.error_codes import CheckoutErrorCode, OrderErrorCode
+from market.orders.models import CustomsDocumentKind as CustomsDocumentKindChoices
 from market.orders.models import OrderStatus as OrderStatusChoices
 
 CheckoutError = error_type("CheckoutError", CheckoutErrorCode)
 OrderError = error_type("OrderError", OrderErrorCode)
 OrderStatus = graphene.Enum.from_enum(OrderStatusChoices, name="OrderStatus")
+CustomsDocumentKind = graphene.Enum("CustomsDocumentKind", [
+    (choice.name, choice.value) for choice in CustomsDocumentKindChoices])
 MANAGE_ORDERS = services.MANAGE_ORDERS
 MAX_REASON = 500
 
@@ -93,9 +99,27 @@ class _PartFields:
     duties = graphene.Field(Money, required=True)
     duties_estimate = graphene.Field(Money, required=True)
     total = graphene.Field(Money, required=True)
+    carrier_code = graphene.String(description="The carrier the seller shipped with.")
+    tracking_number = graphene.String()
+    tracking_url = graphene.String(description="Where to follow the parcel, if the carrier "
+                                               "offers such a page.")
+    shipped_at = graphene.DateTime()
+    delivered_at = graphene.DateTime()
 
     def resolve_id(self, info):
         return to_global_id("OrderPart", self.pk)
+
+    def resolve_carrier_code(self, info):
+        return self.carrier_code or None
+
+    def resolve_tracking_number(self, info):
+        return self.tracking_number or None
+
+    def resolve_tracking_url(self, info):
+        carrier = carrier_get(self.carrier_code)
+        if carrier is None or not self.tracking_number:
+            return None
+        return carrier.tracking_url(self.tracking_number) or None
 
     def resolve_lines(self, info):
         # Lines point back to this part (and its already-loaded order) without a query each.
@@ -214,6 +238,19 @@ class Order(graphene.ObjectType):
         return self.events.all()
 
 
+class CustomsDocument(graphene.ObjectType):
+    """A customs paper (PDF) for the parcel; only the part's own seller sees it."""
+
+    kind = graphene.Field(CustomsDocumentKind, required=True)
+    size_bytes = graphene.Int(required=True)
+    created_at = graphene.DateTime(required=True)
+    content_base64 = graphene.String(required=True, description="The PDF, base64-encoded.")
+
+    def resolve_content_base64(self, info):
+        with self.file.open("rb") as pdf:
+            return base64.b64encode(pdf.read()).decode("ascii")
+
+
 class SellerOrderPart(_PartFields, graphene.ObjectType):
     """A seller's own part of an order: what to make and where to send it (never the other
     sellers' parts)."""
@@ -226,6 +263,16 @@ class SellerOrderPart(_PartFields, graphene.ObjectType):
     shipping_address = graphene.Field(Address, required=True,
                                       description="Where to send the parcel.")
     buyer_email = graphene.String(required=True)
+    customs_documents = graphene.List(
+        graphene.NonNull(CustomsDocument), required=True,
+        description="The parcel's customs papers; empty for anyone but the part's seller.")
+
+    def resolve_customs_documents(self, info):
+        # Staff reach this type too (e.g. cancelling a part): the papers stay the seller's.
+        user = current_user(info)
+        if user is None or self.seller.user_id != user.pk:
+            return []
+        return self.customs_documents.order_by("kind")
 
     def resolve_order_number(self, info):
         return self.order.number

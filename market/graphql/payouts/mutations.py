@@ -1,10 +1,11 @@
 import graphene
 
+from market.core.errors import DomainError
 from market.graphql.core.auth import require_seller, require_staff_permission
-from market.graphql.core.ids import decode_global_ids
+from market.graphql.core.ids import decode_global_ids, pk_from_global_id
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.payouts.types import PayoutStatus
-from market.payouts import services
+from market.payouts import payout_services, services
 from market.payouts.error_codes import PayoutErrorCode
 from market.payouts.selectors import payout_status_get
 
@@ -82,9 +83,34 @@ class SellerPayoutBankAccountVerify(BaseMutation):
         return {"payout_status": payout_status_get(seller=account.seller)}
 
 
+class PayoutRelease(BaseMutation):
+    """Staff: release a paid order part for payout before its hold period ends (needs
+    `payouts.manage_payouts`); the next daily payout run pays it if the seller's payout route
+    is verified. Releasing again changes nothing."""
+
+    released_at = graphene.DateTime()
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The order part to release.")
+
+    class Meta:
+        error_type = PayoutError
+
+    @classmethod
+    def perform(cls, root, info, id):
+        staff = require_staff_permission(info, "payouts.manage_payouts")
+        pk = pk_from_global_id(id, "OrderPart")
+        if pk is None:
+            raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.",
+                              field="id")
+        release = payout_services.payout_release(part_id=pk, actor=staff)
+        return {"released_at": release.released_at}
+
+
 class PayoutsMutations(graphene.ObjectType):
     """Mutations of this area; the root Mutation type inherits them."""
 
     seller_payout_onboarding_link_create = SellerPayoutOnboardingLinkCreate.Field()
     seller_payout_bank_account_set = SellerPayoutBankAccountSet.Field()
     seller_payout_bank_account_verify = SellerPayoutBankAccountVerify.Field()
+    payout_release = PayoutRelease.Field()

@@ -1,0 +1,48 @@
+import graphene
+from graphql_relay import to_global_id
+
+from market.core.money import Money as MoneyValue
+from market.core.money import base_currency, quantize
+from market.core.selectors import PriceConverter
+from market.graphql.core.types import ConvertedPrice, Money
+from market.payments.models import PaymentGatewayName
+from market.payments.models import PaymentStatus as PaymentStatusChoices
+
+PaymentStatus = graphene.Enum.from_enum(PaymentStatusChoices, name="PaymentStatus")
+PaymentGateway = graphene.Enum.from_enum(PaymentGatewayName, name="PaymentGateway")
+
+
+class Payment(graphene.ObjectType):
+    """A buyer's attempt to pay an order, in the order's currency."""
+
+    id = graphene.ID(required=True)
+    gateway = graphene.Field(PaymentGateway, required=True)
+    status = graphene.Field(PaymentStatus, required=True)
+    amount = graphene.Field(Money, required=True, description="The order's total.")
+    client_secret = graphene.String(
+        description="Stripe: give it to Stripe.js to confirm the payment in the browser.")
+    next_action = graphene.JSONString(
+        description="While `status` is REQUIRES_ACTION: what the buyer must do (3-D Secure).")
+    decline_code = graphene.String(description="Why the payment failed, e.g. `card_declined`.")
+    failure_message = graphene.String()
+    created_at = graphene.DateTime(required=True)
+
+    def resolve_id(self, info):
+        return to_global_id("Payment", self.pk)
+
+    def resolve_amount(self, info):
+        order = self.order
+        converter = PriceConverter(base=base_currency(), currency=order.currency,
+                                   rate=order.exchange_rate, source=order.exchange_rate_source,
+                                   valid_at=order.exchange_rate_valid_at)
+        return ConvertedPrice(MoneyValue(quantize(self.amount, self.currency), self.currency),
+                              converter)
+
+    def resolve_client_secret(self, info):
+        return self.client_secret or None
+
+    def resolve_decline_code(self, info):
+        return self.decline_code or None
+
+    def resolve_failure_message(self, info):
+        return self.failure_message or None

@@ -1,0 +1,217 @@
+"""Payment gateways behind one interface: a dummy one (the demo) and Stripe.
+
+A gateway starts a payment and confirms it after 3-D Secure; it answers with a
+:class:`GatewayResult` and never touches the database (the services apply the result under a
+compare-and-set). Amounts cross the gateway boundary as integers in the currency's minor units.
+"""
+
+from __future__ import annotations
+
+import secrets
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from decimal import Decimal
+
+import stripe
+from django.conf import settings
+
+from market.core.errors import DomainError
+from market.core.money import currency_precision
+from market.payments.error_codes import PaymentErrorCode
+from market.payments.models import Payment, PaymentGatewayName, PaymentStatus
+from market.payments.stripe_client import stripe_client
+
+AUTHENTICATION_FAILED = "payment_intent_authentication_failure"
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """``amount`` in the currency's minor units (12.50 EUR → 1250, 1500 JPY → 1500).
+
+    Refuses an amount finer than the currency's minor unit: it would be charged rounded.
+    """
+    minor = amount.scaleb(currency_precision(currency))
+    if minor != minor.to_integral_value():
+        raise DomainError(PaymentErrorCode.AMOUNT_MISMATCH,
+                          f"{amount} is not a whole number of {currency}'s minor units.",
+                          field="amount")
+    return int(minor)
+
+
+@dataclass(frozen=True)
+class GatewayResult:
+    """What the gateway says about a payment now."""
+
+    status: PaymentStatus
+    provider_id: str = ""
+    client_secret: str = ""
+    next_action: dict | None = None
+    charge_id: str = ""
+    decline_code: str = ""
+    failure_message: str = ""
+
+
+class PaymentGateway(ABC):
+    name: str
+
+    @abstractmethod
+    def check_card(self, card: str | None) -> None:
+        """Refuse a malformed card argument before anything is written."""
+
+    @abstractmethod
+    def start(self, *, payment: Payment, card: str | None) -> GatewayResult:
+        """Begin charging ``payment``; safe to call again for the same payment."""
+
+    @abstractmethod
+    def confirm(self, *, payment: Payment, authenticated: bool) -> GatewayResult:
+        """Where the payment stands after the buyer's 3-D Secure step."""
+
+
+class DummyGateway(PaymentGateway):
+    """Deterministic test cards, no money moves (the demo and most tests)."""
+
+    name = PaymentGatewayName.DUMMY
+    SUCCEEDS = "4242424242424242"
+    DECLINES = "4000000000000002"
+    REQUIRES_ACTION = "4000002500003155"
+    MAX_CARD_LENGTH = 32
+
+    @staticmethod
+    def _number(card: str | None) -> str:
+        return "".join((card or "").split())
+
+    def check_card(self, card: str | None) -> None:
+        number = self._number(card)
+        if not number or len(number) > self.MAX_CARD_LENGTH:
+            raise DomainError(PaymentErrorCode.INVALID,
+                              f"Give a test card number, e.g. {self.SUCCEEDS}.", field="card")
+
+    def start(self, *, payment: Payment, card: str | None) -> GatewayResult:
+        provider_id = payment.provider_id or f"dummy_{secrets.token_hex(12)}"
+        ids = {"provider_id": provider_id,
+               "client_secret": f"{provider_id}_secret_{secrets.token_hex(8)}"}
+        number = self._number(card)
+        if number == self.SUCCEEDS:
+            return GatewayResult(PaymentStatus.SUCCEEDED, **ids)
+        if number == self.REQUIRES_ACTION:
+            return GatewayResult(PaymentStatus.REQUIRES_ACTION, **ids, next_action={
+                "type": "three_d_secure", "hint": "confirm with orderPaymentConfirm"})
+        if number == self.DECLINES:
+            return GatewayResult(PaymentStatus.FAILED, **ids, decline_code="card_declined",
+                                 failure_message="Your card was declined.")
+        return GatewayResult(PaymentStatus.FAILED, **ids, decline_code="incorrect_number",
+                             failure_message="Your card number is incorrect.")
+
+    def confirm(self, *, payment: Payment, authenticated: bool) -> GatewayResult:
+        if authenticated:
+            return GatewayResult(PaymentStatus.SUCCEEDED)
+        return GatewayResult(PaymentStatus.FAILED, decline_code=AUTHENTICATION_FAILED,
+                             failure_message="3-D Secure authentication failed.")
+
+
+class StripeGateway(PaymentGateway):
+    """One PaymentIntent per payment on the platform account, in the order's currency.
+
+    The storefront confirms it with Stripe.js using ``client_secret``; the outcome arrives by
+    the ``payment_intent.*`` webhooks. ``card`` may name a PaymentMethod (``pm_…``) to confirm
+    at once (server-side confirmation, and the tests).
+    """
+
+    name = PaymentGatewayName.STRIPE
+
+    def check_card(self, card: str | None) -> None:
+        if card and not (card.startswith("pm_") and len(card) <= 255):
+            raise DomainError(PaymentErrorCode.INVALID,
+                              "With Stripe, 'card' is a PaymentMethod id (pm_…); card numbers "
+                              "never reach our server.", field="card")
+
+    def start(self, *, payment: Payment, card: str | None) -> GatewayResult:
+        order = payment.order
+        params = {
+            "amount": payment.amount_minor,
+            "currency": payment.currency.lower(),
+            "transfer_group": order.number,
+            "metadata": {"order_number": order.number, "payment_id": str(payment.pk)},
+            "payment_method_types": ["card"],
+            "description": f"Creative Market order {order.number}",
+        }
+        if card:
+            params.update(payment_method=card, confirm=True)
+        try:
+            intent = stripe_client().v1.payment_intents.create(
+                params=params, options={"idempotency_key": f"payment-{payment.pk}-create"})
+        except stripe.CardError as error:
+            return self._declined(error)
+        except stripe.StripeError as error:
+            raise _gateway_error(error) from error
+        return self.result(intent.to_dict())
+
+    def confirm(self, *, payment: Payment, authenticated: bool) -> GatewayResult:
+        # The buyer authenticated with Stripe.js; Stripe knows the outcome, we read it.
+        try:
+            intent = stripe_client().v1.payment_intents.retrieve(payment.provider_id)
+        except stripe.StripeError as error:
+            raise _gateway_error(error) from error
+        return self.result(intent.to_dict())
+
+    @staticmethod
+    def result(intent: dict) -> GatewayResult:
+        """A PaymentIntent (as the API or a webhook shows it) as a gateway result."""
+        ids = {"provider_id": intent["id"], "client_secret": intent.get("client_secret") or ""}
+        status = intent.get("status")
+        error = intent.get("last_payment_error") or {}
+        if status == "succeeded":
+            return GatewayResult(PaymentStatus.SUCCEEDED, **ids,
+                                 charge_id=_charge_id(intent.get("latest_charge")))
+        if status == "requires_action":
+            return GatewayResult(PaymentStatus.REQUIRES_ACTION, **ids,
+                                 next_action=intent.get("next_action"))
+        if status == "canceled":
+            return GatewayResult(PaymentStatus.CANCELLED, **ids)
+        if status == "requires_payment_method" and error:
+            return GatewayResult(PaymentStatus.FAILED, **ids,
+                                 decline_code=error.get("code") or "card_declined",
+                                 failure_message=_failure_message(error))
+        return GatewayResult(PaymentStatus.PENDING, **ids)
+
+    @staticmethod
+    def _declined(error: stripe.CardError) -> GatewayResult:
+        body = (error.json_body or {}).get("error") or {}
+        intent = body.get("payment_intent") or {}
+        return GatewayResult(PaymentStatus.FAILED, provider_id=intent.get("id") or "",
+                             client_secret=intent.get("client_secret") or "",
+                             decline_code=error.code or "card_declined",
+                             failure_message=_failure_message(body))
+
+
+def _charge_id(charge) -> str:
+    if isinstance(charge, dict):
+        return charge.get("id") or ""
+    return charge or ""
+
+
+def _failure_message(error: dict) -> str:
+    message = error.get("message") or "The payment failed."
+    detail = error.get("decline_code")
+    return f"{message} ({detail})" if detail else message
+
+
+def _gateway_error(error: stripe.StripeError) -> DomainError:
+    return DomainError(PaymentErrorCode.GATEWAY_ERROR,
+                       f"The payment provider did not answer as expected; try again "
+                       f"({error.user_message or type(error).__name__}).")
+
+
+GATEWAYS: dict[str, type[PaymentGateway]] = {
+    PaymentGatewayName.DUMMY: DummyGateway,
+    PaymentGatewayName.STRIPE: StripeGateway,
+}
+
+
+def gateway_get(name: str | None) -> PaymentGateway:
+    """The named gateway (default ``PAYMENT_GATEWAY``), if it is enabled (``PAYMENT_GATEWAYS``)."""
+    name = (name or settings.PAYMENT_GATEWAY).strip().lower()
+    if name not in GATEWAYS or name not in settings.PAYMENT_GATEWAYS:
+        raise DomainError(PaymentErrorCode.GATEWAY_NOT_AVAILABLE,
+                          f"Gateway '{name}' is not available; use one of: "
+                          f"{', '.join(settings.PAYMENT_GATEWAYS)}.", field="gateway")
+    return GATEWAYS[name]()

@@ -1,0 +1,325 @@
+"""Paying sellers: payouts made from delivered order parts, paid once through the seller's route.
+
+A payout moves pending → processing → paid (or failed) by compare-and-set with an event row, so
+two workers racing for one payout cannot both pay it. The money leaves outside any database
+transaction (a Stripe call cannot be rolled back), between two short transactions; a worker
+killed in between leaves the payout in processing, and the sweeper re-queues it: the Stripe
+transfer's idempotency key ``payout-<id>`` returns the transfer already made instead of a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from market.core.errors import DomainError
+from market.core.money import base_currency, quantize
+from market.core.selectors import exchange_rate_get_latest
+from market.core.tasks import enqueue_on_commit
+from market.orders.models import OrderPart, OrderStatus
+from market.payouts import pain001
+from market.payouts.error_codes import PayoutErrorCode
+from market.payouts.models import (
+    BankPayoutBatch,
+    Payout,
+    PayoutEvent,
+    PayoutRelease,
+    PayoutRouteName,
+    PayoutState,
+)
+from market.payouts.routes import PayoutRefused, PayoutResult, PayoutRetryable, payout_route_for
+from market.payouts.selectors import payout_status_get
+
+logger = logging.getLogger(__name__)
+
+NO_VERIFIED_ROUTE = "no verified route"
+# Parts that were paid for and not taken back may be paid out.
+_PAYABLE_PART_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.IN_FULFILMENT,
+                                    OrderStatus.SHIPPED, OrderStatus.DELIVERED,
+                                    OrderStatus.COMPLETED})
+
+
+@dataclass
+class DuePayouts:
+    created: list[Payout] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)  # part id -> reason
+
+
+def _transition(payout: Payout, to: PayoutState, *, note: str = "", data: dict | None = None,
+                **changes) -> bool:
+    """Compare-and-set ``payout`` from its current status to ``to``; an event on success."""
+    source = PayoutState(payout.status)
+    if to not in Payout.ALLOWED_TRANSITIONS.get(source, set()):
+        return False
+    rows = Payout.objects.filter(pk=payout.pk, status=source).update(
+        status=to, updated_at=timezone.now(), **changes)
+    if not rows:
+        return False
+    PayoutEvent.objects.create(payout=payout, from_status=source, to_status=to, note=note,
+                               data=data or {})
+    payout.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def payout_release(*, part_id: int, actor) -> PayoutRelease:
+    """Staff (``payouts.manage_payouts``) release an order part for payout before its hold
+    period ends; the next ``payouts_create_due`` pays it. Releasing twice changes nothing; a
+    part that was not paid for, or was cancelled or refunded, cannot be released."""
+    if not (actor and actor.is_staff and actor.has_perm("payouts.manage_payouts")):
+        raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.",
+                          field="id")
+    part = OrderPart.objects.select_for_update().filter(pk=part_id).first()
+    if part is None:
+        raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.",
+                          field="id")
+    if part.status not in _PAYABLE_PART_STATUSES:
+        raise DomainError(PayoutErrorCode.NOT_RELEASABLE,
+                          f"A part that is {part.get_status_display().lower()} cannot be paid "
+                          f"out.", field="id")
+    release, _ = PayoutRelease.objects.get_or_create(order_part=part,
+                                                     defaults={"released_by": actor})
+    return release
+
+
+def _due_parts(now: dt.datetime):
+    held_until = now - dt.timedelta(days=settings.PAYOUT_HOLD_DAYS)
+    return (OrderPart.objects
+            .filter(Q(delivered_at__lte=held_until, status__in=[OrderStatus.DELIVERED,
+                                                                OrderStatus.COMPLETED])
+                    | Q(payout_release__isnull=False, status__in=_PAYABLE_PART_STATUSES))
+            .filter(payout__isnull=True)
+            .select_related("seller", "order", "payout_release")
+            .order_by("pk"))
+
+
+def payouts_create_due(*, now: dt.datetime | None = None) -> DuePayouts:
+    """One payout per order part delivered more than ``PAYOUT_HOLD_DAYS`` ago, or released by
+    staff, for the amount the ledger says the seller is owed for it (``part_payable``, AZN).
+
+    Never for a seller whose payout route is not ready (unverified bank account, Stripe account
+    without payouts): those parts are skipped with the reason "no verified route" and picked up
+    on a later run. Idempotent: the part is unique on the payout, a second run creates nothing.
+    Each payout is queued for ``payouts.execute`` when its row commits.
+    """
+    from market.ledger.selectors import part_payable
+
+    now = now or timezone.now()
+    result = DuePayouts()
+    for part in _due_parts(now):
+        if not payout_status_get(seller=part.seller).is_ready:
+            result.skipped[part.pk] = NO_VERIFIED_ROUTE
+            continue
+        amount = part_payable(part=part)
+        if amount <= 0:
+            result.skipped[part.pk] = "nothing owed"
+            continue
+        payout = _payout_create(part=part, amount=amount)
+        if payout is not None:
+            result.created.append(payout)
+    if result.skipped:
+        logger.info("Payouts skipped: %s", result.skipped)
+    return result
+
+
+def _payout_create(*, part: OrderPart, amount: Decimal) -> Payout | None:
+    release = getattr(part, "payout_release", None)
+    try:
+        with transaction.atomic():
+            payout = Payout.objects.create(
+                seller=part.seller, order_part=part, amount=quantize(amount, base_currency()),
+                currency=base_currency(), route=payout_route_for(part.seller).name,
+                released_by=release.released_by if release else None,
+                released_at=release.released_at if release else None)
+            PayoutEvent.objects.create(payout=payout, to_status=PayoutState.PENDING,
+                                       note="released by staff" if release else "hold ended")
+            enqueue_on_commit("payouts.execute", payout_id=payout.pk)
+    except IntegrityError:
+        # Another run created this part's payout first.
+        return None
+    return payout
+
+
+@transaction.atomic
+def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
+    payout = Payout.objects.filter(pk=payout_id).first()
+    if payout is None:
+        return None
+    if payout.status == PayoutState.PENDING:
+        if not payout_status_get(seller=payout.seller).is_ready:
+            _transition(payout, PayoutState.FAILED, note=NO_VERIFIED_ROUTE,
+                        last_error="The seller's payout route is not verified.")
+            return None
+        claimed = _transition(payout, PayoutState.PROCESSING, note="attempt",
+                              attempts=payout.attempts + 1, processing_started_at=now)
+        return payout if claimed else None
+    stale = now - dt.timedelta(seconds=settings.PAYOUT_SWEEP_AFTER_SECONDS)
+    if (payout.status == PayoutState.PROCESSING and payout.route == PayoutRouteName.STRIPE_CONNECT
+            and payout.processing_started_at and payout.processing_started_at <= stale):
+        # A worker died mid-payout: take it over (compare-and-set on the start time, so only
+        # one resumer); the transfer's idempotency key makes the retry return the same one.
+        resumed = Payout.objects.filter(
+            pk=payout.pk, status=PayoutState.PROCESSING,
+            processing_started_at=payout.processing_started_at,
+        ).update(processing_started_at=now, attempts=payout.attempts + 1, updated_at=now)
+        if resumed:
+            PayoutEvent.objects.create(payout=payout, from_status=PayoutState.PROCESSING,
+                                       to_status=PayoutState.PROCESSING, note="resumed")
+            payout.refresh_from_db()
+            return payout
+    return None
+
+
+def payout_execute(*, payout_id: int) -> Payout | None:
+    """Pay one payout through its route, once.
+
+    Claims the payout (pending → processing, compare-and-set: only one worker proceeds; or a
+    processing Stripe payout left longer than ``PAYOUT_SWEEP_AFTER_SECONDS`` by a dead worker),
+    then the route pays it outside any transaction. Stripe: processing → paid with the transfer
+    id and the ledger's payout entry. Bank: stays processing, approved for the next
+    ``bank_batch_create``. A Stripe error worth retrying puts it back to pending and raises
+    ``PayoutRetryable`` (the task retries with backoff) until ``PAYOUT_MAX_ATTEMPTS``, then it
+    is failed with the last error; a refusal fails it at once. Anything else: nothing to do.
+    """
+    payout = _payout_claim(payout_id=payout_id, now=timezone.now())
+    if payout is None:
+        return None
+    route = payout_route_for(payout.seller)
+    try:
+        result = route.pay(payout)
+    except PayoutRetryable as error:
+        _payout_attempt_failed(payout=payout, error=str(error), retry=True)
+        raise
+    except PayoutRefused as error:
+        _payout_attempt_failed(payout=payout, error=str(error), retry=False)
+        return payout
+    return _payout_record_result(payout=payout, result=result)
+
+
+@transaction.atomic
+def _payout_record_result(*, payout: Payout, result: PayoutResult) -> Payout:
+    from market.ledger.services import ledger_record_payout
+
+    if result.outcome == PayoutResult.AWAITING_BATCH:
+        PayoutEvent.objects.create(payout=payout, from_status=payout.status,
+                                   to_status=payout.status, note="approved for the bank batch")
+        return payout
+    paid = _transition(payout, PayoutState.PAID, note="transferred",
+                       data={"stripe_transfer_id": result.stripe_transfer_id},
+                       stripe_transfer_id=result.stripe_transfer_id,
+                       transfer_amount=result.transfer_amount,
+                       transfer_currency=result.transfer_currency,
+                       paid_at=timezone.now(), last_error="")
+    if paid:
+        ledger_record_payout(payout=payout)
+    return payout
+
+
+@transaction.atomic
+def _payout_attempt_failed(*, payout: Payout, error: str, retry: bool) -> None:
+    give_up = not retry or payout.attempts >= settings.PAYOUT_MAX_ATTEMPTS
+    logger.warning("Payout %s attempt %s failed (%s): %s", payout.pk, payout.attempts,
+                   "giving up" if give_up else "will retry", error)
+    _transition(payout, PayoutState.FAILED if give_up else PayoutState.PENDING, note=error[:500],
+                last_error=error)
+
+
+@transaction.atomic
+def payouts_sweep(*, now: dt.datetime | None = None) -> list[int]:
+    """Re-queue payouts that a lost message or a killed worker left behind: pending, or
+    processing on Stripe, for longer than ``PAYOUT_SWEEP_AFTER_SECONDS``. Safe because
+    ``payout_execute`` claims by compare-and-set and transfers with an idempotency key."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.PAYOUT_SWEEP_AFTER_SECONDS)
+    ids = list(Payout.objects.filter(
+        Q(status=PayoutState.PENDING, updated_at__lte=stale)
+        | Q(status=PayoutState.PROCESSING, route=PayoutRouteName.STRIPE_CONNECT,
+            processing_started_at__lte=stale),
+    ).order_by("pk").values_list("pk", flat=True))
+    for payout_id in ids:
+        enqueue_on_commit("payouts.execute", payout_id=payout_id)
+    return ids
+
+
+def _bank_amount(payout: Payout, currency: str) -> Decimal | None:
+    if currency == payout.currency:
+        return payout.amount
+    rate = exchange_rate_get_latest(currency=currency)
+    if rate is None:
+        return None
+    return quantize(payout.amount / rate.rate, currency)
+
+
+@transaction.atomic
+def bank_batch_create(*, date: dt.date) -> BankPayoutBatch | None:
+    """The day's pain.001.001.03 file for every bank payout approved (processing) and not yet
+    in a file: debtor the platform's account (``BANK_DEBTOR_*``), one credit transfer per
+    payout to the seller's verified account in its currency (converted from AZN at the latest
+    rate when it differs), end-to-end id the payout id.
+
+    The file must validate against the ISO XSD, or nothing is stored and nothing changes.
+    Decision: a payout counts as paid when its instruction is in the day's file (the bank
+    executes the file; a returned transfer is a reversal, handled with refunds). One file per
+    day: a second call for a date that has one returns it unchanged. None when nothing is due.
+    """
+    existing = BankPayoutBatch.objects.filter(date=date).first()
+    if existing is not None:
+        return existing
+    payouts = list(Payout.objects.select_for_update(of=("self",))
+                   .filter(route=PayoutRouteName.BANK_TRANSFER, status=PayoutState.PROCESSING,
+                           bank_batch__isnull=True)
+                   .select_related("seller__payout_account", "order_part__order")
+                   .order_by("pk"))
+    lines = []
+    for payout in payouts:
+        account = payout.seller.payout_account
+        amount = _bank_amount(payout, account.currency)
+        if amount is None or not account.bank_verified:
+            logger.warning("Bank payout %s left for a later batch (no rate or unverified).",
+                           payout.pk)
+            continue
+        lines.append((payout, pain001.CreditTransfer(
+            end_to_end_id=f"PAYOUT-{payout.pk}", amount=amount, currency=account.currency,
+            creditor=pain001.Party(name=account.account_holder, iban=account.iban,
+                                   bic=account.bic),
+            remittance=f"Creative Market payout {payout.pk} order "
+                       f"{payout.order_part.order.number}")))
+    if not lines:
+        return None
+    message_id = f"CM-PAYOUTS-{date:%Y%m%d}"
+    now = timezone.now()
+    try:
+        xml = pain001.build(
+            message_id=message_id, created_at=now, execution_date=date,
+            debtor=pain001.Party(name=settings.BANK_DEBTOR_NAME, iban=settings.BANK_DEBTOR_IBAN,
+                                 bic=settings.BANK_DEBTOR_BIC),
+            transfers=[transfer for _, transfer in lines])
+    except pain001.InvalidBankFile as error:
+        raise DomainError(PayoutErrorCode.INVALID_BANK_FILE,
+                          f"The bank file for {date} does not validate: {error}") from error
+    batch = BankPayoutBatch(date=date, message_id=message_id, payout_count=len(lines))
+    batch.file.save(f"{message_id}.xml", ContentFile(xml), save=False)
+    batch.save()
+    _bank_payouts_mark_paid(batch=batch, lines=lines, now=now)
+    return batch
+
+
+def _bank_payouts_mark_paid(*, batch, lines, now) -> None:
+    from market.ledger.services import ledger_record_payout
+
+    for payout, transfer in lines:
+        paid = _transition(payout, PayoutState.PAID, note="in bank batch",
+                           data={"batch": batch.message_id}, bank_batch=batch, paid_at=now,
+                           transfer_amount=transfer.amount, transfer_currency=transfer.currency)
+        if not paid:
+            raise DomainError(PayoutErrorCode.INVALID_BANK_FILE,
+                              f"Payout {payout.pk} changed while its batch was made.")
+        ledger_record_payout(payout=payout)

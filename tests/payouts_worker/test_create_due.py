@@ -1,0 +1,115 @@
+"""Which order parts become payouts, and for how much."""
+
+from decimal import Decimal
+
+import pytest
+
+from market.core.errors import DomainError
+from market.payouts.models import Payout, PayoutRelease
+from market.payouts.payout_services import payout_release, payouts_create_due
+from tests.factories import StaffFactory
+from tests.payouts_worker.helpers import delivered, paid_part, verified_bank_account
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_part_delivered_more_than_the_hold_period_ago_gets_a_payout_of_what_it_is_owed(
+        enqueued, django_capture_on_commit_callbacks):
+    # given a part (200.00 AZN of goods, 20.00 shipping, 10 % commission) delivered 15 days ago
+    part = delivered(paid_part(), days_ago=15)
+    verified_bank_account(part.seller)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        due = payouts_create_due()
+
+    payout = Payout.objects.get()
+    assert due.created == [payout]
+    assert (payout.seller, payout.order_part, payout.amount, payout.currency, payout.route,
+            payout.status) == (part.seller, part, Decimal("200.00"), "AZN", "bank_transfer",
+                               "pending")
+    assert list(payout.events.values_list("to_status", flat=True)) == ["pending"]
+    assert enqueued == [("payouts.execute", {"payout_id": payout.pk})]
+
+
+def test_a_part_still_inside_its_hold_period_gets_no_payout(
+        enqueued, django_capture_on_commit_callbacks):
+    part = delivered(paid_part(), days_ago=13)
+    verified_bank_account(part.seller)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        due = payouts_create_due()
+
+    assert (due.created, Payout.objects.count(), enqueued) == ([], 0, [])
+
+
+def test_a_seller_without_a_verified_route_gets_no_payout(
+        enqueued, django_capture_on_commit_callbacks):
+    # given bank details that staff have not verified
+    part = delivered(paid_part(), days_ago=30)
+    account = verified_bank_account(part.seller)
+    account.bank_verified_at = None
+    account.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        due = payouts_create_due()
+
+    assert due.skipped == {part.pk: "no verified route"}
+    assert (Payout.objects.count(), enqueued) == (0, [])
+
+
+def test_a_seller_without_any_payout_account_gets_no_payout(enqueued):
+    part = delivered(paid_part(), days_ago=30)
+
+    due = payouts_create_due()
+
+    assert due.skipped == {part.pk: "no verified route"}
+    assert Payout.objects.count() == 0
+
+
+def test_creating_due_payouts_again_creates_no_second_payout(enqueued):
+    part = delivered(paid_part(), days_ago=15)
+    verified_bank_account(part.seller)
+    payouts_create_due()
+
+    again = payouts_create_due()
+
+    assert again.created == []
+    assert Payout.objects.filter(order_part=part).count() == 1
+
+
+def test_a_part_released_by_staff_is_paid_out_before_its_hold_period_ends(enqueued):
+    part = delivered(paid_part(), days_ago=1)
+    verified_bank_account(part.seller)
+    staff = StaffFactory(permissions=["payouts.manage_payouts"])
+
+    payout_release(part_id=part.pk, actor=staff)
+    due = payouts_create_due()
+
+    payout = Payout.objects.get()
+    assert due.created == [payout]
+    assert (payout.released_by, payout.amount) == (staff, Decimal("200.00"))
+    assert payout.released_at is not None
+
+
+def test_releasing_a_part_needs_the_manage_payouts_permission_and_changes_nothing(enqueued):
+    part = delivered(paid_part(), days_ago=1)
+
+    with pytest.raises(DomainError) as refused:
+        payout_release(part_id=part.pk, actor=StaffFactory())
+
+    assert refused.value.code == "not_found"
+    assert PayoutRelease.objects.count() == 0
+
+
+def test_an_unpaid_part_cannot_be_released():
+    from market.orders.models import OrderPart
+
+    part = paid_part()
+    OrderPart.objects.filter(pk=part.pk).update(status="cancelled")
+
+    with pytest.raises(DomainError) as refused:
+        payout_release(part_id=part.pk,
+                       actor=StaffFactory(permissions=["payouts.manage_payouts"]))
+
+    assert refused.value.code == "not_releasable"
+    assert PayoutRelease.objects.count() == 0

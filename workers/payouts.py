@@ -1,0 +1,43 @@
+import random
+
+from workers.app import app
+
+# Services are imported inside tasks: this module is loaded with the Celery app, before
+# Django's models are ready. Every task here is safe to run twice: payouts are claimed by
+# compare-and-set and Stripe transfers carry the payout's idempotency key.
+
+
+@app.task(name="payouts.create_due", acks_late=True)
+def create_due() -> None:
+    from market.payouts.payout_services import payouts_create_due
+
+    payouts_create_due()
+
+
+@app.task(name="payouts.execute", bind=True, acks_late=True, max_retries=None)
+def execute(self, *, payout_id: int) -> None:
+    from market.payouts.payout_services import payout_execute
+    from market.payouts.routes import PayoutRetryable
+
+    try:
+        payout_execute(payout_id=payout_id)
+    except PayoutRetryable as error:
+        # The service counts attempts and fails the payout after PAYOUT_MAX_ATTEMPTS.
+        backoff = min(600, 10 * 2 ** self.request.retries)
+        raise self.retry(exc=error, countdown=backoff + random.uniform(0, backoff / 2)) from error
+
+
+@app.task(name="payouts.sweep", acks_late=True)
+def sweep() -> None:
+    from market.payouts.payout_services import payouts_sweep
+
+    payouts_sweep()
+
+
+@app.task(name="payouts.bank_batch", acks_late=True)
+def bank_batch() -> None:
+    from django.utils import timezone
+
+    from market.payouts.payout_services import bank_batch_create
+
+    bank_batch_create(date=timezone.localdate())
