@@ -395,11 +395,15 @@ def _order_follow_parts(*, order: Order, actor, note: str = "") -> Order:
     return order
 
 
+# Every writer locks the order row before any of its parts (payments lock the order, then the
+# payment), so a cancel racing a payment webhook queues instead of deadlocking.
 def _locked_parts(order: Order) -> list[OrderPart]:
+    Order.objects.select_for_update().filter(pk=order.pk).first()
     return list(OrderPart.objects.select_for_update().filter(order=order).order_by("pk"))
 
 
 def _locked_part(part: OrderPart) -> OrderPart:
+    Order.objects.select_for_update().filter(pk=part.order_id).first()
     return OrderPart.objects.select_for_update().get(pk=part.pk)
 
 
