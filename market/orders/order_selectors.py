@@ -31,6 +31,7 @@ def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
         Prefetch("parts", queryset=OrderPart.objects.select_related("seller").order_by("pk")),
         Prefetch("parts__lines", queryset=OrderLine.objects.order_by("pk")),
         Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
+        "payments",
     )
 
 

@@ -145,11 +145,11 @@ def test_order_lists_take_a_fixed_number_of_queries(gql_as, django_assert_max_nu
         placed_order(buyer=buyer)
     query = STAFF_ORDERS % ORDER_FIELDS
 
-    # auth (user + permissions) + page + parts with sellers + lines + events
-    with django_assert_max_num_queries(8):
+    # auth (user + permissions) + page + parts with sellers + lines + events + payments
+    with django_assert_max_num_queries(9):
         data = gql_as(staff).execute(query)["orders"]
     assert len(data["edges"]) == 3
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         data = gql_as(buyer).execute(MY_ORDERS % ORDER_FIELDS, {"first": 10})["myOrders"]
     assert len(data["edges"]) == 3
 

@@ -194,9 +194,14 @@ class Order(graphene.ObjectType):
     created_at = graphene.DateTime(required=True)
     parts = graphene.List(graphene.NonNull(OrderPart), required=True)
     events = graphene.List(graphene.NonNull(OrderEvent), required=True)
+    payments = graphene.List(graphene.NonNull("market.graphql.payments.types.Payment"),
+                             required=True, description="Attempts to pay, newest first.")
 
     def resolve_id(self, info):
         return to_global_id("Order", self.pk)
+
+    def resolve_payments(self, info):
+        return sorted(self.payments.all(), key=lambda p: (p.created_at, p.pk), reverse=True)
 
     def resolve_conversion(self, info):
         return CurrencyConversion.from_converter(_converter(self))
