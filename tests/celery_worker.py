@@ -1,7 +1,8 @@
-"""One real ``celery worker`` process for the whole test run, shared by every worker test.
+"""A real ``celery worker`` process for the worker tests of one module at a time.
 
-A second worker would take other tests' tasks (with another media folder), so there is
-exactly one; tests that need it ask for the ``celery_worker_process`` fixture.
+There is never more than one (a second would take other tests' tasks), and it stops when its
+module ends, so later tests that only enqueue never have their messages taken by a worker.
+Tests that need it ask for the ``celery_worker_process`` fixture.
 """
 
 import os
@@ -26,7 +27,7 @@ def _database_url(settings_dict) -> str:
             f"{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A real ``celery worker`` process on the configured broker, using the test database."""
     if os.environ.get("CI") and not settings.REDIS_URL:
