@@ -12,6 +12,7 @@ from market.graphql.orders.orders import OrdersMutations, OrdersQueries
 from market.graphql.orders.shipping import ShippingMutations, ShippingQueries
 from market.graphql.payments.mutations import PaymentsMutations
 from market.graphql.payments.queries import PaymentsQueries
+from market.graphql.payments.refunds import RefundsMutations
 from market.graphql.payouts.mutations import PayoutsMutations
 from market.graphql.payouts.queries import PayoutsQueries
 from market.graphql.sellers.mutations import SellersMutations
@@ -26,7 +27,7 @@ class Query(CatalogQueries, SellerQueries, AccountsQueries, PayoutsQueries, Core
 
 class Mutation(AccountsMutations, SellersMutations, PayoutsMutations, CatalogMutations,
                ProductImportMutations, CheckoutMutations, ShippingMutations, OrdersMutations,
-               FulfilmentMutations, PaymentsMutations,
+               FulfilmentMutations, PaymentsMutations, RefundsMutations,
                graphene.ObjectType):
     pass
 

@@ -14,8 +14,9 @@ from market.core.money import base_currency, quantize
 from market.ledger.models import Account, CategoryCommission, EntryKind, LedgerEntry
 
 # What a seller is owed for an order part before it is paid out: the share of the goods and
-# the shipping, less what was taken back (refunds and reversals are recorded negative).
-PART_PAYABLE_KINDS = (EntryKind.SALE, EntryKind.SHIPPING, EntryKind.REFUND, EntryKind.REVERSAL)
+# the shipping, less what was refunded (recorded negative). A transfer reversal (positive) is
+# the counterpart of a payout, which is not deducted here either, so it is left out too.
+PART_PAYABLE_KINDS = (EntryKind.SALE, EntryKind.SHIPPING, EntryKind.REFUND)
 
 
 def platform_commission_rate() -> Decimal:
@@ -72,7 +73,7 @@ def platform_balance(*, currency: str | None = None) -> Decimal:
 
 def part_payable(*, part) -> Decimal:
     """What the seller is owed for one order part (base currency): their share of the goods
-    plus the shipping, less refunds and reversals recorded for it; payouts not deducted."""
+    plus the shipping, less refunds recorded for it; payouts (and their reversals) not deducted."""
     return _sum(LedgerEntry.objects.filter(account=Account.SELLER, order_part=part,
                                            kind__in=PART_PAYABLE_KINDS,
                                            currency=base_currency()))

@@ -184,3 +184,114 @@ def ledger_record_payout(*, payout=None, payout_id=None, seller=None,
         raise DomainError(LedgerErrorCode.PAYOUT_MISMATCH,
                           f"Payout {payout_id} was recorded with other figures.", field="payout")
     return existing
+
+
+SELLER_KINDS = (EntryKind.SALE, EntryKind.SHIPPING)
+
+
+def _part_sums(part: OrderPart, kinds) -> dict[str, tuple[Decimal, Decimal]]:
+    """Per account: the sum of the part's entries of ``kinds`` (base, order currency)."""
+    sums = {Account.SELLER: (Decimal(0), Decimal(0)), Account.PLATFORM: (Decimal(0), Decimal(0))}
+    for account, amount, amount_order in LedgerEntry.objects.filter(
+            order_part=part, kind__in=kinds).values_list("account", "amount", "amount_order"):
+        base_sum, order_sum = sums[account]
+        sums[account] = (base_sum + amount, order_sum + (amount_order or 0))
+    return sums
+
+
+@transaction.atomic
+def ledger_record_refund(*, refund) -> list[LedgerEntry]:
+    """Record a refund to the buyer: negative ``refund`` entries for the seller and the
+    platform, once per refund.
+
+    The refunded amount (order currency) is split between the seller (share of the goods and
+    shipping) and the platform (fee and duties) in proportion to what each was credited for the
+    part when the order was paid, with largest remainder, so the two entries add up to the
+    refund to the minor unit; the base amount is the refund at the order's rate, split the same
+    way. The refund that empties the part takes exactly what is left on each side, so a part
+    refunded in full nets to zero in both currencies. Refused: a refund in another currency than
+    the order's (``currency_mismatch``), of a part with no sale recorded (``order_not_paid``), or
+    for more than is left of the part (``invalid_amount``). Called again, it writes nothing and
+    returns the first entries.
+    """
+    keys = {account: f"refund:{refund.pk}:{account}" for account in Account.values}
+    existing = list(LedgerEntry.objects.filter(key__in=keys.values()).order_by("pk"))
+    if existing:
+        return existing
+    part = OrderPart.objects.select_related("order").get(pk=refund.order_part_id)
+    order = part.order
+    if refund.currency != order.currency:
+        raise DomainError(LedgerErrorCode.CURRENCY_MISMATCH,
+                          f"Order {order.number} is in {order.currency}, not {refund.currency}.",
+                          field="currency")
+    paid = _part_sums(part, ORDER_PAID_KINDS)
+    if not any(order_sum for _, order_sum in paid.values()):
+        raise DomainError(LedgerErrorCode.ORDER_NOT_PAID,
+                          f"No sale is recorded for part {part.pk}.", field="order")
+    refunded = _part_sums(part, (EntryKind.REFUND,))
+    left = {a: (paid[a][0] + refunded[a][0], paid[a][1] + refunded[a][1]) for a in paid}
+    accounts = [Account.SELLER, Account.PLATFORM]
+    left_order = sum((left[a][1] for a in accounts), Decimal(0))
+    amount = refund.amount
+    if amount <= 0 or quantize(amount, order.currency) != amount or amount > left_order:
+        raise DomainError(LedgerErrorCode.INVALID_AMOUNT,
+                          f"A refund of {amount} {order.currency} does not fit part {part.pk}: "
+                          f"{left_order} is left of it.", field="amount")
+    base = base_currency()
+    if amount == left_order:
+        split_order = [left[a][1] for a in accounts]
+        split_base = [left[a][0] for a in accounts]
+    else:
+        weights = [paid[a][1] for a in accounts]
+        split_order = allocate(amount, weights, order.currency)
+        in_base = amount if order.currency == base else quantize(amount * order.exchange_rate,
+                                                                 base)
+        split_base = allocate(in_base, weights, base)
+    entries = [
+        LedgerEntry(account=account, seller_id=part.seller_id if account == Account.SELLER
+                    else None, order=order, order_part=part, reference=f"refund:{refund.pk}",
+                    kind=EntryKind.REFUND, amount=-in_base, currency=base,
+                    amount_order=-in_order, currency_order=order.currency, key=keys[account])
+        for account, in_base, in_order in zip(accounts, split_base, split_order, strict=True)
+        if in_base or in_order
+    ]
+    LedgerEntry.objects.bulk_create(entries)
+    return list(LedgerEntry.objects.filter(key__in=keys.values()).order_by("pk"))
+
+
+def ledger_refund_seller_share(*, refund) -> tuple[Decimal, Decimal]:
+    """The seller's part of a recorded refund, positive: (base amount, order-currency amount)."""
+    entry = LedgerEntry.objects.filter(key=f"refund:{refund.pk}:{Account.SELLER}").first()
+    if entry is None:
+        return Decimal(0), Decimal(0)
+    return -entry.amount, -(entry.amount_order or Decimal(0))
+
+
+@transaction.atomic
+def ledger_record_transfer_reversal(*, refund, payout, amount: Decimal, amount_order: Decimal,
+                                    stripe_reversal_id: str = "") -> LedgerEntry:
+    """Record money taken back from a seller's Stripe account after a refund: a positive
+    ``reversal`` entry (it undoes that much of the payout), once per refund.
+
+    ``amount`` is the base currency figure (the seller's share of the refund, so that the
+    refund and its reversal leave the seller where they were before being paid), positive and
+    in whole minor units (``invalid_amount``). The same refund again returns the first entry;
+    with other figures it is refused (``payout_mismatch``).
+    """
+    base = base_currency()
+    if (not isinstance(amount, Decimal) or amount <= 0 or quantize(amount, base) != amount):
+        raise DomainError(LedgerErrorCode.INVALID_AMOUNT,
+                          f"A reversal is a positive amount in whole {base} minor units.",
+                          field="amount")
+    part = payout.order_part
+    entry, _ = LedgerEntry.objects.get_or_create(key=f"reversal:refund:{refund.pk}", defaults={
+        "account": Account.SELLER, "seller_id": payout.seller_id, "payout": payout,
+        "order_id": part.order_id, "order_part": part,
+        "reference": (stripe_reversal_id or f"refund:{refund.pk}")[:64],
+        "kind": EntryKind.REVERSAL, "amount": amount, "currency": base,
+        "amount_order": amount_order, "currency_order": part.order.currency})
+    if (entry.payout_id, entry.amount) != (payout.pk, amount):
+        raise DomainError(LedgerErrorCode.PAYOUT_MISMATCH,
+                          f"The reversal for refund {refund.pk} was recorded with other figures.",
+                          field="payout")
+    return entry

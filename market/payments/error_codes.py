@@ -10,3 +10,8 @@ class PaymentErrorCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     AMOUNT_MISMATCH = "amount_mismatch"
     GATEWAY_ERROR = "gateway_error"
+    NOT_PAID = "not_paid"
+    INVALID_AMOUNT = "invalid_amount"
+    REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
+    ALREADY_SHIPPED = "already_shipped"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"

@@ -50,6 +50,16 @@ class GatewayResult:
     failure_message: str = ""
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    """What the gateway says about a refund: ``succeeded``, ``pending`` (Stripe settles some
+    refunds later) or ``failed``."""
+
+    status: str
+    provider_id: str = ""
+    failure_message: str = ""
+
+
 class PaymentGateway(ABC):
     name: str
 
@@ -64,6 +74,12 @@ class PaymentGateway(ABC):
     @abstractmethod
     def confirm(self, *, payment: Payment, authenticated: bool) -> GatewayResult:
         """Where the payment stands after the buyer's 3-D Secure step."""
+
+    @abstractmethod
+    def refund(self, *, payment: Payment, amount: Decimal, idempotency_key: str,
+               metadata: dict | None = None) -> RefundResult:
+        """Give ``amount`` (order currency) of a succeeded ``payment`` back to the buyer; the
+        same ``idempotency_key`` again answers with the same refund."""
 
 
 class DummyGateway(PaymentGateway):
@@ -106,6 +122,11 @@ class DummyGateway(PaymentGateway):
             return GatewayResult(PaymentStatus.SUCCEEDED)
         return GatewayResult(PaymentStatus.FAILED, decline_code=AUTHENTICATION_FAILED,
                              failure_message="3-D Secure authentication failed.")
+
+    def refund(self, *, payment: Payment, amount: Decimal, idempotency_key: str,
+               metadata: dict | None = None) -> RefundResult:
+        to_minor_units(amount, payment.currency)
+        return RefundResult("succeeded", provider_id=f"dummy_re_{idempotency_key}"[:255])
 
 
 class StripeGateway(PaymentGateway):
@@ -152,6 +173,30 @@ class StripeGateway(PaymentGateway):
         except stripe.StripeError as error:
             raise _gateway_error(error) from error
         return self.result(intent.to_dict())
+
+    def refund(self, *, payment: Payment, amount: Decimal, idempotency_key: str,
+               metadata: dict | None = None) -> RefundResult:
+        """A Stripe refund of the payment's PaymentIntent, in minor units of its currency.
+
+        Network trouble and Stripe's own errors raise ``gateway_error`` (the refund stays
+        pending and a retry asks again with the same key); a refusal (4xx) answers failed.
+        """
+        params = {"payment_intent": payment.provider_id,
+                  "amount": to_minor_units(amount, payment.currency),
+                  "metadata": metadata or {}}
+        try:
+            refund = stripe_client().v1.refunds.create(
+                params=params, options={"idempotency_key": idempotency_key})
+        except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+            raise _gateway_error(error) from error
+        except stripe.StripeError as error:
+            if (error.http_status or 500) >= 500:
+                raise _gateway_error(error) from error
+            return RefundResult("failed", failure_message=error.user_message or str(error))
+        status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(
+            refund.status, "pending")
+        return RefundResult(status, provider_id=refund.id,
+                            failure_message=getattr(refund, "failure_reason", None) or "")
 
     @staticmethod
     def result(intent: dict) -> GatewayResult:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -124,3 +125,81 @@ class PaymentEvent(models.Model):
 
     def __str__(self):
         return f"{self.payment_id}: {self.from_status} → {self.to_status}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class RefundSource(models.TextChoices):
+    MARKET = "market", "Asked here (staff or the seller)"
+    STRIPE = "stripe", "Made in the Stripe dashboard"
+
+
+class Refund(models.Model):
+    """Money given back to the buyer for one seller's part of an order, in the order currency.
+
+    A refund is written ``pending`` before the gateway is asked, with the caller's idempotency
+    key, so that a retry finds it and asks the gateway again with the same key (never twice the
+    money). Pending and succeeded refunds count against what is left to refund of the part.
+    The status moves only along ``ALLOWED_TRANSITIONS``, with a ``RefundEvent`` per move.
+    """
+
+    R = RefundStatus
+    ALLOWED_TRANSITIONS = {
+        R.PENDING: {R.SUCCEEDED, R.FAILED},
+        R.SUCCEEDED: set(),
+        R.FAILED: set(),
+    }
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    order_part = models.ForeignKey("orders.OrderPart", on_delete=models.PROTECT,
+                                   related_name="refunds")
+    status = models.CharField(max_length=16, choices=RefundStatus.choices,
+                              default=RefundStatus.PENDING)
+    source = models.CharField(max_length=16, choices=RefundSource.choices,
+                              default=RefundSource.MARKET)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    reason = models.TextField()
+    idempotency_key = models.CharField(max_length=160, unique=True)
+    provider_id = models.CharField(max_length=255, blank=True,
+                                   help_text="The gateway's refund id (a Stripe re_… id).")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    failure_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0),
+                                   name="refund_amount_positive"),
+            # A Stripe refund split over several parts is one row per part.
+            models.UniqueConstraint(fields=["provider_id", "order_part"],
+                                    condition=~models.Q(provider_id=""),
+                                    name="refund_provider_id_per_part"),
+        ]
+
+    def __str__(self):
+        return f"Refund {self.pk}: {self.amount} {self.currency} ({self.status})"
+
+
+class RefundEvent(models.Model):
+    """One change of a refund's status, written with the change."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    note = models.TextField(blank=True)
+    stripe_event_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.refund_id}: {self.from_status} → {self.to_status}"

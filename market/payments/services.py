@@ -299,11 +299,40 @@ def _account_updated(event: StripeEvent) -> bool:
                                            event_created=event.payload["created"])
 
 
+def _transfer_event(event: StripeEvent) -> bool:
+    from market.payouts.stripe_events import payout_transfer_event_apply
+
+    return payout_transfer_event_apply(transfer=event.payload["data"]["object"],
+                                       stripe_event_id=event.event_id)
+
+
+def _bank_payout_event(event: StripeEvent) -> bool:
+    from market.payouts.stripe_events import payout_account_bank_payout_apply
+
+    return payout_account_bank_payout_apply(
+        stripe_account_id=event.account, stripe_payout=event.payload["data"]["object"],
+        event_type=event.type, event_created=event.payload["created"],
+        stripe_event_id=event.event_id)
+
+
+def _charge_refunded(event: StripeEvent) -> bool:
+    from market.payments.refunds import refunds_reconcile_charge
+
+    return refunds_reconcile_charge(charge=event.payload["data"]["object"],
+                                    stripe_event_id=event.event_id)
+
+
 # Event type → handler; a handler returns whether the event changed anything.
 _HANDLERS: dict[str, Callable[[StripeEvent], bool]] = {
     "account.updated": _account_updated,
     "payment_intent.succeeded": _payment_intent_succeeded,
     "payment_intent.payment_failed": _payment_intent_failed,
+    "transfer.created": _transfer_event,
+    "transfer.updated": _transfer_event,
+    "transfer.reversed": _transfer_event,
+    "payout.paid": _bank_payout_event,
+    "payout.failed": _bank_payout_event,
+    "charge.refunded": _charge_refunded,
 }
 
 

@@ -29,6 +29,12 @@ class PayoutAccount(models.Model):
                                         help_text="Stripe's currently and past due requirements.")
     disabled_reason = models.CharField(max_length=255, blank=True)
     stripe_synced_at = models.DateTimeField(null=True, blank=True)
+    # Stripe's last payout from the connected account to the seller's bank (payout.* events):
+    # a failure is something the seller must fix with Stripe (usually their bank details).
+    bank_payout_status = models.CharField(max_length=16, blank=True)
+    bank_payout_failure = models.CharField(max_length=500, blank=True)
+    bank_payout_synced_at = models.DateTimeField(
+        null=True, blank=True, help_text="The created time of the payout.* event applied last.")
 
     account_holder = models.CharField(max_length=140, blank=True)
     iban = models.CharField(max_length=34, blank=True, help_text="Compact, upper case.")
@@ -62,6 +68,8 @@ class PayoutAccountEventType(models.TextChoices):
     STRIPE_SYNCED = "stripe_synced", "Mirrored from Stripe"
     BANK_DETAILS_SET = "bank_details_set", "Bank details set"
     BANK_VERIFIED = "bank_verified", "Bank details verified"
+    STRIPE_PAYOUT_PAID = "stripe_payout_paid", "Stripe paid out to the bank"
+    STRIPE_PAYOUT_FAILED = "stripe_payout_failed", "Stripe's payout to the bank failed"
 
 
 class PayoutAccountEvent(models.Model):

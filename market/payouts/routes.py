@@ -100,8 +100,13 @@ class StripeConnectRoute(PayoutRoute):
             missing.append(f"Stripe has paused the account ({_readable(account.disabled_reason)}).")
         if not account.payouts_enabled and not missing:
             missing.append("Stripe has not enabled payouts yet.")
+        ready = account.payouts_enabled and not missing
+        if account.bank_payout_failure:
+            # Transfers still reach the seller's Stripe balance; only the bank payout is stuck.
+            missing.append(f"Stripe could not pay out to your bank ({account.bank_payout_failure})"
+                           f": update your bank details with Stripe.")
         return PayoutStatus(
-            route=self.name, is_ready=account.payouts_enabled and not missing, missing=missing,
+            route=self.name, is_ready=ready, missing=missing,
             charges_enabled=account.charges_enabled, payouts_enabled=account.payouts_enabled,
             requirements_due=list(account.requirements_due),
             disabled_reason=account.disabled_reason)

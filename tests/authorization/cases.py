@@ -275,6 +275,17 @@ def _payment_awaiting_3ds(world):
                  "authenticated": True})
 
 
+def _owners_paid_part_to_refund(world):
+    """Refunds: the owner's part of an order paid through the (dummy) gateway."""
+    from market.payments.services import payment_create
+
+    order = _order(world)
+    payment_create(order=order, card="4242424242424242", idempotency_key="matrix-pay")
+    part = OrderPart.objects.get(order=order, seller=world.owner_seller)
+    return Call({"partId": to_global_id("OrderPart", part.pk), "reason": "Arrived broken",
+                 "idempotencyKey": "matrix-refund"})
+
+
 # --- The matrix ----------------------------------------------------------------------------
 
 CASES: dict[str, Row] = {
@@ -282,6 +293,10 @@ CASES: dict[str, Row] = {
     # pay; a buyer's own order by id is in tests/payments/test_authorization.py.
     "orderPaymentCreate": Row(PUBLIC, _payable_order, "payment { status }"),
     "orderPaymentConfirm": Row(PUBLIC, _payment_awaiting_3ds, "payment { status }"),
+    # Refunds: the part's seller before shipment (tests/refunds/test_api.py), or staff with
+    # orders.manage_orders any time.
+    "orderPartRefund": Row(owner_or_staff(MANAGE_ORDERS), _owners_paid_part_to_refund,
+                           "refund { status }"),
 
     # Catalogue: listings by id belong to one seller; catalogue managers may touch any.
     "productCreate": Row(OWN_SHOP, lambda w: Call({"input": {

@@ -9,7 +9,8 @@ parameters is refused with an ``idempotency_error``. ``localstripe`` has no Conn
 this one is ours.
 
 Implemented: ``POST /v1/accounts``, ``GET /v1/accounts/{id}``, ``POST /v1/account_links``,
-``POST /v1/transfers``, ``GET /v1/transfers/{id}``, ``POST /v1/transfers/{id}/reversals``.
+``POST /v1/transfers``, ``GET /v1/transfers/{id}``, ``POST /v1/transfers/{id}/reversals``,
+PaymentIntents (``payment_intents.py``) and ``POST /v1/refunds`` (``refunds.py``).
 Tests can make the next request to a path fail, its response be dropped after the work was done,
 or its response be delayed (to kill a client while it waits).
 """
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.stripe_server import payment_intents
+from tests.stripe_server import payment_intents, refunds
 
 # Countries in which this server (like Stripe) opens Express accounts.
 SUPPORTED_COUNTRIES = frozenset({
@@ -86,6 +87,7 @@ class StripeState:
     account_links: list[dict] = field(default_factory=list)
     transfers: dict[str, dict] = field(default_factory=dict)
     payment_intents: dict[str, dict] = field(default_factory=dict)
+    refunds: dict[str, dict] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     # (method, path, key) -> (params, status, body)
     idempotent: dict[tuple, tuple] = field(default_factory=dict)
@@ -198,6 +200,8 @@ class StripeServer:
             return 200, self._transfer_reverse(match.group(1), params)
         if path.startswith("/v1/payment_intents"):
             return payment_intents.handle(self, method, path, params)
+        if path.startswith("/v1/refunds"):
+            return refunds.handle(self, method, path, params)
         raise StripeApiError(404, f"Unrecognized request URL ({method}: {path}).")
 
     def _account(self, account_id: str | None, *, param: str | None = None) -> dict:

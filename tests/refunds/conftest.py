@@ -1,0 +1,2 @@
+from tests.payments.conftest import stripe_gateway  # noqa: F401
+from tests.stripe_server.fixtures import _stripe_server_process, stripe_server  # noqa: F401

@@ -1,0 +1,78 @@
+"""Refunds for the local Stripe server: ``POST /v1/refunds`` of a succeeded PaymentIntent, in
+Stripe's shapes, with ``server.state.refunds`` as store; and the ``charge.refunded`` event
+Stripe would send afterwards (refunds made here or "in the dashboard")."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+ALLOWED_CREATE = {"payment_intent", "amount", "metadata", "reason"}
+
+
+def handle(server, method: str, path: str, params: dict) -> tuple[int, dict]:
+    from tests.stripe_server.server import StripeApiError
+
+    if method == "POST" and path == "/v1/refunds":
+        return 200, create(server, params)
+    raise StripeApiError(404, f"Unrecognized request URL ({method}: {path}).")
+
+
+def refunded(server, intent_id: str) -> int:
+    return sum(r["amount"] for r in server.state.refunds.values()
+               if r["payment_intent"] == intent_id)
+
+
+def create(server, params: dict) -> dict:
+    """Refund (part of) a succeeded PaymentIntent; more than is left is refused like Stripe."""
+    from tests.stripe_server.server import StripeApiError
+
+    unknown = set(params) - ALLOWED_CREATE
+    if unknown:
+        raise StripeApiError(400, f"Received unknown parameter: {sorted(unknown)[0]}",
+                             code="parameter_unknown", param=sorted(unknown)[0])
+    intent = server.state.payment_intents.get(params.get("payment_intent") or "")
+    if intent is None:
+        raise StripeApiError(404, f"No such payment_intent: '{params.get('payment_intent')}'",
+                             code="resource_missing", param="payment_intent")
+    if intent["status"] != "succeeded":
+        raise StripeApiError(400, "This PaymentIntent has no successful charge to refund.",
+                             code="charge_not_refundable", param="payment_intent")
+    left = intent["amount_received"] - refunded(server, intent["id"])
+    amount = int(params.get("amount") or left)
+    if amount <= 0 or amount > left:
+        raise StripeApiError(400, f"Refund amount ({amount}) is greater than unrefunded amount "
+                                  f"on charge ({left})", code="amount_too_large", param="amount")
+    refund = {
+        "id": f"re_{secrets.token_hex(12)}",
+        "object": "refund",
+        "amount": amount,
+        "currency": intent["currency"],
+        "payment_intent": intent["id"],
+        "charge": intent["latest_charge"],
+        "metadata": params.get("metadata") or {},
+        "reason": params.get("reason"),
+        "status": "succeeded",
+        "created": int(time.time()),
+    }
+    server.state.refunds[refund["id"]] = refund
+    return refund
+
+
+def dashboard_refund(server, intent_id: str, amount: int) -> dict:
+    """Someone refunds in the Stripe dashboard (no metadata of ours)."""
+    with server.lock:
+        return create(server, {"payment_intent": intent_id, "amount": str(amount)})
+
+
+def charge_refunded_object(server, intent_id: str) -> dict:
+    """The charge of a PaymentIntent as a ``charge.refunded`` event shows it."""
+    intent = server.state.payment_intents[intent_id]
+    refunds = sorted((r for r in server.state.refunds.values()
+                      if r["payment_intent"] == intent_id), key=lambda r: r["created"])
+    amount_refunded = sum(r["amount"] for r in refunds)
+    return {"id": intent["latest_charge"], "object": "charge", "amount": intent["amount"],
+            "amount_refunded": amount_refunded, "currency": intent["currency"],
+            "payment_intent": intent_id, "refunded": amount_refunded == intent["amount"],
+            "refunds": {"object": "list", "data": [dict(r) for r in refunds],
+                        "has_more": False}}
