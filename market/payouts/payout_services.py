@@ -109,8 +109,11 @@ def payouts_create_due(*, now: dt.datetime | None = None) -> DuePayouts:
     without payouts): those parts are skipped with the reason "no verified route" and picked up
     on a later run. Idempotent: the part is unique on the payout, a second run creates nothing.
     Each payout is queued for ``payouts.execute`` when its row commits.
+
+    Never more than the seller's whole balance either: a refund after an earlier part was paid
+    out by bank (which cannot be reversed) leaves the seller owing, and that debt is netted
+    from the next payouts.
     """
-    from market.ledger.selectors import part_payable
 
     now = now or timezone.now()
     result = DuePayouts()
@@ -118,7 +121,7 @@ def payouts_create_due(*, now: dt.datetime | None = None) -> DuePayouts:
         if not payout_status_get(seller=part.seller).is_ready:
             result.skipped[part.pk] = NO_VERIFIED_ROUTE
             continue
-        amount = part_payable(part=part)
+        amount = _payable_now(part)
         if amount <= 0:
             result.skipped[part.pk] = "nothing owed"
             continue
@@ -128,6 +131,13 @@ def payouts_create_due(*, now: dt.datetime | None = None) -> DuePayouts:
     if result.skipped:
         logger.info("Payouts skipped: %s", result.skipped)
     return result
+
+
+def _payable_now(part: OrderPart) -> Decimal:
+    """What may be paid for ``part`` now: its own payable, capped by the seller's balance."""
+    from market.ledger.selectors import part_payable, seller_balance
+
+    return min(part_payable(part=part), seller_balance(seller=part.seller))
 
 
 def _payout_create(*, part: OrderPart, amount: Decimal) -> Payout | None:
@@ -158,6 +168,15 @@ def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
             _transition(payout, PayoutState.FAILED, note=NO_VERIFIED_ROUTE,
                         last_error="The seller's payout route is not verified.")
             return None
+        # A refund may have come in since the payout was created: pay no more than is owed.
+        payable = quantize(_payable_now(payout.order_part), payout.currency)
+        if payable <= 0:
+            _transition(payout, PayoutState.FAILED, note="nothing owed after refunds",
+                        last_error="Refunds since the payout was created left nothing owed.")
+            return None
+        if payable < payout.amount:
+            Payout.objects.filter(pk=payout.pk, status=PayoutState.PENDING).update(amount=payable)
+            payout.amount = payable
         claimed = _transition(payout, PayoutState.PROCESSING, note="attempt",
                               attempts=payout.attempts + 1, processing_started_at=now)
         return payout if claimed else None

@@ -113,3 +113,46 @@ def test_an_unpaid_part_cannot_be_released():
 
     assert refused.value.code == "not_releasable"
     assert PayoutRelease.objects.count() == 0
+
+
+def _seller_debt(seller, amount: str) -> None:
+    """What a refund after a bank payout (which cannot be reversed) leaves behind."""
+    from market.ledger.models import LedgerEntry
+
+    LedgerEntry.objects.create(account="seller", seller=seller, kind="refund",
+                               amount=Decimal(amount), currency="AZN", key=f"debt-{seller.pk}")
+
+
+def test_a_sellers_debt_from_an_earlier_refund_is_netted_from_the_next_payout(enqueued):
+    part = delivered(paid_part(), days_ago=15)
+    verified_bank_account(part.seller)
+    _seller_debt(part.seller, "-50.00")
+
+    payouts_create_due()
+
+    assert Payout.objects.get().amount == Decimal("150.00")
+
+
+def test_a_seller_who_owes_more_than_the_part_gets_no_payout_yet(enqueued):
+    part = delivered(paid_part(), days_ago=15)
+    verified_bank_account(part.seller)
+    _seller_debt(part.seller, "-250.00")
+
+    due = payouts_create_due()
+
+    assert not Payout.objects.exists()
+    assert due.skipped == {part.pk: "nothing owed"}
+
+
+def test_a_refund_between_creation_and_payment_lowers_the_payout(
+        enqueued, django_capture_on_commit_callbacks):
+    from market.payouts.payout_services import payout_execute
+
+    part = delivered(paid_part(), days_ago=15)
+    verified_bank_account(part.seller)
+    payouts_create_due()
+    _seller_debt(part.seller, "-80.00")
+
+    payout_execute(payout_id=Payout.objects.get().pk)
+
+    assert Payout.objects.get().amount == Decimal("120.00")
