@@ -49,6 +49,7 @@ schema: install
 bench: install
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/payouts.py
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache
