@@ -30,12 +30,19 @@ from market.payouts.error_codes import PayoutErrorCode
 from market.payouts.models import (
     BankPayoutBatch,
     Payout,
+    PayoutAccount,
     PayoutEvent,
     PayoutRelease,
     PayoutRouteName,
     PayoutState,
 )
-from market.payouts.routes import PayoutRefused, PayoutResult, PayoutRetryable, payout_route_for
+from market.payouts.routes import (
+    PayoutRefused,
+    PayoutResult,
+    PayoutRetryable,
+    PayoutStatus,
+    payout_route_for,
+)
 from market.payouts.selectors import payout_status_get
 
 logger = logging.getLogger(__name__)
@@ -59,13 +66,17 @@ def _transition(payout: Payout, to: PayoutState, *, note: str = "", data: dict |
     source = PayoutState(payout.status)
     if to not in Payout.ALLOWED_TRANSITIONS.get(source, set()):
         return False
+    now = timezone.now()
     rows = Payout.objects.filter(pk=payout.pk, status=source).update(
-        status=to, updated_at=timezone.now(), **changes)
+        status=to, updated_at=now, **changes)
     if not rows:
         return False
     PayoutEvent.objects.create(payout=payout, from_status=source, to_status=to, note=note,
                                data=data or {})
-    payout.refresh_from_db()
+    # The row now holds exactly these values: set them rather than read the row back (which
+    # would also drop the seller, part and order loaded with the payout).
+    for name, value in {"status": to, "updated_at": now, **changes}.items():
+        setattr(payout, name, value)
     return True
 
 
@@ -133,11 +144,12 @@ def payouts_create_due(*, now: dt.datetime | None = None) -> DuePayouts:
     return result
 
 
-def _payable_now(part: OrderPart) -> Decimal:
-    """What may be paid for ``part`` now: its own payable, capped by the seller's balance."""
+def _payable_now(part: OrderPart, *, seller=None) -> Decimal:
+    """What may be paid for ``part`` now: its own payable, capped by the balance of its seller
+    (``seller`` when the caller has it loaded already)."""
     from market.ledger.selectors import part_payable, seller_balance
 
-    return min(part_payable(part=part), seller_balance(seller=part.seller))
+    return min(part_payable(part=part), seller_balance(seller=seller or part.seller))
 
 
 def _payout_create(*, part: OrderPart, amount: Decimal) -> Payout | None:
@@ -158,18 +170,31 @@ def _payout_create(*, part: OrderPart, amount: Decimal) -> Payout | None:
     return payout
 
 
+def _seller_status(seller) -> PayoutStatus:
+    """``payout_status_get`` for a seller loaded with its ``payout_account``: no query."""
+    try:
+        account = seller.payout_account
+    except PayoutAccount.DoesNotExist:
+        account = None
+    return payout_route_for(seller).status(account)
+
+
 @transaction.atomic
 def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
-    payout = Payout.objects.filter(pk=payout_id).first()
+    # Everything paying it needs, in one query, passed on to the route and the ledger.
+    payout = (Payout.objects
+              .select_related("seller__payout_account", "order_part__order")
+              .filter(pk=payout_id).first())
     if payout is None:
         return None
     if payout.status == PayoutState.PENDING:
-        if not payout_status_get(seller=payout.seller).is_ready:
+        if not _seller_status(payout.seller).is_ready:
             _transition(payout, PayoutState.FAILED, note=NO_VERIFIED_ROUTE,
                         last_error="The seller's payout route is not verified.")
             return None
         # A refund may have come in since the payout was created: pay no more than is owed.
-        payable = quantize(_payable_now(payout.order_part), payout.currency)
+        seller = payout.seller if payout.seller_id == payout.order_part.seller_id else None
+        payable = quantize(_payable_now(payout.order_part, seller=seller), payout.currency)
         if payable <= 0:
             _transition(payout, PayoutState.FAILED, note="nothing owed after refunds",
                         last_error="Refunds since the payout was created left nothing owed.")
@@ -192,7 +217,8 @@ def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
         if resumed:
             PayoutEvent.objects.create(payout=payout, from_status=PayoutState.PROCESSING,
                                        to_status=PayoutState.PROCESSING, note="resumed")
-            payout.refresh_from_db()
+            payout.processing_started_at, payout.updated_at = now, now
+            payout.attempts += 1
             return payout
     return None
 
