@@ -1,7 +1,15 @@
 """The one place that builds a Stripe client, from settings read at call time."""
 
+import os
+
 import stripe
 from django.conf import settings
+
+# One client per (process, key, API base): building one per call opened a new HTTP connection
+# for every request. The process id is in the key so that a forked worker never shares the
+# parent's connections; the settings are, so that a test pointing STRIPE_API_BASE (or the key)
+# elsewhere gets a client for that server.
+_clients: dict[tuple[int, str, str], stripe.StripeClient] = {}
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -9,6 +17,14 @@ def stripe_client() -> stripe.StripeClient:
 
     Network failures are retried twice by the SDK, with the same idempotency key for a POST.
     """
-    base_addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(api_key=settings.STRIPE_SECRET_KEY,
-                               base_addresses=base_addresses, max_network_retries=2)
+    key = (os.getpid(), settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+    client = _clients.get(key)
+    if client is None:
+        if len(_clients) >= 16:  # settings changed many times (tests): drop the old ones
+            _clients.clear()
+        base_addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+        client = stripe.StripeClient(api_key=settings.STRIPE_SECRET_KEY,
+                                     base_addresses=base_addresses, max_network_retries=2)
+        # A race between two threads builds two clients; either is fine to keep.
+        client = _clients.setdefault(key, client)
+    return client

@@ -334,6 +334,8 @@ class StripeServer:
 class _Handler(BaseHTTPRequestHandler):
     server_state: StripeServer
     protocol_version = "HTTP/1.1"
+    # One segment per answer: a kept-open connection must not wait 40 ms on a delayed ACK.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):
         pass
