@@ -242,11 +242,8 @@ def part_deliver(*, part: OrderPart, actor, delivered_at=None) -> OrderPart:
     """A shipped part arrives (shipped → delivered): ``delivered_at`` is set, and the seller's
     hold period before the payout starts there. Anything not shipped is refused
     (``invalid_transition``)."""
-    locked = services._locked_part(part)
-    part = services._part_move(part=locked, to=S.DELIVERED, actor=actor, kind="delivered",
-                               delivered_at=delivered_at or timezone.now())
-    services._order_follow_parts(order=part.order, actor=actor)
-    return part
+    return services.order_part_move(part=part, to=S.DELIVERED, actor=actor, kind="delivered",
+                                    delivered_at=delivered_at or timezone.now())
 
 
 def tracking_update(*, part: OrderPart, update: TrackingUpdate) -> OrderPart:

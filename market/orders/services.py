@@ -373,6 +373,21 @@ def order_status_roll_up(statuses: Iterable[str]) -> str:
     return min(live, key=PROGRESSION.index)
 
 
+@transaction.atomic
+def order_part_move(*, part: OrderPart, to: str, actor, kind: str, note: str = "",
+                    **fields) -> OrderPart:
+    """Move one part along its status machine (locks, compare-and-set, event) and let the order
+    follow its parts: the one door other apps (fulfilment, refunds) use to change a part."""
+    moved = _part_move(part=_locked_part(part), to=to, actor=actor, kind=kind, note=note,
+                       **fields)
+    _order_follow_parts(order=moved.order, actor=actor, note=note)
+    return moved
+
+
+def order_part_can_become(*, part: OrderPart, status: str) -> bool:
+    return status in PART_TRANSITIONS[part.status]
+
+
 def _order_follow_parts(*, order: Order, actor, note: str = "") -> Order:
     """Move the order to its parts' roll-up, compare-and-set, with an event if it changed."""
     current = Order.objects.filter(pk=order.pk).values_list("status", flat=True).get()

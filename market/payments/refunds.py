@@ -189,18 +189,19 @@ def refund_succeeded(*, refund: Refund, stripe_event_id: str = "") -> bool:
     cancelled) keeps its status.
     """
     from market.ledger.services import ledger_record_refund
-    from market.orders.services import PART_TRANSITIONS, _order_follow_parts, _part_move
+    from market.orders.services import order_part_can_become, order_part_move
 
-    order = Order.objects.select_for_update().get(pk=refund.order_part.order_id)
+    # The order row first, then its part: the lock order every writer of orders keeps.
+    Order.objects.select_for_update().get(pk=refund.order_part.order_id)
     part = OrderPart.objects.select_for_update().get(pk=refund.order_part_id)
     if not _refund_move(refund=refund, to=RefundStatus.SUCCEEDED, stripe_event_id=stripe_event_id):
         return False
     refund.refresh_from_db()
     ledger_record_refund(refund=refund)
-    if part_refundable(part=part) == 0 and OrderStatus.REFUNDED in PART_TRANSITIONS[part.status]:
-        _part_move(part=part, to=OrderStatus.REFUNDED, actor=refund.requested_by,
-                   kind="refunded", note=refund.reason)
-        _order_follow_parts(order=order, actor=refund.requested_by, note=refund.reason)
+    if (part_refundable(part=part) == 0
+            and order_part_can_become(part=part, status=OrderStatus.REFUNDED)):
+        order_part_move(part=part, to=OrderStatus.REFUNDED, actor=refund.requested_by,
+                        kind="refunded", note=refund.reason)
     return True
 
 
