@@ -182,8 +182,11 @@ def _seller_status(seller) -> PayoutStatus:
 @transaction.atomic
 def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
     # Everything paying it needs, in one query, passed on to the route and the ledger.
+    from market.payouts.routes import order_charge_id_subquery
+
     payout = (Payout.objects
               .select_related("seller__payout_account", "order_part__order")
+              .annotate(order_charge_id=order_charge_id_subquery("order_part__order"))
               .filter(pk=payout_id).first())
     if payout is None:
         return None

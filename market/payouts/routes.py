@@ -135,7 +135,8 @@ class StripeConnectRoute(PayoutRoute):
             "metadata": {"payout_id": str(payout.pk), "order_part_id": str(payout.order_part_id),
                          "amount_azn": str(payout.amount)},
         }
-        charge_id = _order_charge_id(order)
+        # Loaded with the payout when it was claimed; looked up only when called otherwise.
+        charge_id = getattr(payout, "order_charge_id", None) or _order_charge_id(order)
         if charge_id:
             params["source_transaction"] = charge_id
         try:
@@ -175,6 +176,17 @@ class BankTransferRoute(PayoutRoute):
         AZN when it differs (at the batch's date).
         """
         return PayoutResult(outcome=PayoutResult.AWAITING_BATCH)
+
+
+def order_charge_id_subquery(order_path: str):
+    """The charge of the succeeded payment of the order at ``order_path``, for ``annotate``."""
+    from django.db.models import OuterRef, Subquery
+
+    from market.payments.models import Payment, PaymentStatus
+
+    return Subquery(Payment.objects.filter(order=OuterRef(order_path),
+                                           status=PaymentStatus.SUCCEEDED)
+                    .exclude(stripe_charge_id="").values("stripe_charge_id")[:1])
 
 
 def _order_charge_id(order) -> str | None:
