@@ -150,26 +150,40 @@ class SellerApplicationSubmit(SellerMutation):
         return {"seller": _profile(seller.pk)}
 
 
-class SellerApplicationApprove(SellerMutation):
+class SellerStaffDecision(SellerMutation):
+    """Staff with ``sellers.manage_sellers`` move one seller through review; ``service`` is the
+    domain's decision (its rules, event and e-mail)."""
+
+    service = None
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def perform(cls, root, info, id, **arguments):
+        staff = require_staff_permission(info, MANAGE_SELLERS)
+        seller = cls.service(seller_id=_pk_from_global_id(id, "Seller"), actor=staff,
+                             **arguments)
+        return {"seller": _profile(seller.pk)}
+
+
+class SellerApplicationApprove(SellerStaffDecision):
     """Staff: approve a submitted application; the shop becomes public."""
 
+    service = staticmethod(services.seller_application_approve)
+
     class Arguments:
         id = graphene.ID(required=True)
 
     class Meta:
         error_type = SellerError
 
-    @classmethod
-    def perform(cls, root, info, id):
-        staff = require_staff_permission(info, MANAGE_SELLERS)
-        seller = services.seller_application_approve(
-            seller_id=_pk_from_global_id(id, "Seller"), actor=staff)
-        return {"seller": _profile(seller.pk)}
 
-
-class SellerApplicationReject(SellerMutation):
+class SellerApplicationReject(SellerStaffDecision):
     """Staff: reject a submitted application with a reason the applicant sees."""
 
+    service = staticmethod(services.seller_application_reject)
+
     class Arguments:
         id = graphene.ID(required=True)
         reason = graphene.String(required=True)
@@ -177,17 +191,12 @@ class SellerApplicationReject(SellerMutation):
     class Meta:
         error_type = SellerError
 
-    @classmethod
-    def perform(cls, root, info, id, reason):
-        staff = require_staff_permission(info, MANAGE_SELLERS)
-        seller = services.seller_application_reject(
-            seller_id=_pk_from_global_id(id, "Seller"), actor=staff, reason=reason)
-        return {"seller": _profile(seller.pk)}
 
-
-class SellerSuspend(SellerMutation):
+class SellerSuspend(SellerStaffDecision):
     """Staff: hide an approved shop and its products, with a reason."""
 
+    service = staticmethod(services.seller_suspend)
+
     class Arguments:
         id = graphene.ID(required=True)
         reason = graphene.String(required=True)
@@ -195,29 +204,17 @@ class SellerSuspend(SellerMutation):
     class Meta:
         error_type = SellerError
 
-    @classmethod
-    def perform(cls, root, info, id, reason):
-        staff = require_staff_permission(info, MANAGE_SELLERS)
-        seller = services.seller_suspend(seller_id=_pk_from_global_id(id, "Seller"),
-                                         actor=staff, reason=reason)
-        return {"seller": _profile(seller.pk)}
 
-
-class SellerReinstate(SellerMutation):
+class SellerReinstate(SellerStaffDecision):
     """Staff: bring a suspended shop back."""
+
+    service = staticmethod(services.seller_reinstate)
 
     class Arguments:
         id = graphene.ID(required=True)
 
     class Meta:
         error_type = SellerError
-
-    @classmethod
-    def perform(cls, root, info, id):
-        staff = require_staff_permission(info, MANAGE_SELLERS)
-        seller = services.seller_reinstate(seller_id=_pk_from_global_id(id, "Seller"),
-                                           actor=staff)
-        return {"seller": _profile(seller.pk)}
 
 
 class SellersMutations(graphene.ObjectType):
