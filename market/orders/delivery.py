@@ -89,6 +89,12 @@ def part_processing_days(lines: Iterable[CheckoutLine]) -> int:
     return max((line.variant.product.processing_days for line in lines), default=0)
 
 
+def shipping_zones_active() -> list[ShippingZone]:
+    """Where we deliver, with each zone's methods and rate bands (three queries in all)."""
+    return list(ShippingZone.objects.filter(is_active=True)
+                .prefetch_related("methods__rates").order_by("name", "pk"))
+
+
 def shipping_zone_for_country(country: str) -> ShippingZone | None:
     """The active zone serving ``country``; with several, the first by name (deterministic)."""
     if not country:

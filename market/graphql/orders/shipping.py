@@ -18,7 +18,6 @@ from market.graphql.sellers.types import Seller
 from market.orders import delivery, pricing
 from market.orders.error_codes import CheckoutErrorCode
 from market.orders.models import Incoterm as IncotermChoices
-from market.orders.models import ShippingZone as ShippingZoneModel
 from market.orders.selectors import checkout_get_active, checkout_get_for_display
 
 Incoterm = graphene.Enum.from_enum(IncotermChoices, name="Incoterm")
@@ -293,8 +292,7 @@ class ShippingQueries(graphene.ObjectType):
                     "`deliveryOptions` lists the methods its parcel may go by.")
 
     def resolve_shipping_zones(self, info):
-        return list(ShippingZoneModel.objects.filter(is_active=True)
-                    .prefetch_related("methods__rates").order_by("name", "pk"))
+        return delivery.shipping_zones_active()
 
     def resolve_checkout_quote(self, info, token):
         return quote_for_api(pricing.checkout_quote(checkout=checkout_get_active(token=token)))
