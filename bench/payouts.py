@@ -3,10 +3,13 @@
 It migrates and empties a benchmark database, starts our local Stripe-compatible server
 (``tests/stripe_server``, in a thread of this process), seeds sellers in Germany with ready
 Stripe Connect accounts and N paid, delivered order parts past their hold period, creates the
-due payouts, then starts ONE ``celery -A workers.app worker --pool=solo`` and enqueues
-``payouts.execute`` for every payout: payouts settled per second until all are paid.
+due payouts, then starts ONE worker as production runs it for the ``payouts`` queue
+(``celery -A workers.app worker -Q payouts --pool=threads --concurrency=8``: paying waits on
+Stripe's API, not the CPU) and enqueues ``payouts.execute`` for every payout: payouts settled
+per second until all are paid. ``--pool solo`` measures one task at a time instead.
 
-Then, with gunicorn serving ``/webhooks/stripe/`` and the same worker running, it pays orders
+Then, with gunicorn serving ``/webhooks/stripe/`` and a second worker on the default queue
+(``--pool=solo``, where webhook events are processed), it pays orders
 through the Stripe gateway (PaymentIntents on the local server), posts each signed
 ``payment_intent.succeeded`` to the webhook and times until the order is paid in the database.
 It prints figures next to the targets; it asserts nothing.
@@ -25,6 +28,7 @@ import json
 import os
 import platform
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -150,15 +154,17 @@ def seed_delivered_parts(variants: list, count: int) -> None:
 # --- The worker -------------------------------------------------------------------------------
 
 class Worker:
-    """One ``celery worker --pool=solo`` process; always stopped by ``stop``."""
+    """One ``celery worker`` process on ``queue``; always stopped by ``stop``."""
 
-    def __init__(self, env: dict, workdir: Path):
-        self.log_path = workdir / "worker.log"
+    def __init__(self, env: dict, workdir: Path, *, queue: str, pool: str, concurrency: int):
+        self.log_path = workdir / f"worker-{queue}.log"
         self._log = self.log_path.open("w")
+        self.name = f"bench-{queue}-{os.getpid()}@{socket.gethostname()}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool=solo",
+            [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", queue,
+             f"--pool={pool}", f"--concurrency={concurrency}",
              "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-n", f"bench-payouts-{os.getpid()}@%h"],
+             "-n", self.name],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True)
 
@@ -169,7 +175,7 @@ class Worker:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BenchError(f"the worker exited ({self.process.returncode}):\n{self.log()}")
-            if app.control.ping(timeout=0.5):
+            if app.control.ping(destination=[self.name], timeout=0.5):
                 return
         raise BenchError(f"the worker did not answer within {timeout:.0f} s:\n{self.log()}")
 
@@ -276,6 +282,10 @@ def bench_webhooks(url: str, server: Server, variants: list, stripe_server, coun
                 time.sleep(0.002)
 
 
+def pool_args(args) -> str:
+    return f"--pool={args.pool} --concurrency={args.concurrency}"
+
+
 # --- Report -----------------------------------------------------------------------------------
 
 def ms(value: float | None) -> str:
@@ -289,7 +299,7 @@ def summary(results: Results, args) -> str:
     p95 = percentile(lat, 95) if lat else None
     rows = [
         f"{results.payouts} payouts (Stripe Connect transfers to {SELLERS} sellers, local "
-        f"Stripe-compatible server), one `celery worker --pool=solo` on Redis; "
+        f"Stripe-compatible server), one `celery worker -Q payouts {pool_args(args)}` on Redis; "
         f"{len(lat)} `payment_intent.succeeded` webhooks through gunicorn (2 sync workers).",
         "",
         "| target | figure | |",
@@ -322,14 +332,21 @@ def parse_args(argv: list[str] | None = None):
                         help="payouts paid by the worker (default %(default)s)")
     parser.add_argument("--events", type=int, default=100,
                         help="payment_intent.succeeded webhooks timed (default %(default)s)")
+    parser.add_argument("--pool", choices=["threads", "solo"], default="threads",
+                        help="the worker's pool (default %(default)s, as production runs the "
+                             "payouts queue)")
+    parser.add_argument("--concurrency", type=int, default=8,
+                        help="threads in the worker's pool (default %(default)s; solo: 1)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 100 payouts, 30 events")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args(argv)
     if args.quick:
         args.payouts, args.events = 100, 30
-    if args.payouts < 1 or args.events < 0:
-        parser.error("--payouts must be ≥ 1 and --events ≥ 0")
+    if args.pool == "solo":
+        args.concurrency = 1
+    if args.payouts < 1 or args.events < 0 or args.concurrency < 1:
+        parser.error("--payouts and --concurrency must be ≥ 1, --events ≥ 0")
     return args
 
 
@@ -338,7 +355,7 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
 
     url = env["DATABASE_URL"]
     stripe_server = StripeServer(api_key=STRIPE_KEY).start()
-    worker = server = None
+    worker = events_worker = server = None
     try:
         env["STRIPE_API_BASE"] = stripe_server.url
         print("== migrate, empty", flush=True)
@@ -360,8 +377,9 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
               f"{len(due.created)} payouts due, in {results.seed_seconds:.1f} s; "
               f"{purged} queued messages purged", flush=True)
 
-        worker = Worker(env, workdir)
-        print("== payouts: one worker, --pool=solo", flush=True)
+        worker = Worker(env, workdir, queue="payouts", pool=args.pool,
+                        concurrency=args.concurrency)
+        print(f"== payouts: one worker, {pool_args(args)}", flush=True)
         bench_payouts(url, worker, stripe_server, results)
         print(f"   {results.payouts_paid}/{results.payouts} paid in "
               f"{results.payout_seconds:.2f} s: {results.payouts_per_second:.1f} payouts/s "
@@ -369,8 +387,10 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
               f"{results.payouts_failed} failed", flush=True)
 
         if args.events:
+            events_worker = Worker(env, workdir, queue="celery", pool="solo", concurrency=1)
             server = Server(env, workdir, 2)
             server.wait_ready()
+            events_worker.wait_ready()
             print(f"== webhook → paid: gunicorn on 127.0.0.1:{server.port}, "
                   f"{args.events} events one after another", flush=True)
             bench_webhooks(url, server, variants, stripe_server, args.events, results)
@@ -383,8 +403,9 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
     finally:
         if server is not None:
             server.stop()
-        if worker is not None:
-            worker.stop()
+        for running in (worker, events_worker):
+            if running is not None:
+                running.stop()
         stripe_server.stop()
 
 

@@ -125,6 +125,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# A task that hangs (a stuck socket, a runaway loop) is stopped: SoftTimeLimitExceeded at the
+# soft limit (its transaction rolls back), the process killed at the hard one (the message is
+# re-delivered, every task being safe to run twice). Prefork pool only; the threads pool that
+# pays sellers relies on the Stripe client's own timeouts. Imports set longer limits.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
+# Paying sellers waits on Stripe's API, not on the CPU: its tasks have a queue of their own, so
+# that production can serve it with a threaded worker (README, "Running it for real"). A worker
+# started without -Q consumes both queues, so nothing needs it in the demo or the tests.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "payouts": {}}
+CELERY_TASK_ROUTES = {"payouts.*": {"queue": "payouts"}}
 
 from celery.schedules import crontab  # noqa: E402
 

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from market.catalog.models import Category
 from market.core.money import base_currency, quantize
@@ -69,6 +69,18 @@ def platform_balance(*, currency: str | None = None) -> Decimal:
     """What the platform keeps: fees, and duties it holds to remit to customs."""
     return _sum(LedgerEntry.objects.filter(account=Account.PLATFORM,
                                            currency=currency or base_currency()))
+
+
+def part_payable_now(*, part) -> Decimal:
+    """What may be paid out for ``part`` now: its ``part_payable``, capped by its seller's whole
+    balance (a refund on a part already paid out by bank leaves a debt netted from later
+    payouts). One query: both are sums over the seller's entries."""
+    base = base_currency()
+    totals = LedgerEntry.objects.filter(
+        account=Account.SELLER, seller_id=part.seller_id, currency=base,
+    ).aggregate(balance=Sum("amount"),
+                payable=Sum("amount", filter=Q(order_part=part, kind__in=PART_PAYABLE_KINDS)))
+    return quantize(min(totals["payable"] or Decimal(0), totals["balance"] or Decimal(0)), base)
 
 
 def part_payable(*, part) -> Decimal:

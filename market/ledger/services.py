@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from market.core.errors import DomainError
 from market.core.money import base_currency, quantize
@@ -140,7 +140,6 @@ def _check_adds_up(order: Order, parts: list[OrderPart], lines: dict) -> None:
                           field="order")
 
 
-@transaction.atomic
 def ledger_record_payout(*, payout=None, payout_id=None, seller=None,
                          amount: Decimal | None = None, currency: str | None = None,
                          part: OrderPart | None = None) -> LedgerEntry:
@@ -172,13 +171,16 @@ def ledger_record_payout(*, payout=None, payout_id=None, seller=None,
         raise DomainError(LedgerErrorCode.INVALID, "The order part is not this seller's.",
                           field="part")
     key = f"payout:{payout_id}"
-    existing = LedgerEntry.objects.filter(key=key).first()
-    if existing is None:
-        existing, _ = LedgerEntry.objects.get_or_create(key=key, defaults={
-            "account": Account.SELLER, "seller": seller, "payout_id": payout_id,
-            "order_id": part.order_id if part else None, "order_part": part,
-            "reference": str(payout_id), "kind": EntryKind.PAYOUT, "amount": -amount,
-            "currency": base})
+    try:
+        # Written first, read only if it was there already: a payout is recorded once, when it
+        # is paid, so the insert is what almost always happens.
+        with transaction.atomic():
+            existing = LedgerEntry.objects.create(
+                key=key, account=Account.SELLER, seller=seller, payout_id=payout_id,
+                order_id=part.order_id if part else None, order_part=part,
+                reference=str(payout_id), kind=EntryKind.PAYOUT, amount=-amount, currency=base)
+    except IntegrityError:
+        existing = LedgerEntry.objects.get(key=key)
     if (existing.seller_id, existing.amount, existing.order_part_id) != (
             seller.pk, -amount, part.pk if part else None):
         raise DomainError(LedgerErrorCode.PAYOUT_MISMATCH,

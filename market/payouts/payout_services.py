@@ -24,6 +24,7 @@ from market.core.errors import DomainError
 from market.core.money import base_currency, quantize
 from market.core.selectors import exchange_rate_get_latest
 from market.core.tasks import enqueue_on_commit
+from market.ledger.selectors import part_payable_now
 from market.orders.models import OrderPart, OrderStatus
 from market.payouts import pain001
 from market.payouts.error_codes import PayoutErrorCode
@@ -132,7 +133,7 @@ def payouts_create_due(*, now: dt.datetime | None = None) -> DuePayouts:
         if not payout_status_get(seller=part.seller).is_ready:
             result.skipped[part.pk] = NO_VERIFIED_ROUTE
             continue
-        amount = _payable_now(part)
+        amount = part_payable_now(part=part)
         if amount <= 0:
             result.skipped[part.pk] = "nothing owed"
             continue
@@ -142,14 +143,6 @@ def payouts_create_due(*, now: dt.datetime | None = None) -> DuePayouts:
     if result.skipped:
         logger.info("Payouts skipped: %s", result.skipped)
     return result
-
-
-def _payable_now(part: OrderPart, *, seller=None) -> Decimal:
-    """What may be paid for ``part`` now: its own payable, capped by the balance of its seller
-    (``seller`` when the caller has it loaded already)."""
-    from market.ledger.selectors import part_payable, seller_balance
-
-    return min(part_payable(part=part), seller_balance(seller=seller or part.seller))
 
 
 def _payout_create(*, part: OrderPart, amount: Decimal) -> Payout | None:
@@ -179,6 +172,12 @@ def _seller_status(seller) -> PayoutStatus:
     return payout_route_for(seller).status(account)
 
 
+# What paying a payout reads: the payout, the seller's payout account (all of it) and country,
+# and the order's number, currency and rate; not the rest of the seller, part and order.
+_PAYOUT_FIELDS = [field.name for field in Payout._meta.concrete_fields] + [
+    f"seller__payout_account__{field.name}" for field in PayoutAccount._meta.concrete_fields]
+
+
 @transaction.atomic
 def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
     # Everything paying it needs, in one query, passed on to the route and the ledger.
@@ -186,6 +185,9 @@ def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
 
     payout = (Payout.objects
               .select_related("seller__payout_account", "order_part__order")
+              .only(*_PAYOUT_FIELDS, "seller__country", "order_part__order_id",
+                    "order_part__seller_id", "order_part__order__number",
+                    "order_part__order__currency", "order_part__order__exchange_rate")
               .annotate(order_charge_id=order_charge_id_subquery("order_part__order"))
               .filter(pk=payout_id).first())
     if payout is None:
@@ -196,8 +198,7 @@ def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
                         last_error="The seller's payout route is not verified.")
             return None
         # A refund may have come in since the payout was created: pay no more than is owed.
-        seller = payout.seller if payout.seller_id == payout.order_part.seller_id else None
-        payable = quantize(_payable_now(payout.order_part, seller=seller), payout.currency)
+        payable = part_payable_now(part=payout.order_part)
         if payable <= 0:
             _transition(payout, PayoutState.FAILED, note="nothing owed after refunds",
                         last_error="Refunds since the payout was created left nothing owed.")

@@ -136,7 +136,8 @@ class StripeConnectRoute(PayoutRoute):
                          "amount_azn": str(payout.amount)},
         }
         # Loaded with the payout when it was claimed; looked up only when called otherwise.
-        charge_id = getattr(payout, "order_charge_id", None) or _order_charge_id(order)
+        charge_id = (payout.order_charge_id if hasattr(payout, "order_charge_id")
+                     else _order_charge_id(order))
         if charge_id:
             params["source_transaction"] = charge_id
         try:
