@@ -1,5 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from market.core.errors import DomainError
+from market.payouts import payout_services
 from market.payouts.models import (
     BankPayoutBatch,
     Payout,
@@ -7,6 +12,8 @@ from market.payouts.models import (
     PayoutAccountEvent,
     PayoutEvent,
 )
+
+MANAGE_PAYOUTS = "payouts.manage_payouts"
 
 
 class PayoutAccountEventInline(admin.TabularInline):
@@ -85,13 +92,51 @@ class PayoutAdmin(admin.ModelAdmin):
 
 @admin.register(BankPayoutBatch)
 class BankPayoutBatchAdmin(admin.ModelAdmin):
-    """The daily pain.001 files; read-only (the file itself stays in private storage)."""
+    """The daily pain.001 files: staff who manage payouts download the day's file, upload it to
+    the bank and mark it sent. Nothing else changes here (the file stays in private storage)."""
 
-    list_display = ["date", "message_id", "payout_count", "status", "created_at"]
+    list_display = ["date", "message_id", "payout_count", "status", "sent_at", "sent_by",
+                    "download"]
+    list_filter = ["status"]
     exclude = ["file"]
+    actions = ["mark_sent"]
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.file_download)
+        return [path("<int:batch_id>/file/", download, name="payouts_bankpayoutbatch_file"),
+                *super().get_urls()]
+
+    @admin.display(description="File")
+    def download(self, batch):
+        if not batch.file:
+            return ""
+        url = reverse("admin:payouts_bankpayoutbatch_file", args=[batch.pk])
+        return format_html('<a href="{}">{}.xml</a>', url, batch.message_id)
+
+    def file_download(self, request, batch_id):
+        try:
+            batch, handle = payout_services.bank_batch_file_open(batch_id=batch_id,
+                                                                 actor=request.user)
+        except DomainError as error:
+            raise Http404(error.message) from error
+        return FileResponse(handle, as_attachment=True, filename=f"{batch.message_id}.xml",
+                            content_type="application/xml")
+
+    @admin.action(description="Mark selected files as sent to the bank", permissions=["manage"])
+    def mark_sent(self, request, queryset):
+        for batch in queryset:
+            payout_services.bank_batch_mark_sent(batch_id=batch.pk, actor=request.user)
+        self.message_user(request, f"Marked as sent: {queryset.count()}.", messages.SUCCESS)
+
+    def has_manage_permission(self, request):
+        return request.user.has_perm(MANAGE_PAYOUTS)
+
+    def has_view_permission(self, request, obj=None):
+        # The "Payout managers" group holds only the manage permission.
+        return self.has_manage_permission(request) or super().has_view_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "file"]
+        return [f.name for f in self.model._meta.fields if f.name != "file"] + ["download"]
 
     def has_add_permission(self, request):
         return False

@@ -113,6 +113,10 @@ class BankPayoutBatch(models.Model):
     message_id = models.CharField(max_length=35, unique=True)
     payout_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Staff download the file, upload it to the bank's portal and say so (``bank_batch_mark_sent``).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-date"]

@@ -30,6 +30,7 @@ from market.payouts import pain001
 from market.payouts.error_codes import PayoutErrorCode
 from market.payouts.models import (
     BankPayoutBatch,
+    BankPayoutBatchStatus,
     Payout,
     PayoutAccount,
     PayoutEvent,
@@ -49,6 +50,7 @@ from market.payouts.selectors import payout_status_get
 logger = logging.getLogger(__name__)
 
 NO_VERIFIED_ROUTE = "no verified route"
+_NO_BANK_FILE = "There is no such bank file."
 # Parts that were paid for and not taken back may be paid out.
 _PAYABLE_PART_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.IN_FULFILMENT,
                                     OrderStatus.SHIPPED, OrderStatus.DELIVERED,
@@ -81,14 +83,19 @@ def _transition(payout: Payout, to: PayoutState, *, note: str = "", data: dict |
     return True
 
 
+def _require_payout_manager(actor, *, missing: str) -> None:
+    """Staff holding ``payouts.manage_payouts``; anyone else is told ``missing`` (not found),
+    as if the thing asked for did not exist."""
+    if not (actor and actor.is_staff and actor.has_perm("payouts.manage_payouts")):
+        raise DomainError(PayoutErrorCode.NOT_FOUND, missing, field="id")
+
+
 @transaction.atomic
 def payout_release(*, part_id: int, actor) -> PayoutRelease:
     """Staff (``payouts.manage_payouts``) release an order part for payout before its hold
     period ends; the next ``payouts_create_due`` pays it. Releasing twice changes nothing; a
     part that was not paid for, or was cancelled or refunded, cannot be released."""
-    if not (actor and actor.is_staff and actor.has_perm("payouts.manage_payouts")):
-        raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.",
-                          field="id")
+    _require_payout_manager(actor, missing="There is no such order part.")
     part = OrderPart.objects.select_for_update().filter(pk=part_id).first()
     if part is None:
         raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.",
@@ -358,6 +365,32 @@ def bank_batch_create(*, date: dt.date) -> BankPayoutBatch | None:
     batch.file.save(f"{message_id}.xml", ContentFile(xml), save=False)
     batch.save()
     _bank_payouts_mark_paid(batch=batch, lines=lines, now=now)
+    return batch
+
+
+def bank_batch_file_open(*, batch_id: int, actor):
+    """The bank file of ``batch_id`` opened for reading, for staff who manage payouts (the
+    file holds sellers' full IBANs: nobody else may read it)."""
+    _require_payout_manager(actor, missing=_NO_BANK_FILE)
+    batch = BankPayoutBatch.objects.filter(pk=batch_id).exclude(file="").first()
+    if batch is None:
+        raise DomainError(PayoutErrorCode.NOT_FOUND, _NO_BANK_FILE, field="id")
+    return batch, batch.file.open("rb")
+
+
+@transaction.atomic
+def bank_batch_mark_sent(*, batch_id: int, actor) -> BankPayoutBatch:
+    """Staff (``payouts.manage_payouts``) say they uploaded the day's file to the bank: the
+    batch becomes ``sent`` with who and when. Saying it again changes nothing (the first
+    sender and time stay)."""
+    _require_payout_manager(actor, missing=_NO_BANK_FILE)
+    batch = BankPayoutBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None:
+        raise DomainError(PayoutErrorCode.NOT_FOUND, _NO_BANK_FILE, field="id")
+    if batch.status != BankPayoutBatchStatus.SENT:
+        batch.status = BankPayoutBatchStatus.SENT
+        batch.sent_at, batch.sent_by = timezone.now(), actor
+        batch.save(update_fields=["status", "sent_at", "sent_by"])
     return batch
 
 

@@ -10,31 +10,13 @@ from market.core.errors import DomainError
 from market.ledger.models import LedgerEntry
 from market.payouts import pain001
 from market.payouts.models import BankPayoutBatch, Payout
-from market.payouts.payout_services import bank_batch_create, payout_execute, payouts_create_due
-from tests.factories import ExchangeRateFactory
-from tests.payouts_worker.helpers import DE_IBAN, delivered, paid_part, verified_bank_account
+from market.payouts.payout_services import bank_batch_create
+from tests.payouts_worker.helpers import DE_IBAN
 
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2026, 11, 26)
 NS = {"p": pain001.NAMESPACE}
-
-
-@pytest.fixture
-def approved_bank_payouts(settings, tmp_path):
-    """Two approved bank payouts of 200.00 AZN: one to an AZN account, one to a EUR account
-    (1 EUR = 2 AZN)."""
-    settings.PAYOUT_BANK_FILES_ROOT = str(tmp_path / "bank-files")
-    azn = delivered(paid_part(), days_ago=20)
-    eur = delivered(paid_part(), days_ago=20)
-    verified_bank_account(azn.seller)
-    verified_bank_account(eur.seller, currency="EUR", iban=DE_IBAN, bic="COBADEFFXXX",
-                          holder="Anna Schmidt")
-    ExchangeRateFactory(currency="EUR", rate=Decimal("2.0000"))
-    payouts_create_due()
-    for payout in Payout.objects.all():
-        payout_execute(payout_id=payout.pk)
-    return list(Payout.objects.order_by("pk"))
 
 
 def _file(batch) -> ET.Element:
