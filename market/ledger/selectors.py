@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -93,3 +93,18 @@ def part_payable(*, part) -> Decimal:
 
 def ledger_entries_for_order(*, order) -> list[LedgerEntry]:
     return list(LedgerEntry.objects.filter(order=order).order_by("pk"))
+
+
+def seller_balance_split(*, seller, groups: Mapping[str, Q], currency: str | None = None
+                         ) -> tuple[Decimal, dict[str, Decimal]]:
+    """``seller_balance`` and, in the same query, how much of it lies in each group of the
+    seller's entries that ``groups`` names (a condition on ``LedgerEntry``, e.g. on its order
+    part). Groups may overlap; an entry in no group counts in the balance only."""
+    currency = currency or base_currency()
+    sums = LedgerEntry.objects.filter(
+        account=Account.SELLER, seller=seller, currency=currency,
+    ).aggregate(_balance=Sum("amount"),
+                **{f"group_{name}": Sum("amount", filter=condition)
+                   for name, condition in groups.items()})
+    return (quantize(sums["_balance"] or Decimal(0), currency),
+            {name: quantize(sums[f"group_{name}"] or Decimal(0), currency) for name in groups})

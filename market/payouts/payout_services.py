@@ -25,7 +25,7 @@ from market.core.money import base_currency, quantize
 from market.core.selectors import exchange_rate_get_latest
 from market.core.tasks import enqueue_on_commit
 from market.ledger.selectors import part_payable_now
-from market.orders.models import OrderPart, OrderStatus
+from market.orders.models import OrderPart
 from market.payouts import pain001
 from market.payouts.error_codes import PayoutErrorCode
 from market.payouts.models import (
@@ -45,16 +45,16 @@ from market.payouts.routes import (
     PayoutStatus,
     payout_route_for,
 )
-from market.payouts.selectors import payout_status_get
+from market.payouts.selectors import (
+    PAYABLE_PART_STATUSES,
+    part_due_condition,
+    payout_status_get,
+)
 
 logger = logging.getLogger(__name__)
 
 NO_VERIFIED_ROUTE = "no verified route"
 _NO_BANK_FILE = "There is no such bank file."
-# Parts that were paid for and not taken back may be paid out.
-_PAYABLE_PART_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.IN_FULFILMENT,
-                                    OrderStatus.SHIPPED, OrderStatus.DELIVERED,
-                                    OrderStatus.COMPLETED})
 
 
 @dataclass
@@ -100,7 +100,7 @@ def payout_release(*, part_id: int, actor) -> PayoutRelease:
     if part is None:
         raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.",
                           field="id")
-    if part.status not in _PAYABLE_PART_STATUSES:
+    if part.status not in PAYABLE_PART_STATUSES:
         raise DomainError(PayoutErrorCode.NOT_RELEASABLE,
                           f"A part that is {part.get_status_display().lower()} cannot be paid "
                           f"out.", field="id")
@@ -110,12 +110,7 @@ def payout_release(*, part_id: int, actor) -> PayoutRelease:
 
 
 def _due_parts(now: dt.datetime):
-    held_until = now - dt.timedelta(days=settings.PAYOUT_HOLD_DAYS)
-    return (OrderPart.objects
-            .filter(Q(delivered_at__lte=held_until, status__in=[OrderStatus.DELIVERED,
-                                                                OrderStatus.COMPLETED])
-                    | Q(payout_release__isnull=False, status__in=_PAYABLE_PART_STATUSES))
-            .filter(payout__isnull=True)
+    return (OrderPart.objects.filter(part_due_condition(now=now), payout__isnull=True)
             .select_related("seller", "order", "payout_release")
             .order_by("pk"))
 
