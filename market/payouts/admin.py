@@ -76,6 +76,28 @@ class PayoutAdmin(admin.ModelAdmin):
     list_filter = ["status", "route"]
     search_fields = ["seller__name", "stripe_transfer_id"]
     inlines = [PayoutEventInline]
+    actions = ["retry_failed"]
+
+    @admin.action(description="Retry selected failed payouts", permissions=["manage"])
+    def retry_failed(self, request, queryset):
+        retried, refused = 0, []
+        for payout in queryset:
+            try:
+                payout_services.payout_retry(payout_id=payout.pk, actor=request.user)
+            except DomainError as error:
+                refused.append(f"Payout {payout.pk}: {error.message}")
+            else:
+                retried += 1
+        if retried:
+            self.message_user(request, f"Queued again: {retried}.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, f"Refused — {line}", messages.WARNING)
+
+    def has_manage_permission(self, request):
+        return request.user.has_perm(MANAGE_PAYOUTS)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_manage_permission(request) or super().has_view_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

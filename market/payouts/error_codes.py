@@ -13,3 +13,4 @@ class PayoutErrorCode(StrEnum):
     STRIPE_ERROR = "stripe_error"
     NOT_RELEASABLE = "not_releasable"
     INVALID_BANK_FILE = "invalid_bank_file"
+    NOT_RETRYABLE = "not_retryable"

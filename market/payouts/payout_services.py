@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 NO_VERIFIED_ROUTE = "no verified route"
 _NO_BANK_FILE = "There is no such bank file."
+_NO_PAYOUT = "There is no such payout."
 
 
 @dataclass
@@ -107,6 +108,27 @@ def payout_release(*, part_id: int, actor) -> PayoutRelease:
     release, _ = PayoutRelease.objects.get_or_create(order_part=part,
                                                      defaults={"released_by": actor})
     return release
+
+
+@transaction.atomic
+def payout_retry(*, payout_id: int, actor) -> Payout:
+    """Staff (``payouts.manage_payouts``) try a failed payout again, e.g. once the seller has
+    fixed their payout route: failed → pending with its attempts reset, and queued. The part
+    keeps its one payout (never a second), and the claim pays no more than is still owed.
+    Only a failed payout can be retried (``not_retryable``); retrying twice queues it once."""
+    _require_payout_manager(actor, missing=_NO_PAYOUT)
+    payout = (Payout.objects.select_for_update(of=("self",)).select_related("seller")
+              .filter(pk=payout_id).first())
+    if payout is None:
+        raise DomainError(PayoutErrorCode.NOT_FOUND, _NO_PAYOUT, field="id")
+    if payout.status != PayoutState.FAILED:
+        raise DomainError(PayoutErrorCode.NOT_RETRYABLE,
+                          f"Only a failed payout can be retried; this one is "
+                          f"{payout.get_status_display().lower()}.", field="id")
+    _transition(payout, PayoutState.PENDING, note=f"retried by {actor.email}",
+                attempts=0, last_error="", route=payout_route_for(payout.seller).name)
+    enqueue_on_commit("payouts.execute", payout_id=payout.pk)
+    return payout
 
 
 def _due_parts(now: dt.datetime):

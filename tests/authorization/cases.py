@@ -248,6 +248,17 @@ def _owners_part(*, paid: bool, **variables) -> Callable[[World], Call]:
     return arrange
 
 
+def _owners_failed_payout(world):
+    from market.payouts.models import Payout
+
+    part = OrderPart.objects.get(order=_order(world, paid=True), seller=world.owner_seller)
+    payout = Payout.objects.create(seller=world.owner_seller, order_part=part,
+                                   amount=part.subtotal_amount, currency="AZN",
+                                   route="bank_transfer", status="failed",
+                                   last_error="The seller's payout route is not verified.")
+    return Call({"id": to_global_id("Payout", payout.pk)})
+
+
 def _owners_shipped_part(world):
     part = OrderPart.objects.get(order=_order(world, paid=True), seller=world.owner_seller)
     part_ship(part=part, actor=None, carrier_code="manual", tracking_number="RR123456789AZ")
@@ -363,6 +374,7 @@ CASES: dict[str, Row] = {
     "sellerPayoutBankAccountVerify": Row(MANAGE_PAYOUTS, _bank_account,
                                          "payoutStatus { route }"),
     "payoutRelease": Row(MANAGE_PAYOUTS, _owners_part(paid=True), "releasedAt"),
+    "payoutRetry": Row(MANAGE_PAYOUTS, _owners_failed_payout, "payout { status }"),
 
     # Accounts: credentials travel in the arguments (anyone may use them), or the caller acts
     # on their own account.

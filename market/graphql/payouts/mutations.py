@@ -4,7 +4,7 @@ from market.core.errors import DomainError
 from market.graphql.core.auth import require_seller, require_staff_permission
 from market.graphql.core.ids import decode_global_ids, pk_from_global_id
 from market.graphql.core.mutations import BaseMutation, error_type
-from market.graphql.payouts.types import PayoutStatus
+from market.graphql.payouts.types import Payout, PayoutStatus
 from market.payouts import payout_services, services
 from market.payouts.error_codes import PayoutErrorCode
 from market.payouts.selectors import payout_status_get
@@ -107,6 +107,28 @@ class PayoutRelease(BaseMutation):
         return {"released_at": release.released_at}
 
 
+class PayoutRetry(BaseMutation):
+    """Staff: try a failed payout again (needs `payouts.manage_payouts`), e.g. once the seller
+    has fixed their payout route. It goes back to PENDING and a worker pays it, no more than is
+    still owed; only a FAILED payout can be retried (NOT_RETRYABLE)."""
+
+    payout = graphene.Field(Payout)
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The failed payout.")
+
+    class Meta:
+        error_type = PayoutError
+
+    @classmethod
+    def perform(cls, root, info, id):
+        staff = require_staff_permission(info, "payouts.manage_payouts")
+        pk = pk_from_global_id(id, "Payout")
+        if pk is None:
+            raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such payout.", field="id")
+        return {"payout": payout_services.payout_retry(payout_id=pk, actor=staff)}
+
+
 class PayoutsMutations(graphene.ObjectType):
     """Mutations of this area; the root Mutation type inherits them."""
 
@@ -114,3 +136,4 @@ class PayoutsMutations(graphene.ObjectType):
     seller_payout_bank_account_set = SellerPayoutBankAccountSet.Field()
     seller_payout_bank_account_verify = SellerPayoutBankAccountVerify.Field()
     payout_release = PayoutRelease.Field()
+    payout_retry = PayoutRetry.Field()
