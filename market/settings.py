@@ -215,6 +215,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Creative Market <mar
 # --- Stripe ---------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_local")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_local")
+# Stripe signs the events of connected accounts (account.updated, payout.*) sent to a Connect
+# endpoint with that endpoint's own secret; both endpoints may point at /webhooks/stripe/.
+STRIPE_CONNECT_WEBHOOK_SECRET = env.str("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # Unset in production (the SDK talks to Stripe); tests point it at a local Stripe-compatible server.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
