@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from market.accounts.models import RefreshToken, User
+from market.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -21,7 +22,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RefreshToken)
-class RefreshTokenAdmin(admin.ModelAdmin):
+class RefreshTokenAdmin(ReadOnlyAdmin):
     """Who is signed in where, for support: read-only (only hashes are stored anyway)."""
 
     list_display = ["user", "family_id", "created_at", "expires_at", "revoked_at"]
@@ -29,12 +30,3 @@ class RefreshTokenAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__email", "=family_id"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,33 @@ from django.contrib import admin
 from market.core.models import ExchangeRate
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the services write (they keep the events and invariants): staff look, never
+    add, edit or delete. Django shows the change page as a read-only view."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An append-only history or the parts of a read-only row, shown under it."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(admin.ModelAdmin):
     list_display = ["currency", "rate", "base_currency", "source", "valid_at", "created_at"]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from market.core.admin import ReadOnlyAdmin
 from market.ledger.models import CategoryCommission, LedgerEntry
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     """Read-only: the ledger is append-only and only the services write to it."""
 
     list_display = ["created_at", "account", "seller", "kind", "amount", "currency",
@@ -12,18 +13,6 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     list_filter = ["account", "kind", "currency"]
     search_fields = ["key", "reference", "seller__name", "order__number"]
     list_select_related = ["seller", "order"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CategoryCommission)

@@ -297,3 +297,31 @@ def ledger_record_transfer_reversal(*, refund, payout, amount: Decimal, amount_o
                           f"The reversal for refund {refund.pk} was recorded with other figures.",
                           field="payout")
     return entry
+
+
+@transaction.atomic
+def ledger_record_refund_undone(*, refund) -> list[LedgerEntry]:
+    """Record that a recorded refund never reached the buyer (it failed or was cancelled after
+    it had succeeded): for each of its ``refund`` entries, one of the opposite amount, once.
+
+    Nothing is changed or deleted: the new entries are ``refund`` entries too (referenced
+    ``refund-undone:<id>``), so the part's refunds sum to what the buyer really got back, and
+    what is left to refund of the part, what its seller is owed for it (``part_payable``) and
+    the balances are what they were before the refund. A transfer reversal made for the refund
+    is money that really moved and stays recorded. A refund never recorded writes nothing;
+    called again, it writes nothing and returns the first entries.
+    """
+    originals = list(LedgerEntry.objects.filter(
+        key__in=[f"refund:{refund.pk}:{account}" for account in Account.values],
+        kind=EntryKind.REFUND).order_by("pk"))
+    entries = [
+        LedgerEntry(account=entry.account, seller_id=entry.seller_id, order_id=entry.order_id,
+                    order_part_id=entry.order_part_id, reference=f"refund-undone:{refund.pk}",
+                    kind=EntryKind.REFUND, amount=-entry.amount, currency=entry.currency,
+                    amount_order=None if entry.amount_order is None else -entry.amount_order,
+                    currency_order=entry.currency_order, key=f"{entry.key}:undone")
+        for entry in originals
+    ]
+    # A racing twin inserted the same keys first: its rows are the same movement.
+    LedgerEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    return list(LedgerEntry.objects.filter(key__in=[e.key for e in entries]).order_by("pk"))

@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from market.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from market.orders.models import (
     Checkout,
     CheckoutDelivery,
@@ -62,28 +63,6 @@ class DutyCountryAdmin(admin.ModelAdmin):
                     "ddp_available"]
     list_filter = ["ddp_available"]
     inlines = [DutyRateInline]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CheckoutLineInline(ReadOnlyInline):

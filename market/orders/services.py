@@ -388,13 +388,37 @@ def order_part_can_become(*, part: OrderPart, status: str) -> bool:
     return status in PART_TRANSITIONS[part.status]
 
 
-def _order_follow_parts(*, order: Order, actor, note: str = "") -> Order:
-    """Move the order to its parts' roll-up, compare-and-set, with an event if it changed."""
+@transaction.atomic
+def order_part_refund_undo(*, part: OrderPart, actor=None, note: str = "") -> OrderPart:
+    """A part refunded in full whose refund then failed (the buyer never got the money back)
+    returns to the status it had when it was refunded, and the order follows its parts, back
+    too. The only way out of ``refunded``, for the refunds service; a part that is not
+    refunded is returned unchanged."""
+    part = _locked_part(part)
+    if part.status != S.REFUNDED:
+        return part
+    before = (OrderEvent.objects.filter(part=part, to_status=S.REFUNDED).order_by("-pk")
+              .values_list("from_status", flat=True).first())
+    if before not in {status for status, moves in PART_TRANSITIONS.items()
+                      if S.REFUNDED in moves}:
+        # No event says (a row changed by hand): the part's own dates tell how far it got.
+        before = S.DELIVERED if part.delivered_at else S.SHIPPED if part.shipped_at else S.PAID
+    OrderPart.objects.filter(pk=part.pk, status=S.REFUNDED).update(status=before)
+    OrderEvent.objects.create(order_id=part.order_id, part=part, kind="refund_undone",
+                              from_status=S.REFUNDED, to_status=before, actor=actor, note=note)
+    part.status = before
+    _order_follow_parts(order=part.order, actor=actor, note=note, reopening=True)
+    return part
+
+
+def _order_follow_parts(*, order: Order, actor, note: str = "", reopening: bool = False) -> Order:
+    """Move the order to its parts' roll-up, compare-and-set, with an event if it changed
+    (``reopening``: a part came back from refunded, so the order may move back too)."""
     current = Order.objects.filter(pk=order.pk).values_list("status", flat=True).get()
     target = order_status_roll_up(
         OrderPart.objects.filter(order=order).values_list("status", flat=True))
     if target != current:
-        if target not in ORDER_TRANSITIONS[current]:
+        if not reopening and target not in ORDER_TRANSITIONS[current]:
             raise DomainError(OrderErrorCode.INVALID_TRANSITION,
                               f"An order that is {current} cannot become {target}.",
                               field="status")

@@ -145,12 +145,14 @@ class Refund(models.Model):
     key, so that a retry finds it and asks the gateway again with the same key (never twice the
     money). Pending and succeeded refunds count against what is left to refund of the part.
     The status moves only along ``ALLOWED_TRANSITIONS``, with a ``RefundEvent`` per move.
+    A succeeded refund may still fail (the card issuer sends the money back to Stripe, or
+    Stripe cancels it): then it becomes ``failed`` and what its success wrote is undone once.
     """
 
     R = RefundStatus
     ALLOWED_TRANSITIONS = {
         R.PENDING: {R.SUCCEEDED, R.FAILED},
-        R.SUCCEEDED: set(),
+        R.SUCCEEDED: {R.FAILED},
         R.FAILED: set(),
     }
 
@@ -170,6 +172,10 @@ class Refund(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     failure_message = models.TextField(blank=True)
+    attention = models.TextField(
+        blank=True, help_text="What staff must still do by hand for this refund (e.g. pay a "
+                              "seller back a transfer reversal after the refund failed); empty "
+                              "when nothing.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

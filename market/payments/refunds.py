@@ -7,6 +7,13 @@ transaction with a key derived from the refund, then in one transaction the refu
 seller was already paid for the part through Stripe, the seller's share is taken back by a
 transfer reversal (one per refund, by its own idempotency key); if not, the part's payout is
 made from ``part_payable``, which already nets the refund.
+
+Stripe settles some refunds later (``pending``), and a refund it reported succeeded may still
+fail or be cancelled (the card was closed, the bank sent the money back). Its refund events
+(``charge.refund.updated``, ``refund.created`` / ``updated`` / ``failed``) and the refunds listed
+in ``charge.refunded`` are applied by :func:`refunds_apply_stripe_refund`: a refund only moves
+forward (pending → succeeded → failed; failed is final), so repeated and late events change
+nothing. A refund that fails after it succeeded is undone once by :func:`refund_failed`.
 """
 
 from __future__ import annotations
@@ -157,9 +164,8 @@ def _refund_apply(*, refund: Refund, result: RefundResult, stripe_event_id: str 
     if result.status == RefundStatus.SUCCEEDED:
         return refund_succeeded(refund=refund, stripe_event_id=stripe_event_id)
     if result.status == RefundStatus.FAILED:
-        return _refund_move(refund=refund, to=RefundStatus.FAILED, note=result.failure_message,
-                            stripe_event_id=stripe_event_id,
-                            failure_message=result.failure_message or "The refund failed.")
+        return refund_failed(refund=refund, failure_message=result.failure_message,
+                             stripe_event_id=stripe_event_id)
     return False
 
 
@@ -209,13 +215,15 @@ def refund_reverse_transfer(*, refund: Refund) -> None:
     """If the seller was paid for the part by a Stripe transfer, take their share of the refund
     back (a transfer reversal keyed by the refund) and record it, once. A part not paid out
     yet needs nothing: its payout is ``part_payable``, net of the refund. A Stripe error is
-    logged and left for the next call with the refund's key (or the webhook) to retry."""
+    logged and left for the next call with the refund's key (or the webhook) to retry. Only a
+    refund that (still) succeeded is reversed: the buyer of a failed one got nothing back."""
     from market.ledger.models import LedgerEntry
-    from market.ledger.services import ledger_record_transfer_reversal, ledger_refund_seller_share
+    from market.ledger.services import ledger_refund_seller_share
     from market.payouts.models import PayoutState
 
     payout = getattr(refund.order_part, "payout", None)
     if (payout is None or payout.status != PayoutState.PAID or not payout.stripe_transfer_id
+            or not Refund.objects.filter(pk=refund.pk, status=RefundStatus.SUCCEEDED).exists()
             or LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").exists()):
         return
     share_base, share_order = ledger_refund_seller_share(refund=refund)
@@ -234,11 +242,109 @@ def refund_reverse_transfer(*, refund: Refund) -> None:
         logger.exception("Reversing transfer %s for refund %s failed", payout.stripe_transfer_id,
                          refund.pk)
         return
-    ledger_record_transfer_reversal(refund=refund, payout=payout, amount=share_base,
-                                    amount_order=share_order, stripe_reversal_id=reversal.id)
+    _refund_record_reversal(refund=refund, payout=payout, amount=share_base,
+                            amount_order=share_order, stripe_reversal_id=reversal.id)
 
 
-# --- Stripe: charge.refunded ------------------------------------------------------------------
+@transaction.atomic
+def _refund_record_reversal(*, refund: Refund, payout, amount: Decimal, amount_order: Decimal,
+                            stripe_reversal_id: str) -> None:
+    """Record a reversal Stripe made, whatever became of the refund meanwhile: the money moved.
+    Under the order's lock, as a refund fails, so that exactly one of the two sees the other:
+    a reversal recorded after its refund failed is flagged for staff here."""
+    from market.ledger.services import ledger_record_transfer_reversal
+
+    Order.objects.select_for_update().get(pk=refund.order_part.order_id)
+    entry = ledger_record_transfer_reversal(refund=refund, payout=payout, amount=amount,
+                                            amount_order=amount_order,
+                                            stripe_reversal_id=stripe_reversal_id)
+    if Refund.objects.filter(pk=refund.pk).values_list("status", flat=True).get() \
+            == RefundStatus.FAILED:
+        _refund_attention_add(refund=refund, text=_reversal_attention(entry))
+
+
+@transaction.atomic
+def refund_failed(*, refund: Refund, failure_message: str = "",
+                  stripe_event_id: str = "") -> bool:
+    """The single place where a refund becomes failed; returns whether it did just now.
+
+    A pending refund simply stops counting against its part. A refund that had succeeded never
+    reached the buyer after all, so in the same transaction what its success wrote is undone,
+    once: the ledger gets entries opposite to its refund entries (nothing is changed or
+    deleted), and a part it had made refunded returns to the status it had (the order
+    follows). Money that really moved is not moved back here: if a Stripe transfer reversal
+    took the seller's share back, or the part had been paid out, the refund is flagged for
+    staff (``attention``: the seller is owed that again). A failed refund stays failed.
+    """
+    from market.ledger.services import ledger_record_refund_undone
+    from market.orders.services import order_part_refund_undo
+
+    # The order row first, then its part: the lock order every writer of orders keeps.
+    Order.objects.select_for_update().get(pk=refund.order_part.order_id)
+    part = OrderPart.objects.select_for_update().get(pk=refund.order_part_id)
+    was = Refund.objects.filter(pk=refund.pk).values_list("status", flat=True).get()
+    message = failure_message or "The refund failed."
+    if not _refund_move(refund=refund, to=RefundStatus.FAILED, note=message,
+                        stripe_event_id=stripe_event_id, failure_message=message):
+        return False
+    if was != RefundStatus.SUCCEEDED:
+        return True
+    ledger_record_refund_undone(refund=refund)
+    if part.status == OrderStatus.REFUNDED:
+        order_part_refund_undo(part=part, actor=None,
+                               note=f"Refund {refund.pk} failed after it succeeded: {message}")
+    attention = _failed_refund_attention(refund=refund, part=part)
+    if attention:
+        _refund_attention_add(refund=refund, text=attention)
+    return True
+
+
+def _reversal_attention(entry) -> str:
+    return (f"Stripe transfer reversal {entry.reference} took {entry.amount_order} "
+            f"{entry.currency_order} ({entry.amount} {entry.currency}) back from the seller for "
+            f"this refund, which then failed: the seller is owed it again (their ledger balance "
+            f"shows it). Pay it back by hand, e.g. with a new transfer.")
+
+
+def _failed_refund_attention(*, refund: Refund, part: OrderPart) -> str:
+    """What staff must do by hand after a succeeded refund failed: money that moved for it and
+    that no payout will put right by itself (a payout is made once per part)."""
+    from market.ledger.models import LedgerEntry
+    from market.ledger.selectors import part_payable
+    from market.ledger.services import ledger_refund_seller_share
+    from market.payouts.models import PayoutState
+
+    reversal = LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").first()
+    if reversal is not None:
+        return _reversal_attention(reversal)
+    payout = getattr(part, "payout", None)
+    if payout is None:
+        return ""
+    short = part_payable(part=part) - payout.amount
+    if short > 0:
+        return (f"Payout {payout.pk} ({payout.status}) of the part is {payout.amount} "
+                f"{payout.currency}, net of this refund: with the refund undone the seller is "
+                f"owed {short} {payout.currency} more for the part. Pay it by hand.")
+    if payout.status != PayoutState.PAID:
+        return ""
+    share_base, _ = ledger_refund_seller_share(refund=refund)
+    return (f"The part was paid out already (payout {payout.pk}) and no transfer was reversed "
+            f"for this refund: its seller's share ({share_base} {payout.currency}) was a debt of "
+            f"the seller's, cancelled now. If a later payout already netted it, the seller is "
+            f"owed that much again.")
+
+
+def _refund_attention_add(*, refund: Refund, text: str) -> None:
+    current = Refund.objects.filter(pk=refund.pk).values_list("attention", flat=True).get()
+    if text in current:
+        return
+    logger.error("Refund %s needs staff: %s", refund.pk, text)
+    refund.attention = f"{current}\n{text}" if current else text
+    Refund.objects.filter(pk=refund.pk).update(attention=refund.attention,
+                                               updated_at=timezone.now())
+
+
+# --- Stripe: charge.refunded and the refund events ---------------------------------------------
 
 def _stripe_refunds_of(charge: dict) -> list[dict]:
     listed = charge.get("refunds")
@@ -251,13 +357,9 @@ def _stripe_refunds_of(charge: dict) -> list[dict]:
 
 
 def refunds_reconcile_charge(*, charge: dict, stripe_event_id: str = "") -> bool:
-    """Apply a ``charge.refunded`` event (inside the dispatcher's transaction).
-
-    Each succeeded Stripe refund of the charge is recorded once: a refund of ours (named by the
-    ``refund_id`` metadata we send, or by its Stripe id) becomes succeeded if it was still
-    pending; one made in the Stripe dashboard is recorded as new refunds, split over the
-    order's parts in proportion to what is left of each. Returns whether anything changed.
-    """
+    """Apply a ``charge.refunded`` event (inside the dispatcher's transaction): each refund the
+    charge lists is applied as :func:`refunds_apply_stripe_refund` applies one. Returns whether
+    anything changed."""
     intent_id = charge.get("payment_intent")
     payment = (Payment.objects.filter(provider_id=intent_id, status=PaymentStatus.SUCCEEDED)
                .first() if intent_id else None)
@@ -267,38 +369,122 @@ def refunds_reconcile_charge(*, charge: dict, stripe_event_id: str = "") -> bool
     changed = False
     reversals = []
     for stripe_refund in _stripe_refunds_of(charge):
-        if stripe_refund.get("status") != "succeeded":
-            continue
-        ours = _our_refund(payment, stripe_refund)
-        if ours is not None:
-            if ours.status == RefundStatus.PENDING:
-                changed |= _refund_apply(refund=ours, stripe_event_id=stripe_event_id,
-                                         result=RefundResult(RefundStatus.SUCCEEDED,
-                                                             provider_id=stripe_refund["id"]))
-                reversals.append(ours.pk)
-            continue
-        created = _dashboard_refund_record(payment=payment, stripe_refund=stripe_refund,
-                                           stripe_event_id=stripe_event_id)
-        reversals += [r.pk for r in created]
-        changed |= bool(created)
-    for refund_id in reversals:
-        # After commit: the reversal calls Stripe, which must not hold the transaction open.
-        transaction.on_commit(lambda pk=refund_id: refund_reverse_transfer(
-            refund=Refund.objects.get(pk=pk)), robust=True)
+        changed |= _stripe_refund_apply(payment=payment, stripe_refund=stripe_refund,
+                                        stripe_event_id=stripe_event_id, reversals=reversals)
+    _reverse_after_commit(reversals)
     return changed
 
 
-def _our_refund(payment: Payment, stripe_refund: dict) -> Refund | None:
+def refunds_apply_stripe_refund(*, stripe_refund: dict, stripe_event_id: str = "") -> bool:
+    """Apply what Stripe says of one refund now (``charge.refund.updated``, ``refund.created``,
+    ``refund.updated``, ``refund.failed``; inside the dispatcher's transaction).
+
+    The refund is ours when the ``refund_id`` metadata we send names it, or by its Stripe id
+    (a dashboard refund split over parts is one row per part). Then:
+
+    - ``succeeded``: a pending refund of ours succeeds (ledger, part, transfer reversal after
+      commit); one made in the Stripe dashboard is recorded, split over the order's parts in
+      proportion to what is left of each.
+    - ``failed`` / ``canceled``: the refund becomes failed (:func:`refund_failed` undoes a
+      success once); a dashboard refund we never recorded is recorded failed, so that an older
+      event that still shows it succeeded cannot record it later.
+    - ``pending`` / ``requires_action``: nothing moves (a refund never goes back).
+
+    Returns whether anything changed; a refund of a payment we do not know changes nothing.
+    """
+    payment = _payment_of_stripe_refund(stripe_refund)
+    if payment is None or not stripe_refund.get("id"):
+        return False
+    Order.objects.select_for_update().get(pk=payment.order_id)
+    reversals = []
+    changed = _stripe_refund_apply(payment=payment, stripe_refund=stripe_refund,
+                                   stripe_event_id=stripe_event_id, reversals=reversals)
+    _reverse_after_commit(reversals)
+    return changed
+
+
+def _stripe_id(value) -> str:
+    return (value.get("id") if isinstance(value, dict) else value) or ""
+
+
+def _payment_of_stripe_refund(stripe_refund: dict) -> Payment | None:
+    succeeded = Payment.objects.filter(status=PaymentStatus.SUCCEEDED)
+    intent_id = _stripe_id(stripe_refund.get("payment_intent"))
+    if intent_id:
+        return succeeded.filter(provider_id=intent_id).first()
+    charge_id = _stripe_id(stripe_refund.get("charge"))
+    return succeeded.filter(stripe_charge_id=charge_id).first() if charge_id else None
+
+
+def _reverse_after_commit(refund_ids: list[int]) -> None:
+    for refund_id in refund_ids:
+        # After commit: the reversal calls Stripe, which must not hold the transaction open.
+        transaction.on_commit(lambda pk=refund_id: refund_reverse_transfer(
+            refund=Refund.objects.get(pk=pk)), robust=True)
+
+
+def _stripe_failure_message(stripe_refund: dict) -> str:
+    reason = stripe_refund.get("failure_reason") or "unknown"
+    if stripe_refund.get("status") == "canceled":
+        return f"Stripe cancelled the refund ({reason})."
+    return f"The refund failed at Stripe ({reason})."
+
+
+def _stripe_refund_apply(*, payment: Payment, stripe_refund: dict, stripe_event_id: str,
+                         reversals: list[int]) -> bool:
+    """One Stripe refund of ``payment`` (its order locked by the caller); see
+    :func:`refunds_apply_stripe_refund`."""
+    status = stripe_refund.get("status")
+    ours = _our_refunds(payment, stripe_refund)
+    if status == "succeeded":
+        if not ours:
+            created = _dashboard_refund_record(payment=payment, stripe_refund=stripe_refund,
+                                               stripe_event_id=stripe_event_id)
+            reversals += [r.pk for r in created]
+            return bool(created)
+        changed = False
+        for refund in ours:
+            if refund.status == RefundStatus.PENDING:
+                changed |= _refund_apply(refund=refund, stripe_event_id=stripe_event_id,
+                                         result=RefundResult(RefundStatus.SUCCEEDED,
+                                                             provider_id=stripe_refund["id"]))
+                reversals.append(refund.pk)
+        return changed
+    if status in ("failed", "canceled"):
+        message = _stripe_failure_message(stripe_refund)
+        if not ours:
+            return bool(_dashboard_refund_record(payment=payment, stripe_refund=stripe_refund,
+                                                 stripe_event_id=stripe_event_id,
+                                                 failure_message=message))
+        changed = False
+        for refund in ours:
+            changed |= _refund_apply(refund=refund, stripe_event_id=stripe_event_id,
+                                     result=RefundResult(RefundStatus.FAILED,
+                                                         provider_id=stripe_refund["id"],
+                                                         failure_message=message))
+        return changed
+    for refund in ours:
+        # Still pending at Stripe: only learn its id, should the gateway's answer have been lost.
+        _refund_apply(refund=refund, stripe_event_id=stripe_event_id,
+                      result=RefundResult(RefundStatus.PENDING, provider_id=stripe_refund["id"]))
+    return False
+
+
+def _our_refunds(payment: Payment, stripe_refund: dict) -> list[Refund]:
     refund_id = str((stripe_refund.get("metadata") or {}).get("refund_id") or "")
     if refund_id.isdigit():
         found = Refund.objects.filter(pk=int(refund_id), payment=payment).first()
         if found is not None:
-            return found
-    return Refund.objects.filter(payment=payment, provider_id=stripe_refund["id"]).first()
+            return [found]
+    return list(Refund.objects.filter(payment=payment, provider_id=stripe_refund["id"])
+                .order_by("pk"))
 
 
-def _dashboard_refund_record(*, payment: Payment, stripe_refund: dict,
-                             stripe_event_id: str) -> list[Refund]:
+def _dashboard_refund_record(*, payment: Payment, stripe_refund: dict, stripe_event_id: str,
+                             failure_message: str = "") -> list[Refund]:
+    """Record a refund made in the Stripe dashboard, one row per part: succeeded, split in
+    proportion to what is left of each part; or, given a ``failure_message``, failed (nothing
+    to record in the ledger), split in proportion to the parts' totals."""
     from market.ledger.allocation import allocate
 
     currency = str(stripe_refund.get("currency") or "").upper()
@@ -310,13 +496,15 @@ def _dashboard_refund_record(*, payment: Payment, stripe_refund: dict,
         -currency_precision(currency))
     parts = list(OrderPart.objects.select_for_update().filter(order_id=payment.order_id)
                  .order_by("pk"))
-    left = [part_refundable(part=part) for part in parts]
-    if amount <= 0 or amount > sum(left, Decimal(0)):
+    weights = ([part.total_amount for part in parts] if failure_message
+               else [part_refundable(part=part) for part in parts])
+    if amount <= 0 or (not failure_message and amount > sum(weights, Decimal(0))):
         logger.error("Stripe refund %s of %s %s is more than is left of order %s",
                      stripe_refund["id"], amount, currency, payment.order_id)
         return []
+    status = RefundStatus.FAILED if failure_message else RefundStatus.PENDING
     created = []
-    for part, share in zip(parts, allocate(quantize(amount, currency), left, currency),
+    for part, share in zip(parts, allocate(quantize(amount, currency), weights, currency),
                            strict=True):
         if share <= 0:
             continue
@@ -324,9 +512,10 @@ def _dashboard_refund_record(*, payment: Payment, stripe_refund: dict,
             payment=payment, order_part=part, amount=share, currency=currency,
             source=RefundSource.STRIPE, reason="Refunded in the Stripe dashboard",
             idempotency_key=f"stripe-{stripe_refund['id']}-part-{part.pk}",
-            provider_id=stripe_refund["id"])
-        RefundEvent.objects.create(refund=refund, to_status=refund.status,
+            provider_id=stripe_refund["id"], status=status, failure_message=failure_message)
+        RefundEvent.objects.create(refund=refund, to_status=refund.status, note=failure_message,
                                    stripe_event_id=stripe_event_id)
-        refund_succeeded(refund=refund, stripe_event_id=stripe_event_id)
+        if not failure_message:
+            refund_succeeded(refund=refund, stripe_event_id=stripe_event_id)
         created.append(refund)
     return created

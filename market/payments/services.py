@@ -322,6 +322,16 @@ def _charge_refunded(event: StripeEvent) -> bool:
                                     stripe_event_id=event.event_id)
 
 
+def _refund_event(event: StripeEvent) -> bool:
+    from market.payments.refunds import refunds_apply_stripe_refund
+
+    stripe_refund = event.payload["data"]["object"]
+    if not isinstance(stripe_refund, dict) or stripe_refund.get("object") != "refund":
+        return False
+    return refunds_apply_stripe_refund(stripe_refund=stripe_refund,
+                                       stripe_event_id=event.event_id)
+
+
 # Event type → handler; a handler returns whether the event changed anything.
 _HANDLERS: dict[str, Callable[[StripeEvent], bool]] = {
     "account.updated": _account_updated,
@@ -333,6 +343,13 @@ _HANDLERS: dict[str, Callable[[StripeEvent], bool]] = {
     "payout.paid": _bank_payout_event,
     "payout.failed": _bank_payout_event,
     "charge.refunded": _charge_refunded,
+    # A refund's news: charge.refund.updated for some payment methods; the refund.* events for
+    # every refund from API version 2024-10-28.acacia on. One handler: a refund only moves
+    # forward, so the same news twice (or an older one late) changes nothing.
+    "charge.refund.updated": _refund_event,
+    "refund.created": _refund_event,
+    "refund.updated": _refund_event,
+    "refund.failed": _refund_event,
 }
 
 

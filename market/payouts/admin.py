@@ -3,6 +3,7 @@ from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from market.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from market.core.errors import DomainError
 from market.payouts import payout_services
 from market.payouts.models import (
@@ -16,19 +17,14 @@ from market.payouts.models import (
 MANAGE_PAYOUTS = "payouts.manage_payouts"
 
 
-class PayoutAccountEventInline(admin.TabularInline):
+class PayoutAccountEventInline(ReadOnlyInline):
     model = PayoutAccountEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "type", "actor", "data"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PayoutAccount)
-class PayoutAccountAdmin(admin.ModelAdmin):
+class PayoutAccountAdmin(ReadOnlyAdmin):
     """Read-only: payout accounts change through the services (onboarding, webhooks, the
     staff verification mutation), never by hand-editing a row."""
 
@@ -46,29 +42,15 @@ class PayoutAccountAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name != "iban"] + ["iban_last4"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PayoutEventInline(admin.TabularInline):
+class PayoutEventInline(ReadOnlyInline):
     model = PayoutEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "from_status", "to_status", "note", "data"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Payout)
-class PayoutAdmin(admin.ModelAdmin):
+class PayoutAdmin(ReadOnlyAdmin):
     """Read-only: payouts move only through the payout services (compare-and-set + events)."""
 
     list_display = ["pk", "seller", "order_part", "amount", "currency", "route", "status",
@@ -99,21 +81,9 @@ class PayoutAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_manage_permission(request) or super().has_view_permission(request, obj)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(BankPayoutBatch)
-class BankPayoutBatchAdmin(admin.ModelAdmin):
+class BankPayoutBatchAdmin(ReadOnlyAdmin):
     """The daily pain.001 files: staff who manage payouts download the day's file, upload it to
     the bank and mark it sent. Nothing else changes here (the file stays in private storage)."""
 
@@ -159,12 +129,3 @@ class BankPayoutBatchAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name != "file"] + ["download"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

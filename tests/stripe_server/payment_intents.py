@@ -13,7 +13,8 @@ import re
 import secrets
 import time
 
-SUCCEEDS = {"pm_card_visa", "pm_card_mastercard"}
+# The last two pay like pm_card_visa; their refunds settle later (see refunds.py).
+SUCCEEDS = {"pm_card_visa", "pm_card_mastercard", "pm_card_pendingRefund", "pm_card_refundFail"}
 DECLINED = {"pm_card_chargeDeclined": ("card_declined", "generic_decline"),
             "pm_card_chargeDeclinedInsufficientFunds": ("card_declined", "insufficient_funds")}
 NEEDS_ACTION = {"pm_card_threeDSecure2Required", "pm_card_authenticationRequired"}

@@ -6,6 +6,7 @@ import pytest
 import stripe
 
 from market.payments.stripe_client import stripe_client
+from tests.stripe_server import refunds
 from tests.stripe_server.server import decode_form
 from tests.stripe_server.signing import stripe_signature
 
@@ -94,3 +95,20 @@ def test_an_account_link_for_an_unknown_account_is_refused(stripe_server):
             "refresh_url": "http://x/r", "return_url": "http://x/d"})
 
     assert refused.value.param == "account"
+
+
+def test_pending_refund_card_refunds_start_pending_and_a_failed_one_frees_its_amount(
+        stripe_server):
+    client = stripe_client()
+    intent = client.v1.payment_intents.create(params={
+        "amount": 1000, "currency": "eur", "confirm": True,
+        "payment_method": refunds.PENDING_REFUND})
+
+    pending = client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 1000})
+    refunds.refund_update(stripe_server, pending.id, "failed")
+    again = client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 1000})
+
+    assert (intent.status, pending.status, again.status) == ("succeeded", "pending", "pending")
+    assert stripe_server.state.refunds[pending.id]["failure_reason"] == "expired_or_canceled_card"
+    with pytest.raises(ValueError):
+        refunds.refund_update(stripe_server, pending.id, "succeeded")
