@@ -167,6 +167,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payouts.bank_batch",
         "schedule": crontab(hour=4, minute=0),
     },
+    "stripe-events-sweep": {"task": "payments.sweep_stripe_events", "schedule": 300.0},
     "payouts-sweep": {
         "task": "payouts.sweep",
         "schedule": 300.0,
@@ -219,6 +220,9 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_local")
 # endpoint with that endpoint's own secret; both endpoints may point at /webhooks/stripe/.
 STRIPE_CONNECT_WEBHOOK_SECRET = env.str("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# A stored event not processed after this long is queued again (its message was lost).
+STRIPE_EVENT_SWEEP_AFTER_SECONDS = env.int("STRIPE_EVENT_SWEEP_AFTER_SECONDS", default=300)
+STRIPE_EVENT_SWEEP_BATCH = 500
 # Unset in production (the SDK talks to Stripe); tests point it at a local Stripe-compatible server.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_CONNECT_COUNTRY_DEFAULT = env.str("STRIPE_CONNECT_COUNTRY_DEFAULT", default="AZ")

@@ -10,3 +10,10 @@ def process_stripe_event(*, event_id: str) -> None:
     from market.payments.services import stripe_event_process
 
     stripe_event_process(event_id=event_id)
+
+
+@app.task(name="payments.sweep_stripe_events")
+def sweep_stripe_events() -> None:
+    from market.payments.services import stripe_events_sweep
+
+    stripe_events_sweep()

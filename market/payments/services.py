@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,6 +54,24 @@ def stripe_event_receive(*, payload: dict) -> tuple[StripeEvent, bool]:
         if is_new:
             enqueue_on_commit("payments.process_stripe_event", event_id=event.event_id)
     return event, is_new
+
+
+def stripe_events_sweep(*, now: dt.datetime | None = None) -> list[str]:
+    """Queue again the events stored but never processed: received longer than
+    ``STRIPE_EVENT_SWEEP_AFTER_SECONDS`` ago (the message to the worker was lost, e.g. the
+    broker was down when the event committed). Stripe will not help: its next delivery of the
+    same event is a repeat, which queues nothing. Safe, because processing is once per event."""
+    stale = ((now or timezone.now())
+             - dt.timedelta(seconds=settings.STRIPE_EVENT_SWEEP_AFTER_SECONDS))
+    event_ids = list(StripeEvent.objects
+                     .filter(status=StripeEventStatus.RECEIVED, received_at__lte=stale)
+                     .order_by("received_at")
+                     .values_list("event_id", flat=True)[:settings.STRIPE_EVENT_SWEEP_BATCH])
+    for event_id in event_ids:
+        enqueue_on_commit("payments.process_stripe_event", event_id=event_id)
+    if event_ids:
+        logger.warning("Re-queued %d Stripe events never processed.", len(event_ids))
+    return event_ids
 
 
 # --- Payments ----------------------------------------------------------------------------------
