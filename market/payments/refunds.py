@@ -246,6 +246,43 @@ def refund_reverse_transfer(*, refund: Refund) -> None:
                             amount_order=share_order, stripe_reversal_id=reversal.id)
 
 
+def refunds_reverse_after_payout(*, payout) -> list[Refund]:
+    """Refunds that succeeded while ``payout``'s Stripe transfer was in flight (after the
+    payout's amount was fixed, before it was paid) found no transfer to reverse, and the payout
+    was not net of them: now that it is paid, reverse them (``refund_reverse_transfer``, once).
+
+    Which refunds: the payout paid ``overpaid = amount - part_payable`` more than the part is
+    owed now; refunds not reversed yet, newest first, are reversed while their seller share
+    fits in that (a refund before the payout was created is already netted from its amount).
+    Returns the refunds reversed."""
+    from market.ledger.models import LedgerEntry
+    from market.ledger.selectors import part_payable
+    from market.ledger.services import ledger_refund_seller_share
+
+    if not payout.stripe_transfer_id:
+        return []
+    candidates = list(Refund.objects.filter(order_part_id=payout.order_part_id,
+                                            status=RefundStatus.SUCCEEDED)
+                      .select_related("order_part__payout", "order_part__order").order_by("-pk"))
+    if not candidates:  # the usual case: one query
+        return []
+    overpaid = payout.amount - part_payable(part=payout.order_part)
+    reversed_refunds = []
+    for refund in candidates:
+        if overpaid <= 0:
+            break
+        if LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").exists():
+            continue
+        share, _ = ledger_refund_seller_share(refund=refund)
+        if share <= 0 or share > overpaid:
+            break
+        refund_reverse_transfer(refund=refund)
+        if LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").exists():
+            reversed_refunds.append(refund)
+            overpaid -= share
+    return reversed_refunds
+
+
 @transaction.atomic
 def _refund_record_reversal(*, refund: Refund, payout, amount: Decimal, amount_order: Decimal,
                             stripe_reversal_id: str) -> None:

@@ -274,7 +274,13 @@ def payout_execute(*, payout_id: int) -> Payout | None:
     except PayoutRefused as error:
         _payout_attempt_failed(payout=payout, error=str(error), retry=False)
         return payout
-    return _payout_record_result(payout=payout, result=result)
+    payout = _payout_record_result(payout=payout, result=result)
+    if payout.status == PayoutState.PAID:
+        # A refund that came in while the transfer was in flight had nothing to reverse yet.
+        from market.payments.refunds import refunds_reverse_after_payout
+
+        refunds_reverse_after_payout(payout=payout)
+    return payout
 
 
 @transaction.atomic

@@ -221,3 +221,48 @@ def test_a_dashboard_refund_after_the_payout_reverses_the_transfer_after_commit(
     assert transfer["amount_reversed"] == 5500
     assert seller_balance(seller=paid_out_part.seller) == Decimal("0.00")
     assert order_status(paid_out_part) == ("refunded", "refunded")
+
+
+def test_a_refund_while_the_transfer_is_in_flight_is_reversed_once_the_payout_is_paid(
+        stripe_gateway, monkeypatch):
+    # given a due Stripe payout of 55.00 EUR whose transfer is being made when the buyer is
+    # refunded 30.00 EUR (the refund finds no transfer to reverse yet)
+    from market.payouts.routes import StripeConnectRoute
+
+    part = delivered(paid_part(card="pm_card_visa", country="DE"), days_ago=15)
+    ready_stripe_account(part.seller, stripe_gateway)
+    payouts_create_due()
+    pay = StripeConnectRoute.pay
+    refunds_made = []
+
+    def pay_while_refunded(route, payout):
+        refunds_made.append(refund(part, "30.00"))
+        assert not LedgerEntry.objects.filter(kind="reversal").exists()
+        return pay(route, payout)
+
+    monkeypatch.setattr(StripeConnectRoute, "pay", pay_while_refunded)
+
+    # when the payout is paid
+    payout = payout_execute(payout_id=Payout.objects.get().pk)
+
+    # then the seller's share of the refund is taken back from the transfer, once
+    assert payout.status == "paid"
+    [transfer] = stripe_gateway.transfers.values()
+    assert [r["amount"] for r in transfer["reversals"]["data"]] == [2750]
+    entry = LedgerEntry.objects.get(kind="reversal")
+    assert entry.key == f"reversal:refund:{refunds_made[0].pk}"
+    assert seller_balance(seller=part.seller) == Decimal("0.00")
+
+
+def test_a_refund_netted_from_the_payout_is_not_reversed_again(stripe_gateway):
+    part = delivered(paid_part(card="pm_card_visa", country="DE"), days_ago=15)
+    ready_stripe_account(part.seller, stripe_gateway)
+    refund(part, "30.00")
+    payouts_create_due()
+
+    payout_execute(payout_id=Payout.objects.get().pk)
+
+    [transfer] = stripe_gateway.transfers.values()
+    assert (transfer["amount"], transfer["reversals"]["data"]) == (2750, [])
+    assert not LedgerEntry.objects.filter(kind="reversal").exists()
+    assert seller_balance(seller=part.seller) == Decimal("0.00")
