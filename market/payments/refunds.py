@@ -261,11 +261,11 @@ def refunds_reverse_after_payout(*, payout) -> list[Refund]:
 
     if not payout.stripe_transfer_id:
         return []
-    candidates = list(Refund.objects.filter(order_part_id=payout.order_part_id,
-                                            status=RefundStatus.SUCCEEDED)
-                      .select_related("order_part__payout", "order_part__order").order_by("-pk"))
-    if not candidates:  # the usual case: one query
+    succeeded = Refund.objects.filter(order_part_id=payout.order_part_id,
+                                      status=RefundStatus.SUCCEEDED)
+    if not succeeded.exists():  # the usual case: one small query
         return []
+    candidates = succeeded.select_related("order_part__payout", "order_part__order").order_by("-pk")
     overpaid = payout.amount - part_payable(part=payout.order_part)
     reversed_refunds = []
     for refund in candidates:
