@@ -134,6 +134,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 # Paying sellers waits on Stripe's API, not on the CPU: its tasks have a queue of their own, so
 # that production can serve it with a threaded worker (README, "Running it for real"). A worker
 # started without -Q consumes both queues, so nothing needs it in the demo or the tests.
+# Celery's Django fix-up closes every database connection before and after each task unless
+# this is set: a new PostgreSQL connection (a backend forked) per payout. Workers instead treat a
+# task like a request (workers/app.py): DATABASE_CONN_MAX_AGE and health checks decide, and the
+# fix-up closes all connections only every this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {"celery": {}, "payouts": {}}
 CELERY_TASK_ROUTES = {"payouts.*": {"queue": "payouts"}}

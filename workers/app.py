@@ -6,11 +6,22 @@ Run a worker with ``celery -A workers.app worker``; beat with ``celery -A worker
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "market.settings")
 
 app = Celery("market")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _database_connections_as_for_a_request(**kwargs):
+    # What Django does around each request: drop connections past DATABASE_CONN_MAX_AGE or
+    # broken, and health-check the kept ones before their next use (CELERY_DB_REUSE_MAX).
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @app.on_after_configure.connect
