@@ -16,9 +16,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 @task_prerun.connect
 @task_postrun.connect
-def _database_connections_as_for_a_request(**kwargs):
+def _database_connections_as_for_a_request(sender=None, **kwargs):
     # What Django does around each request: drop connections past DATABASE_CONN_MAX_AGE or
-    # broken, and health-check the kept ones before their next use (CELERY_DB_REUSE_MAX).
+    # broken, and health-check the kept ones before their next use (CELERY_DB_REUSE_MAX). Not
+    # for a task run eagerly, inside the caller's transaction (as Celery's fix-up does).
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()

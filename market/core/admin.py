@@ -1,6 +1,24 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from market.core.errors import DomainError
 from market.core.models import ExchangeRate
+
+
+def apply_each(model_admin, request, objects, act, *, done: str, label=str) -> None:
+    """An admin action through a service: ``act(obj)`` for each selected object, one success
+    message with the count (``done``), one warning per object the service refused."""
+    count, refused = 0, []
+    for obj in objects:
+        try:
+            act(obj)
+        except DomainError as error:
+            refused.append(f"{label(obj)}: {error.message}")
+        else:
+            count += 1
+    if count:
+        model_admin.message_user(request, f"{done}: {count}.", messages.SUCCESS)
+    for line in refused:
+        model_admin.message_user(request, f"Refused — {line}", messages.WARNING)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

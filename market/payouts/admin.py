@@ -1,9 +1,9 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from market.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from market.core.admin import ReadOnlyAdmin, ReadOnlyInline, apply_each
 from market.core.errors import DomainError
 from market.payouts import payout_services
 from market.payouts.models import (
@@ -62,18 +62,9 @@ class PayoutAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Retry selected failed payouts", permissions=["manage"])
     def retry_failed(self, request, queryset):
-        retried, refused = 0, []
-        for payout in queryset:
-            try:
-                payout_services.payout_retry(payout_id=payout.pk, actor=request.user)
-            except DomainError as error:
-                refused.append(f"Payout {payout.pk}: {error.message}")
-            else:
-                retried += 1
-        if retried:
-            self.message_user(request, f"Queued again: {retried}.", messages.SUCCESS)
-        for line in refused:
-            self.message_user(request, f"Refused — {line}", messages.WARNING)
+        apply_each(self, request, queryset, lambda payout: payout_services.payout_retry(
+            payout_id=payout.pk, actor=request.user), done="Queued again",
+            label=lambda payout: f"Payout {payout.pk}")
 
     def has_manage_permission(self, request):
         return request.user.has_perm(MANAGE_PAYOUTS)
@@ -116,9 +107,8 @@ class BankPayoutBatchAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Mark selected files as sent to the bank", permissions=["manage"])
     def mark_sent(self, request, queryset):
-        for batch in queryset:
-            payout_services.bank_batch_mark_sent(batch_id=batch.pk, actor=request.user)
-        self.message_user(request, f"Marked as sent: {queryset.count()}.", messages.SUCCESS)
+        apply_each(self, request, queryset, lambda batch: payout_services.bank_batch_mark_sent(
+            batch_id=batch.pk, actor=request.user), done="Marked as sent")
 
     def has_manage_permission(self, request):
         return request.user.has_perm(MANAGE_PAYOUTS)

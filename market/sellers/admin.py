@@ -1,11 +1,11 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from market.core.errors import DomainError
+from market.core.admin import apply_each
 from market.sellers import services
 from market.sellers.models import Seller, SellerDocument, SellerEvent
 
@@ -83,19 +83,7 @@ class SellerAdmin(admin.ModelAdmin):
                             content_type=document.content_type)
 
     def _apply(self, request, queryset, decide, done: str) -> None:
-        refused = []
-        count = 0
-        for seller in queryset:
-            try:
-                decide(seller)
-            except DomainError as error:
-                refused.append(f"{seller.name}: {error.message}")
-            else:
-                count += 1
-        if count:
-            self.message_user(request, f"{done}: {count}.", messages.SUCCESS)
-        for line in refused:
-            self.message_user(request, f"Refused — {line}", messages.WARNING)
+        apply_each(self, request, queryset, decide, done=done, label=lambda s: s.name)
 
     def _with_reason(self, request, queryset, *, action: str, title: str, decide, done: str):
         form = ReasonForm(request.POST if "apply" in request.POST else None)
