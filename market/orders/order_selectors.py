@@ -14,7 +14,14 @@ from django.db.models import Prefetch, QuerySet
 
 from market.core.errors import DomainError
 from market.orders.error_codes import OrderErrorCode
-from market.orders.models import Order, OrderEvent, OrderLine, OrderPart, OrderStatus
+from market.orders.models import (
+    CustomsDocument,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderPart,
+    OrderStatus,
+)
 
 
 def _validated_status(status: str | None) -> str | None:
@@ -58,7 +65,9 @@ def order_parts_for_seller(*, seller, status: str | None = None) -> QuerySet[Ord
     parts = OrderPart.objects.filter(seller=seller)
     if _validated_status(status) is not None:
         parts = parts.filter(status=status)
-    return _parts_with_lines(parts).order_by("-order__created_at", "-pk")
+    return (_parts_with_lines(parts).order_by("-order__created_at", "-pk")
+            .prefetch_related(Prefetch("customs_documents",
+                                       queryset=CustomsDocument.objects.order_by("kind"))))
 
 
 def order_get_by_token(*, token) -> Order | None:

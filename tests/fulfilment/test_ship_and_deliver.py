@@ -214,3 +214,30 @@ def test_a_delivery_reported_at_a_given_time_sets_delivered_at_to_that_time(outb
 
     part.refresh_from_db()
     assert (part.status, part.delivered_at) == (OrderStatus.DELIVERED, arrived)
+
+
+def test_the_customs_papers_of_a_page_of_orders_take_one_query_whatever_its_size(gql_as, outbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workers.fulfilment import order_paid
+
+    seller = maker(price="700.00")
+    query = ("{ sellerOrders(first: 10) { edges { node { orderNumber customsDocuments {"
+             " kind sizeBytes } } } } }")
+
+    def queries_for_a_page():
+        with CaptureQueriesContext(connection) as captured:
+            data = gql_as(seller.user).execute(query)
+        return len(captured), data["sellerOrders"]["edges"]
+
+    order_paid(order_id=paid_order((seller, 1)).pk)
+    one, edges = queries_for_a_page()
+    assert len(edges) == 1
+    for _ in range(3):
+        order_paid(order_id=paid_order((seller, 1)).pk)
+    four, edges = queries_for_a_page()
+
+    assert len(edges) == 4
+    assert all(len(edge["node"]["customsDocuments"]) == 2 for edge in edges)
+    assert four == one

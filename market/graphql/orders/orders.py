@@ -277,7 +277,8 @@ class SellerOrderPart(_PartFields, graphene.ObjectType):
         user = current_user(info)
         if user is None or self.seller.user_id != user.pk:
             return []
-        return self.customs_documents.order_by("kind")
+        # Prefetched in kind order with a page of the seller's parts; one query otherwise.
+        return sorted(self.customs_documents.all(), key=lambda document: document.kind)
 
     def resolve_order_number(self, info):
         return self.order.number
