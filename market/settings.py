@@ -158,6 +158,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.release_expired_reservations",
         "schedule": 60.0,
     },
+    # Sign-ins whose every refresh token has expired are forgotten.
+    "purge-refresh-tokens": {
+        "task": "accounts.purge_refresh_tokens",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "delete-expired-checkouts": {
         "task": "orders.delete_expired_checkouts",
         "schedule": crontab(minute=17),

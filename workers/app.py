@@ -38,6 +38,7 @@ def _make_broker_folders(sender, **kwargs):
 
 # Task modules register themselves on import; listed here so that every process that loads the
 # app (API, worker, tests) knows every task by name.
+import workers.accounts  # noqa: E402,F401
 import workers.catalog  # noqa: E402,F401
 import workers.catalog_imports  # noqa: E402,F401
 import workers.emails  # noqa: E402,F401

@@ -222,6 +222,19 @@ def _token_pair_issue(*, user: User, family_id: uuid.UUID) -> TokenPair:
     return TokenPair(user=user, access_token=access_token_create(user=user), refresh_token=raw)
 
 
+def refresh_tokens_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the refresh tokens of sign-ins that are over: every token of the family expired.
+
+    Revoked tokens of a live family are kept, since one presented again is how a stolen token
+    is caught (the whole family is revoked); once the family's newest token has expired, none
+    of it can be used and none is needed. Returns how many tokens were deleted."""
+    now = now or timezone.now()
+    live_families = RefreshToken.objects.filter(expires_at__gt=now).values("family_id")
+    deleted, _ = (RefreshToken.objects.filter(expires_at__lte=now)
+                  .exclude(family_id__in=live_families).delete())
+    return deleted
+
+
 def _refresh_token_find(raw: str) -> RefreshToken | None:
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None

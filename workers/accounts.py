@@ -1,0 +1,11 @@
+from workers.app import app
+
+# Services are imported inside tasks: this module is loaded with the Celery app, before
+# Django's models are ready.
+
+
+@app.task(name="accounts.purge_refresh_tokens")
+def purge_refresh_tokens() -> int:
+    from market.accounts.services import refresh_tokens_purge
+
+    return refresh_tokens_purge()
