@@ -52,3 +52,11 @@ def test_tasks_are_sent_only_through_enqueue_on_commit():
                  if direct.search(path.read_text()) and path != ROOT / "market/core/tasks.py"]
 
     assert offenders == []
+
+
+def test_every_periodic_job_names_a_task_a_worker_knows():
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert scheduled - set(our_tasks()) == set()
+    assert {"payouts.sweep", "payments.sweep_stripe_events",
+            "accounts.purge_refresh_tokens"} <= scheduled
