@@ -9,22 +9,28 @@ from django.conf import settings
 # for every request. The process id is in the key so that a forked worker never shares the
 # parent's connections; the settings are, so that a test pointing STRIPE_API_BASE (or the key)
 # elsewhere gets a client for that server.
-_clients: dict[tuple[int, str, str], stripe.StripeClient] = {}
+_clients: dict[tuple, stripe.StripeClient] = {}
 
 
 def stripe_client() -> stripe.StripeClient:
     """A client for the platform account; ``STRIPE_API_BASE`` points it elsewhere in tests.
 
-    Network failures are retried twice by the SDK, with the same idempotency key for a POST.
+    Network failures and answers slower than ``STRIPE_TIMEOUT_SECONDS`` are retried twice by
+    the SDK, with the same idempotency key for a POST.
     """
-    key = (os.getpid(), settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+    key = (os.getpid(), settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE,
+           settings.STRIPE_TIMEOUT_SECONDS)
     client = _clients.get(key)
     if client is None:
         if len(_clients) >= 16:  # settings changed many times (tests): drop the old ones
             _clients.clear()
         base_addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-        client = stripe.StripeClient(api_key=settings.STRIPE_SECRET_KEY,
-                                     base_addresses=base_addresses, max_network_retries=2)
+        # A timeout well under the SDK's 80 s: the threads pool that pays sellers cannot stop
+        # a hung task (Celery's time limits need prefork), so a call must end by itself.
+        client = stripe.StripeClient(
+            api_key=settings.STRIPE_SECRET_KEY, base_addresses=base_addresses,
+            max_network_retries=2,
+            http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS))
         # A race between two threads builds two clients; either is fine to keep.
         client = _clients.setdefault(key, client)
     return client

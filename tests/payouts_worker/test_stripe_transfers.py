@@ -196,3 +196,17 @@ def test_the_sweeper_requeues_payouts_stuck_in_pending_or_processing(
 
     assert (now_ids, later_ids) == ([], [stripe_payout.pk])
     assert enqueued == [("payouts.execute", {"payout_id": stripe_payout.pk})]
+
+
+def test_an_answer_slower_than_the_timeout_is_retried_with_the_same_key_and_pays_once(
+        stripe_server, stripe_payout, settings):
+    # given Stripe makes the transfer at once but answers only after the client's timeout
+    settings.STRIPE_TIMEOUT_SECONDS = 1
+    stripe_server.delay_next_response(TRANSFERS, 3)
+
+    payout = payout_execute(payout_id=stripe_payout.pk)
+
+    # then the SDK gave up waiting, retried with the payout's key and got the same transfer
+    (transfer,) = stripe_server.transfers.values()
+    assert (payout.status, payout.stripe_transfer_id) == ("paid", transfer["id"])
+    assert [call.replayed for call in stripe_server.calls_to("POST", TRANSFERS)] == [False, True]
