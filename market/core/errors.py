@@ -21,3 +21,12 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"DomainError(code={self.code!r}, field={self.field!r}, message={self.message!r})"
+
+
+def require_choice(value, choices, *, code: StrEnum | str, field: str, what: str = "") -> str:
+    """``value`` when it is one of ``choices`` (a ``TextChoices``); otherwise a ``DomainError``
+    on ``field`` that names the allowed values (``what``: how to call it, else the field)."""
+    if value not in choices.values:
+        raise DomainError(code, f"Unknown {what or field} {value!r}; choose one of: "
+                                f"{', '.join(choices.values)}.", field=field)
+    return value

@@ -12,7 +12,7 @@ import uuid
 
 from django.db.models import Prefetch, QuerySet
 
-from market.core.errors import DomainError
+from market.core.errors import DomainError, require_choice
 from market.orders.error_codes import OrderErrorCode
 from market.orders.models import (
     CustomsDocument,
@@ -25,10 +25,8 @@ from market.orders.models import (
 
 
 def _validated_status(status: str | None) -> str | None:
-    if status is not None and status not in OrderStatus.values:
-        raise DomainError(OrderErrorCode.INVALID,
-                          f"Unknown status {status!r}; choose one of: "
-                          f"{', '.join(OrderStatus.values)}.", field="status")
+    if status is not None:
+        require_choice(status, OrderStatus, code=OrderErrorCode.INVALID, field="status")
     return status
 
 

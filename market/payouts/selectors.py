@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from market.core.errors import DomainError
+from market.core.errors import require_choice
 from market.core.money import base_currency
 from market.ledger.selectors import seller_balance_split
 from market.orders.models import OrderStatus
@@ -43,10 +43,9 @@ def payout_status_get(*, seller) -> PayoutStatus:
 
 
 def _validated_status(status: str | None) -> str | None:
-    if status is not None and status not in PayoutState.values:
-        raise DomainError(PayoutErrorCode.INVALID,
-                          f"Unknown payout status {status!r}; choose one of: "
-                          f"{', '.join(PayoutState.values)}.", field="status")
+    if status is not None:
+        require_choice(status, PayoutState, code=PayoutErrorCode.INVALID, field="status",
+                       what="payout status")
     return status
 
 

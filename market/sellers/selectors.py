@@ -1,6 +1,6 @@
 from django.db.models import F, Prefetch, QuerySet
 
-from market.core.errors import DomainError
+from market.core.errors import require_choice
 from market.sellers.error_codes import SellerErrorCode
 from market.sellers.models import Seller, SellerEvent, SellerStatus
 
@@ -29,10 +29,7 @@ def seller_application_list(*, status: str | None = None) -> QuerySet[Seller]:
     """Sellers for staff review, oldest submission first; ``status`` narrows to one state."""
     sellers = Seller.objects.all()
     if status is not None:
-        if status not in SellerStatus.values:
-            raise DomainError(SellerErrorCode.INVALID,
-                              f"Unknown status {status!r}; choose one of: "
-                              f"{', '.join(SellerStatus.values)}.", field="status")
+        require_choice(status, SellerStatus, code=SellerErrorCode.INVALID, field="status")
         sellers = sellers.filter(status=status)
     return _with_application_details(sellers).order_by(
         F("submitted_at").asc(nulls_last=True), "created_at", "pk")

@@ -24,7 +24,7 @@ from django_countries import countries
 from PIL import Image, UnidentifiedImageError
 
 from market.core.emails import email_enqueue
-from market.core.errors import DomainError
+from market.core.errors import DomainError, require_choice
 from market.sellers.error_codes import SellerErrorCode
 from market.sellers.models import (
     Discipline,
@@ -87,9 +87,8 @@ def _error(code: SellerErrorCode, message: str, field: str | None = None) -> Dom
 def _clean_discipline(value: str) -> str:
     cleaned = (value or "").strip().lower()
     if cleaned not in Discipline.values:
-        raise _error(SellerErrorCode.UNKNOWN_DISCIPLINE,
-                     f"Unknown discipline {value!r}; choose one of: "
-                     f"{', '.join(Discipline.values)}.", "discipline")
+        require_choice(value, Discipline, code=SellerErrorCode.UNKNOWN_DISCIPLINE,
+                       field="discipline")
     return cleaned
 
 
@@ -237,10 +236,8 @@ def seller_document_add(*, seller: Seller, actor, upload: UploadedFile | Content
                         kind: str) -> SellerDocument:
     """Attach a PDF, JPEG or PNG (recognised from its content) of at most
     ``MARKET_MAX_DOCUMENT_BYTES`` to a draft or rejected application."""
-    if kind not in SellerDocumentKind.values:
-        raise _error(SellerErrorCode.INVALID,
-                     f"Unknown document kind {kind!r}; choose one of: "
-                     f"{', '.join(SellerDocumentKind.values)}.", "kind")
+    require_choice(kind, SellerDocumentKind, code=SellerErrorCode.INVALID, field="kind",
+                   what="document kind")
     limit = settings.MARKET_MAX_DOCUMENT_BYTES
     if upload.size is None or upload.size > limit:
         raise _error(SellerErrorCode.DOCUMENT_TOO_LARGE,
