@@ -21,7 +21,7 @@ from market.graphql.core.auth import (
     require_staff_permission,
     require_user,
 )
-from market.graphql.core.ids import pk_from_global_id
+from market.graphql.core.ids import pk_or_refused
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.core.pagination import paginate
 from market.graphql.core.types import (
@@ -315,10 +315,8 @@ class SellerOrderPartConnection(CountableConnection):
 # --- Mutations -------------------------------------------------------------------------------
 
 def _pk(global_id: str | None, expected_type: str, field: str = "id") -> int:
-    pk = pk_from_global_id(global_id, expected_type)
-    if pk is None:
-        raise DomainError(OrderErrorCode.NOT_FOUND, f"No such {expected_type}.", field=field)
-    return pk
+    return pk_or_refused(global_id, expected_type, code=OrderErrorCode.NOT_FOUND,
+                         message=f"No such {expected_type}.", field=field)
 
 
 def _reason(reason: str | None) -> str:

@@ -8,10 +8,9 @@ import graphene
 from django.db import transaction
 from graphene import relay
 
-from market.core.errors import DomainError
 from market.core.money import Money as MoneyValue
 from market.core.selectors import price_converter_get
-from market.graphql.core.ids import pk_from_global_id
+from market.graphql.core.ids import pk_or_refused
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.core.types import ConvertedPrice, Country, CurrencyConversion, Money
 from market.graphql.sellers.types import Seller
@@ -237,14 +236,13 @@ class CheckoutDeliveryMethodUpdate(BaseMutation):
     @classmethod
     def perform(cls, root, info, token, seller_id, shipping_method_id):
         checkout = checkout_get_active(token=token)
-        seller_pk = pk_from_global_id(seller_id, "Seller")
-        if seller_pk is None:
-            raise DomainError(CheckoutErrorCode.NOT_FOUND,
-                              "This checkout has no items from that seller.", field="sellerId")
-        method_pk = pk_from_global_id(shipping_method_id, "ShippingMethod")
-        if method_pk is None:
-            raise DomainError(CheckoutErrorCode.INVALID_DELIVERY_METHOD,
-                              "That is not a shipping method id.", field="shippingMethodId")
+        seller_pk = pk_or_refused(seller_id, "Seller", code=CheckoutErrorCode.NOT_FOUND,
+                                  message="This checkout has no items from that seller.",
+                                  field="sellerId")
+        method_pk = pk_or_refused(shipping_method_id, "ShippingMethod",
+                                  code=CheckoutErrorCode.INVALID_DELIVERY_METHOD,
+                                  message="That is not a shipping method id.",
+                                  field="shippingMethodId")
         # The answer carries a fresh quote: if it cannot be made, the choice is not kept either.
         with transaction.atomic():
             delivery.checkout_delivery_method_set(checkout=checkout, seller_id=seller_pk,

@@ -1,8 +1,7 @@
 import graphene
 
-from market.core.errors import DomainError
 from market.graphql.core.auth import require_seller, require_staff_permission
-from market.graphql.core.ids import decode_global_ids, pk_from_global_id
+from market.graphql.core.ids import decode_global_ids, pk_or_refused
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.payouts.types import Payout, PayoutStatus
 from market.payouts import payout_services, services
@@ -99,10 +98,8 @@ class PayoutRelease(BaseMutation):
     @classmethod
     def perform(cls, root, info, id):
         staff = require_staff_permission(info, "payouts.manage_payouts")
-        pk = pk_from_global_id(id, "OrderPart")
-        if pk is None:
-            raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.",
-                              field="id")
+        pk = pk_or_refused(id, "OrderPart", code=PayoutErrorCode.NOT_FOUND,
+                           message="There is no such order part.")
         release = payout_services.payout_release(part_id=pk, actor=staff)
         return {"released_at": release.released_at}
 
@@ -123,9 +120,8 @@ class PayoutRetry(BaseMutation):
     @classmethod
     def perform(cls, root, info, id):
         staff = require_staff_permission(info, "payouts.manage_payouts")
-        pk = pk_from_global_id(id, "Payout")
-        if pk is None:
-            raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such payout.", field="id")
+        pk = pk_or_refused(id, "Payout", code=PayoutErrorCode.NOT_FOUND,
+                           message="There is no such payout.")
         return {"payout": payout_services.payout_retry(payout_id=pk, actor=staff)}
 
 

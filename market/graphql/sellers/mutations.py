@@ -8,9 +8,8 @@ so there is no id to point at someone else's application. Staff mutations need t
 import graphene
 from graphene_file_upload.scalars import Upload
 
-from market.core.errors import DomainError
 from market.graphql.core.auth import require_seller, require_staff_permission, require_user
-from market.graphql.core.ids import pk_from_global_id
+from market.graphql.core.ids import pk_or_refused
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.sellers.types import SellerDocument, SellerProfile
 from market.sellers import selectors, services
@@ -21,11 +20,8 @@ MANAGE_SELLERS = "sellers.manage_sellers"
 
 
 def _pk_from_global_id(global_id: str, expected_type: str) -> int:
-    pk = pk_from_global_id(global_id, expected_type)
-    if pk is None:
-        raise DomainError(SellerErrorCode.INVALID, f"'{global_id}' is not a {expected_type} id.",
-                          field="id")
-    return pk
+    return pk_or_refused(global_id, expected_type, code=SellerErrorCode.INVALID,
+                         message=f"'{global_id}' is not a {expected_type} id.")
 
 
 def _profile(seller_id: int):
