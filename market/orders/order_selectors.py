@@ -13,6 +13,8 @@ import uuid
 from django.db.models import Prefetch, QuerySet
 
 from market.core.errors import DomainError, require_choice
+from market.core.money import base_currency
+from market.core.selectors import PriceConverter
 from market.orders.error_codes import OrderErrorCode
 from market.orders.models import (
     CustomsDocument,
@@ -128,3 +130,11 @@ def order_part_get_with_details(*, part_id: int) -> OrderPart:
 def _parts_with_lines(parts: QuerySet[OrderPart]) -> QuerySet[OrderPart]:
     return parts.select_related("order", "seller").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+
+
+def order_price_converter(*, order: Order) -> PriceConverter:
+    """The rate the order was placed at (locked at checkout): its amounts, and those of its
+    payments, refunds and transfers, are shown in its currency with the rate they were paid at."""
+    return PriceConverter(base=base_currency(), currency=order.currency,
+                          rate=order.exchange_rate, source=order.exchange_rate_source,
+                          valid_at=order.exchange_rate_valid_at)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from market.core.errors import DomainError
 from market.core.money import currency_precision, quantize
 from market.orders.models import Order, OrderPart, OrderStatus
+from market.orders.services import is_order_manager
 from market.payments.error_codes import PaymentErrorCode
 from market.payments.gateways import GATEWAYS, RefundResult
 from market.payments.models import (
@@ -46,11 +47,6 @@ MAX_IDEMPOTENCY_KEY = 128
 MAX_REASON = 500
 COUNTED = (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
 SHIPPED_OR_LATER = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
-MANAGE_ORDERS = "orders.manage_orders"
-
-
-def _is_order_manager(actor) -> bool:
-    return bool(actor is not None and actor.is_staff and actor.has_perm(MANAGE_ORDERS))
 
 
 def refund_gateway_key(refund: Refund) -> str:
@@ -111,7 +107,7 @@ def _refund_open(*, part: OrderPart, reason: str, key: str, amount, actor) -> Re
                               "This idempotency key was used for another refund.",
                               field="idempotencyKey")
         return existing
-    if not _is_order_manager(actor) and part.status in SHIPPED_OR_LATER:
+    if not is_order_manager(actor) and part.status in SHIPPED_OR_LATER:
         raise DomainError(PaymentErrorCode.ALREADY_SHIPPED,
                           "This part has shipped: ask us to refund it.", field="partId")
     payment = (Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED)

@@ -6,10 +6,11 @@ import graphene
 
 from market.graphql.core.auth import require_seller, require_user
 from market.graphql.core.mutations import BaseMutation
-from market.graphql.orders.orders import OrderError, SellerOrderPart, _is_manager
+from market.graphql.orders.orders import OrderError, SellerOrderPart
 from market.graphql.orders.orders import _pk as part_pk
 from market.orders import fulfilment
 from market.orders import order_selectors as selectors
+from market.orders.services import is_order_manager
 
 
 class OrderPartShip(BaseMutation):
@@ -52,7 +53,7 @@ class OrderPartDeliver(BaseMutation):
     def perform(cls, root, info, id):
         user = require_user(info)
         pk = part_pk(id, "OrderPart")
-        if _is_manager(user):
+        if is_order_manager(user):
             part = selectors.order_part_get_for_staff(part_id=pk)
         else:
             part = selectors.order_part_get_for_seller(seller=require_seller(info), part_id=pk)

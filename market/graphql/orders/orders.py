@@ -13,8 +13,6 @@ from graphql_relay import to_global_id
 
 from market.core.errors import DomainError
 from market.core.money import Money as MoneyValue
-from market.core.money import base_currency
-from market.core.selectors import PriceConverter
 from market.graphql.core.auth import (
     current_user,
     require_seller,
@@ -47,15 +45,9 @@ MANAGE_ORDERS = services.MANAGE_ORDERS
 MAX_REASON = 500
 
 
-def _converter(order) -> PriceConverter:
-    """The rate the order was placed at: amounts are stored in the order currency already."""
-    return PriceConverter(base=base_currency(), currency=order.currency,
-                          rate=order.exchange_rate, source=order.exchange_rate_source,
-                          valid_at=order.exchange_rate_valid_at)
-
-
 def _money(amount, order) -> ConvertedPrice:
-    return ConvertedPrice(MoneyValue(amount, order.currency), _converter(order))
+    return ConvertedPrice(MoneyValue(amount, order.currency),
+                          selectors.order_price_converter(order=order))
 
 
 class OrderSellerRef(graphene.ObjectType):
@@ -204,7 +196,7 @@ class Order(graphene.ObjectType):
         return sorted(self.payments.all(), key=lambda p: (p.created_at, p.pk), reverse=True)
 
     def resolve_conversion(self, info):
-        return CurrencyConversion.from_converter(_converter(self))
+        return CurrencyConversion.from_converter(selectors.order_price_converter(order=self))
 
     def resolve_shipping_address(self, info):
         return Address.from_dict(self.shipping_address)
@@ -327,10 +319,6 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
-def _is_manager(user) -> bool:
-    return bool(user is not None and user.is_staff and user.has_perm(MANAGE_ORDERS))
-
-
 class CheckoutComplete(BaseMutation):
     """Turn a checkout into an order. Send a fresh idempotency key per attempt to buy and
     repeat it on retries: the same key answers with the same order."""
@@ -376,7 +364,7 @@ class OrderCancel(BaseMutation):
         else:
             actor = require_user(info)
             pk = _pk(id, "Order")
-            order = (selectors.order_get_for_staff(order_id=pk) if _is_manager(actor)
+            order = (selectors.order_get_for_staff(order_id=pk) if services.is_order_manager(actor)
                      else selectors.order_get_for_buyer(user=actor, order_id=pk))
         order = services.order_cancel(order=order, actor=actor, reason=_reason(reason))
         return {"order": selectors.order_get_with_details(order_id=order.pk)}
@@ -437,7 +425,7 @@ class OrderPartCancel(BaseMutation):
     def perform(cls, root, info, id, reason=None):
         user = require_user(info)
         pk = _pk(id, "OrderPart")
-        if _is_manager(user):
+        if services.is_order_manager(user):
             part = selectors.order_part_get_for_staff(part_id=pk)
         else:
             part = selectors.order_part_get_for_seller(seller=require_seller(info), part_id=pk)

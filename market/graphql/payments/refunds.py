@@ -5,14 +5,15 @@ import graphene
 from graphql_relay import to_global_id
 
 from market.core.money import Money as MoneyValue
-from market.core.money import base_currency, quantize
-from market.core.selectors import PriceConverter
+from market.core.money import quantize
 from market.graphql.core.auth import require_seller, require_user
 from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation
 from market.graphql.core.types import ConvertedPrice, Money
 from market.graphql.payments.mutations import PaymentError
 from market.orders import order_selectors
+from market.orders.order_selectors import order_price_converter
+from market.orders.services import is_order_manager
 from market.payments import refunds
 from market.payments.models import RefundStatus as RefundStatusChoices
 
@@ -32,12 +33,8 @@ class Refund(graphene.ObjectType):
         return to_global_id("Refund", self.pk)
 
     def resolve_amount(self, info):
-        order = self.order_part.order
-        converter = PriceConverter(base=base_currency(), currency=order.currency,
-                                   rate=order.exchange_rate, source=order.exchange_rate_source,
-                                   valid_at=order.exchange_rate_valid_at)
         return ConvertedPrice(MoneyValue(quantize(self.amount, self.currency), self.currency),
-                              converter)
+                              order_price_converter(order=self.order_part.order))
 
 
 class OrderPartRefund(BaseMutation):
@@ -61,7 +58,7 @@ class OrderPartRefund(BaseMutation):
     def perform(cls, root, info, part_id, reason, idempotency_key, amount=None):
         user = require_user(info)
         pk = pk_from_global_id(part_id, "OrderPart")
-        if user.is_staff and user.has_perm(refunds.MANAGE_ORDERS):
+        if is_order_manager(user):
             part = order_selectors.order_part_get_for_staff(part_id=pk, field="partId")
         else:
             part = order_selectors.order_part_get_for_seller(

@@ -2,9 +2,9 @@ import graphene
 from graphql_relay import to_global_id
 
 from market.core.money import Money as MoneyValue
-from market.core.money import base_currency, quantize
-from market.core.selectors import PriceConverter
+from market.core.money import quantize
 from market.graphql.core.types import ConvertedPrice, Money
+from market.orders.order_selectors import order_price_converter
 from market.payments.models import PaymentGatewayName
 from market.payments.models import PaymentStatus as PaymentStatusChoices
 
@@ -31,12 +31,8 @@ class Payment(graphene.ObjectType):
         return to_global_id("Payment", self.pk)
 
     def resolve_amount(self, info):
-        order = self.order
-        converter = PriceConverter(base=base_currency(), currency=order.currency,
-                                   rate=order.exchange_rate, source=order.exchange_rate_source,
-                                   valid_at=order.exchange_rate_valid_at)
         return ConvertedPrice(MoneyValue(quantize(self.amount, self.currency), self.currency),
-                              converter)
+                              order_price_converter(order=self.order))
 
     def resolve_client_secret(self, info):
         return self.client_secret or None

@@ -2,10 +2,10 @@ import graphene
 from graphql_relay import to_global_id
 
 from market.core.money import Money as MoneyValue
-from market.core.money import base_currency
-from market.core.selectors import PriceConverter, price_converter_get
+from market.core.selectors import price_converter_get
 from market.graphql.core.types import ConvertedPrice, CountableConnection, Money
 from market.graphql.sellers.types import Seller
+from market.orders.order_selectors import order_price_converter
 from market.payouts.models import PayoutRouteName
 from market.payouts.models import PayoutState as PayoutStateChoices
 from market.payouts.selectors import payout_failure_reason
@@ -99,11 +99,8 @@ class Payout(graphene.ObjectType):
         if (self.route != PayoutRouteName.STRIPE_CONNECT or self.transfer_amount is None
                 or self.transfer_currency != order.currency):
             return None
-        converter = PriceConverter(base=base_currency(), currency=order.currency,
-                                   rate=order.exchange_rate, source=order.exchange_rate_source,
-                                   valid_at=order.exchange_rate_valid_at)
         return ConvertedPrice(MoneyValue(self.transfer_amount, self.transfer_currency),
-                              converter)
+                              order_price_converter(order=order))
 
     def resolve_last_error(self, info):
         return payout_failure_reason(payout=self)
