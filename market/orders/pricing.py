@@ -40,6 +40,7 @@ from market.core.selectors import PriceConverter, exchange_rate_get_latest
 from market.orders.delivery import (  # noqa: F401  (delivery_options is part of this API)
     DeliveryOption,
     checkout_converter,
+    checkout_delivery_method_set,
     checkout_lines,
     delivery_options,
     lines_by_seller,
@@ -56,6 +57,7 @@ from market.orders.models import (
     Incoterm,
     ShippingMethod,
 )
+from market.orders.selectors import checkout_get_for_display
 from market.sellers.models import Seller
 
 ZERO = Decimal(0)
@@ -261,6 +263,29 @@ def checkout_incoterm_set(*, checkout: Checkout, incoterm: str) -> Checkout:
         checkout.incoterm = incoterm
         checkout.save(update_fields=["incoterm", "updated_at"])
     return checkout
+
+
+def _quoted(checkout: Checkout) -> tuple[Checkout, CheckoutQuote]:
+    shown = checkout_get_for_display(token=checkout.token)
+    return shown, checkout_quote(checkout=shown)
+
+
+@transaction.atomic
+def checkout_delivery_method_choose(*, checkout: Checkout, seller_id: int,
+                                    method_id: int) -> tuple[Checkout, CheckoutQuote]:
+    """``checkout_delivery_method_set``, answered with the checkout (as shown) and its fresh
+    quote: a choice the checkout cannot be quoted with (e.g. no rate for its currency) raises
+    and is not kept."""
+    checkout_delivery_method_set(checkout=checkout, seller_id=seller_id, method_id=method_id)
+    return _quoted(checkout)
+
+
+@transaction.atomic
+def checkout_incoterm_choose(*, checkout: Checkout,
+                             incoterm: str) -> tuple[Checkout, CheckoutQuote]:
+    """``checkout_incoterm_set``, answered like ``checkout_delivery_method_choose``."""
+    checkout_incoterm_set(checkout=checkout, incoterm=incoterm)
+    return _quoted(checkout)
 
 
 @transaction.atomic

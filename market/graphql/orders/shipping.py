@@ -5,7 +5,6 @@ guest's key); the delivery tables themselves are public, so buyers can see where
 """
 
 import graphene
-from django.db import transaction
 from graphene import relay
 
 from market.core.money import Money as MoneyValue
@@ -17,7 +16,7 @@ from market.graphql.sellers.types import Seller
 from market.orders import delivery, pricing
 from market.orders.error_codes import CheckoutErrorCode
 from market.orders.models import Incoterm as IncotermChoices
-from market.orders.selectors import checkout_get_active, checkout_get_for_display
+from market.orders.selectors import checkout_get_active
 
 Incoterm = graphene.Enum.from_enum(IncotermChoices, name="Incoterm")
 CheckoutError = error_type("CheckoutError", CheckoutErrorCode)
@@ -214,9 +213,8 @@ def quote_for_api(quote: pricing.CheckoutQuote) -> _Bound:
     return _Bound(quote, quote.converter)
 
 
-def _payload(checkout) -> dict:
-    checkout = checkout_get_for_display(token=checkout.token)
-    return {"checkout": checkout, "quote": quote_for_api(pricing.checkout_quote(checkout=checkout))}
+def _payload(checkout, quote) -> dict:
+    return {"checkout": checkout, "quote": quote_for_api(quote)}
 
 
 class CheckoutDeliveryMethodUpdate(BaseMutation):
@@ -243,11 +241,8 @@ class CheckoutDeliveryMethodUpdate(BaseMutation):
                                   code=CheckoutErrorCode.INVALID_DELIVERY_METHOD,
                                   message="That is not a shipping method id.",
                                   field="shippingMethodId")
-        # The answer carries a fresh quote: if it cannot be made, the choice is not kept either.
-        with transaction.atomic():
-            delivery.checkout_delivery_method_set(checkout=checkout, seller_id=seller_pk,
-                                                  method_id=method_pk)
-            return _payload(checkout)
+        return _payload(*pricing.checkout_delivery_method_choose(
+            checkout=checkout, seller_id=seller_pk, method_id=method_pk))
 
 
 class CheckoutIncotermUpdate(BaseMutation):
@@ -266,10 +261,8 @@ class CheckoutIncotermUpdate(BaseMutation):
     @classmethod
     def perform(cls, root, info, token, incoterm):
         checkout = checkout_get_active(token=token)
-        with transaction.atomic():
-            pricing.checkout_incoterm_set(checkout=checkout,
-                                          incoterm=getattr(incoterm, "value", incoterm))
-            return _payload(checkout)
+        return _payload(*pricing.checkout_incoterm_choose(
+            checkout=checkout, incoterm=getattr(incoterm, "value", incoterm)))
 
 
 class ShippingMutations(graphene.ObjectType):
