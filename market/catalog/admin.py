@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from market.catalog import services
 from market.catalog.models import (
@@ -62,10 +65,33 @@ class ProductImportAdmin(admin.ModelAdmin):
                     "products_created", "created_at"]
     list_filter = ["status"]
     list_select_related = ["seller"]
-    readonly_fields = [f.name for f in ProductImport._meta.fields]
+    # The file is private (no URL): staff download it through ``file_download``.
+    readonly_fields = [f.name for f in ProductImport._meta.fields if f.name != "file"] + [
+        "download"]
+    exclude = ["file"]
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.file_download)
+        return [path("<int:import_id>/file/", download, name="catalog_productimport_file"),
+                *super().get_urls()]
+
+    @admin.display(description="file")
+    def download(self, product_import):
+        if not product_import.file:
+            return "-"
+        url = reverse("admin:catalog_productimport_file", args=[product_import.pk])
+        return format_html('<a href="{}">{}</a>', url, product_import.original_name or "download")
+
+    def file_download(self, request, import_id):
+        product_import = ProductImport.objects.filter(pk=import_id).exclude(file="").first()
+        if product_import is None or not self.has_view_permission(request, product_import):
+            raise Http404
+        return FileResponse(product_import.file.open("rb"), as_attachment=True,
+                            filename=product_import.original_name or "products.csv",
+                            content_type="text/csv")
 
 
 @admin.register(Product)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from market.core.storage import private_storage
+
 
 class ProductImportStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a worker"
@@ -28,7 +30,9 @@ class ProductImport(models.Model):
                                related_name="product_imports")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    # Private: a seller's price list is nobody else's business, and no upload is ever served
+    # from our domain. Stored under a generated name; the seller's own name is ``original_name``.
+    file = models.FileField(upload_to="imports/%Y/%m/", storage=private_storage, max_length=255)
     original_name = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=16, choices=ProductImportStatus.choices,
                               default=ProductImportStatus.PENDING)

@@ -74,6 +74,7 @@ from market.catalog.import_models import ProductImport, ProductImportStatus
 from market.catalog.models import Category
 from market.catalog.services import product_create, product_variant_create
 from market.core.errors import DomainError
+from market.core.storage import generated_name
 from market.core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -376,10 +377,11 @@ def product_import_create(*, seller, user, upload: UploadedFile | ContentFile) -
         raise _file_too_large()
     data = upload.read(settings.MARKET_MAX_IMPORT_BYTES + 1)
     rows = parse_csv(data)
-    name = PurePosixPath(upload.name or "products.csv").name[:255]
+    name = PurePosixPath((upload.name or "products.csv").replace("\\", "/")).name[:255]
     product_import = ProductImport(seller=seller, uploaded_by=user, original_name=name,
                                    total_rows=len(rows))
-    product_import.file.save(name, ContentFile(data), save=False)
+    # Kept privately under our name: the seller's file name is only shown back to them.
+    product_import.file.save(generated_name(".csv"), ContentFile(data), save=False)
     product_import.save()
     enqueue_on_commit("catalog.run_product_import", import_id=product_import.pk)
     return product_import

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
-from market.sellers.storage import private_document_storage
+from market.core.storage import private_storage
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 20, "decimal_places": 10}
@@ -356,7 +356,7 @@ class CustomsDocument(models.Model):
     part = models.ForeignKey(OrderPart, on_delete=models.CASCADE,
                              related_name="customs_documents")
     kind = models.CharField(max_length=32, choices=CustomsDocumentKind.choices)
-    file = models.FileField(upload_to="customs/%Y/%m/", storage=private_document_storage,
+    file = models.FileField(upload_to="customs/%Y/%m/", storage=private_storage,
                             max_length=255)
     size_bytes = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)

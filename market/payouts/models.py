@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from market.payouts.storage import bank_file_storage
+from market.core.storage import bank_file_storage
 
 
 class PayoutRouteName(models.TextChoices):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django_countries.fields import CountryField
 
-from market.sellers.storage import private_document_storage
+from market.core.storage import private_storage
 
 
 class Discipline(models.TextChoices):
@@ -76,7 +76,7 @@ class SellerDocument(models.Model):
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(upload_to="seller-documents/%Y/%m/",
-                            storage=private_document_storage, max_length=255)
+                            storage=private_storage, max_length=255)
     kind = models.CharField(max_length=32, choices=SellerDocumentKind.choices)
     content_type = models.CharField(max_length=64, help_text="Detected from the content.")
     size_bytes = models.PositiveIntegerField()

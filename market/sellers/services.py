@@ -9,7 +9,6 @@ in the same transaction; the applicant hears of each staff decision by e-mail af
 from __future__ import annotations
 
 import io
-import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from PIL import Image, UnidentifiedImageError
 
 from market.core.emails import email_enqueue
 from market.core.errors import DomainError, require_choice
+from market.core.storage import generated_name
 from market.sellers.error_codes import SellerErrorCode
 from market.sellers.models import (
     Discipline,
@@ -257,7 +257,7 @@ def seller_document_add(*, seller: Seller, actor, upload: UploadedFile | Content
     document = SellerDocument(seller=locked, kind=kind, content_type=content_type,
                               size_bytes=len(data), original_name=original_name)
     # The stored name is ours: a maker's file name never becomes a path on our disk.
-    document.file.save(f"{uuid.uuid4().hex}{extension}", ContentFile(data), save=False)
+    document.file.save(generated_name(extension), ContentFile(data), save=False)
     stored = document.file.name
     try:
         document.save()
