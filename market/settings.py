@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before sessions, authentication or a view read it.
+    "market.core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -196,8 +198,8 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MARKET_SERVE_MEDIA = env.bool("MARKET_SERVE_MEDIA", default=DEBUG)
-# Sellers' application documents: never under MEDIA_ROOT, never served; staff download them
-# through the admin.
+# Private files (sellers' application documents, customs papers, bulk-listing CSVs): never under
+# MEDIA_ROOT, never served; staff download them through the admin.
 MARKET_PRIVATE_MEDIA_ROOT = env.str("MARKET_PRIVATE_MEDIA_ROOT", default="") or None
 
 # --- Accounts -------------------------------------------------------------------------------
@@ -272,9 +274,19 @@ EXCHANGE_RATES_STALE_AFTER_HOURS = env.int("EXCHANGE_RATES_STALE_AFTER_HOURS", d
 CUSTOMS_SDR_RATE_AZN = env.str("CUSTOMS_SDR_RATE_AZN", default="2.38")
 
 # --- Uploads --------------------------------------------------------------------------------
+MARKET_MAX_IMAGE_BYTES = env.int("MARKET_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
+# Width × height, read from an image's header before anything is decoded (a few KB of PNG can
+# declare gigabytes of pixels). Pillow's own bomb guard is set from it too (market/core/images.py).
+MARKET_MAX_IMAGE_PIXELS = env.int("MARKET_MAX_IMAGE_PIXELS", default=40_000_000)
 MARKET_MAX_DOCUMENT_BYTES = env.int("MARKET_MAX_DOCUMENT_BYTES", default=10 * 1024 * 1024)
 MARKET_MAX_IMPORT_BYTES = env.int("MARKET_MAX_IMPORT_BYTES", default=5 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# A request body larger than this is refused (413, request_too_large) before anything reads it,
+# sessions and authentication included: by default the largest file the API accepts plus room
+# for the multipart envelope (the operation and its variables).
+MARKET_MAX_REQUEST_BYTES = env.int("MARKET_MAX_REQUEST_BYTES", default=0) or (
+    max(MARKET_MAX_IMAGE_BYTES, MARKET_MAX_DOCUMENT_BYTES, MARKET_MAX_IMPORT_BYTES) + 512 * 1024)
+# Django's own caps for what it parses (JSON bodies, form fields) follow the same figure.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MARKET_MAX_REQUEST_BYTES
 
 # --- Marketplace ----------------------------------------------------------------------------
 MARKET_BASE_CURRENCY = env.str("MARKET_BASE_CURRENCY", default="AZN")
@@ -285,7 +297,6 @@ MARKET_CURRENCIES = env.list(
 # The platform's fee, percent of the goods; a category may override it (ledger.CategoryCommission).
 MARKET_COMMISSION_RATE = env.str("MARKET_COMMISSION_RATE", default="10")
 MARKET_THUMBNAIL_SIZE = env.int("MARKET_THUMBNAIL_SIZE", default=320)
-MARKET_MAX_IMAGE_BYTES = env.int("MARKET_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 MARKET_DEMO_MIN_PRICE = Decimal("5")
 
 # --- GraphQL --------------------------------------------------------------------------------

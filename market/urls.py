@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
+from market.core.media import serve_media
 from market.graphql.schema import schema
 from market.graphql.views import MarketGraphQLView
 
@@ -12,7 +12,6 @@ urlpatterns = [
     path("webhooks/stripe/", include("market.payments.urls")),
 ]
 if settings.MARKET_SERVE_MEDIA:
-    # The demo serves uploaded images itself; production puts a web server or a bucket in front.
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    # The demo serves uploaded images itself; production puts a web server or a bucket in front
+    # (with the same headers: docs/security.md).
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve_media))

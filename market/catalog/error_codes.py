@@ -6,6 +6,7 @@ class CatalogErrorCode(StrEnum):
     INVALID = "invalid"
     INVALID_IMAGE = "invalid_image"
     IMAGE_TOO_LARGE = "image_too_large"
+    IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels"
     INVALID_PRICE_RANGE = "invalid_price_range"
     INVALID_SEARCH = "invalid_search"
     UNKNOWN_ATTRIBUTE = "unknown_attribute"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 import logging
 import secrets
 from collections.abc import Iterable
@@ -17,7 +16,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django_countries import countries
-from PIL import Image, UnidentifiedImageError
 
 from market.catalog.error_codes import CatalogErrorCode
 from market.catalog.models import (
@@ -32,7 +30,15 @@ from market.catalog.models import (
     ProductVariant,
 )
 from market.core.errors import DomainError
+from market.core.images import (
+    ImageRefused,
+    TooManyPixels,
+    UnreadableImage,
+    image_thumbnail_jpeg,
+    image_verified_extension,
+)
 from market.core.money import base_currency, quantize
+from market.core.storage import generated_name
 from market.core.tasks import enqueue_on_commit
 from market.sellers.models import SellerStatus
 
@@ -88,22 +94,25 @@ def product_publish_now(*, product: Product) -> Product:
     return product
 
 
-def _validated_image_bytes(upload: UploadedFile | ContentFile) -> bytes:
-    if upload.size > settings.MARKET_MAX_IMAGE_BYTES:
+def _validated_image(upload: UploadedFile | ContentFile) -> tuple[bytes, str]:
+    """The upload's bytes and the extension of the format found in them; the pixel count is
+    checked from the header, before anything is decoded."""
+    limit = settings.MARKET_MAX_IMAGE_BYTES
+    data = b"" if upload.size > limit else upload.read(limit + 1)
+    if upload.size > limit or len(data) > limit:
         raise DomainError(CatalogErrorCode.IMAGE_TOO_LARGE,
-                          f"Images may be at most {settings.MARKET_MAX_IMAGE_BYTES} bytes.",
-                          field="image")
-    data = upload.read()
+                          f"Images may be at most {limit} bytes.", field="image")
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.verify()
-            if img.format not in {"JPEG", "PNG", "WEBP"}:
-                raise DomainError(CatalogErrorCode.INVALID_IMAGE,
-                                  "Images must be JPEG, PNG or WebP.", field="image")
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise DomainError(CatalogErrorCode.INVALID_IMAGE, "The file is not a readable image.",
+        extension = image_verified_extension(data)
+    except TooManyPixels as exc:
+        raise DomainError(CatalogErrorCode.IMAGE_TOO_MANY_PIXELS,
+                          f"Images may have at most {exc.limit} pixels (width × height).",
                           field="image") from exc
-    return data
+    except UnreadableImage as exc:
+        raise DomainError(CatalogErrorCode.INVALID_IMAGE,
+                          "The file is not a readable JPEG, PNG or WebP image.",
+                          field="image") from exc
+    return data, extension
 
 
 MAX_IMAGES_PER_PRODUCT = 50
@@ -114,7 +123,7 @@ def product_image_add(*, product: Product, upload: UploadedFile | ContentFile, a
                       sort_order: int | None = None) -> ProductImage:
     """Attach an image to a product (at most 50 each); its thumbnail is made by a worker
     after commit."""
-    data = _validated_image_bytes(upload)
+    data, extension = _validated_image(upload)
     # Lock the product so two uploads cannot both take the last free place.
     list(Product.objects.select_for_update().filter(pk=product.pk).values_list("pk"))
     if product.images.count() >= MAX_IMAGES_PER_PRODUCT:
@@ -125,7 +134,8 @@ def product_image_add(*, product: Product, upload: UploadedFile | ContentFile, a
         last = product.images.aggregate(m=Max("sort_order"))["m"]
         sort_order = 0 if last is None else last + 1
     image = ProductImage(product=product, alt=alt or product.name, sort_order=sort_order)
-    image.image.save(PurePosixPath(upload.name or "image").name, ContentFile(data), save=False)
+    # Our name, typed by the content: an uploader's "x.html" must never become a page of ours.
+    image.image.save(generated_name(extension), ContentFile(data), save=False)
     image.save()
     product_image_thumbnail_schedule(image=image)
     return image
@@ -137,18 +147,26 @@ def product_image_thumbnail_schedule(*, image: ProductImage) -> None:
 
 
 def product_image_generate_thumbnail(*, image_id: int) -> ProductImage | None:
-    """Make (or keep) the listing thumbnail of one image; running it twice changes nothing."""
+    """Make (or keep) the listing thumbnail of one image; running it twice changes nothing.
+
+    An image that cannot be decoded within the pixel budget keeps no thumbnail (listings show
+    the image itself) and is logged: trying again would fail again, so nothing is raised. A
+    storage that cannot be read raises ``OSError``, which is worth retrying.
+    """
     image = ProductImage.objects.filter(pk=image_id).first()
     if image is None or image.thumbnail:
         return image
     size = settings.MARKET_THUMBNAIL_SIZE
-    with image.image.open("rb") as fh, Image.open(fh) as src:
-        thumb = src.convert("RGB")
-        thumb.thumbnail((size, size))
-        buffer = io.BytesIO()
-        thumb.save(buffer, format="JPEG", quality=82, optimize=True)
+    with image.image.open("rb") as fh:
+        data = fh.read()
+    try:
+        thumbnail = image_thumbnail_jpeg(data, size=size)
+    except ImageRefused as exc:
+        logger.warning("Product image %s (%s) gets no thumbnail: %s", image.pk, image.image.name,
+                       exc)
+        return image
     name = f"{PurePosixPath(image.image.name).stem}-{size}.jpg"
-    image.thumbnail.save(name, ContentFile(buffer.getvalue()), save=False)
+    image.thumbnail.save(name, ContentFile(thumbnail), save=False)
     # Only fill an empty thumbnail: a racing second run must not overwrite the first.
     ProductImage.objects.filter(pk=image.pk, thumbnail="").update(thumbnail=image.thumbnail.name)
     image.refresh_from_db()
