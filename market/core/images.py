@@ -74,9 +74,10 @@ def image_verified_extension(data: bytes) -> str:
 def image_thumbnail_jpeg(data: bytes, *, size: int) -> bytes:
     """A JPEG at most ``size`` pixels on its longer side.
 
-    A JPEG is decoded reduced (the decoder scales by 1/2 to 1/8 while reading, ``draft``); the
-    others are reduced in integer steps before the final resampling (``reducing_gap``), so the
-    full-size picture is never converted or resampled in one piece.
+    A JPEG is decoded reduced (the decoder scales by 1/2 to 1/8 while reading: ``thumbnail``
+    calls ``draft``); the others are decoded at full size, which the pixel budget bounds, then
+    reduced in integer steps before the final resampling (``reducing_gap``), and converted to RGB
+    only once small (palette, bilevel and CMYK images excepted).
     """
     with image_open(io.BytesIO(data)) as source:
         try:
