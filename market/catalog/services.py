@@ -94,9 +94,13 @@ def product_publish_now(*, product: Product) -> Product:
     return product
 
 
-def _validated_image(upload: UploadedFile | ContentFile) -> tuple[bytes, str]:
-    """The upload's bytes and the extension of the format found in them; the pixel count is
-    checked from the header, before anything is decoded."""
+def product_image_file(*, upload: UploadedFile | ContentFile) -> ContentFile:
+    """An uploaded product image, checked, to be stored under our name.
+
+    The size, the format (JPEG, PNG or WebP, found in the content) and the pixel count (read
+    from the header, before anything is decoded) are checked; the name is generated with the
+    extension of the format found, so an uploader's ``x.html`` never becomes a page of ours.
+    """
     limit = settings.MARKET_MAX_IMAGE_BYTES
     data = b"" if upload.size > limit else upload.read(limit + 1)
     if upload.size > limit or len(data) > limit:
@@ -112,7 +116,7 @@ def _validated_image(upload: UploadedFile | ContentFile) -> tuple[bytes, str]:
         raise DomainError(CatalogErrorCode.INVALID_IMAGE,
                           "The file is not a readable JPEG, PNG or WebP image.",
                           field="image") from exc
-    return data, extension
+    return ContentFile(data, name=generated_name(extension))
 
 
 MAX_IMAGES_PER_PRODUCT = 50
@@ -123,7 +127,7 @@ def product_image_add(*, product: Product, upload: UploadedFile | ContentFile, a
                       sort_order: int | None = None) -> ProductImage:
     """Attach an image to a product (at most 50 each); its thumbnail is made by a worker
     after commit."""
-    data, extension = _validated_image(upload)
+    checked = product_image_file(upload=upload)
     # Lock the product so two uploads cannot both take the last free place.
     list(Product.objects.select_for_update().filter(pk=product.pk).values_list("pk"))
     if product.images.count() >= MAX_IMAGES_PER_PRODUCT:
@@ -134,8 +138,7 @@ def product_image_add(*, product: Product, upload: UploadedFile | ContentFile, a
         last = product.images.aggregate(m=Max("sort_order"))["m"]
         sort_order = 0 if last is None else last + 1
     image = ProductImage(product=product, alt=alt or product.name, sort_order=sort_order)
-    # Our name, typed by the content: an uploader's "x.html" must never become a page of ours.
-    image.image.save(generated_name(extension), ContentFile(data), save=False)
+    image.image.save(checked.name, checked, save=False)
     image.save()
     product_image_thumbnail_schedule(image=image)
     return image

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from market.catalog.admin import ProductImageForm
 from market.catalog.import_models import ProductImport, ProductImportStatus
 from market.catalog.imports import product_import_run
 from market.catalog.models import Product, ProductImage
@@ -93,4 +94,32 @@ def test_a_seller_document_named_like_a_page_is_kept_privately_under_a_generated
     assert document.original_name == "x.html"
     assert re.fullmatch(rf"seller-documents/\d{{4}}/\d{{2}}/{GENERATED}\.pdf", document.file.name)
     assert Path(private_storage().path(document.file.name)).read_bytes() == PDF_BYTES
+    assert _files_under(settings.MEDIA_ROOT) == []
+
+
+def test_an_image_staff_upload_in_the_admin_is_stored_under_a_name_typed_by_its_content():
+    product = ProductFactory()
+    form = ProductImageForm(
+        data={"alt": "Front", "sort_order": 0},
+        files={"image": SimpleUploadedFile("photo.jpg", png_bytes(), content_type="image/jpeg")},
+        instance=ProductImage(product=product))
+
+    assert form.is_valid(), form.errors
+    image = form.save()
+
+    assert re.fullmatch(rf"products/\d{{4}}/\d{{2}}/{GENERATED}\.png", image.image.name)
+    assert Path(image.image.path).read_bytes() == png_bytes()
+
+
+def test_an_image_staff_upload_over_the_pixel_budget_is_refused_in_the_admin(settings):
+    settings.MARKET_MAX_IMAGE_PIXELS = 100
+    product = ProductFactory()
+    form = ProductImageForm(
+        data={"alt": "Front", "sort_order": 0},
+        files={"image": SimpleUploadedFile("big.png", png_bytes())},
+        instance=ProductImage(product=product))
+
+    assert not form.is_valid()
+    assert [error.code for error in form.errors.as_data()["image"]] == ["image_too_many_pixels"]
+    assert ProductImage.objects.count() == 0
     assert _files_under(settings.MEDIA_ROOT) == []
