@@ -12,4 +12,5 @@ class SellerErrorCode(StrEnum):
     EMAIL_NOT_VERIFIED = "email_not_verified"
     INVALID_DOCUMENT_TYPE = "invalid_document_type"
     DOCUMENT_TOO_LARGE = "document_too_large"
+    IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels"
     REASON_REQUIRED = "reason_required"

@@ -13,8 +13,10 @@ from PIL import Image
 
 from market.catalog.models import ProductImage
 from market.catalog.services import product_image_generate_thumbnail
+from market.sellers.models import SellerDocument
 from tests.catalog_seller import support
 from tests.factories import ProductFactory, ProductImageFactory, SellerFactory, UserFactory
+from tests.sellers.helpers import UPLOAD, application
 from tests.uploads.images import png_bytes, png_of_one_colour, png_with_broken_pixels
 from workers.catalog import generate_product_thumbnail
 
@@ -112,3 +114,17 @@ def test_a_large_jpeg_gets_its_thumbnail_at_the_configured_size(settings):
     with Image.open(image.thumbnail.path) as thumbnail:
         assert thumbnail.format == "JPEG"
         assert thumbnail.size == (settings.MARKET_THUMBNAIL_SIZE, 240)
+
+
+@pytest.mark.timeout(60)
+def test_a_scanned_document_declaring_too_many_pixels_is_refused_with_a_code(gql_as):
+    maker = UserFactory()
+    seller = application(user=maker)
+
+    response = gql_as(maker).upload(
+        UPLOAD, {"kind": "residency_certificate", "file": None},
+        {"variables.file": SimpleUploadedFile("scan.png", png_of_one_colour(20_000, 20_000))})
+
+    errors = response.json()["data"]["sellerDocumentUpload"]["errors"]
+    assert [(e["code"], e["field"]) for e in errors] == [("IMAGE_TOO_MANY_PIXELS", "file")]
+    assert SellerDocument.objects.filter(seller=seller).count() == 0
