@@ -102,6 +102,7 @@ def product_image_file(*, upload: UploadedFile | ContentFile) -> ContentFile:
     extension of the format found, so an uploader's ``x.html`` never becomes a page of ours.
     """
     limit = settings.MARKET_MAX_IMAGE_BYTES
+    upload.seek(0)
     data = b"" if upload.size > limit else upload.read(limit + 1)
     if upload.size > limit or len(data) > limit:
         raise DomainError(CatalogErrorCode.IMAGE_TOO_LARGE,
