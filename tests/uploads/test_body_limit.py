@@ -127,3 +127,15 @@ def test_an_image_upload_under_the_cap_still_works_and_leaves_no_temporary_file(
     assert support.payload(response, "productImageCreate")["errors"] == []
     assert ProductImage.objects.filter(product=product).count() == 1
     assert list(upload_temp_dir.iterdir()) == []
+
+
+def test_a_body_longer_than_its_declared_length_is_not_read_past_that_length(client):
+    query = json.dumps({"query": "{ __typename }"}).encode()
+    body = CountingBody(query + b" " * 1_000_000)
+
+    response = client.generic("POST", "/graphql/", **{
+        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(query)),
+        "wsgi.input": body})
+
+    assert response.json() == {"data": {"__typename": "Query"}}
+    assert body.consumed == len(query)
