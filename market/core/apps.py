@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "market.core"
     label = "core"
+
+    def ready(self):
+        # Registers the deploy checks (manage.py check --deploy).
+        from market.core import checks  # noqa: F401
