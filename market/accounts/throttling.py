@@ -1,35 +1,117 @@
-"""Failed sign-ins counted per e-mail address in the shared cache (Redis in production).
+"""Limits on signing in and on password-reset e-mails, counted in the shared cache (Redis in
+production) so that every API process and the admin share them.
 
-A fixed window opens at the first failure: once ``LOGIN_MAX_FAILURES`` failures fall within
-``LOGIN_FAILURE_WINDOW_SECONDS``, every attempt for that address is refused until the window
-closes, so a password cannot be guessed by trying many. A successful sign-in closes the window.
+Failed sign-ins are counted twice: per client address, and per account from that address. An
+address over ``LOGIN_MAX_FAILURES_PER_ADDRESS`` is refused for every account (one client trying
+many e-mails); an account over ``LOGIN_MAX_FAILURES`` is refused only from the address that
+failed, so someone guessing a person's password never locks that person out: its owner signs
+in from their own address. Each count is a fixed window that opens at its first failure and
+lasts ``LOGIN_FAILURE_WINDOW_SECONDS``. A success clears its account's count from that address,
+never the address's own (else a client could interleave sign-ins to an account of its own with
+guesses at others). Unknown e-mails are counted like known ones: a refusal says nothing about
+which addresses have accounts.
+
+Password-reset requests are counted per account and per address, every request, known e-mail
+or not, in windows of ``PASSWORD_RESET_WINDOW_SECONDS``.
+
+The client's address is ``REMOTE_ADDR``; behind ``MARKET_TRUSTED_PROXY_COUNT`` proxies, the
+first hop of ``X-Forwarded-For`` they did not add. An IPv6 address counts as its /64 network,
+which a single client usually holds whole.
 """
 
+from __future__ import annotations
+
 import hashlib
+import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
 
-
-def _key(email: str) -> str:
-    # Hashed: cache keys must be short and free of the characters an address may hold.
-    return "accounts:login-failures:" + hashlib.sha256(email.encode()).hexdigest()
+UNKNOWN_ADDRESS = "unknown"
 
 
-def login_is_throttled(*, email: str) -> bool:
-    return (cache.get(_key(email)) or 0) >= settings.LOGIN_MAX_FAILURES
+def request_client_address(request) -> str:
+    """The address sign-in limits count for: the client, not a proxy in front of us."""
+    meta = getattr(request, "META", {})
+    address = meta.get("REMOTE_ADDR", "")
+    trusted = settings.MARKET_TRUSTED_PROXY_COUNT
+    if trusted > 0:
+        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if hops:
+            # Each trusted proxy appended the hop it received from; the last one's own peer is
+            # REMOTE_ADDR. What lies further left than they wrote, the client wrote itself.
+            address = hops[-trusted] if len(hops) >= trusted else hops[0]
+    return _address_normalize(address)
 
 
-def login_failure_record(*, email: str) -> None:
-    key = _key(email)
-    cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+def _address_normalize(address: str) -> str:
     try:
-        # Atomic on Redis, and keeps the window's expiry: concurrent failures all count.
-        cache.incr(key)
+        ip = ipaddress.ip_address(address.strip())
     except ValueError:
-        # The window closed between add() and incr(): this failure opens a new one.
-        cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+        return UNKNOWN_ADDRESS
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
-def login_failures_reset(*, email: str) -> None:
-    cache.delete(_key(email))
+# --- Signing in ----------------------------------------------------------------------------
+
+def login_is_throttled(*, email: str, client_address: str) -> bool:
+    counts = cache.get_many([_address_key("login", client_address),
+                             _account_key("login", email, client_address)])
+    return ((counts.get(_address_key("login", client_address)) or 0)
+            >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+            or (counts.get(_account_key("login", email, client_address)) or 0)
+            >= settings.LOGIN_MAX_FAILURES)
+
+
+def login_failure_record(*, email: str, client_address: str) -> None:
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    _count(_address_key("login", client_address), window)
+    _count(_account_key("login", email, client_address), window)
+
+
+def login_failures_reset(*, email: str, client_address: str) -> None:
+    cache.delete(_account_key("login", email, client_address))
+
+
+# --- Password-reset e-mails ----------------------------------------------------------------
+
+def password_reset_allowed(*, email: str, client_address: str) -> bool:
+    """Counts this request and says whether it is within both limits."""
+    window = settings.PASSWORD_RESET_WINDOW_SECONDS
+    per_address = _count(_address_key("password-reset", client_address), window)
+    per_account = _count(_account_key("password-reset", email, ""), window)
+    return (per_address <= settings.PASSWORD_RESET_MAX_PER_ADDRESS
+            and per_account <= settings.PASSWORD_RESET_MAX_PER_ACCOUNT)
+
+
+# --- Counters ------------------------------------------------------------------------------
+
+def _address_key(action: str, client_address: str) -> str:
+    return f"accounts:{action}:address:{_digest(client_address)}"
+
+
+def _account_key(action: str, email: str, client_address: str) -> str:
+    return f"accounts:{action}:account:{_digest(email + '|' + client_address)}"
+
+
+def _digest(value: str) -> str:
+    # Cache keys must be short and free of the characters an e-mail or address may hold.
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _count(key: str, window: int) -> int:
+    """One more in the window that ``key`` opened (a new window if none is open); the new
+    total."""
+    cache.add(key, 0, timeout=window)
+    try:
+        # Atomic on Redis, and keeps the window's expiry: concurrent requests all count.
+        return cache.incr(key)
+    except ValueError:
+        # The window closed between add() and incr(): this one opens a new one.
+        cache.set(key, 1, timeout=window)
+        return 1
