@@ -103,10 +103,18 @@ def user_confirm_email(*, email: str, token: str) -> User:
     return user
 
 
-@transaction.atomic
 def user_resend_verification(*, email: str) -> None:
-    """A new verification link for an unverified account; answers alike for any address, so
-    nobody learns which addresses have accounts."""
+    """A new verification link for an unverified account. Answers alike and does the same work
+    for any address (it only queues ``verification_email_resend``, the worker looks the
+    address up), so nobody learns which addresses have accounts."""
+    email = _email_normalize(email)
+    if email and len(email) <= MAX_EMAIL_LENGTH:
+        enqueue_on_commit("accounts.verification_email_resend", email=email)
+
+
+@transaction.atomic
+def verification_email_resend(*, email: str) -> None:
+    """The worker's half of ``user_resend_verification``."""
     user = User.objects.filter(email=_email_normalize(email), is_active=True,
                                is_email_verified=False).first()
     if user is not None:
