@@ -6,8 +6,7 @@ import time
 import pytest
 
 from market.accounts.models import RefreshToken
-from tests.accounts.conftest import LOGIN, ME, PASSWORD, bearer_client, login
-from tests.conftest import GraphQLClient
+from tests.accounts.conftest import LOGIN, ME, PASSWORD, bearer_client, client_at, login
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,17 +25,6 @@ def small_throttle(settings):
 def fail_login(gql, email, times):
     for _ in range(times):
         assert login(gql, email, "wrong password")["errors"][0]["code"] == "INVALID_CREDENTIALS"
-
-
-def client_at(address: str | None = None, forwarded_for: str | None = None) -> GraphQLClient:
-    """A GraphQL client whose requests come from ``address`` (REMOTE_ADDR), through proxies
-    that say ``forwarded_for``."""
-    client = GraphQLClient()
-    if address is not None:
-        client.client.defaults["REMOTE_ADDR"] = address
-    if forwarded_for is not None:
-        client.headers["X-Forwarded-For"] = forwarded_for
-    return client
 
 
 def test_signing_in_returns_an_access_token_that_speaks_for_the_user(gql):
