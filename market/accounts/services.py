@@ -23,9 +23,8 @@ from django.utils import timezone
 from market.accounts.error_codes import AccountErrorCode
 from market.accounts.models import RefreshToken, User
 from market.accounts.throttling import (
-    login_failure_record,
-    login_failures_reset,
-    login_is_throttled,
+    login_attempt_allowed,
+    login_succeeded,
     password_reset_allowed,
 )
 from market.accounts.tokens import (
@@ -163,7 +162,7 @@ def user_authenticate(*, email: str, password: str, client_address: str) -> User
     account's owner still signs in from another address.
     """
     email = _email_normalize(email)
-    if login_is_throttled(email=email, client_address=client_address):
+    if not login_attempt_allowed(email=email, client_address=client_address):
         minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
         raise DomainError(AccountErrorCode.TOO_MANY_ATTEMPTS,
                           f"Too many failed sign-ins: try again in up to {minutes} minutes.")
@@ -173,10 +172,9 @@ def user_authenticate(*, email: str, password: str, client_address: str) -> User
         # address, so timing does not tell which addresses have accounts.
         user = authenticate(None, email=email, password=password)
     if user is None:
-        login_failure_record(email=email, client_address=client_address)
         raise DomainError(AccountErrorCode.INVALID_CREDENTIALS,
                           "The e-mail address or password is not correct.")
-    login_failures_reset(email=email, client_address=client_address)
+    login_succeeded(email=email, client_address=client_address)
     return user
 
 

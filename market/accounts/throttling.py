@@ -7,9 +7,9 @@ many e-mails); an account over ``LOGIN_MAX_FAILURES`` is refused only from the a
 failed, so someone guessing a person's password never locks that person out: its owner signs
 in from their own address. Each count is a fixed window that opens at its first failure and
 lasts ``LOGIN_FAILURE_WINDOW_SECONDS``. A success clears its account's count from that address,
-never the address's own (else a client could interleave sign-ins to an account of its own with
-guesses at others). Unknown e-mails are counted like known ones: a refusal says nothing about
-which addresses have accounts.
+never the address's earlier failures (else a client could interleave sign-ins to an account of
+its own with guesses at others). Unknown e-mails are counted like known ones: a refusal says
+nothing about which addresses have accounts.
 
 Password-reset requests are counted per account and per address, every request, known e-mail
 or not, in windows of ``PASSWORD_RESET_WINDOW_SECONDS``.
@@ -59,23 +59,26 @@ def _address_normalize(address: str) -> str:
 
 # --- Signing in ----------------------------------------------------------------------------
 
-def login_is_throttled(*, email: str, client_address: str) -> bool:
-    counts = cache.get_many([_address_key("login", client_address),
-                             _account_key("login", email, client_address)])
-    return ((counts.get(_address_key("login", client_address)) or 0)
-            >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
-            or (counts.get(_account_key("login", email, client_address)) or 0)
-            >= settings.LOGIN_MAX_FAILURES)
-
-
-def login_failure_record(*, email: str, client_address: str) -> None:
+def login_attempt_allowed(*, email: str, client_address: str) -> bool:
+    """Counts this attempt as a failure before it is made, and says whether it is within both
+    limits. Counting first (one atomic increment each) is what holds the limits under
+    concurrency: attempts made at once each see the others, where a check before counting
+    would let all of them through."""
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    _count(_address_key("login", client_address), window)
-    _count(_account_key("login", email, client_address), window)
+    per_address = _count(_address_key("login", client_address), window)
+    per_account = _count(_account_key("login", email, client_address), window)
+    return (per_address <= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+            and per_account <= settings.LOGIN_MAX_FAILURES)
 
 
-def login_failures_reset(*, email: str, client_address: str) -> None:
+def login_succeeded(*, email: str, client_address: str) -> None:
+    """The attempt was no failure: the account starts afresh from this address, and the
+    address's count takes the attempt back (it keeps its earlier failures)."""
     cache.delete(_account_key("login", email, client_address))
+    try:
+        cache.decr(_address_key("login", client_address))
+    except ValueError:
+        pass  # the window closed meanwhile
 
 
 # --- Password-reset e-mails ----------------------------------------------------------------
