@@ -248,12 +248,13 @@ JWT_REFRESH_TOKEN_TTL_SECONDS = env.int("JWT_REFRESH_TOKEN_TTL_SECONDS", default
 # address over its limit is refused for any account, an account only from the address that
 # failed, so its owner still signs in from elsewhere.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
-LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
+LOGIN_MAX_FAILURES_PER_CLIENT = env.int("LOGIN_MAX_FAILURES_PER_CLIENT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
-# Password-reset e-mails: at most this many per account and per client address in the window.
-PASSWORD_RESET_MAX_PER_ACCOUNT = env.int("PASSWORD_RESET_MAX_PER_ACCOUNT", default=3)
-PASSWORD_RESET_MAX_PER_ADDRESS = env.int("PASSWORD_RESET_MAX_PER_ADDRESS", default=10)
-PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
+# E-mails anyone may make us send (password reset, registration, verification link again): at
+# most this many per e-mail address asked for and per client address in the window.
+ACCOUNT_EMAILS_MAX_PER_RECIPIENT = env.int("ACCOUNT_EMAILS_MAX_PER_RECIPIENT", default=5)
+ACCOUNT_EMAILS_MAX_PER_CLIENT = env.int("ACCOUNT_EMAILS_MAX_PER_CLIENT", default=10)
+ACCOUNT_EMAILS_WINDOW_SECONDS = env.int("ACCOUNT_EMAILS_WINDOW_SECONDS", default=3600)
 # Links in e-mails (verification, password reset, Stripe onboarding return) point here.
 MARKET_STOREFRONT_URL = env.str("MARKET_STOREFRONT_URL", default="http://127.0.0.1:8000")
 

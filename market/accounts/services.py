@@ -23,9 +23,9 @@ from django.utils import timezone
 from market.accounts.error_codes import AccountErrorCode
 from market.accounts.models import RefreshToken, User
 from market.accounts.throttling import (
+    account_email_allowed,
     login_attempt_allowed,
     login_succeeded,
-    password_reset_allowed,
 )
 from market.accounts.tokens import (
     access_token_create,
@@ -56,7 +56,7 @@ class TokenPair:
 # --- Registration and e-mail verification ----------------------------------------------------
 
 @transaction.atomic
-def user_register(*, email: str, password: str, first_name: str = "",
+def user_register(*, email: str, password: str, client_address: str, first_name: str = "",
                   last_name: str = "") -> None:
     """An account, unverified until its owner follows the link e-mailed to the address.
 
@@ -64,7 +64,7 @@ def user_register(*, email: str, password: str, first_name: str = "",
     password validators. An address that has an account already gets no second one: its owner
     is told by e-mail instead. Both cases answer alike and do the same work (the password
     checked and hashed, one insert tried, one e-mail queued), so registering tells nobody which
-    addresses have accounts.
+    addresses have accounts. The e-mail counts against ``account_email_allowed``.
     """
     email = _email_clean(email)
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
@@ -74,6 +74,7 @@ def user_register(*, email: str, password: str, first_name: str = "",
                               f"At most {MAX_NAME_LENGTH} characters.", field=field)
     _password_check(password, user=User(email=email, first_name=first_name, last_name=last_name),
                     field="password")
+    _account_email_limit(email=email, client_address=client_address)
     try:
         with transaction.atomic():
             # The unique address decides, not a look-up first: hashing and inserting are done
@@ -102,11 +103,13 @@ def user_confirm_email(*, email: str, token: str) -> User:
     return user
 
 
-def user_resend_verification(*, email: str) -> None:
+def user_resend_verification(*, email: str, client_address: str) -> None:
     """A new verification link for an unverified account. Answers alike and does the same work
     for any address (it only queues ``verification_email_resend``, the worker looks the
-    address up), so nobody learns which addresses have accounts."""
+    address up), so nobody learns which addresses have accounts. Limited by
+    ``account_email_allowed``."""
     email = _email_normalize(email)
+    _account_email_limit(email=email, client_address=client_address)
     if email and len(email) <= MAX_EMAIL_LENGTH:
         enqueue_on_commit("accounts.verification_email_resend", email=email)
 
@@ -291,17 +294,10 @@ def password_reset_request(*, email: str, client_address: str) -> None:
 
     Answers alike and does the same work for any address: the request only queues
     ``password_reset_email_send`` (a worker looks the address up), so neither the answer nor
-    its timing tells which addresses have accounts. Requests are limited per address asked for
-    (``PASSWORD_RESET_MAX_PER_ACCOUNT``) and per client (``PASSWORD_RESET_MAX_PER_ADDRESS``)
-    within ``PASSWORD_RESET_WINDOW_SECONDS``, known addresses or not: beyond,
-    ``too_many_attempts`` and no e-mail.
+    its timing tells which addresses have accounts. Limited by ``account_email_allowed``.
     """
     email = _email_normalize(email)
-    if not password_reset_allowed(email=email, client_address=client_address):
-        minutes = max(1, settings.PASSWORD_RESET_WINDOW_SECONDS // 60)
-        raise DomainError(AccountErrorCode.TOO_MANY_ATTEMPTS,
-                          f"Too many password-reset requests: try again in up to {minutes} "
-                          "minutes.")
+    _account_email_limit(email=email, client_address=client_address)
     if email and len(email) <= MAX_EMAIL_LENGTH:
         enqueue_on_commit("accounts.password_reset_email_send", email=email)
 
@@ -391,6 +387,17 @@ def staff_groups_ensure(*, using: str = "default") -> list[Group]:
 
 
 # --- Helpers -------------------------------------------------------------------------------
+
+def _account_email_limit(*, email: str, client_address: str) -> None:
+    """E-mails anyone may make us send: per address asked for and per client, known addresses
+    or not (``ACCOUNT_EMAILS_MAX_PER_RECIPIENT``, ``ACCOUNT_EMAILS_MAX_PER_CLIENT`` per
+    ``ACCOUNT_EMAILS_WINDOW_SECONDS``); beyond, ``too_many_attempts`` and no e-mail."""
+    if not account_email_allowed(email=email, client_address=client_address):
+        minutes = max(1, settings.ACCOUNT_EMAILS_WINDOW_SECONDS // 60)
+        raise DomainError(AccountErrorCode.TOO_MANY_ATTEMPTS,
+                          f"Too many e-mails asked for this address or from this network: try "
+                          f"again in up to {minutes} minutes.")
+
 
 def _email_normalize(email: str | None) -> str:
     return (email or "").strip().lower()

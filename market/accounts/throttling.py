@@ -2,7 +2,7 @@
 production) so that every API process and the admin share them.
 
 Failed sign-ins are counted twice: per client address, and per account from that address. An
-address over ``LOGIN_MAX_FAILURES_PER_ADDRESS`` is refused for every account (one client trying
+address over ``LOGIN_MAX_FAILURES_PER_CLIENT`` is refused for every account (one client trying
 many e-mails); an account over ``LOGIN_MAX_FAILURES`` is refused only from the address that
 failed, so someone guessing a person's password never locks that person out: its owner signs
 in from their own address. Each count is a fixed window that opens at its first failure and
@@ -11,8 +11,10 @@ never the address's earlier failures (else a client could interleave sign-ins to
 its own with guesses at others). Unknown e-mails are counted like known ones: a refusal says
 nothing about which addresses have accounts.
 
-Password-reset requests are counted per account and per address, every request, known e-mail
-or not, in windows of ``PASSWORD_RESET_WINDOW_SECONDS``.
+Requests that make us e-mail an address on anyone's word (password reset, registration, the
+verification link again) are counted per e-mail address asked for and per client address, every
+request, known e-mail or not, in windows of ``ACCOUNT_EMAILS_WINDOW_SECONDS``: nobody can flood
+a person's mailbox, and a refusal says nothing about which addresses have accounts.
 
 The client's address is ``REMOTE_ADDR``; behind ``MARKET_TRUSTED_PROXY_COUNT`` proxies, the
 first hop of ``X-Forwarded-For`` they did not add. An IPv6 address counts as its /64 network,
@@ -65,9 +67,9 @@ def login_attempt_allowed(*, email: str, client_address: str) -> bool:
     concurrency: attempts made at once each see the others, where a check before counting
     would let all of them through."""
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    per_address = _count(_address_key("login", client_address), window)
+    per_client = _count(_address_key("login", client_address), window)
     per_account = _count(_account_key("login", email, client_address), window)
-    return (per_address <= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+    return (per_client <= settings.LOGIN_MAX_FAILURES_PER_CLIENT
             and per_account <= settings.LOGIN_MAX_FAILURES)
 
 
@@ -81,15 +83,15 @@ def login_succeeded(*, email: str, client_address: str) -> None:
         pass  # the window closed meanwhile
 
 
-# --- Password-reset e-mails ----------------------------------------------------------------
+# --- E-mails anyone may ask for --------------------------------------------------------------
 
-def password_reset_allowed(*, email: str, client_address: str) -> bool:
+def account_email_allowed(*, email: str, client_address: str) -> bool:
     """Counts this request and says whether it is within both limits."""
-    window = settings.PASSWORD_RESET_WINDOW_SECONDS
-    per_address = _count(_address_key("password-reset", client_address), window)
-    per_account = _count(_account_key("password-reset", email, ""), window)
-    return (per_address <= settings.PASSWORD_RESET_MAX_PER_ADDRESS
-            and per_account <= settings.PASSWORD_RESET_MAX_PER_ACCOUNT)
+    window = settings.ACCOUNT_EMAILS_WINDOW_SECONDS
+    per_client = _count(_address_key("account-email", client_address), window)
+    per_recipient = _count(_account_key("account-email", email, ""), window)
+    return (per_client <= settings.ACCOUNT_EMAILS_MAX_PER_CLIENT
+            and per_recipient <= settings.ACCOUNT_EMAILS_MAX_PER_RECIPIENT)
 
 
 # --- Counters ------------------------------------------------------------------------------

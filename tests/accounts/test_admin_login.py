@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def small_throttle(settings):
     settings.LOGIN_MAX_FAILURES = 3
-    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 5
+    settings.LOGIN_MAX_FAILURES_PER_CLIENT = 5
     settings.LOGIN_FAILURE_WINDOW_SECONDS = 600
 
 

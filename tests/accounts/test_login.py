@@ -18,7 +18,7 @@ INVALID_CREDENTIALS = [{"field": None, "code": "INVALID_CREDENTIALS",
 @pytest.fixture
 def small_throttle(settings):
     settings.LOGIN_MAX_FAILURES = 3
-    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 5
+    settings.LOGIN_MAX_FAILURES_PER_CLIENT = 5
     settings.LOGIN_FAILURE_WINDOW_SECONDS = 600
 
 

@@ -147,7 +147,8 @@ def test_a_reset_request_does_the_same_work_for_any_address(gql, queued_tasks, e
 
 TOO_MANY_RESETS = {"requestPasswordReset": {"errors": [{
     "field": None, "code": "TOO_MANY_ATTEMPTS",
-    "message": "Too many password-reset requests: try again in up to 60 minutes."}]}}
+    "message": "Too many e-mails asked for this address or from this network: try again in up "
+               "to 60 minutes."}]}}
 
 
 @pytest.mark.django_db
@@ -156,7 +157,7 @@ def test_reset_e_mails_to_one_address_are_limited_from_any_client(
         run_on_commit, settings, email):
     """Nobody can flood a person with reset e-mails; a known and an unknown address answer
     alike."""
-    settings.PASSWORD_RESET_MAX_PER_ACCOUNT = 2
+    settings.ACCOUNT_EMAILS_MAX_PER_RECIPIENT = 2
     UserFactory(email="ada@example.com")
     for address in ("203.0.113.7", "203.0.113.8"):
         with run_on_commit():
@@ -172,7 +173,7 @@ def test_reset_e_mails_to_one_address_are_limited_from_any_client(
 
 @pytest.mark.django_db
 def test_one_client_asking_resets_for_many_addresses_is_refused(run_on_commit, settings):
-    settings.PASSWORD_RESET_MAX_PER_ADDRESS = 3
+    settings.ACCOUNT_EMAILS_MAX_PER_CLIENT = 3
     UserFactory(email="ada@example.com")
     client = client_at("203.0.113.7")
     for number in range(3):

@@ -6,7 +6,7 @@ from django.core import mail
 
 from market.accounts.models import User
 from market.accounts.tokens import email_verification_token_generator
-from tests.accounts.conftest import CONFIRM, REGISTER, RESEND, link_params
+from tests.accounts.conftest import CONFIRM, REGISTER, RESEND, client_at, link_params
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +231,53 @@ def test_resending_verification_does_the_same_work_for_any_address(gql, queued_t
 
     assert payload == {"accountResendVerification": {"errors": []}}
     assert queued_tasks == [("accounts.verification_email_resend", {"email": email})]
+
+
+TOO_MANY = [{"field": None, "code": "TOO_MANY_ATTEMPTS",
+             "message": "Too many e-mails asked for this address or from this network: try "
+                        "again in up to 60 minutes."}]
+
+
+def test_registering_a_taken_address_again_and_again_cannot_flood_its_owner(
+        gql, run_on_commit, settings):
+    """Every attempt on a taken address e-mails its owner: a few an hour at most, and the
+    refusal reads the same as for a free address (both are counted)."""
+    settings.ACCOUNT_EMAILS_MAX_PER_RECIPIENT = 2
+    UserFactory(email="ada@example.com")
+    with run_on_commit():
+        for address in ("203.0.113.7", "203.0.113.8"):
+            client_at(address).execute(REGISTER, {"input": {"email": "ada@example.com",
+                                                            "password": STRONG}})
+        taken = client_at("203.0.113.9").execute(REGISTER, {"input": {
+            "email": "ada@example.com", "password": STRONG}})["accountRegister"]
+
+    assert taken == {"user": None, "errors": TOO_MANY}
+    assert [message.to for message in mail.outbox] == [["ada@example.com"]] * 2
+    assert User.objects.count() == 1
+
+
+def test_one_client_registering_many_addresses_is_refused_and_nothing_is_created(
+        run_on_commit, settings, db):
+    settings.ACCOUNT_EMAILS_MAX_PER_CLIENT = 2
+    client = client_at("203.0.113.7")
+    with run_on_commit():
+        for number in range(2):
+            register(client, email=f"new{number}@example.com")
+        refused = register(client, email="grace@example.com")
+
+    assert refused == {"user": None, "errors": TOO_MANY}
+    assert sorted(User.objects.values_list("email", flat=True)) == [
+        "new0@example.com", "new1@example.com"]
+    assert len(mail.outbox) == 2
+
+
+def test_asking_for_the_verification_link_again_and_again_is_refused(gql, settings):
+    settings.ACCOUNT_EMAILS_MAX_PER_RECIPIENT = 2
+    UserFactory(email="ada@example.com", is_email_verified=False)
+    for _ in range(2):
+        assert gql.execute(RESEND, {"email": "ada@example.com"}) == {
+            "accountResendVerification": {"errors": []}}
+
+    payload = gql.execute(RESEND, {"email": "ada@example.com"})
+
+    assert payload == {"accountResendVerification": {"errors": TOO_MANY}}

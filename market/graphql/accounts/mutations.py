@@ -43,7 +43,8 @@ class AccountRegister(BaseMutation):
     def perform(cls, root, info, input):
         services.user_register(email=input.email, password=input.password,
                                first_name=input.get("first_name") or "",
-                               last_name=input.get("last_name") or "")
+                               last_name=input.get("last_name") or "",
+                               client_address=request_client_address(info.context))
         return {}
 
 
@@ -76,7 +77,8 @@ class AccountResendVerification(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, email):
-        services.user_resend_verification(email=email)
+        services.user_resend_verification(email=email,
+                                          client_address=request_client_address(info.context))
         return {}
 
 
@@ -167,7 +169,7 @@ class PasswordChange(TokenPayloadMixin, BaseMutation):
 
 class RequestPasswordReset(BaseMutation):
     """E-mail a password-reset link; answers alike whether or not the address has an account.
-    A few requests per address asked for and per client an hour: beyond, TOO_MANY_ATTEMPTS."""
+    A few e-mails per address asked for and per client an hour: beyond, TOO_MANY_ATTEMPTS."""
 
     class Arguments:
         email = graphene.String(required=True)
