@@ -185,3 +185,11 @@ def test_the_admin_answers_with_a_content_security_policy(client, settings):
     assert response["Content-Security-Policy"] == settings.MARKET_CONTENT_SECURITY_POLICY
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_graphiql_is_left_without_the_policy_its_cdn_scripts_would_break(client):
+    response = client.get("/graphql/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert "Content-Security-Policy" not in response
