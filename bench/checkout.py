@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -671,6 +672,13 @@ def main(argv: list[str] | None = None) -> int:
         DATABASE_URL=args.database_url,
         DJANGO_DEBUG="false",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        # DEBUG off refuses demo secrets and test payments: a bench run is a staging demo,
+        # over plain HTTP on the loopback.
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        PAYMENT_ALLOW_TEST_PAYMENTS="true",
+        STRIPE_SECRET_KEY="sk_test_bench",
+        STRIPE_WEBHOOK_SECRET="whsec_bench",
         MARKET_QUERY_COUNT_HEADER="true",
         PYTHONUNBUFFERED="1",
     )

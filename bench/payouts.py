@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import platform
+import secrets
 import signal
 import socket
 import statistics
@@ -433,6 +434,11 @@ def main(argv: list[str] | None = None) -> int:
         REDIS_URL=args.redis_url,
         DJANGO_DEBUG="false",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        # DEBUG off refuses demo secrets and test payments: a bench run is a staging demo,
+        # over plain HTTP on the loopback.
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        PAYMENT_ALLOW_TEST_PAYMENTS="true",
         STRIPE_SECRET_KEY=STRIPE_KEY,
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         PAYMENT_GATEWAY="dummy",

@@ -17,8 +17,36 @@ env = environ.Env()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# The demo's key is public: with DEBUG off, check --deploy and the servers refuse it.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-demo-key-change-me-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+# --- Security -------------------------------------------------------------------------------
+# With DEBUG off the defaults are production's: HTTPS only (redirect, HSTS, secure cookies).
+# Behind a proxy that ends TLS, DJANGO_SECURE_PROXY_SSL_HEADER names the header it sets
+# ("HTTP_X_FORWARDED_PROTO" for X-Forwarded-Proto: https); never set it without such a proxy,
+# since a client could then claim HTTPS itself.
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+_proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS",
+                              default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS",
+                                          default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Sent with every response but the GraphQL endpoint (GraphiQL's page runs inline scripts from a
+# CDN; the API's JSON needs no policy). The admin needs nothing from elsewhere.
+MARKET_CONTENT_SECURITY_POLICY = env.str(
+    "MARKET_CONTENT_SECURITY_POLICY",
+    default="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'")
+# How many proxies in front of the app append to X-Forwarded-For: the client's address (for
+# sign-in limits) is the first hop they did not add. 0: REMOTE_ADDR, the header is ignored.
+MARKET_TRUSTED_PROXY_COUNT = env.int("MARKET_TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +79,7 @@ MIDDLEWARE = [
     "market.accounts.middleware.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "market.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 if env.bool("MARKET_QUERY_COUNT_HEADER", default=False):
     # Benchmarks read the number of SQL queries of each request from a response header.
@@ -216,8 +245,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 JWT_ACCESS_TOKEN_TTL_SECONDS = env.int("JWT_ACCESS_TOKEN_TTL_SECONDS", default=15 * 60)
 JWT_REFRESH_TOKEN_TTL_SECONDS = env.int("JWT_REFRESH_TOKEN_TTL_SECONDS", default=30 * 24 * 3600)
+# Failed sign-ins (the API's tokenCreate and the admin's login alike) are counted per client
+# address and per account from that address, in a window that opens at the first failure: an
+# address over its limit is refused for any account, an account only from the address that
+# failed, so its owner still signs in from elsewhere.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_MAX_FAILURES_PER_CLIENT = env.int("LOGIN_MAX_FAILURES_PER_CLIENT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# E-mails anyone may make us send (password reset, registration, verification link again): at
+# most this many per e-mail address asked for and per client address in the window.
+ACCOUNT_EMAILS_MAX_PER_RECIPIENT = env.int("ACCOUNT_EMAILS_MAX_PER_RECIPIENT", default=5)
+ACCOUNT_EMAILS_MAX_PER_CLIENT = env.int("ACCOUNT_EMAILS_MAX_PER_CLIENT", default=10)
+ACCOUNT_EMAILS_WINDOW_SECONDS = env.int("ACCOUNT_EMAILS_WINDOW_SECONDS", default=3600)
 # Links in e-mails (verification, password reset, Stripe onboarding return) point here.
 MARKET_STOREFRONT_URL = env.str("MARKET_STOREFRONT_URL", default="http://127.0.0.1:8000")
 
@@ -245,6 +284,9 @@ STRIPE_CONNECT_COUNTRY_DEFAULT = env.str("STRIPE_CONNECT_COUNTRY_DEFAULT", defau
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="dummy")
 # The gateways a buyer may name; never list "dummy" in production (it takes no money).
 PAYMENT_GATEWAYS = env.list("PAYMENT_GATEWAYS", default=[PAYMENT_GATEWAY])
+# With DEBUG off, check --deploy and the servers refuse payments that take no money (the dummy
+# gateway, Stripe test-mode keys) unless this says the deployment is a staging demo (warnings).
+PAYMENT_ALLOW_TEST_PAYMENTS = env.bool("PAYMENT_ALLOW_TEST_PAYMENTS", default=False)
 
 # --- Payouts --------------------------------------------------------------------------------
 # Days after delivery before a seller's part is paid out (returns and disputes come first).

@@ -25,6 +25,15 @@ def _services_required_by_markers(request):
 
 
 @pytest.fixture(autouse=True)
+def _sign_in_limits_start_afresh():
+    # Failed sign-ins and reset requests are counted in the cache per client address, and every
+    # test client is 127.0.0.1: no test may inherit another's count (fuzzing fails many).
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

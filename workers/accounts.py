@@ -9,3 +9,17 @@ def purge_refresh_tokens() -> int:
     from market.accounts.services import refresh_tokens_purge
 
     return refresh_tokens_purge()
+
+
+@app.task(name="accounts.password_reset_email_send")
+def password_reset_email_send(*, email: str) -> None:
+    from market.accounts.services import password_reset_email_send
+
+    password_reset_email_send(email=email)
+
+
+@app.task(name="accounts.verification_email_resend")
+def verification_email_resend(*, email: str) -> None:
+    from market.accounts.services import verification_email_resend
+
+    verification_email_resend(email=email)

@@ -6,7 +6,7 @@ Run a worker with ``celery -A workers.app worker``; beat with ``celery -A worker
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import beat_init, task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "market.settings")
 
@@ -25,6 +25,21 @@ def _database_connections_as_for_a_request(sender=None, **kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_unsafe_production(sender=None, **kwargs):
+    # As the WSGI application does: with DEBUG off, no worker runs on demo secrets.
+    from django.core.exceptions import ImproperlyConfigured
+
+    from market.core.checks import refuse_unsafe_production
+
+    try:
+        refuse_unsafe_production()
+    except ImproperlyConfigured as error:
+        # Celery logs and swallows what a signal's receiver raises: only leaving stops it.
+        raise SystemExit(f"ImproperlyConfigured: {error}") from error
 
 
 @app.on_after_configure.connect

@@ -1,8 +1,37 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 
+from market.accounts.error_codes import AccountErrorCode
 from market.accounts.models import RefreshToken, User
+from market.accounts.services import user_authenticate
+from market.accounts.throttling import request_client_address
 from market.core.admin import ReadOnlyAdmin
+from market.core.errors import DomainError
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login page signs in through ``user_authenticate``, as the API does: the
+    same limits per client address and per account, counted together."""
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            try:
+                self.user_cache = user_authenticate(
+                    email=email, password=password,
+                    client_address=request_client_address(self.request))
+            except DomainError as error:
+                if error.code == AccountErrorCode.TOO_MANY_ATTEMPTS:
+                    raise ValidationError(error.message, code="too_many_attempts") from None
+                raise self.get_invalid_login_error() from None
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

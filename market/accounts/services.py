@@ -23,9 +23,9 @@ from django.utils import timezone
 from market.accounts.error_codes import AccountErrorCode
 from market.accounts.models import RefreshToken, User
 from market.accounts.throttling import (
-    login_failure_record,
-    login_failures_reset,
-    login_is_throttled,
+    account_email_allowed,
+    login_attempt_allowed,
+    login_succeeded,
 )
 from market.accounts.tokens import (
     access_token_create,
@@ -35,6 +35,7 @@ from market.accounts.tokens import (
 )
 from market.core.emails import email_enqueue
 from market.core.errors import DomainError
+from market.core.tasks import enqueue_on_commit
 
 MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 80
@@ -55,12 +56,15 @@ class TokenPair:
 # --- Registration and e-mail verification ----------------------------------------------------
 
 @transaction.atomic
-def user_register(*, email: str, password: str, first_name: str = "",
-                  last_name: str = "") -> User:
+def user_register(*, email: str, password: str, client_address: str, first_name: str = "",
+                  last_name: str = "") -> None:
     """An account, unverified until its owner follows the link e-mailed to the address.
 
     One account per address, compared lower-case; the password must pass the configured
-    password validators.
+    password validators. An address that has an account already gets no second one: its owner
+    is told by e-mail instead. Both cases answer alike and do the same work (the password
+    checked and hashed, one insert tried, one e-mail queued), so registering tells nobody which
+    addresses have accounts. The e-mail counts against ``account_email_allowed``.
     """
     email = _email_clean(email)
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
@@ -68,22 +72,19 @@ def user_register(*, email: str, password: str, first_name: str = "",
         if len(value) > MAX_NAME_LENGTH:
             raise DomainError(AccountErrorCode.INVALID,
                               f"At most {MAX_NAME_LENGTH} characters.", field=field)
-    if User.objects.filter(email=email).exists():
-        raise DomainError(AccountErrorCode.EMAIL_TAKEN,
-                          "An account with this e-mail address already exists.", field="email")
     _password_check(password, user=User(email=email, first_name=first_name, last_name=last_name),
                     field="password")
+    _account_email_limit(email=email, client_address=client_address)
     try:
         with transaction.atomic():
+            # The unique address decides, not a look-up first: hashing and inserting are done
+            # whether or not the address is taken.
             user = User.objects.create_user(email, password, first_name=first_name,
                                             last_name=last_name, is_email_verified=False)
     except IntegrityError:
-        # Someone registered the same address between the check and the insert.
-        raise DomainError(AccountErrorCode.EMAIL_TAKEN,
-                          "An account with this e-mail address already exists.",
-                          field="email") from None
+        _registration_attempt_email_enqueue(email=email)
+        return
     _verification_email_enqueue(user=user)
-    return user
 
 
 @transaction.atomic
@@ -102,10 +103,20 @@ def user_confirm_email(*, email: str, token: str) -> User:
     return user
 
 
+def user_resend_verification(*, email: str, client_address: str) -> None:
+    """A new verification link for an unverified account. Answers alike and does the same work
+    for any address (it only queues ``verification_email_resend``, the worker looks the
+    address up), so nobody learns which addresses have accounts. Limited by
+    ``account_email_allowed``."""
+    email = _email_normalize(email)
+    _account_email_limit(email=email, client_address=client_address)
+    if email and len(email) <= MAX_EMAIL_LENGTH:
+        enqueue_on_commit("accounts.verification_email_resend", email=email)
+
+
 @transaction.atomic
-def user_resend_verification(*, email: str) -> None:
-    """A new verification link for an unverified account; answers alike for any address, so
-    nobody learns which addresses have accounts."""
+def verification_email_resend(*, email: str) -> None:
+    """The worker's half of ``user_resend_verification``."""
     user = User.objects.filter(email=_email_normalize(email), is_active=True,
                                is_email_verified=False).first()
     if user is not None:
@@ -131,33 +142,50 @@ def _verification_email_enqueue(*, user: User) -> None:
                         "If you did not create an account, ignore this message.\n"))
 
 
+def _registration_attempt_email_enqueue(*, email: str) -> None:
+    email_enqueue(to=email, subject="Someone tried to register with your Creative Market address",
+                  body=("Hello,\n\nSomeone, perhaps you, tried to create a Creative Market "
+                        "account with this e-mail address, which already has one. No second "
+                        "account was made.\n\nIf it was you, sign in at "
+                        f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/ or, if you forgot your "
+                        "password, ask for a new one there. If it was not you, ignore this "
+                        "message: your account stays as it is.\n"))
+
+
 # --- Signing in and refresh tokens ---------------------------------------------------------
 
-@transaction.atomic
-def user_login(*, email: str, password: str) -> TokenPair:
-    """Tokens for an active account whose password matches.
+def user_authenticate(*, email: str, password: str, client_address: str) -> User:
+    """The active account whose password matches: the one door of every sign-in (the API's
+    ``tokenCreate`` and the admin's login page).
 
-    A wrong password and an unknown address are refused alike (``invalid_credentials``). After
-    ``LOGIN_MAX_FAILURES`` failures for one address within ``LOGIN_FAILURE_WINDOW_SECONDS``,
-    every attempt is refused (``too_many_attempts``) until the window passes; a success starts
-    the count afresh.
+    A wrong password and an unknown address are refused alike (``invalid_credentials``).
+    Failures are limited per client address and per account from that address
+    (``market.accounts.throttling``): over either limit every attempt is refused
+    (``too_many_attempts``), the right password included, until the window passes; the
+    account's owner still signs in from another address.
     """
     email = _email_normalize(email)
-    if login_is_throttled(email=email):
+    if not login_attempt_allowed(email=email, client_address=client_address):
         minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
         raise DomainError(AccountErrorCode.TOO_MANY_ATTEMPTS,
-                          f"Too many failed sign-ins for this address: try again in up to "
-                          f"{minutes} minutes.")
+                          f"Too many failed sign-ins: try again in up to {minutes} minutes.")
     user = None
     if len(password or "") <= MAX_PASSWORD_LENGTH:
         # The authentication backend refuses inactive users and hashes even for an unknown
         # address, so timing does not tell which addresses have accounts.
         user = authenticate(None, email=email, password=password)
     if user is None:
-        login_failure_record(email=email)
         raise DomainError(AccountErrorCode.INVALID_CREDENTIALS,
                           "The e-mail address or password is not correct.")
-    login_failures_reset(email=email)
+    login_succeeded(email=email, client_address=client_address)
+    return user
+
+
+@transaction.atomic
+def user_login(*, email: str, password: str, client_address: str) -> TokenPair:
+    """Tokens for an active account whose password matches, within the sign-in limits of
+    ``user_authenticate``."""
+    user = user_authenticate(email=email, password=password, client_address=client_address)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return _token_pair_issue(user=user, family_id=uuid.uuid4())
 
@@ -261,10 +289,23 @@ def password_change(*, user: User, old_password: str, new_password: str) -> Toke
     return _token_pair_issue(user=user, family_id=uuid.uuid4())
 
 
+def password_reset_request(*, email: str, client_address: str) -> None:
+    """E-mails a password-reset link when an active account has this address.
+
+    Answers alike and does the same work for any address: the request only queues
+    ``password_reset_email_send`` (a worker looks the address up), so neither the answer nor
+    its timing tells which addresses have accounts. Limited by ``account_email_allowed``.
+    """
+    email = _email_normalize(email)
+    _account_email_limit(email=email, client_address=client_address)
+    if email and len(email) <= MAX_EMAIL_LENGTH:
+        enqueue_on_commit("accounts.password_reset_email_send", email=email)
+
+
 @transaction.atomic
-def password_reset_request(*, email: str) -> None:
-    """E-mails a password-reset link when an active account has this address; answers alike
-    for any address, so nobody learns which addresses have accounts."""
+def password_reset_email_send(*, email: str) -> None:
+    """The worker's half of ``password_reset_request``: the link goes to an active account
+    with this address; for any other address nothing is sent."""
     user = User.objects.filter(email=_email_normalize(email), is_active=True).first()
     if user is None:
         return
@@ -346,6 +387,17 @@ def staff_groups_ensure(*, using: str = "default") -> list[Group]:
 
 
 # --- Helpers -------------------------------------------------------------------------------
+
+def _account_email_limit(*, email: str, client_address: str) -> None:
+    """E-mails anyone may make us send: per address asked for and per client, known addresses
+    or not (``ACCOUNT_EMAILS_MAX_PER_RECIPIENT``, ``ACCOUNT_EMAILS_MAX_PER_CLIENT`` per
+    ``ACCOUNT_EMAILS_WINDOW_SECONDS``); beyond, ``too_many_attempts`` and no e-mail."""
+    if not account_email_allowed(email=email, client_address=client_address):
+        minutes = max(1, settings.ACCOUNT_EMAILS_WINDOW_SECONDS // 60)
+        raise DomainError(AccountErrorCode.TOO_MANY_ATTEMPTS,
+                          f"Too many e-mails asked for this address or from this network: try "
+                          f"again in up to {minutes} minutes.")
+
 
 def _email_normalize(email: str | None) -> str:
     return (email or "").strip().lower()

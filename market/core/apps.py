@@ -6,6 +6,8 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        # Registers the deploy checks (manage.py check --deploy).
+        from market.core import checks  # noqa: F401
         from market.core.images import configure_pillow
 
         configure_pillow()

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.cache import cache
 
+import market.accounts.services
 from tests.conftest import GraphQLClient
 
 PASSWORD = "correct horse battery"  # what tests.factories.UserFactory sets
@@ -73,3 +74,23 @@ def link_params(body: str, path: str) -> dict[str, str]:
 
 def login(gql, email: str, password: str = PASSWORD) -> dict:
     return gql.execute(LOGIN, {"email": email, "password": password})["tokenCreate"]
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch) -> list[tuple[str, dict]]:
+    """The (task name, arguments) that accounts services queue, instead of queueing them."""
+    queued = []
+    monkeypatch.setattr(market.accounts.services, "enqueue_on_commit",
+                        lambda task, **kwargs: queued.append((task, kwargs)))
+    return queued
+
+
+def client_at(address: str | None = None, forwarded_for: str | None = None) -> GraphQLClient:
+    """A GraphQL client whose requests come from ``address`` (REMOTE_ADDR), through proxies
+    that say ``forwarded_for``."""
+    client = GraphQLClient()
+    if address is not None:
+        client.client.defaults["REMOTE_ADDR"] = address
+    if forwarded_for is not None:
+        client.headers["X-Forwarded-For"] = forwarded_for
+    return client

@@ -1,11 +1,12 @@
-"""Signing in with e-mail and password, and the throttle on failed attempts."""
+"""Signing in with e-mail and password, and the limits on failed attempts: per client address,
+and per account from one address, so that nobody can lock an account's owner out."""
 
 import time
 
 import pytest
 
 from market.accounts.models import RefreshToken
-from tests.accounts.conftest import LOGIN, ME, PASSWORD, bearer_client, login
+from tests.accounts.conftest import LOGIN, ME, PASSWORD, bearer_client, client_at, login
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +18,7 @@ INVALID_CREDENTIALS = [{"field": None, "code": "INVALID_CREDENTIALS",
 @pytest.fixture
 def small_throttle(settings):
     settings.LOGIN_MAX_FAILURES = 3
+    settings.LOGIN_MAX_FAILURES_PER_CLIENT = 5
     settings.LOGIN_FAILURE_WINDOW_SECONDS = 600
 
 
@@ -87,7 +89,7 @@ def test_after_too_many_failures_even_the_right_password_is_refused(gql, small_t
 
     assert payload == {"accessToken": None, "refreshToken": None, "user": None, "errors": [{
         "field": None, "code": "TOO_MANY_ATTEMPTS",
-        "message": "Too many failed sign-ins for this address: try again in up to 10 minutes."}]}
+        "message": "Too many failed sign-ins: try again in up to 10 minutes."}]}
     assert RefreshToken.objects.count() == 0
 
 
@@ -158,3 +160,75 @@ def test_an_absurdly_long_password_is_refused_without_hashing_it(gql):
     payload = gql.execute(LOGIN, {"email": "ada@example.com", "password": PASSWORD * 1000})
 
     assert payload["tokenCreate"]["errors"] == INVALID_CREDENTIALS
+
+
+def test_the_owner_signs_in_from_their_own_address_while_an_attacker_is_refused(db, small_throttle):
+    """Failures against an account lock only the address they came from."""
+    UserFactory(email="ada@example.com")
+    attacker, owner = client_at("203.0.113.7"), client_at("198.51.100.9")
+    fail_login(attacker, "ada@example.com", 3)
+
+    from_owner = login(owner, "ada@example.com")
+    from_attacker = login(attacker, "ada@example.com")
+
+    assert from_owner["errors"] == []
+    assert from_attacker["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+    assert RefreshToken.objects.count() == 1
+
+
+def test_one_client_trying_many_addresses_is_refused_for_every_account(db, small_throttle):
+    UserFactory(email="ada@example.com")
+    attacker = client_at("203.0.113.7")
+    for number in range(5):
+        fail_login(attacker, f"guess{number}@example.com", 1)
+
+    refused = login(attacker, "ada@example.com")
+    elsewhere = login(client_at("198.51.100.9"), "ada@example.com")
+
+    assert refused["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+    assert refused["accessToken"] is None
+    assert elsewhere["errors"] == []
+    assert RefreshToken.objects.count() == 1
+
+
+def test_signing_in_to_an_own_account_does_not_clear_the_address_count(db, small_throttle):
+    """Else a client could interleave sign-ins to its own account with guesses at others'."""
+    UserFactory(email="eve@example.com")
+    attacker = client_at("203.0.113.7")
+    for number in range(4):
+        fail_login(attacker, f"guess{number}@example.com", 1)
+        assert login(attacker, "eve@example.com")["errors"] == []
+    fail_login(attacker, "guess4@example.com", 1)
+
+    payload = login(attacker, "eve@example.com")
+
+    assert payload["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+
+
+def test_a_forged_x_forwarded_for_is_ignored_without_trusted_proxies(db, small_throttle):
+    UserFactory(email="ada@example.com")
+    for number in range(5):
+        fail_login(client_at("203.0.113.7", forwarded_for=f"10.0.0.{number}"),
+                   f"guess{number}@example.com", 1)
+
+    payload = login(client_at("203.0.113.7", forwarded_for="10.0.0.99"), "ada@example.com")
+
+    assert payload["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_hop_the_proxy_added(db, small_throttle,
+                                                                          settings):
+    """What the client itself wrote into X-Forwarded-For (left of the proxy's hop) is not
+    believed: rotating it does not escape the limit."""
+    settings.MARKET_TRUSTED_PROXY_COUNT = 1
+    UserFactory(email="ada@example.com")
+    proxy = "10.0.0.2"
+    for number in range(3):
+        fail_login(client_at(proxy, forwarded_for=f"192.0.2.{number}, 203.0.113.7"),
+                   "ada@example.com", 1)
+
+    attacker = login(client_at(proxy, forwarded_for="192.0.2.99, 203.0.113.7"), "ada@example.com")
+    owner = login(client_at(proxy, forwarded_for="198.51.100.9"), "ada@example.com")
+
+    assert attacker["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+    assert owner["errors"] == []

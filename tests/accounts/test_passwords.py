@@ -14,6 +14,7 @@ from tests.accounts.conftest import (
     RESET_REQUEST,
     SET_PASSWORD,
     bearer_client,
+    client_at,
     link_params,
     login,
 )
@@ -128,6 +129,66 @@ def test_a_reset_request_answers_alike_and_sends_nothing_without_an_active_accou
 
     assert payload == {"requestPasswordReset": {"errors": []}}
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com", "gone@example.com"])
+def test_a_reset_request_does_the_same_work_for_any_address(gql, queued_tasks, email):
+    """The request only queues the worker's look-up, known address or not: neither the answer
+    nor its timing tells which addresses have accounts."""
+    UserFactory(email="ada@example.com")
+    UserFactory(email="gone@example.com", is_active=False)
+
+    payload = gql.execute(RESET_REQUEST, {"email": email.upper()})
+
+    assert payload == {"requestPasswordReset": {"errors": []}}
+    assert queued_tasks == [("accounts.password_reset_email_send", {"email": email})]
+
+
+TOO_MANY_RESETS = {"requestPasswordReset": {"errors": [{
+    "field": None, "code": "TOO_MANY_ATTEMPTS",
+    "message": "Too many e-mails asked for this address or from this network: try again in up "
+               "to 60 minutes."}]}}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com"])
+def test_reset_e_mails_to_one_address_are_limited_from_any_client(
+        run_on_commit, settings, email):
+    """Nobody can flood a person with reset e-mails; a known and an unknown address answer
+    alike."""
+    settings.ACCOUNT_EMAILS_MAX_PER_RECIPIENT = 2
+    UserFactory(email="ada@example.com")
+    for address in ("203.0.113.7", "203.0.113.8"):
+        with run_on_commit():
+            assert client_at(address).execute(RESET_REQUEST, {"email": email}) == {
+                "requestPasswordReset": {"errors": []}}
+
+    with run_on_commit():
+        payload = client_at("198.51.100.9").execute(RESET_REQUEST, {"email": email})
+
+    assert payload == TOO_MANY_RESETS
+    assert len(mail.outbox) == (2 if email == "ada@example.com" else 0)
+
+
+@pytest.mark.django_db
+def test_one_client_asking_resets_for_many_addresses_is_refused(run_on_commit, settings):
+    settings.ACCOUNT_EMAILS_MAX_PER_CLIENT = 3
+    UserFactory(email="ada@example.com")
+    client = client_at("203.0.113.7")
+    for number in range(3):
+        client.execute(RESET_REQUEST, {"email": f"guess{number}@example.com"})
+
+    with run_on_commit():
+        refused = client.execute(RESET_REQUEST, {"email": "ada@example.com"})
+    with run_on_commit():
+        elsewhere = client_at("198.51.100.9").execute(RESET_REQUEST,
+                                                      {"email": "ada@example.com"})
+
+    assert refused == TOO_MANY_RESETS
+    assert elsewhere == {"requestPasswordReset": {"errors": []}}
+    [message] = mail.outbox
+    assert message.to == ["ada@example.com"]
 
 
 @pytest.mark.django_db

@@ -133,7 +133,8 @@ def _ada(**fields):
 
 
 def _ada_refresh_token(world):
-    return Call({"refreshToken": user_login(email=_ada().email, password=PASSWORD).refresh_token})
+    return Call({"refreshToken": user_login(email=_ada().email, password=PASSWORD,
+                                           client_address="127.0.0.1").refresh_token})
 
 
 def _images(world):

@@ -4,6 +4,7 @@ import graphene
 
 from market.accounts import services
 from market.accounts.error_codes import AccountErrorCode
+from market.accounts.throttling import request_client_address
 from market.graphql.accounts.types import User
 from market.graphql.core.auth import require_user
 from market.graphql.core.mutations import BaseMutation, error_type
@@ -24,9 +25,13 @@ class AccountRegisterInput(graphene.InputObjectType):
 
 
 class AccountRegister(BaseMutation):
-    """Create an account; a link to confirm the e-mail address is sent to it."""
+    """Create an account; a link to confirm the e-mail address is sent to it. An address that
+    has an account already is sent a notice instead, and the answer is the same, so that
+    registering does not tell which addresses have accounts."""
 
-    user = graphene.Field(User)
+    user = graphene.Field(User, deprecation_reason=(
+        "Always null: an account's details would tell whether the address was free. Sign in "
+        "with tokenCreate once the address is confirmed."))
 
     class Arguments:
         input = AccountRegisterInput(required=True)
@@ -36,10 +41,11 @@ class AccountRegister(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, input):
-        user = services.user_register(email=input.email, password=input.password,
-                                      first_name=input.get("first_name") or "",
-                                      last_name=input.get("last_name") or "")
-        return {"user": user}
+        services.user_register(email=input.email, password=input.password,
+                               first_name=input.get("first_name") or "",
+                               last_name=input.get("last_name") or "",
+                               client_address=request_client_address(info.context))
+        return {}
 
 
 class AccountConfirmEmail(BaseMutation):
@@ -71,7 +77,8 @@ class AccountResendVerification(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, email):
-        services.user_resend_verification(email=email)
+        services.user_resend_verification(email=email,
+                                          client_address=request_client_address(info.context))
         return {}
 
 
@@ -83,7 +90,8 @@ class TokenPayloadMixin:
 
 
 class TokenCreate(TokenPayloadMixin, BaseMutation):
-    """Sign in with e-mail address and password."""
+    """Sign in with e-mail address and password. Too many failures from one client, or for one
+    account from one client, answer TOO_MANY_ATTEMPTS for a while."""
 
     class Arguments:
         email = graphene.String(required=True)
@@ -94,7 +102,9 @@ class TokenCreate(TokenPayloadMixin, BaseMutation):
 
     @classmethod
     def perform(cls, root, info, email, password):
-        return _token_fields(services.user_login(email=email, password=password))
+        return _token_fields(services.user_login(
+            email=email, password=password,
+            client_address=request_client_address(info.context)))
 
 
 class TokenRefresh(TokenPayloadMixin, BaseMutation):
@@ -158,7 +168,8 @@ class PasswordChange(TokenPayloadMixin, BaseMutation):
 
 
 class RequestPasswordReset(BaseMutation):
-    """E-mail a password-reset link; answers alike whether or not the address has an account."""
+    """E-mail a password-reset link; answers alike whether or not the address has an account.
+    A few e-mails per address asked for and per client an hour: beyond, TOO_MANY_ATTEMPTS."""
 
     class Arguments:
         email = graphene.String(required=True)
@@ -168,7 +179,8 @@ class RequestPasswordReset(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, email):
-        services.password_reset_request(email=email)
+        services.password_reset_request(email=email,
+                                        client_address=request_client_address(info.context))
         return {}
 
 
