@@ -74,16 +74,18 @@ def format_error(error: Exception) -> dict:
     if isinstance(original, DomainError):
         extensions.update(code=original.code, field=original.field)
         formatted["message"] = original.message
-    elif isinstance(original, GraphQLError) and original.extensions:
-        extensions.update(original.extensions)
     elif _is_statement_timeout(original):
         extensions["code"] = ApiErrorCode.QUERY_TIMEOUT.value
         formatted["message"] = (
             "The database took too long to answer and the request was stopped; nothing it was "
             "changing was kept. Ask for less (smaller pages, a narrower filter).")
-    elif original is not None:
+    elif original is not None and not isinstance(original, GraphQLError):
         extensions.setdefault("code", "internal_error")
     else:
+        # graphql-core's own: a syntax or validation error, or a variable that does not fit
+        # its type (raised as a GraphQLError wrapping another).
+        if isinstance(original, GraphQLError):
+            extensions.update(original.extensions or {})
         extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
         if not settings.GRAPHQL_FIELD_SUGGESTIONS:
             formatted["message"] = _SUGGESTION.sub("", formatted["message"])
