@@ -3,9 +3,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+import psycopg
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -77,22 +78,26 @@ def validate_query(query: str, document: DocumentNode) -> tuple[GraphQLError, ..
 @contextmanager
 def api_statement_timeout() -> Iterator[None]:
     """Each SQL statement of an API request is stopped by PostgreSQL after
-    ``API_STATEMENT_TIMEOUT_MS``: no request holds an API process for long. Set for the request
-    and reset after it, as connections are kept between requests and also serve the admin;
-    Celery workers and management commands never get it."""
+    ``API_STATEMENT_TIMEOUT_MS``: no request holds an API process for long.
+
+    Set for the request and reset after it: connections are kept between requests and also
+    serve the admin, and Celery workers and management commands never get it. Like Django's own
+    session set-up (time zone, role), it goes through the driver's connection, so it is not one
+    of the request's queries that tests and ``X-SQL-Queries`` count.
+    """
     timeout = settings.API_STATEMENT_TIMEOUT_MS
     if not timeout or connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{timeout}ms"])
+    connection.ensure_connection()
+    session = connection.connection
+    session.execute(f"SET statement_timeout = {int(timeout)}")
     try:
         yield
     finally:
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET statement_timeout")
-        except DatabaseError:
+            session.execute("RESET statement_timeout")
+        except psycopg.Error:
             # Only inside a transaction that failed (a test's, never a request's): its
             # rollback undoes the SET as well.
             pass
