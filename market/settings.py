@@ -301,6 +301,8 @@ GRAPHENE = {
 GRAPHQL_MAX_PAGE_SIZE = GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"]
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=50_000)
+# Parsing stops after this many tokens: refusing a huge document must not cost reading it all.
+GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=2_000)
 GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=30)
 GRAPHQL_MAX_ROOT_FIELDS = env.int("GRAPHQL_MAX_ROOT_FIELDS", default=15)
 # Production does not describe its schema to strangers: no __schema/__type, no GraphiQL, no

@@ -32,17 +32,14 @@ from market.graphql.schema import schema
 # Clients send the same few documents over and over: parse and validate each once per process.
 # Long documents are not kept, so a client cannot fill memory with unique queries.
 CACHEABLE_QUERY_LENGTH = 20_000
-# Parsing stops at this many tokens (the storefront's largest document has about 200, the
-# introspection query about 300): a huge document is refused before it is read to the end.
-MAX_QUERY_TOKENS = 20_000
 # What a POST may carry: JSON, a bare GraphQL document, or the multipart upload spec. HTML forms
 # (urlencoded, text/plain) are refused: a browser sends those cross-site without asking.
 ACCEPTED_CONTENT_TYPES = ("application/json", "application/graphql", "multipart/form-data")
 
 
-def _parse(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+def _parse(query: str, max_tokens: int) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
     try:
-        return parse(query, max_tokens=MAX_QUERY_TOKENS), ()
+        return parse(query, max_tokens=max_tokens), ()
     except GraphQLError as error:
         if "Parsing aborted" in error.message:  # too many tokens, or nested too deeply
             code = (ApiErrorCode.QUERY_TOO_DEEP if "nested" in error.message
@@ -52,19 +49,23 @@ def _parse(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
 
 
 @lru_cache(maxsize=256)
-def _parse_cached(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
-    return _parse(query)
+def _parse_cached(query: str, max_tokens: int
+                  ) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+    return _parse(query, max_tokens)
 
 
 def parse_query(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+    """The document, or why it cannot be read. Parsing stops at ``GRAPHQL_MAX_TOKENS`` (the
+    storefront's largest document has 131 tokens, the introspection query 163), so a huge
+    document is refused before it is read to the end."""
     if len(query) > CACHEABLE_QUERY_LENGTH:
-        return _parse(query)
-    return _parse_cached(query)
+        return _parse(query, settings.GRAPHQL_MAX_TOKENS)
+    return _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
 
 
 @lru_cache(maxsize=256)
 def _validate_cached(query: str) -> tuple[GraphQLError, ...]:
-    document, _errors = _parse_cached(query)
+    document, _errors = _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
     return tuple(validate(schema.graphql_schema, document, specified_rules))
 
 
