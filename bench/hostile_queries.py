@@ -86,9 +86,9 @@ def attacks() -> list[Attack]:
         Attack("1", "16 root fields", graphql("{ " + "currencies { code } " * 16 + "}")),
         Attack("1", "categories nested 12 deep", graphql(
             "{ categories { " + "children { " * 12 + "name" + " }" * 12 + " } }")),
-        Attack("1", "products(first: 100) nested lists", graphql(
+        Attack("1", "products(first: 100) with every nested list", graphql(
             "{ products(first: 100) { edges { node { variants { id } images { url } "
-            "attributes { values { name } } seller { products(first: 100) { edges { node "
+            "attributes { values { name } } category { children { children { children "
             "{ name } } } } } } } }")),
         Attack("1", "a 24 000-token document", graphql("{ " + "currencies { code } " * 6000 + "}")),
         Attack("2", "__schema", graphql("{ __schema { types { name } } }")),
