@@ -129,7 +129,9 @@ class MarketGraphQLView(FileUploadGraphQLView):
 
     def dispatch(self, request, *args, **kwargs):
         # Whatever the Authorization header holds, the session's user is never this request's.
-        request.user = getattr(request, "bearer_user", None) or AnonymousUser()
+        # (bearer_user stays lazy: a public query never decodes the token.)
+        bearer_user = getattr(request, "bearer_user", None)
+        request.user = AnonymousUser() if bearer_user is None else bearer_user
         return super().dispatch(request, *args, **kwargs)
 
     def can_display_graphiql(self, request, data):
@@ -148,6 +150,8 @@ class MarketGraphQLView(FileUploadGraphQLView):
             return self._parse_multipart(request)
         try:
             return GraphQLView.parse_body(self, request)
+        except UnicodeDecodeError:  # an application/graphql body graphene decodes unguarded
+            raise BadRequest("The body is not UTF-8.") from None
         except RecursionError:
             raise BadRequest("The JSON body is nested too deeply.") from None
 

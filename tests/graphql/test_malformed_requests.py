@@ -53,6 +53,25 @@ def test_a_body_that_is_not_a_json_object_is_a_400(gql, body):
     the_refusal(response)
 
 
+@pytest.mark.parametrize("content_type", ["application/graphql", "application/json"])
+def test_a_body_that_is_not_utf8_is_a_400(gql, content_type):
+    response = gql.client.post("/graphql/", data=b"{ currencies { code \xff } }",
+                               content_type=content_type)
+
+    the_refusal(response)
+
+
+def test_a_bare_graphql_document_is_accepted(gql):
+    response = gql.client.post("/graphql/", data="{ sellers { totalCount } }",
+                               content_type="application/graphql")
+
+    assert response.json() == {"data": {"sellers": {"totalCount": 0}}}
+
+
+def test_a_nul_character_in_a_get_query_is_a_400(gql):
+    the_refusal(gql.client.get("/graphql/", {"query": "{ currencies { code } }\x00"}))
+
+
 def test_a_string_variables_parameter_holding_an_object_is_accepted(gql):
     response = post_json(gql, {"query": "query($n: Int) { sellers(first: $n) { totalCount } }",
                                "variables": json.dumps({"n": 1})})
