@@ -24,6 +24,7 @@ from graphql import (
     specified_rules,
     validate,
 )
+from graphql.validation.validate import ValidationAbortedError
 
 from market.graphql.core.errors import ApiErrorCode, BadRequest, format_error
 from market.graphql.core.validation import query_limits_rules
@@ -63,17 +64,32 @@ def parse_query(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ..
     return _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
 
 
+def _validate(document: DocumentNode, rules, *, aborted: ApiErrorCode
+              ) -> tuple[GraphQLError, ...]:
+    """graphql-core's ``validate`` without its name suggestions where production hides them.
+    Validation it aborts (fragments nested past what it can walk, or too much work comparing
+    fields) gets ``aborted`` as its code."""
+    errors = validate(schema.graphql_schema, document, rules,
+                      hide_suggestions=not settings.GRAPHQL_FIELD_SUGGESTIONS)
+    for error in errors:
+        if isinstance(error, ValidationAbortedError) and not error.extensions:
+            error.extensions = {"code": (aborted if error.message == "Validation aborted."
+                                         else ApiErrorCode.GRAPHQL_VALIDATION_FAILED).value}
+    return tuple(errors)
+
+
 @lru_cache(maxsize=256)
-def _validate_cached(query: str) -> tuple[GraphQLError, ...]:
+def _validate_cached(query: str, hide_suggestions: bool) -> tuple[GraphQLError, ...]:
+    # hide_suggestions is part of the key only: the errors kept must match the setting.
     document, _errors = _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
-    return tuple(validate(schema.graphql_schema, document, specified_rules))
+    return _validate(document, specified_rules, aborted=ApiErrorCode.QUERY_TOO_COSTLY)
 
 
 def validate_query(query: str, document: DocumentNode) -> tuple[GraphQLError, ...]:
     """graphql-core's own rules, once the query limits have let the document through."""
     if len(query) > CACHEABLE_QUERY_LENGTH:
-        return tuple(validate(schema.graphql_schema, document, specified_rules))
-    return _validate_cached(query)
+        return _validate(document, specified_rules, aborted=ApiErrorCode.QUERY_TOO_COSTLY)
+    return _validate_cached(query, not settings.GRAPHQL_FIELD_SUGGESTIONS)
 
 
 @contextmanager
@@ -212,9 +228,10 @@ class MarketGraphQLView(FileUploadGraphQLView):
                 return None
             raise HttpError(HttpResponseNotAllowed(["POST"], "Mutations need a POST request."))
         # Cheap, linear limits first (page sizes may come from this request's variables).
-        limit_errors = validate(schema.graphql_schema, document, query_limits_rules(variables))
+        limit_errors = _validate(document, query_limits_rules(variables),
+                                 aborted=ApiErrorCode.QUERY_TOO_DEEP)
         if limit_errors:
-            return ExecutionResult(data=None, errors=limit_errors)
+            return ExecutionResult(data=None, errors=list(limit_errors))
         errors = validate_query(query, document)
         if errors:
             return ExecutionResult(data=None, errors=list(errors))
@@ -224,7 +241,8 @@ class MarketGraphQLView(FileUploadGraphQLView):
                                root_value=self.get_root_value(request),
                                context_value=self.get_context(request),
                                variable_values=variables, operation_name=operation_name,
-                               middleware=self.get_middleware(request))
+                               middleware=self.get_middleware(request),
+                               hide_suggestions=not settings.GRAPHQL_FIELD_SUGGESTIONS)
         except Exception as error:  # graphql-core reports resolver errors itself; this is a bug
             return ExecutionResult(errors=[error])
 

@@ -144,6 +144,15 @@ def test_a_document_of_more_tokens_than_the_cap_is_refused(gql, settings):
     assert refusal_codes(refused) == {"query_too_large"}
 
 
+def test_fragments_nesting_fields_hundreds_deep_are_refused_as_too_deep(gql):
+    levels = 60  # per fragment; the parser allows 200, ten fragments chain 600
+    query = "{ categories { ...F0 } }\n" + "".join(
+        f"fragment F{i} on Category {{ " + "children { " * levels
+        + (f"...F{i + 1}" if i < 9 else "name") + " }" * levels + " }\n" for i in range(10))
+
+    assert refusal_codes(gql.post(query)) == {"query_too_deep"}
+
+
 def test_a_refused_query_touches_no_table(gql, django_assert_num_queries):
     with django_assert_num_queries(0):
         gql.post(FRAGMENT_BOMB)

@@ -1,7 +1,5 @@
-import re
 from enum import StrEnum
 
-from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpResponse
 from graphene_django.views import HttpError
@@ -29,10 +27,6 @@ class ApiErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     PERMISSION_DENIED = "permission_denied"
 
-
-# graphql-core ends some validation and variable errors with " Did you mean 'x', 'y' or 'z'?":
-# names from the schema, which production does not give away (GRAPHQL_FIELD_SUGGESTIONS).
-_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 _HTTP_STATUS_CODES = {
     405: ApiErrorCode.METHOD_NOT_ALLOWED,
@@ -87,7 +81,5 @@ def format_error(error: Exception) -> dict:
         if isinstance(original, GraphQLError):
             extensions.update(original.extensions or {})
         extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
-        if not settings.GRAPHQL_FIELD_SUGGESTIONS:
-            formatted["message"] = _SUGGESTION.sub("", formatted["message"])
     formatted["extensions"] = extensions
     return formatted
