@@ -79,8 +79,9 @@ DATABASES = {
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL stops any statement of a GraphQL request running longer than this (0: never), so no
-# request holds an API process for long. Set per request by the view, not on the connection:
-# Celery workers and management commands (imports, PDFs, migrations) run long statements.
+# request holds an API process for long. The view sets it for each request and resets it after,
+# never for the whole connection: Celery workers and management commands (imports, PDFs,
+# migrations) run long statements.
 API_STATEMENT_TIMEOUT_MS = env.int("API_STATEMENT_TIMEOUT_MS", default=5000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker process in the tests sees the same data.
