@@ -20,6 +20,7 @@ import argparse
 import http.client
 import json
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -116,6 +117,8 @@ def attacks() -> list[Attack]:
 class InProcess:
     def __init__(self):
         os.environ.setdefault("DJANGO_DEBUG", "false")
+        # Production settings want a real secret; this process's own will do.
+        os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "market.settings")
         sys.path.insert(0, str(ROOT))
         import django
@@ -127,9 +130,9 @@ class InProcess:
     def send(self, attack: Attack) -> tuple[int, bytes]:
         headers = dict(attack.headers)
         if attack.method == "GET":
-            response = self.client.get("/graphql/", headers=headers)
+            response = self.client.get("/graphql/", headers=headers, secure=True)
         else:
-            response = self.client.post("/graphql/", data=attack.body,
+            response = self.client.post("/graphql/", data=attack.body, secure=True,
                                         content_type=attack.content_type, headers=headers)
         return response.status_code, response.content
 
