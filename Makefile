@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/payouts.py
+	$(BIN)/python bench/hostile_queries.py
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache

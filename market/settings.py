@@ -109,6 +109,11 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL stops any statement of a GraphQL request running longer than this (0: never), so no
+# request holds an API process for long. The view sets it for each request and resets it after,
+# never for the whole connection: Celery workers and management commands (imports, PDFs,
+# migrations) run long statements.
+API_STATEMENT_TIMEOUT_MS = env.int("API_STATEMENT_TIMEOUT_MS", default=5000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker process in the tests sees the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
@@ -350,6 +355,15 @@ GRAPHENE = {
 GRAPHQL_MAX_PAGE_SIZE = GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"]
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=50_000)
+# Parsing stops after this many tokens: refusing a huge document must not cost reading it all.
+GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=2_000)
+GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=30)
+GRAPHQL_MAX_ROOT_FIELDS = env.int("GRAPHQL_MAX_ROOT_FIELDS", default=15)
+# Production does not describe its schema to strangers: no __schema/__type, no GraphiQL, no
+# "Did you mean …?" in errors. The published contract is graphql/schema.graphql.
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=DEBUG)
+GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=GRAPHQL_INTROSPECTION)
+GRAPHQL_FIELD_SUGGESTIONS = env.bool("GRAPHQL_FIELD_SUGGESTIONS", default=DEBUG)
 
 LOGGING = {
     "version": 1,

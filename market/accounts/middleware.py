@@ -8,8 +8,11 @@ from market.core.errors import DomainError
 class BearerTokenMiddleware:
     """API clients authenticate with ``Authorization: Bearer <access token>``.
 
-    A bad token leaves the request anonymous and records why in ``request.auth_error``, so
-    public queries still answer and private ones say exactly what is wrong with the token.
+    ``request.bearer_user`` is the token's user, or anonymous when no usable bearer token was
+    sent: the GraphQL endpoint takes its user from there only, never from the session cookie.
+    A bad token, or an ``Authorization`` header of another scheme (``Basic``, ``Token``, an
+    empty ``Bearer``), leaves the request anonymous and records why in ``request.auth_error``,
+    so public queries still answer and private ones say exactly what is wrong.
     """
 
     def __init__(self, get_response):
@@ -18,8 +21,9 @@ class BearerTokenMiddleware:
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
+        request.auth_error = None
+        request.bearer_user = AnonymousUser()
         if scheme.lower() == "bearer" and token.strip():
-            request.auth_error = None
 
             def load():
                 try:
@@ -28,5 +32,8 @@ class BearerTokenMiddleware:
                     request.auth_error = error.message
                     return AnonymousUser()
 
-            request.user = SimpleLazyObject(load)
+            request.bearer_user = request.user = SimpleLazyObject(load)
+        elif header:
+            request.auth_error = ("Send 'Authorization: Bearer <access token>'; "
+                                  "no other scheme is accepted.")
         return self.get_response(request)

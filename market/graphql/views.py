@@ -1,11 +1,18 @@
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
+import psycopg
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from graphene_django.views import HttpError
+from graphene_django.views import GraphQLView, HttpError
 from graphene_file_upload.django import FileUploadGraphQLView
+from graphene_file_upload.utils import place_files_in_operations
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -17,50 +24,201 @@ from graphql import (
     specified_rules,
     validate,
 )
+from graphql.validation.validate import ValidationAbortedError
 
-from market.graphql.core.errors import format_error
-from market.graphql.core.validation import query_limits_rule
+from market.graphql.core.errors import ApiErrorCode, BadRequest, format_error
+from market.graphql.core.validation import query_limits_rules
 from market.graphql.schema import schema
 
 # Clients send the same few documents over and over: parse and validate each once per process.
 # Long documents are not kept, so a client cannot fill memory with unique queries.
 CACHEABLE_QUERY_LENGTH = 20_000
+# What a POST may carry: JSON, a bare GraphQL document, or the multipart upload spec. HTML forms
+# (urlencoded, text/plain) are refused: a browser sends those cross-site without asking.
+ACCEPTED_CONTENT_TYPES = ("application/json", "application/graphql", "multipart/form-data")
+
+
+def _parse(query: str, max_tokens: int) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+    try:
+        return parse(query, max_tokens=max_tokens), ()
+    except GraphQLError as error:
+        if "Parsing aborted" in error.message:  # too many tokens, or nested too deeply
+            code = (ApiErrorCode.QUERY_TOO_DEEP if "nested" in error.message
+                    else ApiErrorCode.QUERY_TOO_LARGE)
+            error.extensions = {"code": code.value}
+        return None, (error,)
 
 
 @lru_cache(maxsize=256)
-def _parse_and_validate_cached(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
-    return _parse_and_validate(query)
+def _parse_cached(query: str, max_tokens: int
+                  ) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+    return _parse(query, max_tokens)
 
 
-def _parse_and_validate(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
-    try:
-        document = parse(query)
-    except GraphQLError as error:
-        return None, (error,)
-    return document, tuple(validate(schema.graphql_schema, document, specified_rules))
-
-
-def parse_and_validate(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+def parse_query(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+    """The document, or why it cannot be read. Parsing stops at ``GRAPHQL_MAX_TOKENS`` (the
+    storefront's largest document has 131 tokens, the introspection query 163), so a huge
+    document is refused before it is read to the end."""
     if len(query) > CACHEABLE_QUERY_LENGTH:
-        return _parse_and_validate(query)
-    return _parse_and_validate_cached(query)
+        return _parse(query, settings.GRAPHQL_MAX_TOKENS)
+    return _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
+
+
+def _validate(document: DocumentNode, rules, *, aborted: ApiErrorCode
+              ) -> tuple[GraphQLError, ...]:
+    """graphql-core's ``validate`` without its name suggestions where production hides them.
+    Validation it aborts (fragments nested past what it can walk, or too much work comparing
+    fields) gets ``aborted`` as its code."""
+    errors = validate(schema.graphql_schema, document, rules,
+                      hide_suggestions=not settings.GRAPHQL_FIELD_SUGGESTIONS)
+    for error in errors:
+        if isinstance(error, ValidationAbortedError) and not error.extensions:
+            error.extensions = {"code": (aborted if error.message == "Validation aborted."
+                                         else ApiErrorCode.GRAPHQL_VALIDATION_FAILED).value}
+    return tuple(errors)
+
+
+@lru_cache(maxsize=256)
+def _validate_cached(query: str, hide_suggestions: bool) -> tuple[GraphQLError, ...]:
+    # hide_suggestions is part of the key only: the errors kept must match the setting.
+    document, _errors = _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
+    return _validate(document, specified_rules, aborted=ApiErrorCode.QUERY_TOO_COSTLY)
+
+
+def validate_query(query: str, document: DocumentNode) -> tuple[GraphQLError, ...]:
+    """graphql-core's own rules, once the query limits have let the document through."""
+    if len(query) > CACHEABLE_QUERY_LENGTH:
+        return _validate(document, specified_rules, aborted=ApiErrorCode.QUERY_TOO_COSTLY)
+    return _validate_cached(query, not settings.GRAPHQL_FIELD_SUGGESTIONS)
+
+
+@contextmanager
+def api_statement_timeout() -> Iterator[None]:
+    """Each SQL statement of an API request is stopped by PostgreSQL after
+    ``API_STATEMENT_TIMEOUT_MS``: no request holds an API process for long.
+
+    Set for the request and reset after it: connections are kept between requests and also
+    serve the admin, and Celery workers and management commands never get it. Like Django's own
+    session set-up (time zone, role), it goes through the driver's connection, so it is not one
+    of the request's queries that tests and ``X-SQL-Queries`` count.
+    """
+    timeout = settings.API_STATEMENT_TIMEOUT_MS
+    if not timeout or connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    session = connection.connection
+    session.execute(f"SET statement_timeout = {int(timeout)}")
+    try:
+        yield
+    finally:
+        try:
+            session.execute("RESET statement_timeout")
+        except psycopg.Error:
+            # Only inside a transaction that failed (a test's, never a request's): its
+            # rollback undoes the SET as well.
+            pass
+
+
+def _contains_nul(value) -> bool:
+    """Whether any string in a JSON value (keys included) holds NUL; iterative, as a JSON body
+    may be nested as deep as the parser allowed."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 @method_decorator(csrf_exempt, name="dispatch")
 class MarketGraphQLView(FileUploadGraphQLView):
     """``/graphql/``: graphene's view (with multipart uploads), cached parsing, query limits and
     coded errors. It is exempt from CSRF checks, so it trusts only bearer tokens, never the
-    admin's session cookie."""
+    admin's session cookie; GraphiQL is served only where ``GRAPHQL_GRAPHIQL`` allows it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # Whatever the Authorization header holds, the session's user is never this request's.
+        # (bearer_user stays lazy: a public query never decodes the token.)
+        bearer_user = getattr(request, "bearer_user", None)
+        request.user = AnonymousUser() if bearer_user is None else bearer_user
+        return super().dispatch(request, *args, **kwargs)
+
+    def can_display_graphiql(self, request, data):
+        return settings.GRAPHQL_GRAPHIQL and super().can_display_graphiql(request, data)
+
+    def parse_body(self, request):
+        content_type = self.get_content_type(request)
+        if request.method != "POST":
+            return {}
+        if content_type not in ACCEPTED_CONTENT_TYPES:
+            raise BadRequest(
+                f"POST bodies must be application/json (or application/graphql, or "
+                f"multipart/form-data for uploads), not {content_type or 'untyped'}.",
+                ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, status=415)
+        if content_type == "multipart/form-data":
+            return self._parse_multipart(request)
+        try:
+            return GraphQLView.parse_body(self, request)
+        except UnicodeDecodeError:  # an application/graphql body graphene decodes unguarded
+            raise BadRequest("The body is not UTF-8.") from None
+        except RecursionError:
+            raise BadRequest("The JSON body is nested too deeply.") from None
+
+    @staticmethod
+    def _parse_multipart(request) -> dict:
+        """The GraphQL multipart request spec: ``operations`` (JSON), ``map`` (JSON: file key →
+        paths of null variables) and the files. Anything else is a bad request, not a crash in
+        graphene-file-upload."""
+        if "operations" not in request.POST:
+            raise BadRequest("A multipart request needs 'operations' and 'map' "
+                             "(the GraphQL multipart request spec).")
+        try:
+            operations = json.loads(request.POST["operations"])
+            files_map = json.loads(request.POST.get("map", "{}"))
+        except (ValueError, RecursionError):
+            raise BadRequest("'operations' and 'map' must be JSON.") from None
+        if not isinstance(operations, dict) or not isinstance(files_map, dict):
+            raise BadRequest("'operations' and 'map' must be JSON objects.")
+        for key, paths in files_map.items():
+            if key not in request.FILES:
+                raise BadRequest(f"'map' names the file {key!r}, which was not sent.")
+            if not isinstance(paths, list) or not all(
+                    isinstance(path, str) and path.startswith("variables.") for path in paths):
+                raise BadRequest(f"'map' entry {key!r} must list paths of variables "
+                                 "(\"variables.<name>\").")
+        try:
+            return place_files_in_operations(operations, files_map, request.FILES)
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise BadRequest("A path in 'map' does not lead to a null variable.") from None
+
+    def get_graphql_params(self, request, data):
+        if isinstance(data, dict) and data.get("variables") == "":
+            data = {**data, "variables": None}
+        query, variables, operation_name, id = super().get_graphql_params(request, data)
+        if query is not None and not isinstance(query, str):
+            raise BadRequest("'query' must be a string.")
+        if variables is not None and not isinstance(variables, dict):
+            raise BadRequest("'variables' must be a JSON object.")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise BadRequest("'operationName' must be a string.")
+        if _contains_nul([query, operation_name, variables]):
+            raise BadRequest("Strings may not contain the NUL character (\\u0000).")
+        return query, variables, operation_name, id
 
     def execute_graphql_request(self, request, data, query, variables, operation_name,
                                 show_graphiql=False):
-        if "Authorization" not in request.headers:
-            request.user = AnonymousUser()
         if not query:
             if show_graphiql:
                 return None
             raise HttpError(HttpResponseBadRequest("Must provide query string."))
-        document, errors = parse_and_validate(query)
+        document, errors = parse_query(query)
         if errors:
             return ExecutionResult(data=None, errors=list(errors))
         operation = get_operation_ast(document, operation_name)
@@ -69,16 +227,22 @@ class MarketGraphQLView(FileUploadGraphQLView):
             if show_graphiql:
                 return None
             raise HttpError(HttpResponseNotAllowed(["POST"], "Mutations need a POST request."))
-        # Page sizes may come from this request's variables, so the limits are checked each time.
-        limit_errors = validate(schema.graphql_schema, document, [query_limits_rule(variables)])
+        # Cheap, linear limits first (page sizes may come from this request's variables).
+        limit_errors = _validate(document, query_limits_rules(variables),
+                                 aborted=ApiErrorCode.QUERY_TOO_DEEP)
         if limit_errors:
-            return ExecutionResult(data=None, errors=limit_errors)
+            return ExecutionResult(data=None, errors=list(limit_errors))
+        errors = validate_query(query, document)
+        if errors:
+            return ExecutionResult(data=None, errors=list(errors))
         try:
-            return execute(schema.graphql_schema, document,
-                           root_value=self.get_root_value(request),
-                           context_value=self.get_context(request),
-                           variable_values=variables, operation_name=operation_name,
-                           middleware=self.get_middleware(request))
+            with api_statement_timeout():
+                return execute(schema.graphql_schema, document,
+                               root_value=self.get_root_value(request),
+                               context_value=self.get_context(request),
+                               variable_values=variables, operation_name=operation_name,
+                               middleware=self.get_middleware(request),
+                               hide_suggestions=not settings.GRAPHQL_FIELD_SUGGESTIONS)
         except Exception as error:  # graphql-core reports resolver errors itself; this is a bug
             return ExecutionResult(errors=[error])
 
