@@ -34,9 +34,23 @@ def format_error(error: Exception) -> dict:
         formatted["message"] = original.message
     elif isinstance(original, GraphQLError) and original.extensions:
         extensions.update(original.extensions)
+    elif original is not None and not error.path:
+        # A scalar refused a value of the document or its variables, checked before any
+        # resolver runs (resolvers' errors have a path): the client's error. graphql-core ends
+        # the message with the parser's own exception text, which is not for clients.
+        extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
+        formatted["message"] = _without_exception_text(formatted["message"], original)
     elif original is not None:
         extensions.setdefault("code", "internal_error")
     else:
         extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
     formatted["extensions"] = extensions
     return formatted
+
+
+def _without_exception_text(message: str, original: Exception) -> str:
+    text = str(original)
+    if text and message.endswith(text):
+        message = message[:-len(text)].rstrip("; ")
+        return message if message.endswith(".") else f"{message}."
+    return message
