@@ -33,7 +33,7 @@ from tests.stripe_server.fixtures import _stripe_server_process, stripe_server  
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(600)]
 
-FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 SCHEMA = (Path(__file__).resolve().parents[2] / "graphql" / "schema.graphql").read_text()
 
 # What an answer must never show: a traceback, an exception's class, a source path, the database.
@@ -113,9 +113,21 @@ CUSTOM_SCALARS = {
                    TEXT).map(_string),
     "Upload": TEXT.map(_string),
 }
+
+
+def one_root_field_at_a_time(build, root: graphql.GraphQLObjectType) -> st.SearchStrategy[str]:
+    """Documents that ask one root field each: an odd argument elsewhere in the document cannot
+    make it invalid as a whole, so each example reaches a resolver far more often. Explicit
+    nulls come in half the documents; in the other half every argument given has a value."""
+    return st.one_of(*(build(PARSED, fields=[name], custom_scalars=CUSTOM_SCALARS,
+                             allow_null=allow_null)
+                       for name in sorted(root.fields) for allow_null in (False, True)))
+
+
+PARSED = graphql.build_schema(SCHEMA)
 OPERATIONS = {
-    "queries": queries(SCHEMA, custom_scalars=CUSTOM_SCALARS),
-    "mutations": mutations(SCHEMA, custom_scalars=CUSTOM_SCALARS),
+    "queries": one_root_field_at_a_time(queries, PARSED.query_type),
+    "mutations": one_root_field_at_a_time(mutations, PARSED.mutation_type),
 }
 
 
