@@ -99,3 +99,20 @@ def test_a_variant_price_too_large_to_round_is_refused_with_its_code(gql_as, pri
             support.payload(response, "productVariantCreate")["errors"]] == [
         ("INVALID_PRICE", "price", "A price is at most 9999999999.99.")]
     assert support.catalogue_rows() == before
+
+
+def test_a_bug_answers_internal_error_without_its_text_and_is_logged(gql, monkeypatch, caplog):
+    def broken(**kwargs):
+        raise ValueError('value overflows numeric format LINE 1: SELECT "catalog_product"')
+
+    monkeypatch.setattr("market.catalog.selectors.product_list_filtered", broken)
+
+    response = gql.post("{ products { totalCount } }")
+
+    assert response.json()["errors"] == [{
+        "message": "An internal error occurred; it has been logged.",
+        "locations": [{"line": 1, "column": 3}], "path": ["products"],
+        "extensions": {"code": "internal_error"}}]
+    [record] = [r for r in caplog.records if r.name == "market.graphql.core.errors"]
+    assert record.getMessage() == "Internal error answering products"
+    assert "value overflows numeric format" in str(record.exc_info[1])

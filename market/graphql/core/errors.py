@@ -1,8 +1,14 @@
+import logging
 from enum import StrEnum
 
 from graphql import GraphQLError
 
 from market.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+# A bug's own words (an exception's text: SQL, a file, a value) are for the log, not for clients.
+INTERNAL_ERROR_MESSAGE = "An internal error occurred; it has been logged."
 
 
 class ApiErrorCode(StrEnum):
@@ -25,7 +31,8 @@ def argument_error(argument: str, message: str, code: StrEnum | str = ApiErrorCo
 def format_error(error: Exception) -> dict:
     """Shape every error as ``{message, locations, path, extensions: {code, field}}``."""
     if not isinstance(error, GraphQLError):
-        return {"message": str(error), "extensions": {"code": "internal_error"}}
+        _log_internal_error(error, path=None)
+        return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "internal_error"}}
     formatted = error.formatted
     original = error.original_error
     extensions = dict(formatted.get("extensions") or {})
@@ -41,7 +48,9 @@ def format_error(error: Exception) -> dict:
         extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
         formatted["message"] = _without_exception_text(formatted["message"], original)
     elif original is not None:
+        _log_internal_error(original, path=error.path)
         extensions.setdefault("code", "internal_error")
+        formatted["message"] = INTERNAL_ERROR_MESSAGE
     else:
         extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
     formatted["extensions"] = extensions
@@ -54,3 +63,8 @@ def _without_exception_text(message: str, original: Exception) -> str:
         message = message[:-len(text)].rstrip("; ")
         return message if message.endswith(".") else f"{message}."
     return message
+
+
+def _log_internal_error(error: BaseException, *, path) -> None:
+    logger.error("Internal error answering %s", ".".join(map(str, path or ())) or "a request",
+                 exc_info=(type(error), error, error.__traceback__))
