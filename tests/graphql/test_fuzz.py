@@ -1,6 +1,6 @@
 """Fuzzing the API: queries and mutations generated from the published contract
 (``graphql/schema.graphql``, with hypothesis-graphql) are posted to ``/graphql/`` as an
-anonymous visitor, a signed-in seller and staff, over a database with a little of everything.
+anonymous visitor, a buyer, a seller and staff, over a database with a little of everything.
 
 Whatever the document, the answer is a client error with a code or a result: never a 5xx, never
 an ``internal_error``, never a trace of the code (exception names, file paths, the database).
