@@ -276,6 +276,10 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_local")
 # endpoint with that endpoint's own secret; both endpoints may point at /webhooks/stripe/.
 STRIPE_CONNECT_WEBHOOK_SECRET = env.str("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# A webhook body is refused before it is parsed when larger (413) or nested deeper (400): Stripe's
+# events are tens of kilobytes and about ten levels deep.
+STRIPE_WEBHOOK_MAX_BYTES = env.int("STRIPE_WEBHOOK_MAX_BYTES", default=1024 * 1024)
+STRIPE_WEBHOOK_MAX_DEPTH = env.int("STRIPE_WEBHOOK_MAX_DEPTH", default=32)
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30.0)
 # A stored event not processed after this long is queued again (its message was lost).
 STRIPE_EVENT_SWEEP_AFTER_SECONDS = env.int("STRIPE_EVENT_SWEEP_AFTER_SECONDS", default=300)

@@ -46,9 +46,9 @@ class GraphQLClient:
         self.client = Client()
         self.headers = {}
         if user is not None:
-            from market.accounts.tokens import access_token_create
+            from market.accounts.services import sign_in_create
 
-            self.headers["Authorization"] = f"Bearer {access_token_create(user=user)}"
+            self.headers["Authorization"] = f"Bearer {sign_in_create(user=user).access_token}"
 
     def post(self, query: str, variables: dict | None = None):
         response = self.client.post("/graphql/", data=json.dumps(

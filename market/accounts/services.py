@@ -187,15 +187,16 @@ def user_login(*, email: str, password: str, client_address: str) -> TokenPair:
     ``user_authenticate``."""
     user = user_authenticate(email=email, password=password, client_address=client_address)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    return _token_pair_issue(user=user, family_id=uuid.uuid4())
+    return sign_in_create(user=user)
 
 
 def token_refresh(*, refresh_token: str) -> TokenPair:
     """A new access and refresh token for a valid refresh token, which is revoked (rotation).
 
     A refresh token presented after it was revoked has been copied: every token of its sign-in
-    (its family) is revoked, so neither the thief nor the owner can go on with it. The family's
-    revocation is committed even though the request is refused, hence the inner transaction.
+    (its family) is revoked, so neither the thief nor the owner can go on with it, and the
+    access tokens already issued to that sign-in stop working at once. The family's revocation
+    is committed even though the request is refused, hence the inner transaction.
     """
     invalid = DomainError(AccountErrorCode.INVALID_TOKEN,
                           "The refresh token is not valid; sign in again.", field="refreshToken")
@@ -221,10 +222,11 @@ def token_refresh(*, refresh_token: str) -> TokenPair:
 
 @transaction.atomic
 def token_revoke(*, refresh_token: str) -> None:
-    """Signing out: the refresh token stops working. Answers alike for an unknown token."""
+    """Signing out ends the sign-in: its refresh tokens and its access tokens stop working,
+    the user's other sign-ins go on. Answers alike for an unknown token."""
     token = _refresh_token_find(refresh_token)
     if token is not None:
-        RefreshToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        RefreshToken.objects.filter(family_id=token.family_id, revoked_at__isnull=True).update(
             revoked_at=timezone.now())
 
 
@@ -241,13 +243,19 @@ def _tokens_invalidate(*, user: User) -> None:
         revoked_at=timezone.now())
 
 
+def sign_in_create(*, user: User) -> TokenPair:
+    """A new sign-in for ``user``, whom the caller has authenticated: its first token pair."""
+    return _token_pair_issue(user=user, family_id=uuid.uuid4())
+
+
 def _token_pair_issue(*, user: User, family_id: uuid.UUID) -> TokenPair:
     raw = refresh_token_new()
     now = timezone.now()
     RefreshToken.objects.create(
         user=user, token_hash=refresh_token_hash(raw), family_id=family_id, created_at=now,
         expires_at=now + dt.timedelta(seconds=settings.JWT_REFRESH_TOKEN_TTL_SECONDS))
-    return TokenPair(user=user, access_token=access_token_create(user=user), refresh_token=raw)
+    return TokenPair(user=user, access_token=access_token_create(user=user, sign_in=family_id),
+                     refresh_token=raw)
 
 
 def refresh_tokens_purge(*, now: dt.datetime | None = None) -> int:
@@ -286,7 +294,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> Toke
     user.set_password(new_password)
     user.save(update_fields=["password"])
     _tokens_invalidate(user=user)
-    return _token_pair_issue(user=user, family_id=uuid.uuid4())
+    return sign_in_create(user=user)
 
 
 def password_reset_request(*, email: str, client_address: str) -> None:

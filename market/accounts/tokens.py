@@ -1,7 +1,11 @@
 """Short-lived JWT access tokens (``Authorization: Bearer <token>``).
 
-An access token names its user and that user's ``token_generation``; bumping the generation
-(password change, "log out everywhere") makes every earlier access token invalid at once.
+An access token names its user, that user's ``token_generation`` and its sign-in (``sid``: the
+``family_id`` of the sign-in's refresh tokens). Bumping the generation (password change, "log
+out everywhere") makes every earlier access token invalid at once; so does ending a sign-in
+(signing out, or a replayed refresh token) for that sign-in's access tokens: a sign-in lives
+while one of its refresh tokens is not revoked. Both are checked in the one query that loads
+the user, on every request, so a revocation counts at once and the database is the only truth.
 Refresh tokens live in the database (see services) so that they can be revoked.
 """
 
@@ -15,6 +19,7 @@ import uuid
 import jwt
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from market.accounts.error_codes import AccountErrorCode
@@ -24,12 +29,15 @@ ALGORITHM = "HS256"
 ACCESS = "access"
 
 
-def access_token_create(*, user) -> str:
+def access_token_create(*, user, sign_in: uuid.UUID) -> str:
+    """An access token for ``user`` within the sign-in ``sign_in`` (its refresh tokens'
+    ``family_id``)."""
     now = timezone.now()
     payload = {
         "sub": str(user.pk),
         "typ": ACCESS,
         "gen": user.token_generation,
+        "sid": str(sign_in),
         "iat": int(now.timestamp()),
         "exp": int((now + dt.timedelta(seconds=settings.JWT_ACCESS_TOKEN_TTL_SECONDS)).timestamp()),
         "jti": uuid.uuid4().hex,
@@ -39,11 +47,11 @@ def access_token_create(*, user) -> str:
 
 def user_from_access_token(token: str):
     """The active user an access token speaks for, or a refusal saying why."""
-    from market.accounts.models import User
+    from market.accounts.models import RefreshToken, User
 
     try:
         payload = jwt.decode(token, settings.SECRET_KEY, algorithms=[ALGORITHM],
-                             options={"require": ["exp", "sub", "typ"]})
+                             options={"require": ["exp", "sub", "typ", "sid"]})
     except jwt.ExpiredSignatureError:
         raise DomainError(AccountErrorCode.TOKEN_EXPIRED, "The access token has expired.",
                           field="token") from None
@@ -52,7 +60,14 @@ def user_from_access_token(token: str):
                           field="token") from None
     if payload.get("typ") != ACCESS:
         raise DomainError(AccountErrorCode.INVALID_TOKEN, "Not an access token.", field="token")
-    user = User.objects.filter(pk=payload["sub"], is_active=True).first()
+    try:
+        sign_in = uuid.UUID(payload["sid"])
+    except (TypeError, ValueError, AttributeError):
+        raise DomainError(AccountErrorCode.INVALID_TOKEN, "The access token is not valid.",
+                          field="token") from None
+    sign_in_live = RefreshToken.objects.filter(user=OuterRef("pk"), family_id=sign_in,
+                                               revoked_at__isnull=True)
+    user = User.objects.filter(Exists(sign_in_live), pk=payload["sub"], is_active=True).first()
     if user is None or user.token_generation != payload.get("gen"):
         raise DomainError(AccountErrorCode.INVALID_TOKEN, "The access token was revoked.",
                           field="token")

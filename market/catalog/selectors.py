@@ -121,6 +121,9 @@ def category_descendant_ids(*, category_ids: list[int]) -> set[int]:
 
 def _validate(filters: ProductFilter, sort: ProductSort) -> None:
     for name, value in (("priceGte", filters.price_gte), ("priceLte", filters.price_lte)):
+        if value is not None and not value.is_finite():  # NaN cannot even be compared
+            raise DomainError(CatalogErrorCode.INVALID_PRICE_RANGE,
+                              f"'{name}' must be a number.", field=f"filter.{name}")
         if value is not None and value < 0:
             raise DomainError(CatalogErrorCode.INVALID_PRICE_RANGE,
                               f"'{name}' must not be negative.", field=f"filter.{name}")
@@ -134,6 +137,14 @@ def _validate(filters: ProductFilter, sort: ProductSort) -> None:
     if filters.search is not None and len(filters.search) > 200:
         raise DomainError(CatalogErrorCode.INVALID_SEARCH,
                           "Search text is limited to 200 characters.", field="filter.search")
+
+
+def _price_bound(converter: PriceConverter, amount: Decimal) -> Decimal:
+    """``amount`` in the base currency, but no higher than just above the dearest price a
+    variant can have: a bound beyond it means the same, and 1E+999999999 overflowed the
+    database's numeric type (a 500)."""
+    price = ProductVariant._meta.get_field("price_amount")
+    return min(converter.to_base(amount), Decimal(10) ** (price.max_digits - price.decimal_places))
 
 
 def product_list_filtered(*, filters: ProductFilter, sort: ProductSort, descending: bool | None,
@@ -160,9 +171,9 @@ def product_list_filtered(*, filters: ProductFilter, sort: ProductSort, descendi
     if filters.price_gte is not None or filters.price_lte is not None:
         in_range = ProductVariant.objects.filter(product=OuterRef("pk"))
         if filters.price_gte is not None:
-            in_range = in_range.filter(price_amount__gte=converter.to_base(filters.price_gte))
+            in_range = in_range.filter(price_amount__gte=_price_bound(converter, filters.price_gte))
         if filters.price_lte is not None:
-            in_range = in_range.filter(price_amount__lte=converter.to_base(filters.price_lte))
+            in_range = in_range.filter(price_amount__lte=_price_bound(converter, filters.price_lte))
         products = products.filter(Exists(in_range))
 
     search = (filters.search or "").strip()

@@ -414,11 +414,11 @@ def _clean_price(price_amount) -> Decimal:
     if not price.is_finite() or price < 0:
         raise DomainError(CatalogErrorCode.INVALID_PRICE, "A price must not be negative.",
                           field="price")
-    price = quantize(price, base_currency())
-    if price > _MAX_PRICE:
+    # Checked before rounding too: rounding 1E+40 to cents exceeds Decimal's precision.
+    if price > _MAX_PRICE or quantize(price, base_currency()) > _MAX_PRICE:
         raise DomainError(CatalogErrorCode.INVALID_PRICE, f"A price is at most {_MAX_PRICE}.",
                           field="price")
-    return price
+    return quantize(price, base_currency())
 
 
 def _clean_quantity(quantity, *, field: str = "stockQuantity") -> int:

@@ -4,6 +4,9 @@ from enum import StrEnum
 class PaymentErrorCode(StrEnum):
     INVALID = "invalid"
     INVALID_EVENT = "invalid_event"
+    INVALID_SIGNATURE = "invalid_signature"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    PAYLOAD_TOO_DEEP = "payload_too_deep"
     NOT_FOUND = "not_found"
     GATEWAY_NOT_AVAILABLE = "gateway_not_available"
     ORDER_NOT_PAYABLE = "order_not_payable"

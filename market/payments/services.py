@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market.core.errors import DomainError
+from market.core.json_limits import json_storable
 from market.core.tasks import enqueue_on_commit
 from market.orders.models import Order, OrderStatus
 from market.payments.error_codes import PaymentErrorCode
@@ -30,6 +31,9 @@ from market.payments.models import (
 
 logger = logging.getLogger(__name__)
 
+# 9999-12-31T23:59:59Z, the last second a datetime holds.
+_LATEST_EVENT_TIMESTAMP = 253402300799
+
 
 def stripe_event_receive(*, payload: dict) -> tuple[StripeEvent, bool]:
     """Store a verified webhook event once and queue it for a worker; returns (event, is_new).
@@ -41,6 +45,16 @@ def stripe_event_receive(*, payload: dict) -> tuple[StripeEvent, bool]:
             and isinstance(payload.get("created"), int)):
         raise DomainError(PaymentErrorCode.INVALID_EVENT,
                           "A Stripe event needs an id, a type and a created time.")
+    # What the columns and jsonb cannot hold would fail in the database (a 500, not a refusal).
+    if (len(payload["id"]) > StripeEvent._meta.get_field("event_id").max_length
+            or len(payload["type"]) > StripeEvent._meta.get_field("type").max_length
+            or not isinstance(payload.get("account") or "", str)
+            or len(payload.get("account") or "") > StripeEvent._meta.get_field("account").max_length
+            or not 0 <= payload["created"] <= _LATEST_EVENT_TIMESTAMP
+            or not json_storable(payload)):
+        raise DomainError(PaymentErrorCode.INVALID_EVENT,
+                          "The Stripe event has a field that is too long, out of range or not "
+                          "storable text.")
     with transaction.atomic():
         event, is_new = StripeEvent.objects.get_or_create(
             event_id=payload["id"],

@@ -2,11 +2,14 @@
 
 import datetime as dt
 import hashlib
+import time
 
+import jwt
 import pytest
 from django.utils import timezone
 
 from market.accounts.models import RefreshToken, User
+from market.accounts.tokens import user_from_access_token
 from tests.accounts.conftest import ME, REFRESH, REVOKE, REVOKE_ALL, bearer_client, login
 from tests.factories import UserFactory
 
@@ -143,3 +146,60 @@ def test_signing_out_everywhere_kills_every_access_and_refresh_token(gql, ada):
             "The access token was revoked.", "unauthenticated")
         assert refresh(gql, session["refreshToken"])["errors"] == INVALID_TOKEN
     assert login(gql, "ada@example.com")["errors"] == []
+
+
+def refused_on_me(access_token) -> tuple[str, str]:
+    [error] = bearer_client(access_token).errors(ME)
+    return error["message"], error["extensions"]["code"]
+
+
+REVOKED = ("The access token was revoked.", "unauthenticated")
+
+
+def test_a_replay_ends_the_access_tokens_of_that_sign_in_at_once(gql, ada):
+    first = login(gql, "ada@example.com")
+    rotated = refresh(gql, first["refreshToken"])
+    other_device = login(gql, "ada@example.com")
+
+    refresh(gql, first["refreshToken"])
+
+    assert refused_on_me(first["accessToken"]) == REVOKED
+    assert refused_on_me(rotated["accessToken"]) == REVOKED
+    assert bearer_client(other_device["accessToken"]).execute(ME) == {
+        "me": {"email": "ada@example.com"}}
+    assert refresh(gql, other_device["refreshToken"])["errors"] == []
+
+
+def test_signing_out_ends_the_access_tokens_of_that_sign_in_only(gql, ada):
+    phone = login(gql, "ada@example.com")
+    laptop = login(gql, "ada@example.com")
+
+    gql.execute(REVOKE, {"token": phone["refreshToken"]})
+
+    assert refused_on_me(phone["accessToken"]) == REVOKED
+    assert bearer_client(laptop["accessToken"]).execute(ME) == {"me": {"email": "ada@example.com"}}
+
+
+def test_signing_out_with_an_earlier_refresh_token_of_the_sign_in_ends_the_sign_in(gql, ada):
+    first = login(gql, "ada@example.com")
+    rotated = refresh(gql, first["refreshToken"])
+
+    gql.execute(REVOKE, {"token": first["refreshToken"]})
+
+    assert refresh(gql, rotated["refreshToken"])["errors"] == INVALID_TOKEN
+    assert refused_on_me(rotated["accessToken"]) == REVOKED
+
+
+def test_an_access_token_naming_no_sign_in_is_refused(ada, settings):
+    now = int(time.time())
+    token = jwt.encode({"sub": str(ada.pk), "typ": "access", "gen": ada.token_generation,
+                        "iat": now, "exp": now + 60}, settings.SECRET_KEY, algorithm="HS256")
+
+    assert refused_on_me(token) == ("The access token is not valid.", "unauthenticated")
+
+
+def test_an_access_token_is_checked_in_one_query(gql, ada, django_assert_num_queries):
+    access_token = login(gql, "ada@example.com")["accessToken"]
+
+    with django_assert_num_queries(1):
+        assert user_from_access_token(access_token) == ada

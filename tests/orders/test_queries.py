@@ -145,12 +145,14 @@ def test_order_lists_take_a_fixed_number_of_queries(gql_as, django_assert_max_nu
         placed_order(buyer=buyer)
     query = STAFF_ORDERS % ORDER_FIELDS
 
+    as_staff, as_buyer = gql_as(staff), gql_as(buyer)
+
     # auth (user + permissions) + page + parts with sellers + lines + events + payments
     with django_assert_max_num_queries(9):
-        data = gql_as(staff).execute(query)["orders"]
+        data = as_staff.execute(query)["orders"]
     assert len(data["edges"]) == 3
     with django_assert_max_num_queries(7):
-        data = gql_as(buyer).execute(MY_ORDERS % ORDER_FIELDS, {"first": 10})["myOrders"]
+        data = as_buyer.execute(MY_ORDERS % ORDER_FIELDS, {"first": 10})["myOrders"]
     assert len(data["edges"]) == 3
 
 
@@ -162,9 +164,11 @@ def test_seller_orders_take_a_fixed_number_of_queries(gql_as, django_assert_max_
         checkout_complete(token=ready_checkout(lines=[(variant, 1)]).token,
                           idempotency_key=key())
 
+    as_seller = gql_as(seller.user)
+
     # auth (user + seller) + page + lines + customs papers
     with django_assert_max_num_queries(6):
-        data = gql_as(seller.user).execute(SELLER_ORDERS)["sellerOrders"]
+        data = as_seller.execute(SELLER_ORDERS)["sellerOrders"]
     assert len(data["edges"]) == 3
 
 

@@ -16,14 +16,14 @@ def variables(part, **extra):
             "idempotencyKey": "api-1", **extra}
 
 
-def ask(gql_as, user, part, **extra):
-    return gql_as(user).execute(REFUND, variables(part, **extra))["orderPartRefund"]
+def ask(client, part, **extra):
+    return client.execute(REFUND, variables(part, **extra))["orderPartRefund"]
 
 
 def test_staff_with_the_permission_refund_part_of_a_part(gql_as):
     part = paid_part()
 
-    result = ask(gql_as, order_manager(), part, amount="12.50")
+    result = ask(gql_as(order_manager()), part, amount="12.50")
 
     assert result["errors"] == []
     assert (result["refund"]["status"], result["refund"]["amount"]) == (
@@ -33,7 +33,7 @@ def test_staff_with_the_permission_refund_part_of_a_part(gql_as):
 def test_the_owner_seller_refunds_everything_left_before_shipment(gql_as):
     part = paid_part()
 
-    result = ask(gql_as, part.seller.user, part)
+    result = ask(gql_as(part.seller.user), part)
 
     assert result["refund"]["amount"] == {"amount": "60.00", "currency": "EUR"}
 
@@ -41,9 +41,10 @@ def test_the_owner_seller_refunds_everything_left_before_shipment(gql_as):
 def test_the_owner_seller_may_not_refund_after_shipment_and_nothing_changes(gql_as):
     part = paid_part()
     part_ship(part=part, actor=None, carrier_code="manual", tracking_number="RR123456789AZ")
+    seller = gql_as(part.seller.user)
     before = everything()
 
-    result = ask(gql_as, part.seller.user, part)
+    result = ask(seller, part)
 
     assert result["refund"] is None
     assert [(e["field"], e["code"]) for e in result["errors"]] == [
@@ -55,17 +56,17 @@ def test_staff_refund_a_shipped_part(gql_as):
     part = paid_part()
     part_ship(part=part, actor=None, carrier_code="manual", tracking_number="RR123456789AZ")
 
-    result = ask(gql_as, order_manager(), part)
+    result = ask(gql_as(order_manager()), part)
 
     assert result["refund"]["status"] == "SUCCEEDED"
 
 
 def test_an_over_refund_answers_refund_exceeds_paid_and_changes_nothing(gql_as):
     part = paid_part()
-    staff = order_manager()
+    staff = gql_as(order_manager())
     before = everything()
 
-    result = ask(gql_as, staff, part, amount="60.01")
+    result = ask(staff, part, amount="60.01")
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [
         ("amount", "REFUND_EXCEEDS_PAID")]
@@ -75,10 +76,10 @@ def test_an_over_refund_answers_refund_exceeds_paid_and_changes_nothing(gql_as):
 @pytest.mark.parametrize("role", ["buyer", "staff"])
 def test_a_user_without_a_shop_or_the_permission_is_refused_and_nothing_changes(gql_as, role):
     part = paid_part()
-    user = UserFactory() if role == "buyer" else StaffFactory()
+    client = gql_as(UserFactory() if role == "buyer" else StaffFactory())
     before = everything()
 
-    [error] = gql_as(user).errors(REFUND, variables(part))
+    [error] = client.errors(REFUND, variables(part))
 
     assert error["extensions"]["code"] == "permission_denied"
     assert everything() == before
@@ -96,10 +97,10 @@ def test_anonymous_is_refused_and_nothing_changes(gql_as):
 
 def test_another_sellers_part_answers_like_a_missing_one_and_nothing_changes(gql_as):
     part = paid_part()
-    other = SellerFactory(user=UserFactory())
+    other = gql_as(SellerFactory(user=UserFactory()).user)
     before = everything()
 
-    result = ask(gql_as, other.user, part)
+    result = ask(other, part)
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("partId", "NOT_FOUND")]
     assert everything() == before

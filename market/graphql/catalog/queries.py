@@ -1,5 +1,4 @@
 import graphene
-from graphene import relay
 
 from market.catalog import selectors
 from market.catalog.selectors import ProductFilter, ProductRelation, ProductSort
@@ -13,7 +12,7 @@ from market.graphql.catalog.types import (
 )
 from market.graphql.core.auth import require_seller
 from market.graphql.core.errors import argument_error
-from market.graphql.core.ids import decode_global_ids
+from market.graphql.core.ids import NodeField, decode_global_ids
 from market.graphql.core.pagination import paginate
 from market.graphql.core.selection import selected_fields
 
@@ -149,4 +148,4 @@ class CatalogQueries(graphene.ObjectType):
 
 
 class NodeQueries(graphene.ObjectType):
-    node = relay.Node.Field()
+    node = NodeField()

@@ -1,3 +1,4 @@
+import logging
 from enum import StrEnum
 
 from django.db import DatabaseError
@@ -7,6 +8,11 @@ from graphql import GraphQLError
 from psycopg.errors import QueryCanceled
 
 from market.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+# A bug's own words (an exception's text: SQL, a file, a value) are for the log, not for clients.
+INTERNAL_ERROR_MESSAGE = "An internal error occurred; it has been logged."
 
 
 class ApiErrorCode(StrEnum):
@@ -61,7 +67,8 @@ def format_error(error: Exception) -> dict:
             error.response.status_code, ApiErrorCode.BAD_REQUEST)
         return {"message": error.message, "extensions": {"code": str(code)}}
     if not isinstance(error, GraphQLError):
-        return {"message": str(error), "extensions": {"code": "internal_error"}}
+        _log_internal_error(error, path=None)
+        return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "internal_error"}}
     formatted = error.formatted
     original = error.original_error
     extensions = dict(formatted.get("extensions") or {})
@@ -73,13 +80,36 @@ def format_error(error: Exception) -> dict:
         formatted["message"] = (
             "The database took too long to answer and the request was stopped; nothing it was "
             "changing was kept. Ask for less (smaller pages, a narrower filter).")
-    elif original is not None and not isinstance(original, GraphQLError):
+    elif isinstance(original, GraphQLError):
+        # graphql-core's own: a variable that does not fit its type, raised as a GraphQLError
+        # wrapping another; or a resolver's error that carries its code.
+        extensions.update(original.extensions or {})
+        extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
+    elif original is not None and not error.path:
+        # A scalar refused a value of the document or its variables, checked before any
+        # resolver runs (resolvers' errors have a path): the client's error. graphql-core ends
+        # the message with the parser's own exception text, which is not for clients.
+        extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
+        formatted["message"] = _without_exception_text(formatted["message"], original)
+    elif original is not None:
+        _log_internal_error(original, path=error.path)
         extensions.setdefault("code", "internal_error")
+        formatted["message"] = INTERNAL_ERROR_MESSAGE
     else:
-        # graphql-core's own: a syntax or validation error, or a variable that does not fit
-        # its type (raised as a GraphQLError wrapping another).
-        if isinstance(original, GraphQLError):
-            extensions.update(original.extensions or {})
+        # A syntax or validation error of graphql-core's.
         extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
     formatted["extensions"] = extensions
     return formatted
+
+
+def _without_exception_text(message: str, original: Exception) -> str:
+    text = str(original)
+    if text and message.endswith(text):
+        message = message[:-len(text)].rstrip("; ")
+        return message if message.endswith(".") else f"{message}."
+    return message
+
+
+def _log_internal_error(error: BaseException, *, path) -> None:
+    logger.error("Internal error answering %s", ".".join(map(str, path or ())) or "a request",
+                 exc_info=(type(error), error, error.__traceback__))

@@ -1,3 +1,5 @@
+from graphene import relay
+from graphene.relay.node import NodeField as NodeFieldBase
 from graphql_relay import from_global_id
 
 from market.core.errors import DomainError
@@ -37,3 +39,25 @@ def decode_global_ids(argument: str, ids: list[str] | None, expected_type: str) 
                                  f"'{global_id}' in '{argument}' is not a {expected_type} id.")
         decoded.append(pk)
     return decoded
+
+
+class NodeField(NodeFieldBase):
+    """``node(id:)``: the object a Relay global id names, or null when it names none the asker
+    may see (not a global id, an unknown type, a type that is not a node, not a positive
+    integer), as Relay has it; graphene raises for those, which answered an internal error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(relay.Node, **kwargs)
+
+    def wrap_resolve(self, parent_resolver):
+        return _node_resolve
+
+
+def _node_resolve(root, info, id):
+    type_name, _ = from_global_id(id or "")
+    pk = pk_from_global_id(id, type_name)
+    named = info.schema.get_type(type_name) if pk is not None else None
+    graphene_type = getattr(named, "graphene_type", None)
+    if relay.Node not in getattr(getattr(graphene_type, "_meta", None), "interfaces", ()):
+        return None
+    return graphene_type.get_node(info, pk)
