@@ -39,14 +39,17 @@ def json_storable(value) -> bool:
         elif isinstance(item, list):
             pending.extend(item)
         elif isinstance(item, str):
-            if "\x00" in item or not _encodable(item):
+            if not text_storable(item):
                 return False
         elif isinstance(item, float) and not math.isfinite(item):
             return False
     return True
 
 
-def _encodable(text: str) -> bool:
+def text_storable(text: str) -> bool:
+    """Whether PostgreSQL can store ``text``: no NUL character, no lone surrogate."""
+    if "\x00" in text:
+        return False
     try:
         text.encode()
     except UnicodeEncodeError:

@@ -26,6 +26,7 @@ from graphql import (
 )
 from graphql.validation.validate import ValidationAbortedError
 
+from market.core.json_limits import json_storable
 from market.graphql.core.errors import ApiErrorCode, BadRequest, format_error
 from market.graphql.core.validation import query_limits_rules
 from market.graphql.schema import schema
@@ -120,23 +121,6 @@ def api_statement_timeout() -> Iterator[None]:
             pass
 
 
-def _contains_nul(value) -> bool:
-    """Whether any string in a JSON value (keys included) holds NUL; iterative, as a JSON body
-    may be nested as deep as the parser allowed."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
-
-
 @method_decorator(csrf_exempt, name="dispatch")
 class MarketGraphQLView(FileUploadGraphQLView):
     """``/graphql/``: graphene's view (with multipart uploads), cached parsing, query limits and
@@ -208,8 +192,9 @@ class MarketGraphQLView(FileUploadGraphQLView):
             raise BadRequest("'variables' must be a JSON object.")
         if operation_name is not None and not isinstance(operation_name, str):
             raise BadRequest("'operationName' must be a string.")
-        if _contains_nul([query, operation_name, variables]):
-            raise BadRequest("Strings may not contain the NUL character (\\u0000).")
+        if not json_storable([query, operation_name, variables]):
+            raise BadRequest("Strings may not contain the NUL character (\\u0000) or an unpaired "
+                             "surrogate, and numbers must be finite.")
         return query, variables, operation_name, id
 
     def execute_graphql_request(self, request, data, query, variables, operation_name,

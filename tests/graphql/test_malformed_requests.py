@@ -88,6 +88,8 @@ def register_input(**overrides):
     {"input": register_input(email="nul\x00@example.com")},
     {"input": register_input(), "extra": ["fine", {"deep": ["x\x00"]}]},
     {"input": register_input(), "key\x00": 1},
+    {"input": register_input(firstName="Ay\ud800dan")},
+    {"input": register_input(), "extra": [{"deep": "\udfff"}]},
 ])
 def test_a_nul_character_anywhere_in_the_variables_is_a_400(gql, variables):
     the_refusal(gql.post(REGISTER, variables))
@@ -102,6 +104,20 @@ def test_a_nul_character_in_a_string_of_the_query_is_a_400(gql):
 
     the_refusal(gql.post(query))
 
+    assert not User.objects.exists()
+
+
+def test_a_lone_surrogate_in_a_string_of_the_query_is_refused_with_a_code(gql):
+    """PostgreSQL cannot store a lone surrogate either (psycopg cannot encode it)."""
+    query = ('mutation { accountRegister(input: {email: "s@example.com", '
+             'password: "a long enough passphrase", firstName: "Ay\\ud800dan"}) '
+             "{ errors { code } } }")
+
+    response = gql.post(query)
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["extensions"]["code"] in {
+        "bad_request", "graphql_validation_failed"}
     assert not User.objects.exists()
 
 

@@ -21,8 +21,8 @@ Each fragment is measured once per operation, however often it is spread (its fi
 remembered), so 24 fragments that each spread the next one twice cost 24 measurements, not 2^24.
 
 Also here: introspection (``__schema``, ``__type``) is refused unless ``GRAPHQL_INTROSPECTION``
-allows it (``__typename`` always answers), and a string holding a NUL character is refused
-(PostgreSQL cannot store one).
+allows it (``__typename`` always answers), and a string holding a NUL character or a lone
+surrogate is refused (PostgreSQL cannot store either).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from graphql import (
 from graphql.utilities.type_info import get_field_def
 from graphql.validation import ValidationContext
 
+from market.core.json_limits import text_storable
 from market.graphql.core.errors import ApiErrorCode
 from market.graphql.core.pagination import DEFAULT_PAGE_SIZE
 
@@ -254,15 +255,17 @@ class IntrospectionRule(ValidationRule):
 
 
 class NoNulCharacterRule(ValidationRule):
-    """A string literal holding NUL (``\\u0000``) is refused: PostgreSQL cannot store it."""
+    """A string literal holding NUL (``\\u0000``) or a lone surrogate is refused: PostgreSQL
+    cannot store either."""
 
     def __init__(self, context: ValidationContext):
         super().__init__(context)
         self.reported = False
 
     def enter_string_value(self, node: StringValueNode, *_args):
-        if "\x00" in node.value and not self.reported:
+        if not text_storable(node.value) and not self.reported:
             self.reported = True
             self.report_error(GraphQLError(
-                "Strings may not contain the NUL character (\\u0000).", node,
+                "Strings may not contain the NUL character (\\u0000) or an unpaired surrogate.",
+                node,
                 extensions={"code": ApiErrorCode.BAD_REQUEST.value}))
