@@ -21,13 +21,13 @@ def test_a_malformed_uuid_in_the_document_is_a_validation_error_without_the_pars
         "extensions": {"code": "graphql_validation_failed"}}]
 
 
-def test_a_malformed_uuid_in_the_variables_is_a_validation_error_without_the_parsers_words(gql):
+def test_a_malformed_uuid_in_the_variables_is_a_validation_error_naming_the_type(gql):
     response = gql.post("query($t: UUID!) { orderByToken(token: $t) { number } }",
                         {"t": "not-a-uuid"})
 
     [error] = response.json()["errors"]
     assert (error["message"], error["extensions"]) == (
-        "Variable '$t' got invalid value 'not-a-uuid'.",
+        "Variable '$t' got invalid value 'not-a-uuid'; UUID cannot represent value: 'not-a-uuid'",
         {"code": "graphql_validation_failed"})
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from graphql_relay import to_global_id
 
-from market.accounts.tokens import access_token_create
+from market.accounts.services import sign_in_create
 from market.sellers.models import SellerStatus
 from tests.factories import SellerFactory, UserFactory
 
@@ -58,7 +58,7 @@ def test_a_bearer_token_answers_for_its_own_user_not_the_session(admin_browser):
 
     response = admin_browser.post(
         "/graphql/", data={"query": ME}, content_type="application/json",
-        headers={"Authorization": f"Bearer {access_token_create(user=buyer)}"})
+        headers={"Authorization": f"Bearer {sign_in_create(user=buyer).access_token}"})
 
     assert response.json()["data"] == {"me": {"email": "buyer@example.com", "isStaff": False}}
 

@@ -81,14 +81,14 @@ def format_error(error: Exception) -> dict:
             "The database took too long to answer and the request was stopped; nothing it was "
             "changing was kept. Ask for less (smaller pages, a narrower filter).")
     elif isinstance(original, GraphQLError):
-        # graphql-core's own: a variable that does not fit its type, raised as a GraphQLError
-        # wrapping another; or a resolver's error that carries its code.
+        # graphql-core's and graphene's own words (a variable that does not fit its type, an
+        # argument check) are meant for the client; ours carry their code.
         extensions.update(original.extensions or {})
         extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
     elif original is not None and not error.path:
-        # A scalar refused a value of the document or its variables, checked before any
-        # resolver runs (resolvers' errors have a path): the client's error. graphql-core ends
-        # the message with the parser's own exception text, which is not for clients.
+        # A scalar refused a value of the document or its variables with a Python exception,
+        # before any resolver ran (resolvers' errors have a path): the client's error, but the
+        # exception's text is not for clients.
         extensions.setdefault("code", ApiErrorCode.GRAPHQL_VALIDATION_FAILED.value)
         formatted["message"] = _without_exception_text(formatted["message"], original)
     elif original is not None:
