@@ -5,7 +5,8 @@ lock, so two refunds of one part never both fit), then the gateway is asked outs
 transaction with a key derived from the refund, then in one transaction the refund becomes
 ``succeeded``, the ledger records it, and a part refunded in full becomes ``refunded``. If the
 seller was already paid for the part through Stripe, the seller's share is taken back by a
-transfer reversal (one per refund, by its own idempotency key); if not, the part's payout is
+transfer reversal (one per refund, by its own idempotency key): payouts does that, told by the
+listener it registers here (payments never imports payouts); if not, the part's payout is
 made from ``part_payable``, which already nets the refund.
 
 Stripe settles some refunds later (``pending``), and a refund it reported succeeded may still
@@ -19,17 +20,29 @@ nothing. A refund that fails after it succeeded is undone once by :func:`refund_
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 
-import stripe
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from market.core.errors import DomainError
 from market.core.money import currency_precision, quantize
+from market.ledger.allocation import allocate
+from market.ledger.models import LedgerEntry
+from market.ledger.services import (
+    ledger_record_refund,
+    ledger_record_refund_undone,
+    ledger_record_transfer_reversal,
+)
 from market.orders.models import Order, OrderPart, OrderStatus
-from market.orders.services import is_order_manager
+from market.orders.services import (
+    is_order_manager,
+    order_part_can_become,
+    order_part_move,
+    order_part_refund_undo,
+)
 from market.payments.error_codes import PaymentErrorCode
 from market.payments.gateways import GATEWAYS, RefundResult
 from market.payments.models import (
@@ -39,7 +52,10 @@ from market.payments.models import (
     RefundEvent,
     RefundSource,
     RefundStatus,
+    StripeEvent,
 )
+from market.payments.stripe_client import stripe_client
+from market.payments.stripe_inbox import stripe_event_handler
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +63,33 @@ MAX_IDEMPOTENCY_KEY = 128
 MAX_REASON = 500
 COUNTED = (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
 SHIPPED_OR_LATER = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+
+# What the apps above payments need to hear of refunds, filled in their AppConfig.ready():
+# payments never imports them. Listeners are called with the refund after it succeeded,
+# outside any transaction (they may call Stripe), possibly more than once for one refund.
+_refund_succeeded_listeners: list[Callable[..., None]] = []
+# Sources of what staff must still do by hand when a succeeded refund failed: called with
+# ``refund`` and ``part`` (locked), each returns a text or "".
+_failed_refund_attention_sources: list[Callable[..., str]] = []
+
+
+def refund_succeeded_listener(listener: Callable[..., None]) -> Callable[..., None]:
+    """Register ``listener(refund=...)``, called after a refund succeeded (see above)."""
+    if listener not in _refund_succeeded_listeners:
+        _refund_succeeded_listeners.append(listener)
+    return listener
+
+
+def failed_refund_attention_source(source: Callable[..., str]) -> Callable[..., str]:
+    """Register ``source(refund=..., part=...) -> str`` (see above)."""
+    if source not in _failed_refund_attention_sources:
+        _failed_refund_attention_sources.append(source)
+    return source
+
+
+def _refund_succeeded_tell(*, refund: Refund) -> None:
+    for listener in _refund_succeeded_listeners:
+        listener(refund=refund)
 
 
 def refund_gateway_key(refund: Refund) -> str:
@@ -137,8 +180,9 @@ def _refund_open(*, part: OrderPart, reason: str, key: str, amount, actor) -> Re
 
 
 def refund_finish(*, refund: Refund) -> Refund:
-    """Bring a refund as far as it can go: ask the gateway if it is pending, then take the
-    seller's share back from a paid Stripe transfer. Safe to call again at any point."""
+    """Bring a refund as far as it can go: ask the gateway if it is pending, then tell the
+    apps that pay sellers it succeeded (payouts takes the seller's share back from a paid
+    Stripe transfer). Safe to call again at any point."""
     if refund.status == RefundStatus.PENDING:
         payment = refund.payment
         result = GATEWAYS[payment.gateway]().refund(
@@ -147,7 +191,7 @@ def refund_finish(*, refund: Refund) -> Refund:
         _refund_apply(refund=refund, result=result)
         refund.refresh_from_db()
     if refund.status == RefundStatus.SUCCEEDED:
-        refund_reverse_transfer(refund=refund)
+        _refund_succeeded_tell(refund=refund)
     return refund
 
 
@@ -190,9 +234,6 @@ def refund_succeeded(*, refund: Refund, stripe_event_id: str = "") -> bool:
     becomes refunded (the order follows its parts). A part that cannot become refunded (it was
     cancelled) keeps its status.
     """
-    from market.ledger.services import ledger_record_refund
-    from market.orders.services import order_part_can_become, order_part_move
-
     # The order row first, then its part: the lock order every writer of orders keeps.
     Order.objects.select_for_update().get(pk=refund.order_part.order_id)
     part = OrderPart.objects.select_for_update().get(pk=refund.order_part_id)
@@ -207,86 +248,13 @@ def refund_succeeded(*, refund: Refund, stripe_event_id: str = "") -> bool:
     return True
 
 
-def refund_reverse_transfer(*, refund: Refund) -> None:
-    """If the seller was paid for the part by a Stripe transfer, take their share of the refund
-    back (a transfer reversal keyed by the refund) and record it, once. A part not paid out
-    yet needs nothing: its payout is ``part_payable``, net of the refund. A Stripe error is
-    logged and left for the next call with the refund's key (or the webhook) to retry. Only a
-    refund that (still) succeeded is reversed: the buyer of a failed one got nothing back."""
-    from market.ledger.models import LedgerEntry
-    from market.ledger.services import ledger_refund_seller_share
-    from market.payouts.models import PayoutState
-
-    payout = getattr(refund.order_part, "payout", None)
-    if (payout is None or payout.status != PayoutState.PAID or not payout.stripe_transfer_id
-            or not Refund.objects.filter(pk=refund.pk, status=RefundStatus.SUCCEEDED).exists()
-            or LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").exists()):
-        return
-    share_base, share_order = ledger_refund_seller_share(refund=refund)
-    if share_base <= 0:
-        return
-    currency = payout.transfer_currency or refund.currency
-    minor = int(quantize(share_order, currency).scaleb(currency_precision(currency)))
-    try:
-        from market.payments.stripe_client import stripe_client
-
-        reversal = stripe_client().v1.transfers.reversals.create(
-            payout.stripe_transfer_id,
-            params={"amount": minor, "metadata": {"refund_id": str(refund.pk)}},
-            options={"idempotency_key": f"refund-{refund.pk}-reversal"})
-    except stripe.StripeError:
-        logger.exception("Reversing transfer %s for refund %s failed", payout.stripe_transfer_id,
-                         refund.pk)
-        return
-    _refund_record_reversal(refund=refund, payout=payout, amount=share_base,
-                            amount_order=share_order, stripe_reversal_id=reversal.id)
-
-
-def refunds_reverse_after_payout(*, payout) -> list[Refund]:
-    """Refunds that succeeded while ``payout``'s Stripe transfer was in flight (after the
-    payout's amount was fixed, before it was paid) found no transfer to reverse, and the payout
-    was not net of them: now that it is paid, reverse them (``refund_reverse_transfer``, once).
-
-    Which refunds: the payout paid ``overpaid = amount - part_payable`` more than the part is
-    owed now; refunds not reversed yet, newest first, are reversed while their seller share
-    fits in that (a refund before the payout was created is already netted from its amount).
-    Returns the refunds reversed."""
-    from market.ledger.models import LedgerEntry
-    from market.ledger.selectors import part_payable
-    from market.ledger.services import ledger_refund_seller_share
-
-    if not payout.stripe_transfer_id:
-        return []
-    succeeded = Refund.objects.filter(order_part_id=payout.order_part_id,
-                                      status=RefundStatus.SUCCEEDED)
-    if not succeeded.exists():  # the usual case: one small query
-        return []
-    candidates = succeeded.select_related("order_part__payout", "order_part__order").order_by("-pk")
-    overpaid = payout.amount - part_payable(part=payout.order_part)
-    reversed_refunds = []
-    for refund in candidates:
-        if overpaid <= 0:
-            break
-        if LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").exists():
-            continue
-        share, _ = ledger_refund_seller_share(refund=refund)
-        if share <= 0 or share > overpaid:
-            break
-        refund_reverse_transfer(refund=refund)
-        if LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").exists():
-            reversed_refunds.append(refund)
-            overpaid -= share
-    return reversed_refunds
-
-
 @transaction.atomic
-def _refund_record_reversal(*, refund: Refund, payout, amount: Decimal, amount_order: Decimal,
-                            stripe_reversal_id: str) -> None:
-    """Record a reversal Stripe made, whatever became of the refund meanwhile: the money moved.
+def refund_record_reversal(*, refund: Refund, payout, amount: Decimal, amount_order: Decimal,
+                           stripe_reversal_id: str) -> None:
+    """Record a transfer reversal Stripe made for ``refund`` (the seller's share taken back from
+    ``payout``), whatever became of the refund meanwhile: the money moved.
     Under the order's lock, as a refund fails, so that exactly one of the two sees the other:
     a reversal recorded after its refund failed is flagged for staff here."""
-    from market.ledger.services import ledger_record_transfer_reversal
-
     Order.objects.select_for_update().get(pk=refund.order_part.order_id)
     entry = ledger_record_transfer_reversal(refund=refund, payout=payout, amount=amount,
                                             amount_order=amount_order,
@@ -309,9 +277,6 @@ def refund_failed(*, refund: Refund, failure_message: str = "",
     took the seller's share back, or the part had been paid out, the refund is flagged for
     staff (``attention``: the seller is owed that again). A failed refund stays failed.
     """
-    from market.ledger.services import ledger_record_refund_undone
-    from market.orders.services import order_part_refund_undo
-
     # The order row first, then its part: the lock order every writer of orders keeps.
     Order.objects.select_for_update().get(pk=refund.order_part.order_id)
     part = OrderPart.objects.select_for_update().get(pk=refund.order_part_id)
@@ -341,30 +306,13 @@ def _reversal_attention(entry) -> str:
 
 def _failed_refund_attention(*, refund: Refund, part: OrderPart) -> str:
     """What staff must do by hand after a succeeded refund failed: money that moved for it and
-    that no payout will put right by itself (a payout is made once per part)."""
-    from market.ledger.models import LedgerEntry
-    from market.ledger.selectors import part_payable
-    from market.ledger.services import ledger_refund_seller_share
-    from market.payouts.models import PayoutState
-
+    that nothing will put right by itself (a transfer reversal here, or what the apps that
+    pay sellers report)."""
     reversal = LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").first()
     if reversal is not None:
         return _reversal_attention(reversal)
-    payout = getattr(part, "payout", None)
-    if payout is None:
-        return ""
-    short = part_payable(part=part) - payout.amount
-    if short > 0:
-        return (f"Payout {payout.pk} ({payout.status}) of the part is {payout.amount} "
-                f"{payout.currency}, net of this refund: with the refund undone the seller is "
-                f"owed {short} {payout.currency} more for the part. Pay it by hand.")
-    if payout.status != PayoutState.PAID:
-        return ""
-    share_base, _ = ledger_refund_seller_share(refund=refund)
-    return (f"The part was paid out already (payout {payout.pk}) and no transfer was reversed "
-            f"for this refund: its seller's share ({share_base} {payout.currency}) was a debt of "
-            f"the seller's, cancelled now. If a later payout already netted it, the seller is "
-            f"owed that much again.")
+    return "\n".join(text for source in _failed_refund_attention_sources
+                     if (text := source(refund=refund, part=part)))
 
 
 def _refund_attention_add(*, refund: Refund, text: str) -> None:
@@ -383,8 +331,6 @@ def _stripe_refunds_of(charge: dict) -> list[dict]:
     listed = charge.get("refunds")
     if isinstance(listed, dict) and not listed.get("has_more"):
         return list(listed.get("data") or [])
-    from market.payments.stripe_client import stripe_client
-
     return [r.to_dict() for r in stripe_client().v1.refunds.list(
         params={"charge": charge["id"], "limit": 100}).auto_paging_iter()]
 
@@ -452,7 +398,7 @@ def _payment_of_stripe_refund(stripe_refund: dict) -> Payment | None:
 def _reverse_after_commit(refund_ids: list[int]) -> None:
     for refund_id in refund_ids:
         # After commit: the reversal calls Stripe, which must not hold the transaction open.
-        transaction.on_commit(lambda pk=refund_id: refund_reverse_transfer(
+        transaction.on_commit(lambda pk=refund_id: _refund_succeeded_tell(
             refund=Refund.objects.get(pk=pk)), robust=True)
 
 
@@ -518,8 +464,6 @@ def _dashboard_refund_record(*, payment: Payment, stripe_refund: dict, stripe_ev
     """Record a refund made in the Stripe dashboard, one row per part: succeeded, split in
     proportion to what is left of each part; or, given a ``failure_message``, failed (nothing
     to record in the ledger), split in proportion to the parts' totals."""
-    from market.ledger.allocation import allocate
-
     currency = str(stripe_refund.get("currency") or "").upper()
     if currency != payment.currency:
         logger.error("Stripe refund %s is in %s; payment %s is in %s", stripe_refund["id"],
@@ -552,3 +496,22 @@ def _dashboard_refund_record(*, payment: Payment, stripe_refund: dict, stripe_ev
             refund_succeeded(refund=refund, stripe_event_id=stripe_event_id)
         created.append(refund)
     return created
+
+
+@stripe_event_handler("charge.refunded")
+def _charge_refunded(event: StripeEvent) -> bool:
+    return refunds_reconcile_charge(charge=event.payload["data"]["object"],
+                                    stripe_event_id=event.event_id)
+
+
+# A refund's news: charge.refund.updated for some payment methods; the refund.* events for
+# every refund from API version 2024-10-28.acacia on. One handler: a refund only moves
+# forward, so the same news twice (or an older one late) changes nothing.
+@stripe_event_handler("charge.refund.updated", "refund.created", "refund.updated",
+                      "refund.failed")
+def _refund_event(event: StripeEvent) -> bool:
+    stripe_refund = event.payload["data"]["object"]
+    if not isinstance(stripe_refund, dict) or stripe_refund.get("object") != "refund":
+        return False
+    return refunds_apply_stripe_refund(stripe_refund=stripe_refund,
+                                       stripe_event_id=event.event_id)

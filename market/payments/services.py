@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import Callable
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from market.core.errors import DomainError
-from market.core.json_limits import json_storable
 from market.core.tasks import enqueue_on_commit
+from market.ledger.services import ledger_record_order_paid
 from market.orders.models import Order, OrderStatus
+from market.orders.services import order_mark_paid
 from market.payments.error_codes import PaymentErrorCode
 from market.payments.gateways import (
     GATEWAYS,
@@ -26,66 +24,10 @@ from market.payments.models import (
     PaymentEvent,
     PaymentStatus,
     StripeEvent,
-    StripeEventStatus,
 )
+from market.payments.stripe_inbox import StripeEventRejected, stripe_event_handler
 
 logger = logging.getLogger(__name__)
-
-# 9999-12-31T23:59:59Z, the last second a datetime holds.
-_LATEST_EVENT_TIMESTAMP = 253402300799
-
-
-def stripe_event_receive(*, payload: dict) -> tuple[StripeEvent, bool]:
-    """Store a verified webhook event once and queue it for a worker; returns (event, is_new).
-
-    A repeat delivery of a stored event id changes nothing and queues nothing.
-    """
-    if not (isinstance(payload, dict) and isinstance(payload.get("id"), str) and payload["id"]
-            and isinstance(payload.get("type"), str)
-            and isinstance(payload.get("created"), int)):
-        raise DomainError(PaymentErrorCode.INVALID_EVENT,
-                          "A Stripe event needs an id, a type and a created time.")
-    # What the columns and jsonb cannot hold would fail in the database (a 500, not a refusal).
-    if (len(payload["id"]) > StripeEvent._meta.get_field("event_id").max_length
-            or len(payload["type"]) > StripeEvent._meta.get_field("type").max_length
-            or not isinstance(payload.get("account") or "", str)
-            or len(payload.get("account") or "") > StripeEvent._meta.get_field("account").max_length
-            or not 0 <= payload["created"] <= _LATEST_EVENT_TIMESTAMP
-            or not json_storable(payload)):
-        raise DomainError(PaymentErrorCode.INVALID_EVENT,
-                          "The Stripe event has a field that is too long, out of range or not "
-                          "storable text.")
-    with transaction.atomic():
-        event, is_new = StripeEvent.objects.get_or_create(
-            event_id=payload["id"],
-            defaults={
-                "type": payload["type"],
-                "account": payload.get("account") or "",
-                "payload": payload,
-                "created": dt.datetime.fromtimestamp(payload["created"], tz=dt.UTC),
-            },
-        )
-        if is_new:
-            enqueue_on_commit("payments.process_stripe_event", event_id=event.event_id)
-    return event, is_new
-
-
-def stripe_events_sweep(*, now: dt.datetime | None = None) -> list[str]:
-    """Queue again the events stored but never processed: received longer than
-    ``STRIPE_EVENT_SWEEP_AFTER_SECONDS`` ago (the message to the worker was lost, e.g. the
-    broker was down when the event committed). Stripe will not help: its next delivery of the
-    same event is a repeat, which queues nothing. Safe, because processing is once per event."""
-    stale = ((now or timezone.now())
-             - dt.timedelta(seconds=settings.STRIPE_EVENT_SWEEP_AFTER_SECONDS))
-    event_ids = list(StripeEvent.objects
-                     .filter(status=StripeEventStatus.RECEIVED, received_at__lte=stale)
-                     .order_by("received_at")
-                     .values_list("event_id", flat=True)[:settings.STRIPE_EVENT_SWEEP_BATCH])
-    for event_id in event_ids:
-        enqueue_on_commit("payments.process_stripe_event", event_id=event_id)
-    if event_ids:
-        logger.warning("Re-queued %d Stripe events never processed.", len(event_ids))
-    return event_ids
 
 
 # --- Payments ----------------------------------------------------------------------------------
@@ -221,22 +163,10 @@ def payment_succeeded(*, payment: Payment, charge_id: str = "",
         logger.warning("Payment %s succeeded for order %s, which is %s", payment.pk,
                        order.number, order.status)
         return True
-    from market.orders.services import order_mark_paid
-
     order_mark_paid(order=order, actor=None)
-    _ledger_record_order_paid(order=order, payment=payment)
+    ledger_record_order_paid(order=order, payment=payment)
     enqueue_on_commit("fulfilment.order_paid", order_id=order.pk)
     return True
-
-
-def _ledger_record_order_paid(*, order: Order, payment: Payment) -> None:
-    try:
-        from market.ledger.services import ledger_record_order_paid
-    except ImportError:  # the ledger arrives in the same issue; until then nothing to record
-        logger.error("market.ledger.services.ledger_record_order_paid is missing: order %s "
-                     "was paid without ledger entries", order.number)
-        return
-    ledger_record_order_paid(order=order, payment=payment)
 
 
 @transaction.atomic
@@ -276,10 +206,6 @@ def payment_confirm(*, payment: Payment, authenticated: bool = True) -> Payment:
 
 # --- Stripe events -----------------------------------------------------------------------------
 
-class _EventRejected(Exception):
-    """The event contradicts what we know (e.g. another amount): fail it, retrying won't help."""
-
-
 def _payment_for_intent(event: StripeEvent) -> tuple[Payment | None, dict]:
     """The payment of the event's PaymentIntent; by the metadata we sent when a crash kept us
     from storing the PaymentIntent's id."""
@@ -297,6 +223,7 @@ def _payment_for_intent(event: StripeEvent) -> tuple[Payment | None, dict]:
     return payment, intent
 
 
+@stripe_event_handler("payment_intent.succeeded")
 def _payment_intent_succeeded(event: StripeEvent) -> bool:
     payment, intent = _payment_for_intent(event)
     if payment is None:
@@ -306,7 +233,7 @@ def _payment_intent_succeeded(event: StripeEvent) -> bool:
     currency = str(intent.get("currency") or "").upper()
     if (amount, received, currency) != (payment.amount_minor, payment.amount_minor,
                                         payment.currency):
-        raise _EventRejected(
+        raise StripeEventRejected(
             f"Amount mismatch: PaymentIntent {intent.get('id')} reports {received} of {amount} "
             f"{currency} (minor units); payment {payment.pk} is {payment.amount_minor} "
             f"{payment.currency}.")
@@ -315,6 +242,7 @@ def _payment_intent_succeeded(event: StripeEvent) -> bool:
                              stripe_event_id=event.event_id)
 
 
+@stripe_event_handler("payment_intent.payment_failed")
 def _payment_intent_failed(event: StripeEvent) -> bool:
     payment, intent = _payment_for_intent(event)
     if payment is None:
@@ -323,109 +251,3 @@ def _payment_intent_failed(event: StripeEvent) -> bool:
     message = error.get("message") or "The payment failed."
     return payment_failed(payment=payment, code=error.get("code") or "card_declined",
                           message=message, stripe_event_id=event.event_id)
-
-
-def _account_updated(event: StripeEvent) -> bool:
-    from market.payouts.services import payout_account_sync_from_stripe
-
-    return payout_account_sync_from_stripe(account=event.payload["data"]["object"],
-                                           event_created=event.payload["created"])
-
-
-def _transfer_event(event: StripeEvent) -> bool:
-    from market.payouts.stripe_events import payout_transfer_event_apply
-
-    return payout_transfer_event_apply(transfer=event.payload["data"]["object"],
-                                       stripe_event_id=event.event_id)
-
-
-def _bank_payout_event(event: StripeEvent) -> bool:
-    from market.payouts.stripe_events import payout_account_bank_payout_apply
-
-    return payout_account_bank_payout_apply(
-        stripe_account_id=event.account, stripe_payout=event.payload["data"]["object"],
-        event_type=event.type, event_created=event.payload["created"],
-        stripe_event_id=event.event_id)
-
-
-def _charge_refunded(event: StripeEvent) -> bool:
-    from market.payments.refunds import refunds_reconcile_charge
-
-    return refunds_reconcile_charge(charge=event.payload["data"]["object"],
-                                    stripe_event_id=event.event_id)
-
-
-def _refund_event(event: StripeEvent) -> bool:
-    from market.payments.refunds import refunds_apply_stripe_refund
-
-    stripe_refund = event.payload["data"]["object"]
-    if not isinstance(stripe_refund, dict) or stripe_refund.get("object") != "refund":
-        return False
-    return refunds_apply_stripe_refund(stripe_refund=stripe_refund,
-                                       stripe_event_id=event.event_id)
-
-
-# Event type → handler; a handler returns whether the event changed anything.
-_HANDLERS: dict[str, Callable[[StripeEvent], bool]] = {
-    "account.updated": _account_updated,
-    "payment_intent.succeeded": _payment_intent_succeeded,
-    "payment_intent.payment_failed": _payment_intent_failed,
-    "transfer.created": _transfer_event,
-    "transfer.updated": _transfer_event,
-    "transfer.reversed": _transfer_event,
-    "payout.paid": _bank_payout_event,
-    "payout.failed": _bank_payout_event,
-    "charge.refunded": _charge_refunded,
-    # A refund's news: charge.refund.updated for some payment methods; the refund.* events for
-    # every refund from API version 2024-10-28.acacia on. One handler: a refund only moves
-    # forward, so the same news twice (or an older one late) changes nothing.
-    "charge.refund.updated": _refund_event,
-    "refund.created": _refund_event,
-    "refund.updated": _refund_event,
-    "refund.failed": _refund_event,
-}
-
-
-def _transition(event: StripeEvent, new: StripeEventStatus, *, error: str = "") -> bool:
-    old = event.status
-    if new not in StripeEvent.ALLOWED_TRANSITIONS.get(old, set()):
-        return False
-    changed = StripeEvent.objects.filter(pk=event.pk, status=old).update(
-        status=new, error=error, processed_at=timezone.now())
-    return bool(changed)
-
-
-def stripe_event_process(*, event_id: str) -> StripeEvent:
-    """Apply a stored Stripe event once: dispatch by type, then mark it processed or ignored.
-
-    Unsupported types, unknown accounts or PaymentIntents and stale events are marked ignored;
-    an event that contradicts our records (a PaymentIntent of another amount or currency than
-    its payment) is marked failed with the reason and changes nothing. The handler and the
-    status change commit together, and the status moves by compare-and-set, so running twice
-    (or in two workers at once) applies the event once. A failing handler leaves the event
-    ``failed`` with the error, to be retried.
-    """
-    if not StripeEvent.objects.filter(event_id=event_id).exists():
-        raise DomainError(PaymentErrorCode.NOT_FOUND, f"No stored event {event_id}.")
-    try:
-        with transaction.atomic():
-            event = StripeEvent.objects.select_for_update().get(event_id=event_id)
-            if event.status not in StripeEvent.ALLOWED_TRANSITIONS:
-                return event
-            handler = _HANDLERS.get(event.type)
-            applied = handler(event) if handler is not None else False
-            _transition(event, StripeEventStatus.PROCESSED if applied
-                        else StripeEventStatus.IGNORED)
-    except _EventRejected as rejected:
-        logger.error("Stripe event %s rejected: %s", event_id, rejected)
-        with transaction.atomic():
-            event = StripeEvent.objects.select_for_update().get(event_id=event_id)
-            _transition(event, StripeEventStatus.FAILED, error=str(rejected)[:2000])
-    except Exception as error:
-        logger.exception("Stripe event %s failed", event_id)
-        with transaction.atomic():
-            event = StripeEvent.objects.select_for_update().get(event_id=event_id)
-            _transition(event, StripeEventStatus.FAILED, error=repr(error)[:2000])
-        raise
-    event.refresh_from_db()
-    return event

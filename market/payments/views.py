@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from market.core.errors import DomainError
 from market.core.json_limits import json_nesting_exceeds
 from market.payments.error_codes import PaymentErrorCode
-from market.payments.services import stripe_event_receive
+from market.payments.stripe_inbox import stripe_event_receive
 
 logger = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ from market.core.money import base_currency, quantize
 from market.core.selectors import exchange_rate_get_latest
 from market.core.tasks import enqueue_on_commit
 from market.ledger.selectors import part_payable_now
+from market.ledger.services import ledger_record_payout
 from market.orders.models import OrderPart
 from market.payouts import pain001
 from market.payouts.error_codes import PayoutErrorCode
@@ -38,11 +39,13 @@ from market.payouts.models import (
     PayoutRouteName,
     PayoutState,
 )
+from market.payouts.refund_reversals import refunds_reverse_after_payout
 from market.payouts.routes import (
     PayoutRefused,
     PayoutResult,
     PayoutRetryable,
     PayoutStatus,
+    order_charge_id_subquery,
     payout_route_for,
 )
 from market.payouts.selectors import (
@@ -205,8 +208,6 @@ _PAYOUT_FIELDS = [field.name for field in Payout._meta.concrete_fields] + [
 @transaction.atomic
 def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
     # Everything paying it needs, in one query, passed on to the route and the ledger.
-    from market.payouts.routes import order_charge_id_subquery
-
     payout = (Payout.objects
               .select_related("seller__payout_account", "order_part__order")
               .only(*_PAYOUT_FIELDS, "seller__country", "order_part__order_id",
@@ -277,16 +278,12 @@ def payout_execute(*, payout_id: int) -> Payout | None:
     payout = _payout_record_result(payout=payout, result=result)
     if payout.status == PayoutState.PAID:
         # A refund that came in while the transfer was in flight had nothing to reverse yet.
-        from market.payments.refunds import refunds_reverse_after_payout
-
         refunds_reverse_after_payout(payout=payout)
     return payout
 
 
 @transaction.atomic
 def _payout_record_result(*, payout: Payout, result: PayoutResult) -> Payout:
-    from market.ledger.services import ledger_record_payout
-
     if result.outcome == PayoutResult.AWAITING_BATCH:
         PayoutEvent.objects.create(payout=payout, from_status=payout.status,
                                    to_status=payout.status, note="approved for the bank batch")
@@ -418,8 +415,6 @@ def bank_batch_mark_sent(*, batch_id: int, actor) -> BankPayoutBatch:
 
 
 def _bank_payouts_mark_paid(*, batch, lines, now) -> None:
-    from market.ledger.services import ledger_record_payout
-
     for payout, transfer in lines:
         paid = _transition(payout, PayoutState.PAID, note="in bank batch",
                            data={"batch": batch.message_id}, bank_batch=batch, paid_at=now,

@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import stripe
+from django.db.models import OuterRef, Subquery
 
 from market.core.money import currency_precision, quantize
+from market.payments.models import Payment, PaymentStatus
+from market.payments.stripe_client import stripe_client
 from market.payouts.models import Payout, PayoutAccount, PayoutRouteName
 
 # Where Stripe opens Express accounts that it pays out to (stripe.com/global; invite-only
@@ -122,8 +125,6 @@ class StripeConnectRoute(PayoutRoute):
         number). The idempotency key ``payout-<id>`` makes every retry, by the SDK, the task
         or the sweeper after a killed worker, return the SAME transfer.
         """
-        from market.payments.stripe_client import stripe_client
-
         order = payout.order_part.order
         currency = order.currency.upper()
         amount = quantize(payout.amount / order.exchange_rate, currency)
@@ -181,10 +182,6 @@ class BankTransferRoute(PayoutRoute):
 
 def order_charge_id_subquery(order_path: str):
     """The charge of the succeeded payment of the order at ``order_path``, for ``annotate``."""
-    from django.db.models import OuterRef, Subquery
-
-    from market.payments.models import Payment, PaymentStatus
-
     return Subquery(Payment.objects.filter(order=OuterRef(order_path),
                                            status=PaymentStatus.SUCCEEDED)
                     .exclude(stripe_charge_id="").values("stripe_charge_id")[:1])
@@ -192,8 +189,6 @@ def order_charge_id_subquery(order_path: str):
 
 def _order_charge_id(order) -> str | None:
     """The charge of the order's succeeded payment (Stripe gateway), if any."""
-    from market.payments.models import Payment, PaymentStatus
-
     return (Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED)
             .exclude(stripe_charge_id="").values_list("stripe_charge_id", flat=True).first())
 

@@ -1,9 +1,9 @@
 """What Stripe's ``transfer.*`` and ``payout.*`` webhook events change on our payouts.
 
-Called by the webhook dispatcher (``market.payments.services.stripe_event_process``), which
-applies each event id once, inside its transaction. Events still arrive late, out of order and
-under several ids for one fact, so each function here also refuses to move anything backwards
-or to record one fact twice.
+Registered with Stripe's inbox (``market.payments.stripe_inbox``) in ``PayoutsConfig.ready()``;
+the inbox applies each event id once, inside its transaction. Events still arrive late, out of
+order and under several ids for one fact, so each function here also refuses to move anything
+backwards or to record one fact twice.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from market.core.money import currency_precision
+from market.ledger.services import ledger_record_payout
+from market.payments.models import StripeEvent
+from market.payments.stripe_inbox import stripe_event_handler
 from market.payouts.models import (
     Payout,
     PayoutAccount,
@@ -25,6 +28,7 @@ from market.payouts.models import (
     PayoutEvent,
     PayoutState,
 )
+from market.payouts.services import payout_account_sync_from_stripe
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +93,6 @@ def payout_transfer_event_apply(*, transfer: dict, stripe_event_id: str) -> bool
 
 def _payout_paid_by_transfer(*, payout: Payout, transfer: dict, currency: str,
                              stripe_event_id: str) -> bool:
-    from market.ledger.services import ledger_record_payout
-
     rows = Payout.objects.filter(
         pk=payout.pk, status=PayoutState.PROCESSING, stripe_transfer_id__isnull=True,
     ).update(status=PayoutState.PAID, stripe_transfer_id=transfer["id"],
@@ -148,3 +150,23 @@ def payout_account_bank_payout_apply(*, stripe_account_id: str, stripe_payout: d
     ).update(bank_payout_status="failed" if failed else "paid", bank_payout_failure=failure,
              bank_payout_synced_at=created, updated_at=timezone.now())
     return True
+
+
+@stripe_event_handler("account.updated")
+def _account_updated(event: StripeEvent) -> bool:
+    return payout_account_sync_from_stripe(account=event.payload["data"]["object"],
+                                           event_created=event.payload["created"])
+
+
+@stripe_event_handler("transfer.created", "transfer.updated", "transfer.reversed")
+def _transfer_event(event: StripeEvent) -> bool:
+    return payout_transfer_event_apply(transfer=event.payload["data"]["object"],
+                                       stripe_event_id=event.event_id)
+
+
+@stripe_event_handler("payout.paid", "payout.failed")
+def _bank_payout_event(event: StripeEvent) -> bool:
+    return payout_account_bank_payout_apply(
+        stripe_account_id=event.account, stripe_payout=event.payload["data"]["object"],
+        event_type=event.type, event_created=event.payload["created"],
+        stripe_event_id=event.event_id)

@@ -9,7 +9,8 @@ from django.db.models import Sum
 
 from market.ledger.models import LedgerEntry
 from market.payments.models import Payment, PaymentEvent, StripeEvent
-from market.payments.services import payment_create, stripe_event_process, stripe_event_receive
+from market.payments.services import payment_create
+from market.payments.stripe_inbox import stripe_event_process, stripe_event_receive
 from tests.payments.helpers import NEEDS_3DS, order_status, unpaid_order
 from tests.stripe_server.payment_intents import complete_action
 from tests.stripe_server.server import webhook_event

@@ -8,7 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from market.payments.models import StripeEvent
-from market.payments.services import payment_create, stripe_events_sweep
+from market.payments.services import payment_create
+from market.payments.stripe_inbox import stripe_events_sweep
 from tests.payments.helpers import order_status, unpaid_order
 from tests.stripe_server.payment_intents import complete_action
 from tests.stripe_server.server import webhook_event

@@ -181,22 +181,22 @@ def test_an_event_about_an_account_we_do_not_know_is_ignored(
 def test_a_failing_event_is_marked_failed_and_succeeds_when_retried(
         stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued,
         monkeypatch):
-    from market.payouts import services
+    from market.payouts import stripe_events
 
     event = account_updated(stripe_server, connected, **READY)
     deliver(event, settings, django_capture_on_commit_callbacks)
-    real_sync = services.payout_account_sync_from_stripe
+    real_sync = stripe_events.payout_account_sync_from_stripe
 
     def broken(**kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(services, "payout_account_sync_from_stripe", broken)
-    from market.payments.services import stripe_event_process
+    monkeypatch.setattr(stripe_events, "payout_account_sync_from_stripe", broken)
+    from market.payments.stripe_inbox import stripe_event_process
 
     with pytest.raises(RuntimeError):
         stripe_event_process(event_id=event["id"])
     failed = StripeEvent.objects.get()
-    monkeypatch.setattr(services, "payout_account_sync_from_stripe", real_sync)
+    monkeypatch.setattr(stripe_events, "payout_account_sync_from_stripe", real_sync)
     stripe_event_process(event_id=event["id"])
 
     assert (failed.status, failed.error) == ("failed", "RuntimeError('bug')")

@@ -14,7 +14,7 @@ from market.ledger.selectors import part_payable, platform_balance, seller_balan
 from market.orders.models import OrderEvent
 from market.payments.models import Refund, RefundEvent, StripeEvent
 from market.payments.refunds import part_refundable, refund_create
-from market.payments.services import stripe_event_process
+from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.payout_services import payout_execute, payouts_create_due
 from tests.payouts_worker.helpers import delivered, ready_stripe_account

@@ -8,10 +8,11 @@ import pytest
 from market.ledger.models import LedgerEntry
 from market.ledger.selectors import seller_balance
 from market.payments.models import Refund, RefundEvent, StripeEvent
-from market.payments.refunds import refund_create, refund_reverse_transfer
-from market.payments.services import stripe_event_process
+from market.payments.refunds import refund_create
+from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.payout_services import payout_execute, payouts_create_due
+from market.payouts.refund_reversals import refund_reverse_transfer
 from tests.payments.test_concurrency import _race
 from tests.payouts_worker.helpers import delivered, ready_stripe_account
 from tests.refunds.helpers import balances, order_manager, order_status, paid_part

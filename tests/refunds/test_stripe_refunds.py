@@ -10,7 +10,7 @@ from market.ledger.models import LedgerEntry
 from market.ledger.selectors import seller_balance
 from market.payments.models import Refund, StripeEvent
 from market.payments.refunds import refund_create
-from market.payments.services import stripe_event_process
+from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.payout_services import payout_execute, payouts_create_due
 from tests.payouts_worker.helpers import delivered, ready_stripe_account
