@@ -40,8 +40,10 @@ beat: install
 test: install
 	$(BIN)/python -m pytest
 
+# ruff, and the arrows between apps ([tool.importlinter] in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 schema: install
 	$(BIN)/python manage.py graphql_schema --out graphql/schema.graphql
