@@ -17,7 +17,7 @@ from market.payments.refunds import part_refundable, refund_create
 from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.payout_services import payout_execute, payouts_create_due
-from tests.payouts_worker.helpers import delivered, ready_stripe_account
+from tests.payouts_worker.helpers import delivered, ready_stripe_account, verified_bank_account
 from tests.refunds.helpers import balances, order_manager, order_status, paid_part
 from tests.stripe_server import refunds as stripe_refunds
 from tests.stripe_server.server import webhook_event
@@ -367,3 +367,24 @@ def test_news_of_a_refund_of_a_payment_we_do_not_know_is_stored_and_ignored(stri
 
     assert event.status == "ignored"
     assert not Refund.objects.exists()
+
+
+def test_a_refund_netted_from_a_payout_that_fails_later_tells_staff_what_the_seller_is_owed(
+        stripe_gateway):
+    """What a payout of the part leaves to put right is payouts' to say (through the hook it
+    registers with payments): the payout was net of the refund, so the seller is owed its share
+    again, and nothing is paid by itself."""
+    part = delivered(paid_part(card=REFUND_FAILS), days_ago=15)
+    verified_bank_account(part.seller)
+    made = refund(part, "30.00")
+    payouts_create_due()
+    payout = Payout.objects.get()
+
+    stripe_refunds.refund_update(stripe_gateway, made.provider_id, "failed")
+    deliver(news(stripe_gateway, made))
+
+    made.refresh_from_db()
+    assert made.attention == (
+        f"Payout {payout.pk} (pending) of the part is {payout.amount} AZN, net of this refund: "
+        f"with the refund undone the seller is owed 55.00 AZN more for the part. Pay it by hand.")
+    assert Payout.objects.get().amount == payout.amount
