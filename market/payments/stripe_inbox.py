@@ -136,12 +136,12 @@ def stripe_event_process(*, event_id: str) -> StripeEvent:
     """Apply a stored Stripe event once: dispatch by type to the handler registered for it,
     then mark it processed or ignored.
 
-    Types no app registered, unknown accounts or PaymentIntents and stale events are marked ignored;
-    an event that contradicts our records (a PaymentIntent of another amount or currency than
-    its payment) is marked failed with the reason and changes nothing. The handler and the
-    status change commit together, and the status moves by compare-and-set, so running twice
-    (or in two workers at once) applies the event once. A failing handler leaves the event
-    ``failed`` with the error, to be retried.
+    Types no app registered, unknown accounts or PaymentIntents and stale events are marked
+    ignored; an event that contradicts our records (a PaymentIntent of another amount or
+    currency than its payment) is marked failed with the reason and changes nothing. The
+    handler and the status change commit together, and the status moves by compare-and-set,
+    so running twice (or in two workers at once) applies the event once. A failing handler
+    leaves the event ``failed`` with the error, to be retried.
     """
     if not StripeEvent.objects.filter(event_id=event_id).exists():
         raise DomainError(PaymentErrorCode.NOT_FOUND, f"No stored event {event_id}.")
