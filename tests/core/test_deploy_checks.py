@@ -1,5 +1,5 @@
 """With DEBUG off the product refuses demo secrets and payments that take no money; the
-production environment the README documents passes ``check --deploy`` without a warning."""
+production environment docs/operations.md documents passes ``check --deploy`` without a warning."""
 
 import os
 import re
@@ -16,11 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT")
 
 
-def readme_production_environment() -> dict[str, str]:
-    """The variables ``export``ed in the README's "Running it for real", ``…`` filled with
-    random values as an operator fills them with secrets of their own."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Running it for real", 1)[1]
+def documented_production_environment() -> dict[str, str]:
+    """The variables ``export``ed in docs/operations.md's "Running it for real", ``…`` filled
+    with random values as an operator fills them with secrets of their own."""
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    section = operations.split("## Running it for real", 1)[1]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
     environment = {}
     for line in block.splitlines():
@@ -45,17 +45,17 @@ def deploy_check(environment: dict[str, str], tmp_path) -> subprocess.CompletedP
 
 @pytest.fixture
 def production():
-    return readme_production_environment()
+    return documented_production_environment()
 
 
-def test_the_readme_documents_a_production_environment_with_every_secret_set(production):
+def test_the_operations_guide_documents_a_production_environment_with_every_secret_set(production):
     assert production["DJANGO_DEBUG"] == "false"
     assert production["PAYMENT_GATEWAY"] == "stripe"
     assert {"DJANGO_SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"} <= set(production)
 
 
 @pytest.mark.timeout(120)
-def test_the_readme_production_environment_passes_the_deploy_check_without_warnings(
+def test_the_documented_production_environment_passes_the_deploy_check_without_warnings(
         production, tmp_path):
     result = deploy_check(production, tmp_path)
 
