@@ -624,9 +624,19 @@ def demo_files_delete(*, names: list[str]) -> None:
         storage.delete(name)
 
 
+# The sample bulletin's figures are from 2018; its rows say so in their source.
+DEMO_RATES_SOURCE = "cbar.az sample of 2018-10-30"
+
+
 def demo_rates_record() -> list[ExchangeRate]:
-    """The rates of the sample CBAR bulletin, so that prices can be shown in other currencies."""
-    return exchange_rates_record_bulletin(xml=RATES_BULLETIN.read_bytes())
+    """The rates of the sample CBAR bulletin, so that prices can be shown in other currencies.
+
+    They are dated when the demo is seeded, not 2018: a fresh demo must not report its rates
+    as stale (the worker cannot be expected to reach cbar.az). The source names the sample, so
+    a conversion never passes the old figures off as today's bank rate; the first real
+    bulletin the worker fetches is newer and takes over."""
+    return exchange_rates_record_bulletin(xml=RATES_BULLETIN.read_bytes(),
+                                          source=DEMO_RATES_SOURCE, valid_at=timezone.now())
 
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -639,6 +649,44 @@ def demo_admin_ensure(*, email: str = DEMO_ADMIN_EMAIL, password: str = "admin")
         return False
     users.objects.create_superuser(email=email, password=password)
     return True
+
+
+# Every demo maker signs in with this password; the README lists the sign-ins.
+DEMO_MAKER_PASSWORD = "maker-demo"
+DEMO_MAKER_EMAIL_DOMAIN = "makers.example.com"
+
+
+def demo_maker_email(seller: Seller) -> str:
+    return f"{seller.slug}@{DEMO_MAKER_EMAIL_DOMAIN}"
+
+
+def demo_maker_accounts_ensure(*, password: str = DEMO_MAKER_PASSWORD) -> list[str]:
+    """Give every demo shop without an owner a verified user who signs in as
+    ``<shop slug>@makers.example.com`` with ``password``, so that the demo's seller
+    operations (listings, shipping orders, payouts) can be tried. Shops that have an owner
+    keep it; returns the e-mail addresses of the accounts created."""
+    users = get_user_model()
+    created = []
+    sellers = Seller.objects.filter(slug__in=[slugify(maker.name) for maker in MAKERS],
+                                    user__isnull=True)
+    for seller, maker in zip(*_with_makers(sellers), strict=True):
+        email = demo_maker_email(seller)
+        if users.objects.filter(email=email).exists():
+            continue
+        first_name, _, last_name = maker.makers[0].partition(" ")
+        seller.user = users.objects.create_user(
+            email=email, password=password, first_name=first_name, last_name=last_name,
+            is_email_verified=True)
+        seller.contact_email = seller.contact_email or email
+        seller.save(update_fields=["user", "contact_email"])
+        created.append(email)
+    return created
+
+
+def _with_makers(sellers) -> tuple[list[Seller], list[Maker]]:
+    by_slug = {slugify(maker.name): maker for maker in MAKERS}
+    sellers = list(sellers.order_by("pk"))
+    return sellers, [by_slug[seller.slug] for seller in sellers]
 
 
 def demo_tables_analyze() -> None:
