@@ -3,6 +3,7 @@ works beside a test run in the same checkout, and its SQLite takes concurrent wr
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -102,3 +103,17 @@ def test_two_threads_that_read_then_write_the_demo_sqlite_at_once_both_commit(de
         cursor.execute("SELECT buyer FROM sale ORDER BY buyer")
         assert cursor.fetchall() == [(1,), (2,)]
     connections[demo_sqlite].close()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_run_on_another_port_links_its_emails_to_that_port():
+    env = {key: value for key, value in os.environ.items() if key != "MARKET_STOREFRONT_URL"}
+
+    plan = subprocess.run(["make", "--dry-run", "run", "PORT=8123"], cwd=ROOT, env=env,
+                          check=True, capture_output=True, text=True).stdout
+
+    worker = plan[plan.index("celery -A workers.app worker") - 80:]
+    assert "MARKET_STOREFRONT_URL='http://127.0.0.1:8123'" in worker.split("& worker=")[0]
+    [runserver] = [line for line in plan.splitlines() if "manage.py runserver" in line]
+    assert runserver.startswith("MARKET_STOREFRONT_URL='http://127.0.0.1:8123' ")
+    assert runserver.endswith("runserver 127.0.0.1:8123")
