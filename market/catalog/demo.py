@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import connection
-from django.db.models import Case, Value, When
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
@@ -664,23 +664,37 @@ def demo_maker_accounts_ensure(*, password: str = DEMO_MAKER_PASSWORD) -> list[s
     """Give every demo shop without an owner a verified user who signs in as
     ``<shop slug>@makers.example.com`` with ``password``, so that the demo's seller
     operations (listings, shipping orders, payouts) can be tried. Shops that have an owner
-    keep it; returns the e-mail addresses of the accounts created."""
+    keep it, and a user of that address made earlier is linked again, with its password;
+    returns the e-mail addresses of the accounts created."""
     users = get_user_model()
     created = []
-    sellers = Seller.objects.filter(slug__in=[slugify(maker.name) for maker in MAKERS],
-                                    user__isnull=True)
-    for seller, maker in zip(*_with_makers(sellers), strict=True):
+    for seller, maker in zip(*_with_makers(demo_sellers().filter(user__isnull=True)),
+                             strict=True):
         email = demo_maker_email(seller)
-        if users.objects.filter(email=email).exists():
-            continue
-        first_name, _, last_name = maker.makers[0].partition(" ")
-        seller.user = users.objects.create_user(
-            email=email, password=password, first_name=first_name, last_name=last_name,
-            is_email_verified=True)
+        user = users.objects.filter(email=email).first()
+        if user is None:
+            first_name, _, last_name = maker.makers[0].partition(" ")
+            user = users.objects.create_user(
+                email=email, password=password, first_name=first_name, last_name=last_name,
+                is_email_verified=True)
+            created.append(email)
+        elif Seller.objects.filter(user=user).exists():
+            continue  # that address owns another shop: leave both alone
+        # (An existing user is the same maker's, left by ``seed_demo --reset``.)
+        seller.user = user
         seller.contact_email = seller.contact_email or email
         seller.save(update_fields=["user", "contact_email"])
-        created.append(email)
     return created
+
+
+def demo_sellers() -> QuerySet[Seller]:
+    """The demo's shops (those of ``MAKERS``)."""
+    return Seller.objects.filter(slug__in=[slugify(maker.name) for maker in MAKERS])
+
+
+def demo_admin():
+    """The demo's superuser, when there is one."""
+    return get_user_model().objects.filter(email=DEMO_ADMIN_EMAIL).first()
 
 
 def _with_makers(sellers) -> tuple[list[Seller], list[Maker]]:

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from market.catalog.models import Product, ProductImage, ProductStatus, ProductVariant
 from market.core.models import ExchangeRate
 from market.core.selectors import exchange_rates_status
+from market.payouts.selectors import payout_status_get
 from market.sellers.models import Seller
 from tests.conftest import GraphQLClient
 
@@ -96,3 +97,26 @@ def test_a_fresh_demo_does_not_report_its_exchange_rates_as_stale():
 
     assert status.is_stale is False
     assert status.source == "cbar.az sample of 2018-10-30"
+
+
+def test_demo_makers_are_paid_to_bank_accounts_the_demo_admin_verified(settings):
+    settings.DEBUG = True
+
+    seed("--products", "5")
+
+    sellers = list(Seller.objects.all())
+    admin = get_user_model().objects.get(email="admin@example.com")
+    assert all(payout_status_get(seller=seller).is_ready for seller in sellers)
+    assert {seller.payout_account.bank_verified_by for seller in sellers} == {admin}
+
+
+def test_after_a_reset_the_makers_sign_in_to_their_new_shops(settings):
+    settings.DEBUG = True
+    seed("--products", "5")
+
+    seed("--products", "5", "--reset")
+
+    seller = Seller.objects.get(slug="sheki-silk-house")
+    assert seller.user.email == "sheki-silk-house@makers.example.com"
+    assert seller.user.check_password("maker-demo")
+    assert Seller.objects.filter(user__isnull=True).count() == 0

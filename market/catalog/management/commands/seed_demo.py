@@ -9,6 +9,7 @@ from tqdm import tqdm
 from market.catalog import demo
 from market.catalog.models import Product
 from market.orders.demo import demo_delivery_create
+from market.payouts.demo import demo_payout_accounts_ensure
 
 
 class Command(BaseCommand):
@@ -50,6 +51,10 @@ class Command(BaseCommand):
             # Sign-ins with published passwords: only where DEBUG says this is a demo.
             admin_created = settings.DEBUG and demo.demo_admin_ensure()
             makers_created = demo.demo_maker_accounts_ensure() if settings.DEBUG else []
+            if settings.DEBUG:
+                # Paid by bank transfer to made-up accounts the demo's admin has verified.
+                demo_payout_accounts_ensure(sellers=demo.demo_sellers(),
+                                            verified_by=demo.demo_admin())
         demo.demo_tables_analyze()
 
         self.stdout.write(self.style.SUCCESS(
