@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Links in the demo's e-mails (verification, password reset) point at the port it runs on.
+STOREFRONT_URL ?= $(or $(MARKET_STOREFRONT_URL),http://$(HOST):$(PORT))
 
 .PHONY: install run worker beat test lint schema bench clean
 
@@ -25,10 +27,11 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Creative Market: http://$(HOST):$(PORT)/graphql/  (admin: http://$(HOST):$(PORT)/admin/)"
 	mkdir -p var/celery
+	MARKET_STOREFRONT_URL='$(STOREFRONT_URL)' \
 	$(BIN)/celery -A workers.app worker --beat --schedule=var/celery/beat-schedule \
 		--loglevel=INFO --concurrency=2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	MARKET_STOREFRONT_URL='$(STOREFRONT_URL)' $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/celery -A workers.app worker --loglevel=INFO

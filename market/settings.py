@@ -37,13 +37,13 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# Sent with every response but the GraphQL endpoint (GraphiQL's page runs inline scripts from a
-# CDN; the API's JSON needs no policy). The admin needs nothing from elsewhere.
+# Sent with every response. Neither the admin nor GraphiQL (served from our static files) needs
+# anything from elsewhere; GraphiQL's stylesheet embeds its fonts as data: URLs.
 MARKET_CONTENT_SECURITY_POLICY = env.str(
     "MARKET_CONTENT_SECURITY_POLICY",
     default="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-            "frame-ancestors 'none'")
+            "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
 # How many proxies in front of the app append to X-Forwarded-For: the client's address (for
 # sign-in limits) is the first hop they did not add. 0: REMOTE_ADDR, the header is ignored.
 MARKET_TRUSTED_PROXY_COUNT = env.int("MARKET_TRUSTED_PROXY_COUNT", default=0)
@@ -114,10 +114,21 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # never for the whole connection: Celery workers and management commands (imports, PDFs,
 # migrations) run long statements.
 API_STATEMENT_TIMEOUT_MS = env.int("API_STATEMENT_TIMEOUT_MS", default=5000)
+# The demo's SQLite is written by the API process and the worker's processes at once. WAL lets
+# readers carry on beside the one writer; IMMEDIATE takes the write lock when a transaction
+# begins, so a second writer waits for it (the busy timeout, seconds) rather than failing with
+# "database is locked" (a deferred transaction that read first cannot wait: SQLite refuses its
+# write at once when another wrote in between).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker process in the tests sees the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS,
+                                       **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -134,6 +145,16 @@ def _next_redis_database(url: str) -> str:
     return f"{url.rstrip('/')}/1"
 
 
+def filesystem_broker_options(folder: Path) -> dict:
+    """kombu's file-system transport with its messages and control files under ``folder``."""
+    return {
+        "data_folder_in": str(folder / "broker"),
+        "data_folder_out": str(folder / "broker"),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }
+
+
 if REDIS_URL:
     CACHES = {"default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -145,14 +166,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded demo: kombu's file-system transport is a real broker that needs no server.
     # API process and worker exchange messages through files under var/celery/.
+    # The test run has folders of its own (tests/settings.py): a demo's worker must never take
+    # the tests' tasks, nor the tests purge the demo's queue.
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-    _broker_dir = VAR_DIR / "celery" / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "celery")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import connection
-from django.db.models import Case, Value, When
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
@@ -624,9 +624,19 @@ def demo_files_delete(*, names: list[str]) -> None:
         storage.delete(name)
 
 
+# The sample bulletin's figures are from 2018; its rows say so in their source.
+DEMO_RATES_SOURCE = "cbar.az sample of 2018-10-30"
+
+
 def demo_rates_record() -> list[ExchangeRate]:
-    """The rates of the sample CBAR bulletin, so that prices can be shown in other currencies."""
-    return exchange_rates_record_bulletin(xml=RATES_BULLETIN.read_bytes())
+    """The rates of the sample CBAR bulletin, so that prices can be shown in other currencies.
+
+    They are dated when the demo is seeded, not 2018: a fresh demo must not report its rates
+    as stale (the worker cannot be expected to reach cbar.az). The source names the sample, so
+    a conversion never passes the old figures off as today's bank rate; the first real
+    bulletin the worker fetches is newer and takes over."""
+    return exchange_rates_record_bulletin(xml=RATES_BULLETIN.read_bytes(),
+                                          source=DEMO_RATES_SOURCE, valid_at=timezone.now())
 
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -639,6 +649,58 @@ def demo_admin_ensure(*, email: str = DEMO_ADMIN_EMAIL, password: str = "admin")
         return False
     users.objects.create_superuser(email=email, password=password)
     return True
+
+
+# Every demo maker signs in with this password; the README lists the sign-ins.
+DEMO_MAKER_PASSWORD = "maker-demo"
+DEMO_MAKER_EMAIL_DOMAIN = "makers.example.com"
+
+
+def demo_maker_email(seller: Seller) -> str:
+    return f"{seller.slug}@{DEMO_MAKER_EMAIL_DOMAIN}"
+
+
+def demo_maker_accounts_ensure(*, password: str = DEMO_MAKER_PASSWORD) -> list[str]:
+    """Give every demo shop without an owner a verified user who signs in as
+    ``<shop slug>@makers.example.com`` with ``password``, so that the demo's seller
+    operations (listings, shipping orders, payouts) can be tried. Shops that have an owner
+    keep it, and a user of that address made earlier is linked again, with its password;
+    returns the e-mail addresses of the accounts created."""
+    users = get_user_model()
+    created = []
+    for seller, maker in zip(*_with_makers(demo_sellers().filter(user__isnull=True)),
+                             strict=True):
+        email = demo_maker_email(seller)
+        user = users.objects.filter(email=email).first()
+        if user is None:
+            first_name, _, last_name = maker.makers[0].partition(" ")
+            user = users.objects.create_user(
+                email=email, password=password, first_name=first_name, last_name=last_name,
+                is_email_verified=True)
+            created.append(email)
+        elif Seller.objects.filter(user=user).exists():
+            continue  # that address owns another shop: leave both alone
+        # (An existing user is the same maker's, left by ``seed_demo --reset``.)
+        seller.user = user
+        seller.contact_email = seller.contact_email or email
+        seller.save(update_fields=["user", "contact_email"])
+    return created
+
+
+def demo_sellers() -> QuerySet[Seller]:
+    """The demo's shops (those of ``MAKERS``)."""
+    return Seller.objects.filter(slug__in=[slugify(maker.name) for maker in MAKERS])
+
+
+def demo_admin():
+    """The demo's superuser, when there is one."""
+    return get_user_model().objects.filter(email=DEMO_ADMIN_EMAIL).first()
+
+
+def _with_makers(sellers) -> tuple[list[Seller], list[Maker]]:
+    by_slug = {slugify(maker.name): maker for maker in MAKERS}
+    sellers = list(sellers.order_by("pk"))
+    return sellers, [by_slug[seller.slug] for seller in sellers]
 
 
 def demo_tables_analyze() -> None:

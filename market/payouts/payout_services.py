@@ -94,13 +94,24 @@ def _require_payout_manager(actor, *, missing: str) -> None:
         raise DomainError(PayoutErrorCode.NOT_FOUND, missing, field="id")
 
 
+@dataclass(frozen=True)
+class PartReleased:
+    release: PayoutRelease
+    payout: Payout | None  # None: the seller's route is not ready, or nothing is owed
+    skipped: str = ""  # why there is no payout yet
+
+
 @transaction.atomic
-def payout_release(*, part_id: int, actor) -> PayoutRelease:
+def payout_release(*, part_id: int, actor) -> PartReleased:
     """Staff (``payouts.manage_payouts``) release an order part for payout before its hold
-    period ends; the next ``payouts_create_due`` pays it. Releasing twice changes nothing; a
-    part that was not paid for, or was cancelled or refunded, cannot be released."""
+    period ends: its payout is created now and queued for ``payouts.execute`` when it commits.
+    When the seller's payout route is not ready, the release stands and the daily
+    ``payouts_create_due`` pays it once the route is. Releasing twice changes nothing (the part
+    keeps its one payout); a part that was not paid for, or was cancelled or refunded, cannot be
+    released."""
     _require_payout_manager(actor, missing="There is no such order part.")
-    part = OrderPart.objects.select_for_update().filter(pk=part_id).first()
+    part = (OrderPart.objects.select_for_update(of=("self",)).select_related("seller", "order")
+            .filter(pk=part_id).first())
     if part is None:
         raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.",
                           field="id")
@@ -110,7 +121,12 @@ def payout_release(*, part_id: int, actor) -> PayoutRelease:
                           f"out.", field="id")
     release, _ = PayoutRelease.objects.get_or_create(order_part=part,
                                                      defaults={"released_by": actor})
-    return release
+    part.payout_release = release
+    existing = Payout.objects.filter(order_part=part).first()
+    if existing is not None:
+        return PartReleased(release=release, payout=existing)
+    payout, skipped = _part_payout_create(part=part)
+    return PartReleased(release=release, payout=payout, skipped=skipped)
 
 
 @transaction.atomic
@@ -157,19 +173,25 @@ def payouts_create_due(*, now: dt.datetime | None = None) -> DuePayouts:
     now = now or timezone.now()
     result = DuePayouts()
     for part in _due_parts(now):
-        if not payout_status_get(seller=part.seller).is_ready:
-            result.skipped[part.pk] = NO_VERIFIED_ROUTE
-            continue
-        amount = part_payable_now(part=part)
-        if amount <= 0:
-            result.skipped[part.pk] = "nothing owed"
-            continue
-        payout = _payout_create(part=part, amount=amount)
-        if payout is not None:
+        payout, skipped = _part_payout_create(part=part)
+        if skipped:
+            result.skipped[part.pk] = skipped
+        elif payout is not None:
             result.created.append(payout)
     if result.skipped:
         logger.info("Payouts skipped: %s", result.skipped)
     return result
+
+
+def _part_payout_create(*, part: OrderPart) -> tuple[Payout | None, str]:
+    """The part's payout of what the ledger says it is owed, queued on commit; or None and why
+    not (no ready route, nothing owed), or None and "" when another run made it first."""
+    if not payout_status_get(seller=part.seller).is_ready:
+        return None, NO_VERIFIED_ROUTE
+    amount = part_payable_now(part=part)
+    if amount <= 0:
+        return None, "nothing owed"
+    return _payout_create(part=part, amount=amount), ""
 
 
 def _payout_create(*, part: OrderPart, amount: Decimal) -> Payout | None:

@@ -188,8 +188,12 @@ def test_the_admin_answers_with_a_content_security_policy(client, settings):
 
 
 @pytest.mark.django_db
-def test_graphiql_is_left_without_the_policy_its_cdn_scripts_would_break(client):
+def test_graphiql_answers_with_the_content_security_policy_as_its_files_are_ours(
+        client, settings):
+    settings.GRAPHQL_GRAPHIQL = True
+
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")
 
     assert response.status_code == 200
-    assert "Content-Security-Policy" not in response
+    assert b'id="graphiql"' in response.content
+    assert response["Content-Security-Policy"] == settings.MARKET_CONTENT_SECURITY_POLICY

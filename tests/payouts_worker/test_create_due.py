@@ -77,18 +77,55 @@ def test_creating_due_payouts_again_creates_no_second_payout(enqueued):
     assert Payout.objects.filter(order_part=part).count() == 1
 
 
-def test_a_part_released_by_staff_is_paid_out_before_its_hold_period_ends(enqueued):
+def test_a_part_released_by_staff_is_paid_out_at_once_and_queued_when_it_commits(
+        enqueued, django_capture_on_commit_callbacks):
     part = delivered(paid_part(), days_ago=1)
     verified_bank_account(part.seller)
     staff = StaffFactory(permissions=["payouts.manage_payouts"])
 
-    payout_release(part_id=part.pk, actor=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        released = payout_release(part_id=part.pk, actor=staff)
+
+    payout = Payout.objects.get()
+    assert released.payout == payout
+    assert (payout.released_by, payout.amount, payout.status) == (
+        staff, Decimal("200.00"), "pending")
+    assert payout.released_at == released.release.released_at
+    assert enqueued == [("payouts.execute", {"payout_id": payout.pk})]
+    assert payouts_create_due().created == []
+
+
+def test_releasing_a_part_twice_keeps_its_one_payout_and_queues_it_once(
+        enqueued, django_capture_on_commit_callbacks):
+    part = delivered(paid_part(), days_ago=1)
+    verified_bank_account(part.seller)
+    staff = StaffFactory(permissions=["payouts.manage_payouts"])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = payout_release(part_id=part.pk, actor=staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = payout_release(part_id=part.pk, actor=staff)
+
+    assert again.payout == first.payout == Payout.objects.get()
+    assert again.release == first.release
+    assert len(enqueued) == 1
+
+
+def test_a_part_released_before_the_sellers_route_is_ready_is_paid_by_the_daily_run(
+        enqueued, django_capture_on_commit_callbacks):
+    part = delivered(paid_part(), days_ago=1)
+    staff = StaffFactory(permissions=["payouts.manage_payouts"])
+    with django_capture_on_commit_callbacks(execute=True):
+        released = payout_release(part_id=part.pk, actor=staff)
+    assert (released.payout, released.skipped, enqueued) == (None, "no verified route", [])
+    assert Payout.objects.count() == 0
+    verified_bank_account(part.seller)
+
     due = payouts_create_due()
 
     payout = Payout.objects.get()
     assert due.created == [payout]
     assert (payout.released_by, payout.amount) == (staff, Decimal("200.00"))
-    assert payout.released_at is not None
 
 
 def test_releasing_a_part_needs_the_manage_payouts_permission_and_changes_nothing(enqueued):

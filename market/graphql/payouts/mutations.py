@@ -84,10 +84,14 @@ class SellerPayoutBankAccountVerify(BaseMutation):
 
 class PayoutRelease(BaseMutation):
     """Staff: release a paid order part for payout before its hold period ends (needs
-    `payouts.manage_payouts`); the next daily payout run pays it if the seller's payout route
-    is verified. Releasing again changes nothing."""
+    `payouts.manage_payouts`): its payout is created and queued now. When the seller's payout
+    route is not verified yet, `payout` is null and the daily payout run pays it once it is.
+    Releasing again changes nothing."""
 
     released_at = graphene.DateTime()
+    payout = graphene.Field(
+        Payout, description="The part's payout, queued; null until the seller's payout route "
+                            "is verified, or when nothing is owed.")
 
     class Arguments:
         id = graphene.ID(required=True, description="The order part to release.")
@@ -100,8 +104,8 @@ class PayoutRelease(BaseMutation):
         staff = require_staff_permission(info, "payouts.manage_payouts")
         pk = pk_or_refused(id, "OrderPart", code=PayoutErrorCode.NOT_FOUND,
                            message="There is no such order part.")
-        release = payout_services.payout_release(part_id=pk, actor=staff)
-        return {"released_at": release.released_at}
+        released = payout_services.payout_release(part_id=pk, actor=staff)
+        return {"released_at": released.release.released_at, "payout": released.payout}
 
 
 class PayoutRetry(BaseMutation):

@@ -9,12 +9,13 @@ from tqdm import tqdm
 from market.catalog import demo
 from market.catalog.models import Product
 from market.orders.demo import demo_delivery_create
+from market.payouts.demo import demo_payout_accounts_ensure
 
 
 class Command(BaseCommand):
     help = ("Fill the catalogue with the centre's resident makers and their listings, "
-            "with exchange rates and (in DEBUG) an admin user. The same --seed gives the same "
-            "catalogue on an empty database.")
+            "with exchange rates and (in DEBUG) sign-ins for an admin and for every maker. "
+            "The same --seed gives the same catalogue on an empty database.")
 
     def add_arguments(self, parser):
         parser.add_argument("--products", type=int, default=320, metavar="N",
@@ -47,7 +48,13 @@ class Command(BaseCommand):
             summary.rates = demo.demo_rates_record()
             # Buyers abroad need somewhere to ship to: demo zones, rate bands and duties.
             demo_delivery_create()
+            # Sign-ins with published passwords: only where DEBUG says this is a demo.
             admin_created = settings.DEBUG and demo.demo_admin_ensure()
+            makers_created = demo.demo_maker_accounts_ensure() if settings.DEBUG else []
+            if settings.DEBUG:
+                # Paid by bank transfer to made-up accounts the demo's admin has verified.
+                demo_payout_accounts_ensure(sellers=demo.demo_sellers(),
+                                            verified_by=demo.demo_admin())
         demo.demo_tables_analyze()
 
         self.stdout.write(self.style.SUCCESS(
@@ -58,3 +65,8 @@ class Command(BaseCommand):
         if admin_created:
             self.stdout.write(f"Log in to /admin/ as {demo.DEMO_ADMIN_EMAIL} / admin "
                               "(created because DEBUG is on).")
+        if makers_created:
+            self.stdout.write(
+                f"Makers sign in (tokenCreate) as <shop slug>@{demo.DEMO_MAKER_EMAIL_DOMAIN} / "
+                f"{demo.DEMO_MAKER_PASSWORD}, e.g. {makers_created[0]} "
+                f"({len(makers_created)} created because DEBUG is on).")
