@@ -125,7 +125,7 @@ from market.catalog.selectors import product_list_published
 from market.orders.delivery import shipping_methods_for_country
 
 try:
-    from market.orders.demo import demo_delivery_create
+    from market.demo.delivery import demo_delivery_create
 except ImportError:
     demo_delivery_create = None
 
@@ -599,9 +599,9 @@ def setup(env: dict, args) -> dict:
     if not facts["delivery_tables"]:
         raise BenchError(
             "no shipping zone serves DE: the benchmark needs "
-            "market.orders.demo.demo_delivery_create() (or seed_demo) to create the demo's "
+            "market.demo.delivery.demo_delivery_create() (or seed_demo) to create the demo's "
             "delivery tables" + ("" if facts["demo_delivery_create"] else
-                                 " — market/orders/demo.py does not exist yet"))
+                                 " — market/demo/delivery.py does not exist yet"))
     if len(facts["pool"]) < 2 or facts["race_variant"] is None:
         raise BenchError("the demo catalogue has too few exportable sellers: raise --products")
     print(f"   {sum(len(v) for v in facts['pool'].values())} variants of "

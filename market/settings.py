@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "market.payments",
     "market.orders",
     "market.ledger",
+    "market.demo",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from market.orders.demo import demo_delivery_create
+from market.demo.delivery import demo_delivery_create
 from market.orders.models import DutyCountry, DutyRate, ShippingMethod, ShippingRate, ShippingZone
 from market.orders.pricing import checkout_quote
 from tests.orders_pricing.helpers import carpet, checkout_with, rate

@@ -6,10 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from market.catalog import demo
 from market.catalog.models import Product
-from market.orders.demo import demo_delivery_create
-from market.payouts.demo import demo_payout_accounts_ensure
+from market.demo import catalogue
+from market.demo.delivery import demo_delivery_create
+from market.demo.payout_accounts import demo_payout_accounts_ensure
 
 
 class Command(BaseCommand):
@@ -41,21 +41,21 @@ class Command(BaseCommand):
                         disable=None if verbosity else True)
         with progress, transaction.atomic():
             if reset:
-                removed_files = demo.demo_catalogue_reset()
-                transaction.on_commit(lambda: demo.demo_files_delete(names=removed_files))
-            summary = demo.demo_catalogue_create(seed=seed, products=products,
+                removed_files = catalogue.demo_catalogue_reset()
+                transaction.on_commit(lambda: catalogue.demo_files_delete(names=removed_files))
+            summary = catalogue.demo_catalogue_create(seed=seed, products=products,
                                                  progress=progress.update)
-            summary.rates = demo.demo_rates_record()
+            summary.rates = catalogue.demo_rates_record()
             # Buyers abroad need somewhere to ship to: demo zones, rate bands and duties.
             demo_delivery_create()
             # Sign-ins with published passwords: only where DEBUG says this is a demo.
-            admin_created = settings.DEBUG and demo.demo_admin_ensure()
-            makers_created = demo.demo_maker_accounts_ensure() if settings.DEBUG else []
+            admin_created = settings.DEBUG and catalogue.demo_admin_ensure()
+            makers_created = catalogue.demo_maker_accounts_ensure() if settings.DEBUG else []
             if settings.DEBUG:
                 # Paid by bank transfer to made-up accounts the demo's admin has verified.
-                demo_payout_accounts_ensure(sellers=demo.demo_sellers(),
-                                            verified_by=demo.demo_admin())
-        demo.demo_tables_analyze()
+                demo_payout_accounts_ensure(sellers=catalogue.demo_sellers(),
+                                            verified_by=catalogue.demo_admin())
+        catalogue.demo_tables_analyze()
 
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {summary.products} products ({summary.variants} variants, "
@@ -63,10 +63,11 @@ class Command(BaseCommand):
             f"sellers in {summary.categories} categories, and {len(summary.rates)} exchange "
             f"rates, in {time.monotonic() - started:.1f} s."))
         if admin_created:
-            self.stdout.write(f"Log in to /admin/ as {demo.DEMO_ADMIN_EMAIL} / admin "
+            self.stdout.write(f"Log in to /admin/ as {catalogue.DEMO_ADMIN_EMAIL} / admin "
                               "(created because DEBUG is on).")
         if makers_created:
             self.stdout.write(
-                f"Makers sign in (tokenCreate) as <shop slug>@{demo.DEMO_MAKER_EMAIL_DOMAIN} / "
-                f"{demo.DEMO_MAKER_PASSWORD}, e.g. {makers_created[0]} "
+                "Makers sign in (tokenCreate) as "
+                f"<shop slug>@{catalogue.DEMO_MAKER_EMAIL_DOMAIN} / "
+                f"{catalogue.DEMO_MAKER_PASSWORD}, e.g. {makers_created[0]} "
                 f"({len(makers_created)} created because DEBUG is on).")
