@@ -6,10 +6,12 @@ out or charged. Entries that come from an order also keep the figure in the orde
 (``amount_order``), so that each order adds up to the minor unit in both currencies.
 """
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class Account(models.TextChoices):
