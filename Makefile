@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run worker beat test lint schema bench clean
+.PHONY: install run worker beat test lint typecheck schema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(MAKE) typecheck
+
+# mypy with django-stubs; what is strict, module by module, is in pyproject.toml [tool.mypy].
+typecheck: install
+	$(BIN)/mypy market workers
 
 schema: install
 	$(BIN)/python manage.py graphql_schema --out graphql/schema.graphql
@@ -53,4 +58,4 @@ bench: install
 	$(BIN)/python bench/hostile_queries.py
 
 clean:
-	rm -rf var/ .pytest_cache .ruff_cache
+	rm -rf var/ .pytest_cache .ruff_cache .mypy_cache

@@ -66,7 +66,7 @@ def production_problems() -> list[checks.CheckMessage]:
 def _test_payment_problems() -> list[checks.CheckMessage]:
     level, suffix = ((checks.Warning, "W")
                      if settings.PAYMENT_ALLOW_TEST_PAYMENTS else (checks.Error, "E"))
-    problems = []
+    problems: list[checks.CheckMessage] = []
     gateways = {settings.PAYMENT_GATEWAY, *settings.PAYMENT_GATEWAYS}
     if "dummy" in gateways:
         problems.append(level(

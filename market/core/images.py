@@ -11,7 +11,7 @@ tried, so no exotic decoder ever runs on an upload.
 from __future__ import annotations
 
 import io
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
@@ -63,7 +63,8 @@ def image_verified_extension(data: bytes) -> str:
     """The extension (``".png"``) of an accepted, structurally sound image within the budget.
     ``verify()`` walks the file's structure without decoding it to pixels."""
     with image_open(io.BytesIO(data)) as image:
-        extension = IMAGE_EXTENSIONS[image.format]
+        # ``image_open`` tried only our formats, so Pillow named one of them.
+        extension = IMAGE_EXTENSIONS[cast(str, image.format)]
         try:
             image.verify()
         except _DECODING_ERRORS as exc:

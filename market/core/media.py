@@ -16,7 +16,7 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
 def serve_media(request, path):
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["X-Content-Type-Options"] = "nosniff"
     if response.status_code == 304:
         # Would overwrite the type the browser cached with the image.

@@ -53,7 +53,7 @@ class RefreshResult:
 
     @property
     def message(self) -> str:
-        if self.status.newest_at is None:
+        if self.status.newest_at is None or self.status.age is None:
             kept = "no exchange rates are known yet"
         else:
             hours = self.status.age.total_seconds() / 3600

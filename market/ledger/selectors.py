@@ -41,12 +41,13 @@ def commission_rates(*, category_ids: Iterable[int]) -> dict[int, Decimal]:
     parents = dict(Category.objects.values_list("pk", "parent_id"))
     rates = {}
     for category_id in category_ids:
-        node, seen = category_id, set()
+        node: int | None = category_id
+        seen: set[int | None] = set()
         # The seen set guards against a parent cycle someone saved by hand.
         while node is not None and node not in overrides and node not in seen:
             seen.add(node)
             node = parents.get(node)
-        rates[category_id] = overrides.get(node, platform)
+        rates[category_id] = overrides.get(node, platform) if node is not None else platform
     return rates
 
 

@@ -96,8 +96,8 @@ def _order_paid_plan(order: Order) -> list[_Planned]:
                                             "variant__product__category_id")):
         lines[part_id].append((total, category_id))
     _check_adds_up(order, parts, lines)
-    rates = commission_rates(category_ids={c for ls in lines.values() for _, c in ls
-                                           if c is not None})
+    rates: dict[int | None, Decimal] = dict(commission_rates(
+        category_ids={c for ls in lines.values() for _, c in ls if c is not None}).items())
     # A line whose listing was deleted since has no category left: the platform rate applies.
     rates[None] = platform_commission_rate()
     planned = []
@@ -193,7 +193,8 @@ SELLER_KINDS = (EntryKind.SALE, EntryKind.SHIPPING)
 
 def _part_sums(part: OrderPart, kinds) -> dict[str, tuple[Decimal, Decimal]]:
     """Per account: the sum of the part's entries of ``kinds`` (base, order currency)."""
-    sums = {Account.SELLER: (Decimal(0), Decimal(0)), Account.PLATFORM: (Decimal(0), Decimal(0))}
+    sums: dict[str, tuple[Decimal, Decimal]] = {
+        Account.SELLER: (Decimal(0), Decimal(0)), Account.PLATFORM: (Decimal(0), Decimal(0))}
     for account, amount, amount_order in LedgerEntry.objects.filter(
             order_part=part, kind__in=kinds).values_list("account", "amount", "amount_order"):
         base_sum, order_sum = sums[account]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,7 +35,7 @@ from market.orders.selectors import checkout_ensure_active, reserved_by_others
 class _LineChange:
     """The quantity a line should have after a change (0 removes it)."""
 
-    variant_id: int | None
+    variant_id: int
     quantity: int
     quantity_field: str
     variant_field: str
@@ -78,16 +79,14 @@ def _currency_clean(currency: str | None) -> str:
     return price_converter_get(currency=currency or base_currency(), field="currency").currency
 
 
-def _quantity_check(change: _LineChange, *, allow_zero: bool) -> None:
-    quantity = change.quantity
+def _quantity_check(quantity: object, *, field: str, allow_zero: bool) -> None:
     if not isinstance(quantity, int) or quantity < 0 or (quantity == 0 and not allow_zero):
         raise DomainError(CheckoutErrorCode.INVALID_QUANTITY,
-                          "The quantity must be a positive whole number.",
-                          field=change.quantity_field)
+                          "The quantity must be a positive whole number.", field=field)
     if quantity > settings.CHECKOUT_MAX_LINE_QUANTITY:
         raise DomainError(CheckoutErrorCode.QUANTITY_OVER_LIMIT,
                           f"At most {settings.CHECKOUT_MAX_LINE_QUANTITY} of one item per "
-                          "checkout.", field=change.quantity_field)
+                          "checkout.", field=field)
 
 
 def _lock_variants(variant_ids) -> dict[int, ProductVariant]:
@@ -180,21 +179,20 @@ def _changes_from_input(lines: list[dict], *, existing: dict[int, int], adding: 
                         ) -> list[_LineChange]:
     """Input lines (``variant_id``, ``quantity``) as target quantities; repeated variants add
     up. Fields name the input position: ``lines.<i>.quantity``."""
-    totals: dict[int | None, int] = {}
-    changes: dict[int | None, _LineChange] = {}
+    totals: dict[int, int] = {}
+    changes: dict[int, _LineChange] = {}
     for index, line in enumerate(lines):
-        variant_id, quantity = line.get("variant_id"), line.get("quantity")
-        change = _LineChange(variant_id, quantity, f"lines.{index}.quantity",
-                             f"lines.{index}.variantId")
-        _quantity_check(change, allow_zero=False)
+        # Raw input until ``_quantity_check`` has refused anything but a whole number.
+        variant_id, quantity = line.get("variant_id"), cast(int, line.get("quantity"))
+        quantity_field, variant_field = f"lines.{index}.quantity", f"lines.{index}.variantId"
+        _quantity_check(quantity, field=quantity_field, allow_zero=False)
         if variant_id is None:
             raise DomainError(CheckoutErrorCode.VARIANT_NOT_AVAILABLE,
-                              "This item is not available.", field=change.variant_field)
+                              "This item is not available.", field=variant_field)
         start = existing.get(variant_id, 0) if adding else 0
         totals[variant_id] = totals.get(variant_id, start) + quantity
-        change = _LineChange(variant_id, totals[variant_id], change.quantity_field,
-                             change.variant_field)
-        _quantity_check(change, allow_zero=False)
+        change = _LineChange(variant_id, totals[variant_id], quantity_field, variant_field)
+        _quantity_check(change.quantity, field=quantity_field, allow_zero=False)
         changes[variant_id] = change
     return list(changes.values())
 
@@ -262,7 +260,7 @@ def _line_change(checkout: Checkout, variant_id: int | None, quantity: int) -> C
         raise DomainError(CheckoutErrorCode.LINE_NOT_FOUND,
                           "This checkout has no line of that item.", field="variantId")
     change = _LineChange(variant_id, quantity, "quantity", "variantId")
-    _quantity_check(change, allow_zero=True)
+    _quantity_check(change.quantity, field=change.quantity_field, allow_zero=True)
     now = timezone.now()
     _apply_line_changes(checkout, [change], now)
     return _touch(checkout, now)

@@ -329,7 +329,7 @@ def _required_reason(reason: str | None) -> str:
 
 
 def _notify(seller: Seller, *, subject: str, body: str) -> None:
-    to = seller.user.email if seller.user_id else seller.contact_email
+    to = seller.user.email if seller.user is not None else seller.contact_email
     if to:
         email_enqueue(to=to, subject=subject, body=body)
 

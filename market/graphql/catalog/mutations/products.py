@@ -1,5 +1,8 @@
 """Creating, editing and moving a listing through its life (draft → published → archived)."""
 
+from collections.abc import Callable
+from typing import Any
+
 import graphene
 
 from market.catalog import services
@@ -126,7 +129,7 @@ class ProductUpdate(ProductMutation):
 
 
 class ProductTransitionMutation(ProductMutation):
-    service = None
+    service: Callable[..., Any]
 
     class Meta:
         abstract = True
