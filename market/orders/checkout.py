@@ -290,7 +290,7 @@ def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
 
 
 @transaction.atomic
-def checkout_shipping_address_update(*, checkout: Checkout, address: dict) -> Checkout:
+def checkout_shipping_address_update(*, checkout: Checkout, address: dict | None) -> Checkout:
     """Set where the parcels go (validated for the destination country); the destination
     country becomes ``shipping_country``, on which delivery and duties depend."""
     address = address_validate(address=address or {}, field="shippingAddress")
@@ -301,7 +301,7 @@ def checkout_shipping_address_update(*, checkout: Checkout, address: dict) -> Ch
 
 
 @transaction.atomic
-def checkout_billing_address_update(*, checkout: Checkout, address: dict) -> Checkout:
+def checkout_billing_address_update(*, checkout: Checkout, address: dict | None) -> Checkout:
     """Set the billing address (validated for its country)."""
     address = address_validate(address=address or {}, field="billingAddress")
     checkout = _locked(checkout)

@@ -71,7 +71,7 @@ def _attributes(items) -> dict[str, list[str]]:
 def _service_fields(data, *, partial: bool) -> dict:
     """The input as product service keywords. On create an omitted or null field keeps the
     default; on update only the given fields change."""
-    fields = {}
+    fields: dict[str, Any] = {}
     for name, value in dict(data).items():
         if value is None and not partial:
             continue
