@@ -9,6 +9,10 @@ on any of them (``refuse_unsafe_production``). A staging demo may accept test pa
 ``PAYMENT_ALLOW_TEST_PAYMENTS`` (then only warnings).
 """
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -86,7 +90,8 @@ def _test_payment_problems() -> list[checks.CheckMessage]:
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def check_production_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_production_settings(app_configs: Sequence[AppConfig] | None = None,
+                              **kwargs: Any) -> list[checks.CheckMessage]:
     if settings.DEBUG:
         return []
     return production_problems()

@@ -39,7 +39,8 @@ class TooManyPixels(ImageRefused):
 
 
 def max_image_pixels() -> int:
-    return settings.MARKET_MAX_IMAGE_PIXELS
+    pixels: int = settings.MARKET_MAX_IMAGE_PIXELS
+    return pixels
 
 
 def image_open(fp: BinaryIO) -> Image.Image:
