@@ -70,7 +70,7 @@ class LedgerEntry(models.Model):
             models.Index(fields=["account", "currency"], name="ledger_account_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key}: {self.amount} {self.currency}"
 
 
@@ -86,5 +86,5 @@ class CategoryCommission(models.Model):
         constraints = [models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte=100),
                                               name="category_commission_rate_percent")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.category}: {self.rate} %"
