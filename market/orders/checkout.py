@@ -11,8 +11,9 @@ were (each service is one transaction).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +30,9 @@ from market.orders.addresses import address_validate
 from market.orders.error_codes import CheckoutErrorCode
 from market.orders.models import Checkout, CheckoutLine, CheckoutStatus, StockReservation
 from market.orders.selectors import checkout_ensure_active, reserved_by_others
+
+if TYPE_CHECKING:
+    from market.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def _quantity_check(quantity: object, *, field: str, allow_zero: bool) -> None:
                           "checkout.", field=field)
 
 
-def _lock_variants(variant_ids) -> dict[int, ProductVariant]:
+def _lock_variants(variant_ids: Iterable[int | None]) -> dict[int, ProductVariant]:
     """Lock the variants' rows in ascending primary-key order (the one order every service
     that decides on stock uses, so two of them never wait for each other in a cycle)."""
     ids = sorted({pk for pk in variant_ids if pk is not None})
@@ -175,7 +179,7 @@ def _renew(checkout: Checkout, now: dt.datetime, *fields: str) -> Checkout:
     return _touch(checkout, now, *fields)
 
 
-def _changes_from_input(lines: list[dict], *, existing: dict[int, int], adding: bool
+def _changes_from_input(lines: list[dict[str, Any]], *, existing: dict[int, int], adding: bool
                         ) -> list[_LineChange]:
     """Input lines (``variant_id``, ``quantity``) as target quantities; repeated variants add
     up. Fields name the input position: ``lines.<i>.quantity``."""
@@ -197,7 +201,7 @@ def _changes_from_input(lines: list[dict], *, existing: dict[int, int], adding: 
     return list(changes.values())
 
 
-def _lines_input_capped(lines: list[dict] | None) -> list[dict]:
+def _lines_input_capped(lines: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     lines = list(lines or [])
     if len(lines) > settings.CHECKOUT_MAX_LINES:
         raise DomainError(CheckoutErrorCode.TOO_MANY_LINES,
@@ -209,9 +213,10 @@ def _lines_input_capped(lines: list[dict] | None) -> list[dict]:
 # --- Services ---------------------------------------------------------------------------------
 
 @transaction.atomic
-def checkout_create(*, user=None, currency: str | None = None, email: str = "",
-                    lines: list[dict] | None = None, shipping_address: dict | None = None,
-                    billing_address: dict | None = None) -> Checkout:
+def checkout_create(*, user: User | None = None, currency: str | None = None, email: str = "",
+                    lines: list[dict[str, Any]] | None = None,
+                    shipping_address: dict[str, Any] | None = None,
+                    billing_address: dict[str, Any] | None = None) -> Checkout:
     """Open a checkout for a signed-in buyer (``user``) or a guest (who holds only the token).
 
     The currency defaults to the base currency and must be one we sell in with a known rate;
@@ -238,7 +243,7 @@ def checkout_create(*, user=None, currency: str | None = None, email: str = "",
 
 
 @transaction.atomic
-def checkout_lines_add(*, checkout: Checkout, lines: list[dict]) -> Checkout:
+def checkout_lines_add(*, checkout: Checkout, lines: list[dict[str, Any]]) -> Checkout:
     """Add quantities to the checkout (to the existing line of a variant, or a new line),
     reserving the units: a positive quantity, at most CHECKOUT_MAX_LINE_QUANTITY per line,
     CHECKOUT_MAX_LINES lines, a variant buyers may buy, and stock that other checkouts do not
@@ -290,7 +295,8 @@ def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
 
 
 @transaction.atomic
-def checkout_shipping_address_update(*, checkout: Checkout, address: dict | None) -> Checkout:
+def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, Any] | None
+                                     ) -> Checkout:
     """Set where the parcels go (validated for the destination country); the destination
     country becomes ``shipping_country``, on which delivery and duties depend."""
     address = address_validate(address=address or {}, field="shippingAddress")
@@ -301,7 +307,8 @@ def checkout_shipping_address_update(*, checkout: Checkout, address: dict | None
 
 
 @transaction.atomic
-def checkout_billing_address_update(*, checkout: Checkout, address: dict | None) -> Checkout:
+def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, Any] | None
+                                    ) -> Checkout:
     """Set the billing address (validated for its country)."""
     address = address_validate(address=address or {}, field="billingAddress")
     checkout = _locked(checkout)
