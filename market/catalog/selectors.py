@@ -33,7 +33,7 @@ from market.catalog.models import (
 )
 from market.core.errors import DomainError
 from market.core.selectors import PriceConverter
-from market.sellers.models import SellerStatus
+from market.sellers.models import Seller, SellerStatus
 
 _M = TypeVar("_M", bound=Model)
 
@@ -244,18 +244,20 @@ def _images() -> QuerySet[ProductImage]:
     return ProductImage.objects.select_related("product__seller")
 
 
-def product_get_for_seller(*, seller, product_id: int | None, field: str = "id") -> Product:
+def product_get_for_seller(*, seller: Seller, product_id: int | None, field: str = "id") -> Product:
     """The seller's own product (any status), or ``not_found``."""
     return _one(_products().filter(seller=seller), pk=product_id, what="product", field=field)
 
 
-def variant_get_for_seller(*, seller, variant_id: int | None, field: str = "id") -> ProductVariant:
+def variant_get_for_seller(*, seller: Seller, variant_id: int | None, field: str = "id"
+                           ) -> ProductVariant:
     """A variant of one of the seller's products, or ``not_found``."""
     return _one(_variants().filter(product__seller=seller), pk=variant_id, what="variant",
                 field=field)
 
 
-def image_get_for_seller(*, seller, image_id: int | None, field: str = "id") -> ProductImage:
+def image_get_for_seller(*, seller: Seller, image_id: int | None, field: str = "id"
+                         ) -> ProductImage:
     """An image of one of the seller's products, or ``not_found``."""
     return _one(_images().filter(product__seller=seller), pk=image_id, what="image",
                 field=field)
@@ -275,7 +277,7 @@ def image_get_for_manager(*, image_id: int | None, field: str = "id") -> Product
     return _one(_images(), pk=image_id, what="image", field=field)
 
 
-def product_list_for_seller(*, seller, status: str | None = None) -> QuerySet[Product]:
+def product_list_for_seller(*, seller: Seller, status: str | None = None) -> QuerySet[Product]:
     """The seller's own listings in every status (drafts included), newest first."""
     products = Product.objects.filter(seller=seller)
     if status is not None:
