@@ -7,7 +7,7 @@ PORT   ?= 8000
 # Links in the demo's e-mails (verification, password reset) point at the port it runs on.
 STOREFRONT_URL ?= $(or $(MARKET_STOREFRONT_URL),http://$(HOST):$(PORT))
 
-.PHONY: install run worker beat test lint schema bench clean
+.PHONY: install run worker beat test lint typecheck schema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(MAKE) typecheck
+
+# mypy with django-stubs; what is strict, module by module, is in pyproject.toml [tool.mypy].
+typecheck: install
+	$(BIN)/mypy market workers
 
 schema: install
 	$(BIN)/python manage.py graphql_schema --out graphql/schema.graphql
@@ -58,4 +63,4 @@ bench: install
 	$(BIN)/python bench/hostile_queries.py
 
 clean:
-	rm -rf var/ .pytest_cache .ruff_cache
+	rm -rf var/ .pytest_cache .ruff_cache .mypy_cache

@@ -162,7 +162,7 @@ if REDIS_URL:
         "LOCATION": env.str("REDIS_CACHE_URL", default=_next_redis_database(REDIS_URL)),
     }}
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded demo: kombu's file-system transport is a real broker that needs no server.
@@ -194,7 +194,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 # fix-up closes all connections only every this many tasks.
 CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = {"celery": {}, "payouts": {}}
+CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "payouts": {}}
 CELERY_TASK_ROUTES = {"payouts.*": {"queue": "payouts"}}
 
 from celery.schedules import crontab  # noqa: E402

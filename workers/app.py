@@ -4,6 +4,7 @@ Run a worker with ``celery -A workers.app worker``; beat with ``celery -A worker
 """
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.signals import beat_init, task_postrun, task_prerun, worker_init
@@ -16,7 +17,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 @task_prerun.connect
 @task_postrun.connect
-def _database_connections_as_for_a_request(sender=None, **kwargs):
+def _database_connections_as_for_a_request(sender: Any = None, **kwargs: Any) -> None:
     # What Django does around each request: drop connections past DATABASE_CONN_MAX_AGE or
     # broken, and health-check the kept ones before their next use (CELERY_DB_REUSE_MAX). Not
     # for a task run eagerly, inside the caller's transaction (as Celery's fix-up does).
@@ -29,7 +30,7 @@ def _database_connections_as_for_a_request(sender=None, **kwargs):
 
 @worker_init.connect
 @beat_init.connect
-def _refuse_unsafe_production(sender=None, **kwargs):
+def _refuse_unsafe_production(sender: Any = None, **kwargs: Any) -> None:
     # As the WSGI application does: with DEBUG off, no worker runs on demo secrets.
     from django.core.exceptions import ImproperlyConfigured
 
@@ -43,7 +44,7 @@ def _refuse_unsafe_production(sender=None, **kwargs):
 
 
 @app.on_after_configure.connect
-def _make_broker_folders(sender, **kwargs):
+def _make_broker_folders(sender: Celery, **kwargs: Any) -> None:
     # The embedded file-system broker needs its folder before the first message.
     options = sender.conf.broker_transport_options or {}
     for key in ("data_folder_in", "control_folder"):

@@ -1,3 +1,5 @@
+from celery import Task
+
 from workers.app import app
 
 # Services are imported inside tasks: this module is loaded with the Celery app, before
@@ -6,7 +8,7 @@ from workers.app import app
 
 @app.task(name="catalog.run_product_import", bind=True, max_retries=24,
           soft_time_limit=1800, time_limit=1860)
-def run_product_import(self, *, import_id: int) -> None:
+def run_product_import(self: "Task[..., None]", *, import_id: int) -> None:
     """Import one uploaded CSV; a second delivery finds the import claimed or finished."""
     from market.catalog.imports import ProductImportBusy, product_import_run
 

@@ -1,5 +1,7 @@
 import random
 
+from celery import Task
+
 from workers.app import app
 
 # Services are imported inside tasks: this module is loaded with the Celery app, before
@@ -15,7 +17,7 @@ def create_due() -> None:
 
 
 @app.task(name="payouts.execute", bind=True, acks_late=True, max_retries=None)
-def execute(self, *, payout_id: int) -> None:
+def execute(self: "Task[..., None]", *, payout_id: int) -> None:
     from market.payouts.payout_services import payout_execute
     from market.payouts.routes import PayoutRetryable
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -15,7 +17,7 @@ class AdminLoginForm(AdminAuthenticationForm):
     """The admin's login page signs in through ``user_authenticate``, as the API does: the
     same limits per client address and per account, counted together."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if email is not None and password:

@@ -28,11 +28,12 @@ import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 UNKNOWN_ADDRESS = "unknown"
 
 
-def request_client_address(request) -> str:
+def request_client_address(request: HttpRequest | None) -> str:
     """The address sign-in limits count for: the client, not a proxy in front of us."""
     meta = getattr(request, "META", {})
     address = meta.get("REMOTE_ADDR", "")
@@ -69,8 +70,9 @@ def login_attempt_allowed(*, email: str, client_address: str) -> bool:
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
     per_client = _count(_address_key("login", client_address), window)
     per_account = _count(_account_key("login", email, client_address), window)
-    return (per_client <= settings.LOGIN_MAX_FAILURES_PER_CLIENT
-            and per_account <= settings.LOGIN_MAX_FAILURES)
+    client_limit: int = settings.LOGIN_MAX_FAILURES_PER_CLIENT
+    account_limit: int = settings.LOGIN_MAX_FAILURES
+    return per_client <= client_limit and per_account <= account_limit
 
 
 def login_succeeded(*, email: str, client_address: str) -> None:
@@ -90,8 +92,9 @@ def account_email_allowed(*, email: str, client_address: str) -> bool:
     window = settings.ACCOUNT_EMAILS_WINDOW_SECONDS
     per_client = _count(_address_key("account-email", client_address), window)
     per_recipient = _count(_account_key("account-email", email, ""), window)
-    return (per_client <= settings.ACCOUNT_EMAILS_MAX_PER_CLIENT
-            and per_recipient <= settings.ACCOUNT_EMAILS_MAX_PER_RECIPIENT)
+    client_limit: int = settings.ACCOUNT_EMAILS_MAX_PER_CLIENT
+    recipient_limit: int = settings.ACCOUNT_EMAILS_MAX_PER_RECIPIENT
+    return per_client <= client_limit and per_recipient <= recipient_limit
 
 
 # --- Counters ------------------------------------------------------------------------------

@@ -15,9 +15,11 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from typing import TYPE_CHECKING, cast
 
 import jwt
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -25,11 +27,14 @@ from django.utils import timezone
 from market.accounts.error_codes import AccountErrorCode
 from market.core.errors import DomainError
 
+if TYPE_CHECKING:
+    from market.accounts.models import User
+
 ALGORITHM = "HS256"
 ACCESS = "access"
 
 
-def access_token_create(*, user, sign_in: uuid.UUID) -> str:
+def access_token_create(*, user: User, sign_in: uuid.UUID) -> str:
     """An access token for ``user`` within the sign-in ``sign_in`` (its refresh tokens'
     ``family_id``)."""
     now = timezone.now()
@@ -45,7 +50,7 @@ def access_token_create(*, user, sign_in: uuid.UUID) -> str:
     return jwt.encode(payload, settings.SECRET_KEY, algorithm=ALGORITHM)
 
 
-def user_from_access_token(token: str):
+def user_from_access_token(token: str) -> User:
     """The active user an access token speaks for, or a refusal saying why."""
     from market.accounts.models import RefreshToken, User
 
@@ -93,8 +98,9 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
 
     key_salt = "market.accounts.tokens.EmailVerificationTokenGenerator"
 
-    def _make_hash_value(self, user, timestamp):
-        return f"{user.pk}{user.email}{user.is_email_verified}{timestamp}"
+    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+        account = cast("User", user)  # AUTH_USER_MODEL
+        return f"{account.pk}{account.email}{account.is_email_verified}{timestamp}"
 
 
 email_verification_token_generator = EmailVerificationTokenGenerator()

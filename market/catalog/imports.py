@@ -62,6 +62,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -81,7 +82,7 @@ logger = logging.getLogger(__name__)
 
 # The status changes a run may make, each a compare-and-set on (status, attempt); running →
 # running is a takeover of an interrupted run.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     ProductImportStatus.PENDING: {ProductImportStatus.RUNNING},
     ProductImportStatus.RUNNING: {ProductImportStatus.RUNNING, ProductImportStatus.COMPLETED,
                                   ProductImportStatus.FAILED},
@@ -184,7 +185,7 @@ def parse_csv(data: bytes) -> list[CsvRow]:
     try:
         header = next(reader, None)
         columns = _check_header(header)
-        rows = []
+        rows: list[CsvRow] = []
         while True:
             line = reader.line_num + 1
             cells = next(reader, None)
@@ -351,7 +352,7 @@ def _variant_arguments(row: CsvRow, errors: list[dict]) -> dict | None:
     if row.extra_cells:
         read.error(None, RowErrorCode.INVALID,
                    f"The row has {row.extra_cells} more values than the header has columns.")
-    arguments = {"sku": read.required("sku"), "name": row.get("variant_name")}
+    arguments: dict[str, Any] = {"sku": read.required("sku"), "name": row.get("variant_name")}
     if read.required("price"):
         arguments["price_amount"] = read.decimal("price")
     if read.required("stock"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -11,6 +12,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -31,7 +33,9 @@ from market.catalog.models import (
 )
 from market.core.errors import DomainError
 from market.core.selectors import PriceConverter
-from market.sellers.models import SellerStatus
+from market.sellers.models import Seller, SellerStatus
+
+_M = TypeVar("_M", bound=Model)
 
 
 class ProductSort(StrEnum):
@@ -87,7 +91,7 @@ def product_list_published_for_listing(
     ``relations`` names the related rows to prefetch: a page that shows no attributes need
     not load them.
     """
-    prefetches = []
+    prefetches: list[str | Prefetch[Any]] = []
     if ProductRelation.VARIANTS in relations:
         prefetches.append(
             Prefetch("variants", queryset=ProductVariant.objects.order_by("sort_order", "pk")))
@@ -220,7 +224,8 @@ def _not_found(what: str, field: str) -> DomainError:
     return DomainError(CatalogErrorCode.NOT_FOUND, f"No such {what}.", field=field)
 
 
-def _one(queryset: QuerySet, *, pk: int, what: str, field: str):
+def _one(queryset: QuerySet[_M], *, pk: int | None, what: str, field: str) -> _M:
+    # ``pk`` is None when the caller's global id named no such object: not found, like any other.
     found = queryset.filter(pk=pk).first() if isinstance(pk, int) else None
     if found is None:
         raise _not_found(what, field)
@@ -239,18 +244,20 @@ def _images() -> QuerySet[ProductImage]:
     return ProductImage.objects.select_related("product__seller")
 
 
-def product_get_for_seller(*, seller, product_id: int, field: str = "id") -> Product:
+def product_get_for_seller(*, seller: Seller, product_id: int | None, field: str = "id") -> Product:
     """The seller's own product (any status), or ``not_found``."""
     return _one(_products().filter(seller=seller), pk=product_id, what="product", field=field)
 
 
-def variant_get_for_seller(*, seller, variant_id: int, field: str = "id") -> ProductVariant:
+def variant_get_for_seller(*, seller: Seller, variant_id: int | None, field: str = "id"
+                           ) -> ProductVariant:
     """A variant of one of the seller's products, or ``not_found``."""
     return _one(_variants().filter(product__seller=seller), pk=variant_id, what="variant",
                 field=field)
 
 
-def image_get_for_seller(*, seller, image_id: int, field: str = "id") -> ProductImage:
+def image_get_for_seller(*, seller: Seller, image_id: int | None, field: str = "id"
+                         ) -> ProductImage:
     """An image of one of the seller's products, or ``not_found``."""
     return _one(_images().filter(product__seller=seller), pk=image_id, what="image",
                 field=field)
@@ -258,19 +265,19 @@ def image_get_for_seller(*, seller, image_id: int, field: str = "id") -> Product
 
 # For staff holding ``catalog.manage_catalog``, who may reach every seller's listings.
 
-def product_get_for_manager(*, product_id: int, field: str = "id") -> Product:
+def product_get_for_manager(*, product_id: int | None, field: str = "id") -> Product:
     return _one(_products(), pk=product_id, what="product", field=field)
 
 
-def variant_get_for_manager(*, variant_id: int, field: str = "id") -> ProductVariant:
+def variant_get_for_manager(*, variant_id: int | None, field: str = "id") -> ProductVariant:
     return _one(_variants(), pk=variant_id, what="variant", field=field)
 
 
-def image_get_for_manager(*, image_id: int, field: str = "id") -> ProductImage:
+def image_get_for_manager(*, image_id: int | None, field: str = "id") -> ProductImage:
     return _one(_images(), pk=image_id, what="image", field=field)
 
 
-def product_list_for_seller(*, seller, status: str | None = None) -> QuerySet[Product]:
+def product_list_for_seller(*, seller: Seller, status: str | None = None) -> QuerySet[Product]:
     """The seller's own listings in every status (drafts included), newest first."""
     products = Product.objects.filter(seller=seller)
     if status is not None:

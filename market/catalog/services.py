@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -435,7 +436,10 @@ def _clean_sku(sku, *, exclude_pk: int | None = None) -> str:
     sku = sku.strip() if isinstance(sku, str) else ""
     if not sku or len(sku) > 64:
         raise DomainError(CatalogErrorCode.INVALID, "A SKU is 1 to 64 characters.", field="sku")
-    if ProductVariant.objects.filter(sku=sku).exclude(pk=exclude_pk).exists():
+    same_sku = ProductVariant.objects.filter(sku=sku)
+    if exclude_pk is not None:
+        same_sku = same_sku.exclude(pk=exclude_pk)
+    if same_sku.exists():
         raise _duplicate_sku(sku)
     return sku
 
@@ -660,7 +664,7 @@ def product_variant_update(*, variant: ProductVariant, **fields) -> ProductVaria
     unknown = set(fields) - {"sku", "name", "price_amount", "stock_quantity"}
     if unknown:
         raise TypeError(f"Unknown variant fields: {', '.join(sorted(unknown))}")
-    clean = {}
+    clean: dict[str, Any] = {}
     if "price_amount" in fields:
         clean["price_amount"] = _clean_price(fields["price_amount"])
     if "stock_quantity" in fields:

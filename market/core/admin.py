@@ -1,10 +1,19 @@
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from django.contrib import admin, messages
+from django.db.models import Model
+from django.http import HttpRequest
 
 from market.core.errors import DomainError
 from market.core.models import ExchangeRate
 
+_M = TypeVar("_M", bound=Model)
 
-def apply_each(model_admin, request, objects, act, *, done: str, label=str) -> None:
+
+def apply_each(model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable[_M],
+               act: Callable[[_M], object], *, done: str,
+               label: Callable[[_M], str] = str) -> None:
     """An admin action through a service: ``act(obj)`` for each selected object, one success
     message with the count (``done``), one warning per object the service refused."""
     count, refused = 0, []
@@ -25,13 +34,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows only the services write (they keep the events and invariants): staff look, never
     add, edit or delete. Django shows the change page as a read-only view."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -41,10 +50,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

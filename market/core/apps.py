@@ -5,7 +5,7 @@ class CoreConfig(AppConfig):
     name = "market.core"
     label = "core"
 
-    def ready(self):
+    def ready(self) -> None:
         # Registers the deploy checks (manage.py check --deploy).
         from market.core import checks  # noqa: F401
         from market.core.images import configure_pillow

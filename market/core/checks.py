@@ -9,6 +9,10 @@ on any of them (``refuse_unsafe_production``). A staging demo may accept test pa
 ``PAYMENT_ALLOW_TEST_PAYMENTS`` (then only warnings).
 """
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -66,7 +70,7 @@ def production_problems() -> list[checks.CheckMessage]:
 def _test_payment_problems() -> list[checks.CheckMessage]:
     level, suffix = ((checks.Warning, "W")
                      if settings.PAYMENT_ALLOW_TEST_PAYMENTS else (checks.Error, "E"))
-    problems = []
+    problems: list[checks.CheckMessage] = []
     gateways = {settings.PAYMENT_GATEWAY, *settings.PAYMENT_GATEWAYS}
     if "dummy" in gateways:
         problems.append(level(
@@ -86,7 +90,8 @@ def _test_payment_problems() -> list[checks.CheckMessage]:
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def check_production_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_production_settings(app_configs: Sequence[AppConfig] | None = None,
+                              **kwargs: Any) -> list[checks.CheckMessage]:
     if settings.DEBUG:
         return []
     return production_problems()

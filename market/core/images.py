@@ -11,7 +11,7 @@ tried, so no exotic decoder ever runs on an upload.
 from __future__ import annotations
 
 import io
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
@@ -39,7 +39,8 @@ class TooManyPixels(ImageRefused):
 
 
 def max_image_pixels() -> int:
-    return settings.MARKET_MAX_IMAGE_PIXELS
+    pixels: int = settings.MARKET_MAX_IMAGE_PIXELS
+    return pixels
 
 
 def image_open(fp: BinaryIO) -> Image.Image:
@@ -63,7 +64,8 @@ def image_verified_extension(data: bytes) -> str:
     """The extension (``".png"``) of an accepted, structurally sound image within the budget.
     ``verify()`` walks the file's structure without decoding it to pixels."""
     with image_open(io.BytesIO(data)) as image:
-        extension = IMAGE_EXTENSIONS[image.format]
+        # ``image_open`` tried only our formats, so Pillow named one of them.
+        extension = IMAGE_EXTENSIONS[cast(str, image.format)]
         try:
             image.verify()
         except _DECODING_ERRORS as exc:

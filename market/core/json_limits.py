@@ -26,7 +26,7 @@ def json_nesting_exceeds(raw: bytes, *, limit: int) -> bool:
     return max(accumulate(_STEP[b] for b in brackets)) > limit
 
 
-def json_storable(value) -> bool:
+def json_storable(value: object) -> bool:
     """Whether parsed JSON can be stored as PostgreSQL ``jsonb`` and text: no NUL character and
     no lone surrogate in any key or string (both parse in Python from ``\\u`` escapes), and no
     ``NaN`` or ``Infinity`` (Python's parser accepts them; JSON has neither)."""

@@ -10,13 +10,15 @@ with the same rules (docs/security.md).
 """
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.static import serve
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
-def serve_media(request, path):
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["X-Content-Type-Options"] = "nosniff"
     if response.status_code == 304:
         # Would overwrite the type the browser cached with the image.

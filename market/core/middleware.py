@@ -1,17 +1,23 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 
 class QueryCountHeaderMiddleware:
     """Adds ``X-SQL-Queries`` to each response; enabled for benchmarks only."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         count = 0
 
-        def counter(execute, sql, params, many, context):
+        def counter(execute: Callable[..., Any], sql: str, params: Any, many: bool,
+                    context: dict[str, Any]) -> Any:
             nonlocal count
             count += 1
             return execute(sql, params, many, context)
@@ -30,11 +36,11 @@ class ContentSecurityPolicyMiddleware:
     gain.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.policy = settings.MARKET_CONTENT_SECURITY_POLICY.strip()
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy

@@ -27,5 +27,5 @@ class ExchangeRate(models.Model):
                                     name="exchange_rate_unique_per_source_and_time"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"1 {self.currency} = {self.rate} {self.base_currency} ({self.source})"

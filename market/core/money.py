@@ -29,7 +29,8 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 
 def base_currency() -> str:
-    return settings.MARKET_BASE_CURRENCY
+    code: str = settings.MARKET_BASE_CURRENCY
+    return code
 
 
 def supported_currencies() -> list[str]:
@@ -53,7 +54,7 @@ class Money:
     amount: Decimal
     currency: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):
             raise TypeError("Money.amount must be a Decimal, never a float")
 

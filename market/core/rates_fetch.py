@@ -53,7 +53,7 @@ class RefreshResult:
 
     @property
     def message(self) -> str:
-        if self.status.newest_at is None:
+        if self.status.newest_at is None or self.status.age is None:
             kept = "no exchange rates are known yet"
         else:
             hours = self.status.age.total_seconds() / 3600
@@ -76,7 +76,8 @@ def fetch_url(url: str) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "creative-market/rates"})
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
-            return response.read()
+            body: bytes = response.read()
+            return body
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             raise BulletinNotPublished(url) from exc
@@ -84,7 +85,8 @@ def fetch_url(url: str) -> bytes:
 
 
 def bulletin_url(day: dt.date) -> str:
-    return settings.CBAR_RATES_URL.format(date=day.strftime("%d.%m.%Y"))
+    template: str = settings.CBAR_RATES_URL
+    return template.format(date=day.strftime("%d.%m.%Y"))
 
 
 def exchange_rates_refresh(

@@ -16,11 +16,14 @@ A body longer than its declared length is never read past that length (Django's 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from io import IOBase
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +38,7 @@ class RequestBodyTooLarge(RequestDataTooBig):
 class CappedStream(IOBase):
     """Reads ``stream`` until it ends or ``limit`` bytes have passed, then refuses."""
 
-    def __init__(self, stream, limit: int):
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
         self._stream = stream
         self.limit = limit
         self.read_bytes = 0
@@ -48,7 +51,7 @@ class CappedStream(IOBase):
             raise RequestBodyTooLarge(f"The request body is over {self.limit} bytes.")
         return data
 
-    def read(self, size=-1, /):
+    def read(self, size: int | None = -1, /) -> bytes:
         if self.exceeded:
             raise RequestBodyTooLarge(f"The request body is over {self.limit} bytes.")
         if size is not None and size >= 0:
@@ -58,14 +61,14 @@ class CappedStream(IOBase):
             chunks.append(self._count(chunk))
         return b"".join(chunks)
 
-    def readline(self, size=-1, /):
+    def readline(self, size: int | None = -1, /) -> bytes:
         if self.exceeded:
             raise RequestBodyTooLarge(f"The request body is over {self.limit} bytes.")
         room = self.limit + 1 - self.read_bytes
         size = room if size is None or size < 0 else min(size, room)
         return self._count(self._stream.readline(size))
 
-    def readable(self):
+    def readable(self) -> bool:
         return True
 
 
@@ -76,14 +79,15 @@ def request_too_large(limit: int) -> JsonResponse:
                         status=413)
 
 
-def _declared_length(meta) -> int | None:
+def _declared_length(meta: Mapping[str, Any]) -> int | None:
+    declared: Any = meta.get("CONTENT_LENGTH")
     try:
-        return int(meta.get("CONTENT_LENGTH"))
+        return int(declared)
     except (TypeError, ValueError):
         return None
 
 
-def _discard_uploads(request) -> None:
+def _discard_uploads(request: HttpRequest) -> None:
     """Files a parser had started when the body was cut off: a temporary file is deleted as it
     is closed."""
     for handler in getattr(request, "_upload_handlers", None) or ():
@@ -93,10 +97,10 @@ def _discard_uploads(request) -> None:
 
 
 class RequestBodyLimitMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         limit = settings.MARKET_MAX_REQUEST_BYTES
         length = _declared_length(request.META)
         if length is not None and length > limit:
@@ -106,7 +110,8 @@ class RequestBodyLimitMiddleware:
         if length is None and request.META.get("wsgi.input_terminated"):
             # A body without a length: Django alone would read none of it.
             stream = request.META["wsgi.input"]
-        request._stream = capped = CappedStream(stream, limit)
+        capped = CappedStream(stream, limit)
+        request._stream = cast(BinaryIO, capped)  # reads like the stream it wraps
         response = self.get_response(request)
         if capped.exceeded:
             logger.warning("Refused a body over %s bytes for %s while reading it.", limit,

@@ -68,10 +68,10 @@ def price_converters_all() -> dict[str, PriceConverter | None]:
     """Each supported currency's converter at the rate in force, None where none is known."""
     base = base_currency()
     latest: dict[str, ExchangeRate] = {}
-    for rate in ExchangeRate.objects.filter(base_currency=base).order_by(
+    for row in ExchangeRate.objects.filter(base_currency=base).order_by(
         "currency", "-valid_at", "-pk"
     ):
-        latest.setdefault(rate.currency, rate)
+        latest.setdefault(row.currency, row)
     converters: dict[str, PriceConverter | None] = {}
     for code in supported_currencies():
         rate = latest.get(code)

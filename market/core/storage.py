@@ -31,15 +31,15 @@ class PrivateStorage(FileSystemStorage):
         super().__init__()
 
     @property
-    def base_location(self):
+    def base_location(self) -> str:
         default = Path(settings.MEDIA_ROOT).parent / self.default_folder
         return str(getattr(settings, self.root_setting, None) or default)
 
     @property
-    def location(self):
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         raise ValueError("Private files have no public URL.")
 
 

@@ -2,6 +2,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import cast
 
 import psycopg
 from django.conf import settings
@@ -83,7 +84,9 @@ def _validate(document: DocumentNode, rules, *, aborted: ApiErrorCode
 def _validate_cached(query: str, hide_suggestions: bool) -> tuple[GraphQLError, ...]:
     # hide_suggestions is part of the key only: the errors kept must match the setting.
     document, _errors = _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
-    return _validate(document, specified_rules, aborted=ApiErrorCode.QUERY_TOO_COSTLY)
+    # Only a query that parsed is validated, and its parse is in the same cache.
+    return _validate(cast(DocumentNode, document), specified_rules,
+                     aborted=ApiErrorCode.QUERY_TOO_COSTLY)
 
 
 def validate_query(query: str, document: DocumentNode) -> tuple[GraphQLError, ...]:
@@ -208,7 +211,7 @@ class MarketGraphQLView(FileUploadGraphQLView):
                 return None
             raise HttpError(HttpResponseBadRequest("Must provide query string."))
         document, errors = parse_query(query)
-        if errors:
+        if errors or document is None:
             return ExecutionResult(data=None, errors=list(errors))
         operation = get_operation_ast(document, operation_name)
         if (request.method.lower() == "get" and operation is not None
@@ -233,7 +236,8 @@ class MarketGraphQLView(FileUploadGraphQLView):
                                middleware=self.get_middleware(request),
                                hide_suggestions=not settings.GRAPHQL_FIELD_SUGGESTIONS)
         except Exception as error:  # graphql-core reports resolver errors itself; this is a bug
-            return ExecutionResult(errors=[error])
+            # format_error shapes any exception (a fixed message, the traceback logged).
+            return ExecutionResult(errors=[cast(GraphQLError, error)])
 
     @staticmethod
     def format_error(error):

@@ -6,10 +6,12 @@ out or charged. Entries that come from an order also keep the figure in the orde
 (``amount_order``), so that each order adds up to the minor unit in both currencies.
 """
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class Account(models.TextChoices):
@@ -68,7 +70,7 @@ class LedgerEntry(models.Model):
             models.Index(fields=["account", "currency"], name="ledger_account_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key}: {self.amount} {self.currency}"
 
 
@@ -84,5 +86,5 @@ class CategoryCommission(models.Model):
         constraints = [models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte=100),
                                               name="category_commission_rate_percent")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.category}: {self.rate} %"

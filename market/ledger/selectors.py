@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from market.catalog.models import Category
 from market.core.money import base_currency, quantize
 from market.ledger.models import Account, CategoryCommission, EntryKind, LedgerEntry
+
+if TYPE_CHECKING:
+    from market.orders.models import Order, OrderPart
+    from market.sellers.models import Seller
 
 # What a seller is owed for an order part before it is paid out: the share of the goods and
 # the shipping, less what was refunded (recorded negative). A transfer reversal (positive) is
@@ -41,12 +46,13 @@ def commission_rates(*, category_ids: Iterable[int]) -> dict[int, Decimal]:
     parents = dict(Category.objects.values_list("pk", "parent_id"))
     rates = {}
     for category_id in category_ids:
-        node, seen = category_id, set()
+        node: int | None = category_id
+        seen: set[int | None] = set()
         # The seen set guards against a parent cycle someone saved by hand.
         while node is not None and node not in overrides and node not in seen:
             seen.add(node)
             node = parents.get(node)
-        rates[category_id] = overrides.get(node, platform)
+        rates[category_id] = overrides.get(node, platform) if node is not None else platform
     return rates
 
 
@@ -54,12 +60,12 @@ def commission_rate_for_category(*, category_id: int) -> Decimal:
     return commission_rates(category_ids=[category_id])[category_id]
 
 
-def _sum(entries) -> Decimal:
+def _sum(entries: QuerySet[LedgerEntry]) -> Decimal:
     total = entries.aggregate(total=Sum("amount"))["total"] or Decimal(0)
     return quantize(total, base_currency())
 
 
-def seller_balance(*, seller, currency: str | None = None) -> Decimal:
+def seller_balance(*, seller: Seller, currency: str | None = None) -> Decimal:
     """What the platform owes the seller now (base currency unless ``currency`` says)."""
     return _sum(LedgerEntry.objects.filter(account=Account.SELLER, seller=seller,
                                            currency=currency or base_currency()))
@@ -71,7 +77,7 @@ def platform_balance(*, currency: str | None = None) -> Decimal:
                                            currency=currency or base_currency()))
 
 
-def part_payable_now(*, part) -> Decimal:
+def part_payable_now(*, part: OrderPart) -> Decimal:
     """What may be paid out for ``part`` now: its ``part_payable``, capped by its seller's whole
     balance (a refund on a part already paid out by bank leaves a debt netted from later
     payouts). One query: both are sums over the seller's entries."""
@@ -83,7 +89,7 @@ def part_payable_now(*, part) -> Decimal:
     return quantize(min(totals["payable"] or Decimal(0), totals["balance"] or Decimal(0)), base)
 
 
-def part_payable(*, part) -> Decimal:
+def part_payable(*, part: OrderPart) -> Decimal:
     """What the seller is owed for one order part (base currency): their share of the goods
     plus the shipping, less refunds recorded for it; payouts (and their reversals) not deducted."""
     return _sum(LedgerEntry.objects.filter(account=Account.SELLER, order_part=part,
@@ -91,11 +97,11 @@ def part_payable(*, part) -> Decimal:
                                            currency=base_currency()))
 
 
-def ledger_entries_for_order(*, order) -> list[LedgerEntry]:
+def ledger_entries_for_order(*, order: Order) -> list[LedgerEntry]:
     return list(LedgerEntry.objects.filter(order=order).order_by("pk"))
 
 
-def seller_balance_split(*, seller, groups: Mapping[str, Q], currency: str | None = None
+def seller_balance_split(*, seller: Seller, groups: Mapping[str, Q], currency: str | None = None
                          ) -> tuple[Decimal, dict[str, Decimal]]:
     """``seller_balance`` and, in the same query, how much of it lies in each group of the
     seller's entries that ``groups`` names (a condition on ``LedgerEntry``, e.g. on its order

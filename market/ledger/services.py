@@ -4,8 +4,10 @@ a second recording of the same movement returns what the first one wrote."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
@@ -23,6 +25,11 @@ from market.ledger.selectors import (  # noqa: F401  (balances are read through 
 )
 from market.orders.models import Order, OrderLine, OrderPart, OrderStatus
 
+if TYPE_CHECKING:
+    from market.payments.models import Payment, Refund
+    from market.payouts.models import Payout
+    from market.sellers.models import Seller
+
 HUNDRED = Decimal(100)
 ORDER_PAID_KINDS = (EntryKind.SALE, EntryKind.PLATFORM_FEE, EntryKind.SHIPPING,
                     EntryKind.DUTIES_COLLECTED)
@@ -38,7 +45,8 @@ class _Planned:
 
 
 @transaction.atomic
-def ledger_record_order_paid(*, order: Order, payment=None) -> list[LedgerEntry]:
+def ledger_record_order_paid(*, order: Order, payment: Payment | None = None
+                             ) -> list[LedgerEntry]:
     """Record where the buyer's money goes, once per order.
 
     Per part: the goods are split between the seller's share (``sale``) and the platform's
@@ -64,7 +72,7 @@ def ledger_record_order_paid(*, order: Order, payment=None) -> list[LedgerEntry]
     planned = _order_paid_plan(order)
     base = base_currency()
     amounts = allocate(_order_total_in_base(order), [p.amount_order for p in planned], base)
-    reference = f"payment:{payment.pk}" if getattr(payment, "pk", None) else ""
+    reference = f"payment:{payment.pk}" if payment is not None and payment.pk else ""
     entries = [
         LedgerEntry(account=p.account,
                     seller_id=p.part.seller_id if p.account == Account.SELLER else None,
@@ -89,15 +97,16 @@ def _order_paid_plan(order: Order) -> list[_Planned]:
     """Each part's four amounts in the order currency, after checking the order adds up."""
     currency = order.currency
     parts = list(OrderPart.objects.filter(order=order).order_by("pk"))
-    lines = defaultdict(list)
+    lines: defaultdict[int, list[tuple[Decimal, int | None]]] = defaultdict(list)
+    category_id: int | None  # None once the line's listing has been deleted
     for part_id, total, category_id in (OrderLine.objects.filter(part__order=order)
                                         .order_by("pk").values_list(
                                             "part_id", "total_amount",
                                             "variant__product__category_id")):
         lines[part_id].append((total, category_id))
     _check_adds_up(order, parts, lines)
-    rates = commission_rates(category_ids={c for ls in lines.values() for _, c in ls
-                                           if c is not None})
+    rates: dict[int | None, Decimal] = dict(commission_rates(
+        category_ids={c for ls in lines.values() for _, c in ls if c is not None}).items())
     # A line whose listing was deleted since has no category left: the platform rate applies.
     rates[None] = platform_commission_rate()
     planned = []
@@ -117,7 +126,8 @@ def _order_paid_plan(order: Order) -> list[_Planned]:
     return planned
 
 
-def _check_adds_up(order: Order, parts: list[OrderPart], lines: dict) -> None:
+def _check_adds_up(order: Order, parts: list[OrderPart],
+                   lines: Mapping[int, list[tuple[Decimal, int | None]]]) -> None:
     """The ledger can only split what adds up: lines to each part's goods, goods + shipping +
     duties to each part's total, the parts to the order's total; all in whole minor units."""
     currency = order.currency
@@ -140,7 +150,8 @@ def _check_adds_up(order: Order, parts: list[OrderPart], lines: dict) -> None:
                           field="order")
 
 
-def ledger_record_payout(*, payout=None, payout_id=None, seller=None,
+def ledger_record_payout(*, payout: Payout | None = None, payout_id: int | None = None,
+                         seller: Seller | None = None,
                          amount: Decimal | None = None, currency: str | None = None,
                          part: OrderPart | None = None) -> LedgerEntry:
     """Record money paid out to a seller: a negative ``payout`` entry, once per payout.
@@ -191,9 +202,10 @@ def ledger_record_payout(*, payout=None, payout_id=None, seller=None,
 SELLER_KINDS = (EntryKind.SALE, EntryKind.SHIPPING)
 
 
-def _part_sums(part: OrderPart, kinds) -> dict[str, tuple[Decimal, Decimal]]:
+def _part_sums(part: OrderPart, kinds: Iterable[str]) -> dict[str, tuple[Decimal, Decimal]]:
     """Per account: the sum of the part's entries of ``kinds`` (base, order currency)."""
-    sums = {Account.SELLER: (Decimal(0), Decimal(0)), Account.PLATFORM: (Decimal(0), Decimal(0))}
+    sums: dict[str, tuple[Decimal, Decimal]] = {
+        Account.SELLER: (Decimal(0), Decimal(0)), Account.PLATFORM: (Decimal(0), Decimal(0))}
     for account, amount, amount_order in LedgerEntry.objects.filter(
             order_part=part, kind__in=kinds).values_list("account", "amount", "amount_order"):
         base_sum, order_sum = sums[account]
@@ -202,7 +214,7 @@ def _part_sums(part: OrderPart, kinds) -> dict[str, tuple[Decimal, Decimal]]:
 
 
 @transaction.atomic
-def ledger_record_refund(*, refund) -> list[LedgerEntry]:
+def ledger_record_refund(*, refund: Refund) -> list[LedgerEntry]:
     """Record a refund to the buyer: negative ``refund`` entries for the seller and the
     platform, once per refund.
 
@@ -261,7 +273,7 @@ def ledger_record_refund(*, refund) -> list[LedgerEntry]:
     return list(LedgerEntry.objects.filter(key__in=keys.values()).order_by("pk"))
 
 
-def ledger_refund_seller_share(*, refund) -> tuple[Decimal, Decimal]:
+def ledger_refund_seller_share(*, refund: Refund) -> tuple[Decimal, Decimal]:
     """The seller's part of a recorded refund, positive: (base amount, order-currency amount)."""
     entry = LedgerEntry.objects.filter(key=f"refund:{refund.pk}:{Account.SELLER}").first()
     if entry is None:
@@ -270,8 +282,9 @@ def ledger_refund_seller_share(*, refund) -> tuple[Decimal, Decimal]:
 
 
 @transaction.atomic
-def ledger_record_transfer_reversal(*, refund, payout, amount: Decimal, amount_order: Decimal,
-                                    stripe_reversal_id: str = "") -> LedgerEntry:
+def ledger_record_transfer_reversal(*, refund: Refund, payout: Payout, amount: Decimal,
+                                    amount_order: Decimal, stripe_reversal_id: str = ""
+                                    ) -> LedgerEntry:
     """Record money taken back from a seller's Stripe account after a refund: a positive
     ``reversal`` entry (it undoes that much of the payout), once per refund.
 
@@ -300,7 +313,7 @@ def ledger_record_transfer_reversal(*, refund, payout, amount: Decimal, amount_o
 
 
 @transaction.atomic
-def ledger_record_refund_undone(*, refund) -> list[LedgerEntry]:
+def ledger_record_refund_undone(*, refund: Refund) -> list[LedgerEntry]:
     """Record that a recorded refund never reached the buyer (it failed or was cancelled after
     it had succeeded): for each of its ``refund`` entries, one of the opposite amount, once.
 

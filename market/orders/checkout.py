@@ -11,7 +11,9 @@ were (each service is one transaction).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,12 +31,15 @@ from market.orders.error_codes import CheckoutErrorCode
 from market.orders.models import Checkout, CheckoutLine, CheckoutStatus, StockReservation
 from market.orders.selectors import checkout_ensure_active, reserved_by_others
 
+if TYPE_CHECKING:
+    from market.accounts.models import User
+
 
 @dataclass(frozen=True)
 class _LineChange:
     """The quantity a line should have after a change (0 removes it)."""
 
-    variant_id: int | None
+    variant_id: int
     quantity: int
     quantity_field: str
     variant_field: str
@@ -78,19 +83,17 @@ def _currency_clean(currency: str | None) -> str:
     return price_converter_get(currency=currency or base_currency(), field="currency").currency
 
 
-def _quantity_check(change: _LineChange, *, allow_zero: bool) -> None:
-    quantity = change.quantity
+def _quantity_check(quantity: object, *, field: str, allow_zero: bool) -> None:
     if not isinstance(quantity, int) or quantity < 0 or (quantity == 0 and not allow_zero):
         raise DomainError(CheckoutErrorCode.INVALID_QUANTITY,
-                          "The quantity must be a positive whole number.",
-                          field=change.quantity_field)
+                          "The quantity must be a positive whole number.", field=field)
     if quantity > settings.CHECKOUT_MAX_LINE_QUANTITY:
         raise DomainError(CheckoutErrorCode.QUANTITY_OVER_LIMIT,
                           f"At most {settings.CHECKOUT_MAX_LINE_QUANTITY} of one item per "
-                          "checkout.", field=change.quantity_field)
+                          "checkout.", field=field)
 
 
-def _lock_variants(variant_ids) -> dict[int, ProductVariant]:
+def _lock_variants(variant_ids: Iterable[int | None]) -> dict[int, ProductVariant]:
     """Lock the variants' rows in ascending primary-key order (the one order every service
     that decides on stock uses, so two of them never wait for each other in a cycle)."""
     ids = sorted({pk for pk in variant_ids if pk is not None})
@@ -176,30 +179,29 @@ def _renew(checkout: Checkout, now: dt.datetime, *fields: str) -> Checkout:
     return _touch(checkout, now, *fields)
 
 
-def _changes_from_input(lines: list[dict], *, existing: dict[int, int], adding: bool
+def _changes_from_input(lines: list[dict[str, Any]], *, existing: dict[int, int], adding: bool
                         ) -> list[_LineChange]:
     """Input lines (``variant_id``, ``quantity``) as target quantities; repeated variants add
     up. Fields name the input position: ``lines.<i>.quantity``."""
-    totals: dict[int | None, int] = {}
-    changes: dict[int | None, _LineChange] = {}
+    totals: dict[int, int] = {}
+    changes: dict[int, _LineChange] = {}
     for index, line in enumerate(lines):
-        variant_id, quantity = line.get("variant_id"), line.get("quantity")
-        change = _LineChange(variant_id, quantity, f"lines.{index}.quantity",
-                             f"lines.{index}.variantId")
-        _quantity_check(change, allow_zero=False)
+        # Raw input until ``_quantity_check`` has refused anything but a whole number.
+        variant_id, quantity = line.get("variant_id"), cast(int, line.get("quantity"))
+        quantity_field, variant_field = f"lines.{index}.quantity", f"lines.{index}.variantId"
+        _quantity_check(quantity, field=quantity_field, allow_zero=False)
         if variant_id is None:
             raise DomainError(CheckoutErrorCode.VARIANT_NOT_AVAILABLE,
-                              "This item is not available.", field=change.variant_field)
+                              "This item is not available.", field=variant_field)
         start = existing.get(variant_id, 0) if adding else 0
         totals[variant_id] = totals.get(variant_id, start) + quantity
-        change = _LineChange(variant_id, totals[variant_id], change.quantity_field,
-                             change.variant_field)
-        _quantity_check(change, allow_zero=False)
+        change = _LineChange(variant_id, totals[variant_id], quantity_field, variant_field)
+        _quantity_check(change.quantity, field=quantity_field, allow_zero=False)
         changes[variant_id] = change
     return list(changes.values())
 
 
-def _lines_input_capped(lines: list[dict] | None) -> list[dict]:
+def _lines_input_capped(lines: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     lines = list(lines or [])
     if len(lines) > settings.CHECKOUT_MAX_LINES:
         raise DomainError(CheckoutErrorCode.TOO_MANY_LINES,
@@ -211,9 +213,10 @@ def _lines_input_capped(lines: list[dict] | None) -> list[dict]:
 # --- Services ---------------------------------------------------------------------------------
 
 @transaction.atomic
-def checkout_create(*, user=None, currency: str | None = None, email: str = "",
-                    lines: list[dict] | None = None, shipping_address: dict | None = None,
-                    billing_address: dict | None = None) -> Checkout:
+def checkout_create(*, user: User | None = None, currency: str | None = None, email: str = "",
+                    lines: list[dict[str, Any]] | None = None,
+                    shipping_address: dict[str, Any] | None = None,
+                    billing_address: dict[str, Any] | None = None) -> Checkout:
     """Open a checkout for a signed-in buyer (``user``) or a guest (who holds only the token).
 
     The currency defaults to the base currency and must be one we sell in with a known rate;
@@ -240,7 +243,7 @@ def checkout_create(*, user=None, currency: str | None = None, email: str = "",
 
 
 @transaction.atomic
-def checkout_lines_add(*, checkout: Checkout, lines: list[dict]) -> Checkout:
+def checkout_lines_add(*, checkout: Checkout, lines: list[dict[str, Any]]) -> Checkout:
     """Add quantities to the checkout (to the existing line of a variant, or a new line),
     reserving the units: a positive quantity, at most CHECKOUT_MAX_LINE_QUANTITY per line,
     CHECKOUT_MAX_LINES lines, a variant buyers may buy, and stock that other checkouts do not
@@ -262,7 +265,7 @@ def _line_change(checkout: Checkout, variant_id: int | None, quantity: int) -> C
         raise DomainError(CheckoutErrorCode.LINE_NOT_FOUND,
                           "This checkout has no line of that item.", field="variantId")
     change = _LineChange(variant_id, quantity, "quantity", "variantId")
-    _quantity_check(change, allow_zero=True)
+    _quantity_check(change.quantity, field=change.quantity_field, allow_zero=True)
     now = timezone.now()
     _apply_line_changes(checkout, [change], now)
     return _touch(checkout, now)
@@ -292,7 +295,8 @@ def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
 
 
 @transaction.atomic
-def checkout_shipping_address_update(*, checkout: Checkout, address: dict) -> Checkout:
+def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, Any] | None
+                                     ) -> Checkout:
     """Set where the parcels go (validated for the destination country); the destination
     country becomes ``shipping_country``, on which delivery and duties depend."""
     address = address_validate(address=address or {}, field="shippingAddress")
@@ -303,7 +307,8 @@ def checkout_shipping_address_update(*, checkout: Checkout, address: dict) -> Ch
 
 
 @transaction.atomic
-def checkout_billing_address_update(*, checkout: Checkout, address: dict) -> Checkout:
+def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, Any] | None
+                                    ) -> Checkout:
     """Set the billing address (validated for its country)."""
     address = address_validate(address=address or {}, field="billingAddress")
     checkout = _locked(checkout)

@@ -20,7 +20,7 @@ from reportlab.pdfgen import canvas
 
 from market.orders.models import CustomsDocumentKind
 
-TITLES = {
+TITLES: dict[str, str] = {
     CustomsDocumentKind.CN22: "CN 22 - Customs declaration",
     CustomsDocumentKind.CN23: "CN 23 - Customs declaration",
     CustomsDocumentKind.COMMERCIAL_INVOICE: "Commercial invoice",

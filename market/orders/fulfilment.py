@@ -91,7 +91,7 @@ def _part_paid_fulfil(*, part_id: int) -> None:
 
 def _seller_notify(*, part: OrderPart) -> None:
     order, seller = part.order, part.seller
-    to = seller.contact_email or (seller.user.email if seller.user_id else "")
+    to = seller.contact_email or (seller.user.email if seller.user is not None else "")
     OrderEvent.objects.create(order=order, part=part, kind=SELLER_NOTIFIED,
                               note=to or "no e-mail address")
     if not to:

@@ -5,6 +5,7 @@ checkout) unless the column says ``_base`` (the marketplace's base currency, AZN
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -13,8 +14,8 @@ from django_countries.fields import CountryField
 
 from market.core.storage import private_storage
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-RATE = {"max_digits": 20, "decimal_places": 10}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
+RATE: dict[str, Any] = {"max_digits": 20, "decimal_places": 10}
 
 
 class Incoterm(models.TextChoices):

@@ -56,7 +56,7 @@ PART_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 # An order moves as its slowest live part does, so it may skip steps forward (cancelling the
 # only part still "paid" next to a shipped one takes the order from paid to shipped).
-PROGRESSION = [S.UNPAID, S.PAID, S.IN_FULFILMENT, S.SHIPPED, S.DELIVERED, S.COMPLETED]
+PROGRESSION: list[str] = [S.UNPAID, S.PAID, S.IN_FULFILMENT, S.SHIPPED, S.DELIVERED, S.COMPLETED]
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     status: frozenset(PROGRESSION[i + 1:])
     | ({S.CANCELLED} if i < PROGRESSION.index(S.SHIPPED) else frozenset())

@@ -59,7 +59,7 @@ class Seller(models.Model):
         indexes = [models.Index(fields=["status", "name"], name="seller_status_name_idx")]
         permissions = [("manage_sellers", "Review applications, suspend and reinstate sellers")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -86,7 +86,7 @@ class SellerDocument(models.Model):
     class Meta:
         ordering = ["uploaded_at", "pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
 
 
@@ -117,5 +117,5 @@ class SellerEvent(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.seller} {self.kind} at {self.created_at:%Y-%m-%d %H:%M}"

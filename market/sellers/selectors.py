@@ -1,8 +1,16 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, Prefetch, QuerySet
 
 from market.core.errors import require_choice
 from market.sellers.error_codes import SellerErrorCode
 from market.sellers.models import Seller, SellerEvent, SellerStatus
+
+if TYPE_CHECKING:
+    from market.accounts.models import User
 
 
 def seller_list_public() -> QuerySet[Seller]:
@@ -13,7 +21,7 @@ def seller_get_public(*, slug: str) -> Seller | None:
     return seller_list_public().filter(slug=slug).first()
 
 
-def seller_get_for_user(*, user) -> Seller | None:
+def seller_get_for_user(*, user: User | AnonymousUser | None) -> Seller | None:
     """The shop (in any state, from draft application on) that ``user`` runs, if any."""
     if user is None or not user.is_authenticated:
         return None

@@ -9,6 +9,7 @@ in the same transaction; the applicant hears of each staff decision by e-mail af
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +35,9 @@ from market.sellers.models import (
     SellerEventKind,
     SellerStatus,
 )
+
+if TYPE_CHECKING:
+    from market.accounts.models import User
 
 S = SellerStatus
 
@@ -99,7 +103,7 @@ def _clean_country(value: str) -> str:
     return code
 
 
-def _clean_application_fields(fields: dict) -> dict:
+def _clean_application_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Strip, check lengths and formats; the result is ready to store."""
     unknown = set(fields) - set(APPLICATION_FIELDS)
     if unknown:
@@ -149,7 +153,7 @@ def _unique_slug(name: str) -> str:
 
 # --- the applicant ----------------------------------------------------------------------------
 
-def _event(*, seller: Seller, kind: SellerEventKind, actor, note: str = "",
+def _event(*, seller: Seller, kind: SellerEventKind, actor: User | None, note: str = "",
            from_status: str = "", to_status: str = "") -> SellerEvent:
     return SellerEvent.objects.create(seller=seller, kind=kind, actor=actor, note=note,
                                       from_status=from_status, to_status=to_status)
@@ -168,7 +172,7 @@ def _lock_editable(seller: Seller) -> Seller:
 
 
 @transaction.atomic
-def seller_application_create(*, user, name: str, discipline: str, bio: str = "",
+def seller_application_create(*, user: User, name: str, discipline: str, bio: str = "",
                               resident_programme: str = "", membership_number: str = "",
                               city: str = "", country: str = "AZ", contact_email: str = "",
                               contact_phone: str = "") -> Seller:
@@ -198,7 +202,7 @@ def seller_application_create(*, user, name: str, discipline: str, bio: str = ""
 
 
 @transaction.atomic
-def seller_application_update(*, seller: Seller, actor, **fields) -> Seller:
+def seller_application_update(*, seller: Seller, actor: User, **fields: Any) -> Seller:
     """Change application fields; only a draft or a rejected application may change. The slug
     stays as created, so links to the shop never break."""
     cleaned = _clean_application_fields(fields)
@@ -235,7 +239,8 @@ def _check_scanned_document(data: bytes) -> None:
 
 
 @transaction.atomic
-def seller_document_add(*, seller: Seller, actor, upload: UploadedFile | ContentFile,
+def seller_document_add(*, seller: Seller, actor: User,
+                        upload: UploadedFile | ContentFile[bytes],
                         kind: str) -> SellerDocument:
     """Attach a PDF, JPEG or PNG (recognised from its content) of at most
     ``MARKET_MAX_DOCUMENT_BYTES`` to a draft or rejected application."""
@@ -276,7 +281,7 @@ def seller_document_add(*, seller: Seller, actor, upload: UploadedFile | Content
 
 
 @transaction.atomic
-def seller_document_remove(*, seller: Seller, actor, document_id: int) -> None:
+def seller_document_remove(*, seller: Seller, actor: User, document_id: int) -> None:
     """Remove one of the seller's own documents while the application may change; someone
     else's document answers exactly like a missing one."""
     locked = _lock_editable(seller)
@@ -293,7 +298,7 @@ def seller_document_remove(*, seller: Seller, actor, document_id: int) -> None:
 # --- status changes ---------------------------------------------------------------------------
 
 def _transition(*, seller_id: int, from_status: str, to_status: str, kind: SellerEventKind,
-                actor, note: str = "", **updates) -> Seller:
+                actor: User, note: str = "", **updates: Any) -> Seller:
     """Move a seller from ``from_status`` to ``to_status`` (a move ``SELLER_TRANSITIONS``
     allows) with a compare-and-set, plus its event. The caller names the source status because
     one target is reached by different decisions (approving a submission, reinstating a
@@ -329,13 +334,13 @@ def _required_reason(reason: str | None) -> str:
 
 
 def _notify(seller: Seller, *, subject: str, body: str) -> None:
-    to = seller.user.email if seller.user_id else seller.contact_email
+    to = seller.user.email if seller.user is not None else seller.contact_email
     if to:
         email_enqueue(to=to, subject=subject, body=body)
 
 
 @transaction.atomic
-def seller_application_submit(*, seller: Seller, actor) -> Seller:
+def seller_application_submit(*, seller: Seller, actor: User) -> Seller:
     """Hand a draft or rejected application to staff: the applicant's e-mail must be verified,
     every required field filled and at least one document attached."""
     # Locked so that no document is removed between the checks below and the status change.
@@ -365,7 +370,7 @@ def seller_application_submit(*, seller: Seller, actor) -> Seller:
 
 
 @transaction.atomic
-def seller_application_approve(*, seller_id: int, actor) -> Seller:
+def seller_application_approve(*, seller_id: int, actor: User) -> Seller:
     """Staff accept a submitted application: the shop becomes public."""
     seller = _transition(seller_id=seller_id, from_status=S.SUBMITTED, to_status=S.APPROVED,
                          kind=SellerEventKind.APPROVED, actor=actor, decided_at=timezone.now(),
@@ -376,7 +381,7 @@ def seller_application_approve(*, seller_id: int, actor) -> Seller:
 
 
 @transaction.atomic
-def seller_application_reject(*, seller_id: int, actor, reason: str) -> Seller:
+def seller_application_reject(*, seller_id: int, actor: User, reason: str) -> Seller:
     """Staff turn down a submitted application, always with a reason the applicant sees; the
     applicant may edit and resubmit."""
     reason = _required_reason(reason)
@@ -390,7 +395,7 @@ def seller_application_reject(*, seller_id: int, actor, reason: str) -> Seller:
 
 
 @transaction.atomic
-def seller_suspend(*, seller_id: int, actor, reason: str) -> Seller:
+def seller_suspend(*, seller_id: int, actor: User, reason: str) -> Seller:
     """Staff take an approved shop (and so its products) off the marketplace, with a reason."""
     reason = _required_reason(reason)
     seller = _transition(seller_id=seller_id, from_status=S.APPROVED, to_status=S.SUSPENDED,
@@ -401,7 +406,7 @@ def seller_suspend(*, seller_id: int, actor, reason: str) -> Seller:
 
 
 @transaction.atomic
-def seller_reinstate(*, seller_id: int, actor) -> Seller:
+def seller_reinstate(*, seller_id: int, actor: User) -> Seller:
     """Staff bring a suspended shop back."""
     seller = _transition(seller_id=seller_id, from_status=S.SUSPENDED, to_status=S.APPROVED,
                          kind=SellerEventKind.REINSTATED, actor=actor)

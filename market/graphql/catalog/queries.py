@@ -70,7 +70,9 @@ def _sort_from_input(data, filters: ProductFilter) -> tuple[ProductSort, bool | 
         return (ProductSort.RELEVANCE if (filters.search or "").strip() else ProductSort.NEWEST,
                 None)
     direction = data.get("direction")
-    descending = None if direction is None else direction == SortDirection.DESC.value
+    # graphene's Enum metaclass turns the class attributes into members with a ``value``.
+    desc = SortDirection.DESC.value  # type: ignore[attr-defined]
+    descending = None if direction is None else direction == desc
     return ProductSort(data["field"]), descending
 
 

@@ -1,5 +1,6 @@
 import logging
 from enum import StrEnum
+from typing import Any
 
 from django.db import DatabaseError
 from django.http import HttpResponse
@@ -60,7 +61,7 @@ def _is_statement_timeout(error: BaseException | None) -> bool:
     return isinstance(error, DatabaseError) and isinstance(error.__cause__, QueryCanceled)
 
 
-def format_error(error: Exception) -> dict:
+def format_error(error: Exception) -> dict[str, Any]:
     """Shape every error as ``{message, locations, path, extensions: {code, field}}``."""
     if isinstance(error, HttpError):
         code = getattr(error, "code", None) or _HTTP_STATUS_CODES.get(
@@ -69,7 +70,7 @@ def format_error(error: Exception) -> dict:
     if not isinstance(error, GraphQLError):
         _log_internal_error(error, path=None)
         return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "internal_error"}}
-    formatted = error.formatted
+    formatted: dict[str, Any] = dict(error.formatted)
     original = error.original_error
     extensions = dict(formatted.get("extensions") or {})
     if isinstance(original, DomainError):

@@ -1,3 +1,5 @@
+from typing import overload
+
 from graphene import relay
 from graphene.relay.node import NodeField as NodeFieldBase
 from graphql_relay import from_global_id
@@ -26,6 +28,13 @@ def pk_or_refused(global_id: str | None, expected_type: str, *, code, message: s
     return pk
 
 
+@overload
+def decode_global_ids(argument: str, ids: list[str], expected_type: str) -> list[int]: ...
+@overload
+def decode_global_ids(argument: str, ids: None, expected_type: str) -> None: ...
+@overload
+def decode_global_ids(argument: str, ids: list[str] | None, expected_type: str
+                      ) -> list[int] | None: ...
 def decode_global_ids(argument: str, ids: list[str] | None, expected_type: str) -> list[int] | None:
     """Database ids from Relay global ids of one type; anything else is a top-level error
     naming ``argument`` (for query arguments; mutations answer in their payload instead)."""
@@ -58,6 +67,7 @@ def _node_resolve(root, info, id):
     pk = pk_from_global_id(id, type_name)
     named = info.schema.get_type(type_name) if pk is not None else None
     graphene_type = getattr(named, "graphene_type", None)
-    if relay.Node not in getattr(getattr(graphene_type, "_meta", None), "interfaces", ()):
+    interfaces = getattr(getattr(graphene_type, "_meta", None), "interfaces", ())
+    if graphene_type is None or relay.Node not in interfaces:
         return None
     return graphene_type.get_node(info, pk)

@@ -9,6 +9,7 @@ become top-level GraphQL errors.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
@@ -52,7 +53,8 @@ class BaseMutation(graphene.Mutation):
                 graphene.NonNull(graphene.List(graphene.NonNull(error_type))))
 
     @classmethod
-    def perform(cls, root, info, **arguments) -> dict:
+    def perform(cls, *args: Any, **arguments: Any) -> dict[str, Any]:
+        # ``(*args: Any, **arguments: Any)`` lets each subclass name its own arguments.
         raise NotImplementedError
 
     @classmethod

@@ -15,8 +15,8 @@ class CoreQueries(graphene.ObjectType):
     def resolve_currencies(self, info):
         base = base_currency()
         return [
-            Currency.build(code, base=base, conversion=converter and
-                           CurrencyConversion.from_converter(converter))
+            Currency.build(code, base=base, conversion=None if converter is None
+                           else CurrencyConversion.from_converter(converter))
             for code, converter in price_converters_all().items()
         ]
 

@@ -36,9 +36,14 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
     GraphQLNamedType,
+    GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -48,12 +53,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_nullable_type,
-    is_composite_type,
-    is_enum_type,
-    is_input_object_type,
-    is_interface_type,
     is_list_type,
-    is_object_type,
 )
 from graphql.utilities.type_info import get_field_def
 from graphql.validation import ValidationContext
@@ -67,6 +67,9 @@ from market.graphql.core.pagination import DEFAULT_PAGE_SIZE
 PLAIN_LIST_SIZE = 10
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+# What graphql-core's ``is_composite_type`` accepts, as a tuple ``isinstance`` narrows with.
+_COMPOSITE_TYPES = (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)
 
 
 def query_limits_rules(variables: dict | None) -> list[type[ValidationRule]]:
@@ -164,7 +167,7 @@ class QueryLimitsRule(ValidationRule):
 
     def _measure_field(self, field: FieldNode, parent: GraphQLNamedType | None) -> Measure:
         definition = (get_field_def(self.schema, parent, field)
-                      if is_composite_type(parent) else None)
+                      if isinstance(parent, _COMPOSITE_TYPES) else None)
         field_type = get_named_type(definition.type) if definition else None
         sub = self._measure(field.selection_set, field_type)
         introspection = field.name.value.startswith("__")
@@ -201,7 +204,8 @@ class QueryLimitsRule(ValidationRule):
 
 
 def is_connection(named: GraphQLNamedType | None) -> bool:
-    return (is_object_type(named) and "edges" in named.fields and "pageInfo" in named.fields)
+    return (isinstance(named, GraphQLObjectType)
+            and "edges" in named.fields and "pageInfo" in named.fields)
 
 
 def parent_is_introspection(parent: GraphQLNamedType | None) -> bool:
@@ -213,7 +217,7 @@ def introspection_list_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], flo
     """The average length of each introspection list in ``schema``: over every type for a
     type's lists, over every field for ``args``."""
     types = list(schema.type_map.values())
-    fields = [f for t in types if is_object_type(t) or is_interface_type(t)
+    fields = [f for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)
               for f in t.fields.values()]
 
     def per_type(count: int) -> float:
@@ -224,13 +228,14 @@ def introspection_list_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], flo
         ("__Schema", "directives"): len(schema.directives),
         ("__Type", "fields"): per_type(len(fields)),
         ("__Type", "inputFields"): per_type(sum(
-            len(t.fields) for t in types if is_input_object_type(t))),
+            len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType))),
         ("__Type", "enumValues"): per_type(sum(
-            len(t.values) for t in types if is_enum_type(t))),
+            len(t.values) for t in types if isinstance(t, GraphQLEnumType))),
         ("__Type", "interfaces"): per_type(sum(
-            len(t.interfaces) for t in types if is_object_type(t))),
+            len(t.interfaces) for t in types if isinstance(t, GraphQLObjectType))),
         ("__Type", "possibleTypes"): per_type(sum(
-            len(schema.get_possible_types(t)) for t in types if is_interface_type(t))),
+            len(schema.get_possible_types(t)) for t in types
+            if isinstance(t, GraphQLInterfaceType))),
         ("__Field", "args"): sum(len(f.args) for f in fields) / max(len(fields), 1),
         ("__Directive", "args"): (sum(len(d.args) for d in schema.directives)
                                   / max(len(schema.directives), 1)),

@@ -4,6 +4,8 @@ The token is the secret (as in Saleor): whoever holds it may read and change the
 no mutation here asks who is signed in except to record the buyer on ``checkoutCreate``.
 """
 
+from typing import Any
+
 import graphene
 from django.conf import settings
 from django_countries import countries
@@ -160,7 +162,8 @@ class CheckoutMutation(BaseMutation):
         return {"checkout": checkout_get_for_display(token=checkout.token)}
 
     @classmethod
-    def change(cls, checkout, **arguments):
+    def change(cls, *args: Any, **arguments: Any) -> Any:
+        # ``(*args: Any, **arguments: Any)`` lets each subclass name its own arguments.
         raise NotImplementedError
 
 

@@ -5,6 +5,9 @@ so there is no id to point at someone else's application. Staff mutations need t
 ``sellers.manage_sellers``.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import graphene
 from graphene_file_upload.scalars import Upload
 
@@ -150,7 +153,7 @@ class SellerStaffDecision(SellerMutation):
     """Staff with ``sellers.manage_sellers`` move one seller through review; ``service`` is the
     domain's decision (its rules, event and e-mail)."""
 
-    service = None
+    service: Callable[..., Any]
 
     class Meta:
         abstract = True

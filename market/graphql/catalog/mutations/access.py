@@ -13,6 +13,7 @@ from market.catalog import selectors
 from market.catalog.models import Product, ProductImage, ProductVariant
 from market.graphql.core.auth import require_seller, require_user
 from market.graphql.core.ids import pk_from_global_id
+from market.sellers.models import Seller
 
 MANAGE_CATALOG = "catalog.manage_catalog"
 
@@ -20,7 +21,7 @@ MANAGE_CATALOG = "catalog.manage_catalog"
 @dataclass(frozen=True)
 class CatalogAccess:
     user: object
-    seller: object | None  # None: a catalogue manager, not bound to one shop
+    seller: Seller | None  # None: a catalogue manager, not bound to one shop
 
     def product(self, global_id: str, *, field: str = "id") -> Product:
         pk = pk_from_global_id(global_id, "Product")

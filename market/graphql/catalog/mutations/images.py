@@ -62,7 +62,8 @@ class ProductImageReorder(BaseMutation):
         if None in pks:
             raise DomainError(CatalogErrorCode.INVALID, "Not every id is an image id.",
                               field="imageIds")
-        services.product_image_reorder(product=product, image_ids=pks)
+        services.product_image_reorder(product=product,
+                                       image_ids=[pk for pk in pks if pk is not None])
         return {"product": product}
 
 

@@ -1,5 +1,8 @@
 """Creating, editing and moving a listing through its life (draft → published → archived)."""
 
+from collections.abc import Callable
+from typing import Any
+
 import graphene
 
 from market.catalog import services
@@ -68,7 +71,7 @@ def _attributes(items) -> dict[str, list[str]]:
 def _service_fields(data, *, partial: bool) -> dict:
     """The input as product service keywords. On create an omitted or null field keeps the
     default; on update only the given fields change."""
-    fields = {}
+    fields: dict[str, Any] = {}
     for name, value in dict(data).items():
         if value is None and not partial:
             continue
@@ -126,7 +129,7 @@ class ProductUpdate(ProductMutation):
 
 
 class ProductTransitionMutation(ProductMutation):
-    service = None
+    service: Callable[..., Any]
 
     class Meta:
         abstract = True
