@@ -464,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
             return 130
         finally:
             if results.payout_seconds is not None:
-                print("\n== Summary (paste into the README)\n")
+                print("\n== Summary (paste into docs/performance.md)\n")
                 print(summary(results, args))
             if args.drop:
                 drop_database(args.database_url)

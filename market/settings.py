@@ -2,7 +2,7 @@
 
 With nothing set, the project runs as the embedded demo: SQLite under ``var/``, an in-process
 cache and Celery's file-system broker (no Redis). Setting ``DATABASE_URL`` and ``REDIS_URL`` moves
-the same code onto PostgreSQL and Redis. Every variable is listed in the README.
+the same code onto PostgreSQL and Redis. Every variable is listed in docs/configuration.md.
 """
 
 from decimal import Decimal
@@ -186,7 +186,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 # Paying sellers waits on Stripe's API, not on the CPU: its tasks have a queue of their own, so
-# that production can serve it with a threaded worker (README, "Running it for real"). A worker
+# that production can serve it with a threaded worker (docs/operations.md). A worker
 # started without -Q consumes both queues, so nothing needs it in the demo or the tests.
 # Celery's Django fix-up closes every database connection before and after each task unless
 # this is set: a new PostgreSQL connection (a backend forked) per payout. Workers instead treat a
