@@ -43,9 +43,11 @@ beat: install
 test: install
 	$(BIN)/python -m pytest
 
-# ruff, and the arrows between apps ([tool.importlinter] in pyproject.toml).
+# ruff (lint and format), the arrows between apps ([tool.importlinter] in pyproject.toml),
+# and types.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(MAKE) typecheck
 

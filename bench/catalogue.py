@@ -77,12 +77,23 @@ class BenchQuery:
 
 def bench_queries(search_word: str) -> list[BenchQuery]:
     return [
-        BenchQuery("first20", 'products(first: 20, currency: "EUR")', {"first": 20},
-                   TARGET_FIRST20_MEDIAN_MS),
-        BenchQuery("first100", 'products(first: 100, currency: "EUR")', {"first": 100},
-                   TARGET_FIRST100_MEDIAN_MS),
-        BenchQuery("search", f'products(first: 20, filter: {{search: "{search_word}"}}, …)',
-                   {"first": 20, "filter": {"search": search_word}}),
+        BenchQuery(
+            "first20",
+            'products(first: 20, currency: "EUR")',
+            {"first": 20},
+            TARGET_FIRST20_MEDIAN_MS,
+        ),
+        BenchQuery(
+            "first100",
+            'products(first: 100, currency: "EUR")',
+            {"first": 100},
+            TARGET_FIRST100_MEDIAN_MS,
+        ),
+        BenchQuery(
+            "search",
+            f'products(first: 20, filter: {{search: "{search_word}"}}, …)',
+            {"first": 20, "filter": {"search": search_word}},
+        ),
     ]
 
 
@@ -130,6 +141,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 # --- Database -------------------------------------------------------------------------------
 
+
 def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
@@ -152,8 +164,9 @@ def ensure_database(url: str) -> None:
 def drop_database(url: str) -> None:
     name = database_name(url)
     with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                     .format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
     print(f"dropped database {name}")
 
 
@@ -175,24 +188,30 @@ def catalogue_facts(url: str, search_word: str) -> tuple[int, int]:
     with psycopg.connect(url) as conn:
         published = conn.execute(
             "SELECT count(*) FROM catalog_product p JOIN sellers_seller s ON s.id = p.seller_id"
-            " WHERE p.status = 'published' AND s.status = 'approved'").fetchone()[0]
+            " WHERE p.status = 'published' AND s.status = 'approved'"
+        ).fetchone()[0]
         matches = conn.execute(
             "SELECT count(*) FROM catalog_product WHERE status = 'published'"
             " AND search_vector @@ websearch_to_tsquery('english', %s)",
-            [search_word]).fetchone()[0]
+            [search_word],
+        ).fetchone()[0]
     return published, matches
 
 
 # --- Processes ------------------------------------------------------------------------------
 
+
 def run_manage(env: dict, *args: str) -> tuple[float, str]:
     """Run ``manage.py`` with the benchmark's environment: (seconds it took, its output)."""
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                               capture_output=True, text=True)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     if completed.returncode != 0:
-        raise BenchError(f"manage.py {' '.join(args)} failed ({completed.returncode}):\n"
-                         f"{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
+        raise BenchError(
+            f"manage.py {' '.join(args)} failed ({completed.returncode}):\n"
+            f"{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
+        )
     return time.perf_counter() - started, completed.stdout.strip()
 
 
@@ -241,17 +260,33 @@ class Server:
         self.error_log = workdir / f"gunicorn-{self.port}.log"
         self.workers = workers
         cmd = [
-            sys.executable, "-m", "gunicorn", "market.wsgi:application",
-            "--workers", str(workers), "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{self.port}",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "market.wsgi:application",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{self.port}",
             # The worker's pid per request, to count requests per worker for the memory check.
-            "--access-logfile", str(self.access_log), "--access-logformat", "%(p)s %(s)s",
+            "--access-logfile",
+            str(self.access_log),
+            "--access-logformat",
+            "%(p)s %(s)s",
         ]
         if gunicorn_has_setting("control_socket_disable"):
             cmd.append("--no-control-socket")  # gunicorn ≥ 25 would open one in ~/.gunicorn
         self._log = self.error_log.open("w")
-        self.process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -300,6 +335,7 @@ class Server:
 
 # --- HTTP client ----------------------------------------------------------------------------
 
+
 class Client:
     """One persistent ``http.client`` connection, reopened when the server closes it.
 
@@ -337,8 +373,10 @@ def checked(query: BenchQuery, status: int, headers: dict, body: bytes) -> int:
     except ValueError:
         raise BenchError(f"{query.label}: HTTP {status}, not JSON: {body[:500]!r}") from None
     if status != 200 or data.get("errors"):
-        raise BenchError(f"{query.label}: HTTP {status}, errors: "
-                         f"{json.dumps(data.get('errors'), indent=2)[:2000]}")
+        raise BenchError(
+            f"{query.label}: HTTP {status}, errors: "
+            f"{json.dumps(data.get('errors'), indent=2)[:2000]}"
+        )
     edges = ((data.get("data") or {}).get("products") or {}).get("edges")
     if not edges:
         raise BenchError(f"{query.label}: no products in the answer: {body[:500]!r}")
@@ -349,12 +387,12 @@ def checked(query: BenchQuery, status: int, headers: dict, body: bytes) -> int:
 
 
 def payload_of(query: BenchQuery) -> bytes:
-    return json.dumps({"query": PRODUCTS_QUERY, "variables": query.variables,
-                       "operationName": "CatalogueBench"}).encode()
+    return json.dumps(
+        {"query": PRODUCTS_QUERY, "variables": query.variables, "operationName": "CatalogueBench"}
+    ).encode()
 
 
-def time_query(client: Client, query: BenchQuery, *, warmup: int, requests: int
-               ) -> QueryResult:
+def time_query(client: Client, query: BenchQuery, *, warmup: int, requests: int) -> QueryResult:
     payload = payload_of(query)
     for _ in range(warmup):
         checked(query, *client.post(payload)[1:])
@@ -367,8 +405,9 @@ def time_query(client: Client, query: BenchQuery, *, warmup: int, requests: int
     return QueryResult(query, latencies, sql_counts, size)
 
 
-def warm_every_worker(server: Server, client: Client, queries: list[BenchQuery],
-                      per_worker: int = 3) -> None:
+def warm_every_worker(
+    server: Server, client: Client, queries: list[BenchQuery], per_worker: int = 3
+) -> None:
     """Until each worker has answered a few listings: a worker's first request builds the
     schema and opens its database connection (plus django.contrib.postgres's type lookups),
     which are start-up costs, not the steady state measured here."""
@@ -382,8 +421,9 @@ def warm_every_worker(server: Server, client: Client, queries: list[BenchQuery],
     print("   note: not every worker got a warm-up request")
 
 
-def memory_check(server: Server, client: Client, queries: list[BenchQuery],
-                 per_worker: int) -> dict[int, tuple[int, float]]:
+def memory_check(
+    server: Server, client: Client, queries: list[BenchQuery], per_worker: int
+) -> dict[int, tuple[int, float]]:
     """Send more requests until every worker has served ``per_worker`` (or the busiest has
     and the total reached twice ``per_worker`` per worker: the kernel, not us, picks the worker
     for each connection). Returns each worker's (requests served, RSS MB)."""
@@ -408,28 +448,31 @@ def memory_check(server: Server, client: Client, queries: list[BenchQuery],
 
 # --- One catalogue size -----------------------------------------------------------------------
 
-def bench_size(size: int, query_keys: list[str], args, env: dict, workdir: Path,
-               memory_requests: int | None) -> SizeResult:
+
+def bench_size(
+    size: int, query_keys: list[str], args, env: dict, workdir: Path, memory_requests: int | None
+) -> SizeResult:
     seed_seconds = None
     if args.no_seed:
         print("\n== existing catalogue (no seeding)")
     else:
         print(f"\n== {size:,} products: migrate, seed", flush=True)
         run_manage(env, "migrate", "--noinput")
-        seed_seconds, output = run_manage(env, "seed_demo", "--reset", "--products", str(size),
-                                          "--seed", str(args.seed))
+        seed_seconds, output = run_manage(
+            env, "seed_demo", "--reset", "--products", str(size), "--seed", str(args.seed)
+        )
         print(f"   seed_demo: {output.splitlines()[-1] if output else '(no output)'}")
         if args.analyze:
             print(f"   VACUUM (ANALYZE) in {vacuum_analyze(env['DATABASE_URL']):.1f} s")
     published, matches = catalogue_facts(env["DATABASE_URL"], args.search)
-    result = SizeResult(size if not args.no_seed else published, published, matches,
-                        seed_seconds)
+    result = SizeResult(size if not args.no_seed else published, published, matches, seed_seconds)
     seeded = f"seeded in {seed_seconds:.1f} s, " if seed_seconds is not None else ""
-    print(f"   {published:,} published products ({seeded}"
-          f"{matches:,} match {args.search!r})")
+    print(f"   {published:,} published products ({seeded}{matches:,} match {args.search!r})")
     if not args.no_seed and published != size:
-        print(f"   note: {size:,} listings asked for, {published:,} published "
-              "(seed_demo leaves a few drafts)")
+        print(
+            f"   note: {size:,} listings asked for, {published:,} published "
+            "(seed_demo leaves a few drafts)"
+        )
     if not matches and "search" in query_keys:
         raise BenchError(f"no published product matches {args.search!r}: choose --search")
 
@@ -437,25 +480,31 @@ def bench_size(size: int, query_keys: list[str], args, env: dict, workdir: Path,
     client = Client(server.port)
     try:
         server.wait_ready()
-        print(f"   gunicorn on 127.0.0.1:{server.port}, workers {server.worker_pids()}",
-              flush=True)
+        print(f"   gunicorn on 127.0.0.1:{server.port}, workers {server.worker_pids()}", flush=True)
         queries = [q for q in bench_queries(args.search) if q.key in query_keys]
         warm_every_worker(server, client, queries)
         for query in queries:
-            result.results[query.key] = time_query(client, query, warmup=args.warmup,
-                                                   requests=args.requests)
+            result.results[query.key] = time_query(
+                client, query, warmup=args.warmup, requests=args.requests
+            )
             print_query(result.results[query.key], size=result.size)
         counts = server.requests_per_worker()
         result.worker_requests = {pid: counts.get(pid, 0) for pid in server.worker_pids()}
         result.worker_rss_mb = {pid: rss_mb(pid) for pid in server.worker_pids()}
-        print("   worker RSS after the run: " + workers_text(
-            {pid: (result.worker_requests[pid], mb) for pid, mb in result.worker_rss_mb.items()}))
+        print(
+            "   worker RSS after the run: "
+            + workers_text(
+                {pid: (result.worker_requests[pid], mb) for pid, mb in result.worker_rss_mb.items()}
+            )
+        )
         if memory_requests:
             result.memory_check = memory_check(server, client, queries, memory_requests)
             peak = max(mb for _, mb in result.memory_check.values())
-            print(f"   memory check (≥ {memory_requests:,} requests to a worker): "
-                  f"{workers_text(result.memory_check)}  "
-                  f"[RSS ≤ {TARGET_WORKER_RSS_MB:.0f} MB {verdict(peak <= TARGET_WORKER_RSS_MB)}]")
+            print(
+                f"   memory check (≥ {memory_requests:,} requests to a worker): "
+                f"{workers_text(result.memory_check)}  "
+                f"[RSS ≤ {TARGET_WORKER_RSS_MB:.0f} MB {verdict(peak <= TARGET_WORKER_RSS_MB)}]"
+            )
     finally:
         client.close()
         server.stop()
@@ -464,27 +513,35 @@ def bench_size(size: int, query_keys: list[str], args, env: dict, workdir: Path,
 
 # --- Output ---------------------------------------------------------------------------------
 
+
 def verdict(ok: bool | None) -> str:
     return {True: "ok", False: "MISSED", None: "-"}[ok]
 
 
 def workers_text(workers: dict[int, tuple[int, float]]) -> str:
-    return ", ".join(f"pid {pid}: {mb:.1f} MB after {n:,} requests"
-                     for pid, (n, mb) in sorted(workers.items()))
+    return ", ".join(
+        f"pid {pid}: {mb:.1f} MB after {n:,} requests" for pid, (n, mb) in sorted(workers.items())
+    )
 
 
 def print_query(r: QueryResult, *, size: int) -> None:
     targets = []
     if r.query.median_target_ms is not None:
-        targets.append(f"median ≤ {r.query.median_target_ms:.0f} ms "
-                       f"{verdict(r.median <= r.query.median_target_ms)}")
+        targets.append(
+            f"median ≤ {r.query.median_target_ms:.0f} ms "
+            f"{verdict(r.median <= r.query.median_target_ms)}"
+        )
     if r.query.key == "search" and size >= TARGET_SEARCH_P95_SIZE:
-        targets.append(f"p95 ≤ {TARGET_SEARCH_P95_MS:.0f} ms "
-                       f"{verdict(r.p95 <= TARGET_SEARCH_P95_MS)}")
+        targets.append(
+            f"p95 ≤ {TARGET_SEARCH_P95_MS:.0f} ms {verdict(r.p95 <= TARGET_SEARCH_P95_MS)}"
+        )
     targets.append(f"SQL ≤ {TARGET_MAX_SQL} {verdict(max(r.sql_counts) <= TARGET_MAX_SQL)}")
-    print(f"   {r.query.label:<58} median {r.median:6.1f} ms  p95 {r.p95:6.1f} ms  "
-          f"SQL {min(r.sql_counts)}/{max(r.sql_counts)}  {r.bytes_per_response / 1024:5.1f} KiB"
-          f"   [{'; '.join(targets)}]", flush=True)
+    print(
+        f"   {r.query.label:<58} median {r.median:6.1f} ms  p95 {r.p95:6.1f} ms  "
+        f"SQL {min(r.sql_counts)}/{max(r.sql_counts)}  {r.bytes_per_response / 1024:5.1f} KiB"
+        f"   [{'; '.join(targets)}]",
+        flush=True,
+    )
 
 
 def summary(sizes: list[SizeResult], args) -> str:
@@ -497,10 +554,15 @@ def summary(sizes: list[SizeResult], args) -> str:
     ]
     for s in sizes:
         for r in s.results.values():
-            counts = (str(min(r.sql_counts)) if min(r.sql_counts) == max(r.sql_counts)
-                      else f"{min(r.sql_counts)}–{max(r.sql_counts)}")
-            lines.append(f"| {s.size:,} | `{r.query.label}` | {r.median:.1f} | {r.p95:.1f} "
-                         f"| {counts} | {r.bytes_per_response / 1024:.1f} |")
+            counts = (
+                str(min(r.sql_counts))
+                if min(r.sql_counts) == max(r.sql_counts)
+                else f"{min(r.sql_counts)}–{max(r.sql_counts)}"
+            )
+            lines.append(
+                f"| {s.size:,} | `{r.query.label}` | {r.median:.1f} | {r.p95:.1f} "
+                f"| {counts} | {r.bytes_per_response / 1024:.1f} |"
+            )
     lines += ["", "| target | figure | met |", "|---|---|---|"]
     for line in target_rows(sizes):
         lines.append(line)
@@ -513,38 +575,53 @@ def target_rows(sizes: list[SizeResult]) -> list[str]:
     def row(target: str, figure: str, ok: bool | None, missing: str = "not run") -> None:
         rows.append(f"| {target} | {figure} | {verdict(ok) if ok is not None else missing} |")
 
-    for key, target in (("first20", TARGET_FIRST20_MEDIAN_MS),
-                        ("first100", TARGET_FIRST100_MEDIAN_MS)):
+    for key, target in (
+        ("first20", TARGET_FIRST20_MEDIAN_MS),
+        ("first100", TARGET_FIRST100_MEDIAN_MS),
+    ):
         measured = [(s.size, s.results[key].median) for s in sizes if key in s.results]
         figure = ", ".join(f"{m:.1f} ms at {n:,}" for n, m in measured) or "—"
         ok = all(m <= target for _, m in measured) if measured else None
         row(f"`{SHORT_NAMES[key]}` median ≤ {target:.0f} ms", figure, ok)
 
     all_sql = [c for s in sizes for r in s.results.values() for c in r.sql_counts]
-    row(f"≤ {TARGET_MAX_SQL} SQL queries per request",
+    row(
+        f"≤ {TARGET_MAX_SQL} SQL queries per request",
         f"max {max(all_sql)}" if all_sql else "—",
-        max(all_sql) <= TARGET_MAX_SQL if all_sql else None)
+        max(all_sql) <= TARGET_MAX_SQL if all_sql else None,
+    )
 
     full = [s for s in sizes if "first20" in s.results]
     if len(full) >= 2:
         small, large = full[0], full[-1]
-        ratios = {SHORT_NAMES[k]: large.results[k].median / small.results[k].median
-                  for k in small.results if k in large.results}
+        ratios = {
+            SHORT_NAMES[k]: large.results[k].median / small.results[k].median
+            for k in small.results
+            if k in large.results
+        }
         figure = ", ".join(f"{name} {ratio:.2f}×" for name, ratio in ratios.items())
-        row(f"{large.size:,} within {TARGET_SCALE_RATIO}× of {small.size:,} (median)", figure,
-            all(v <= TARGET_SCALE_RATIO for v in ratios.values()))
+        row(
+            f"{large.size:,} within {TARGET_SCALE_RATIO}× of {small.size:,} (median)",
+            figure,
+            all(v <= TARGET_SCALE_RATIO for v in ratios.values()),
+        )
     else:
         row(f"largest size within {TARGET_SCALE_RATIO}× of smallest", "needs two sizes", None)
 
     big = [s for s in sizes if s.size >= TARGET_SEARCH_P95_SIZE and "search" in s.results]
     if big:
         p95 = big[-1].results["search"].p95
-        row(f"search p95 ≤ {TARGET_SEARCH_P95_MS:.0f} ms at {TARGET_SEARCH_P95_SIZE:,}",
+        row(
+            f"search p95 ≤ {TARGET_SEARCH_P95_MS:.0f} ms at {TARGET_SEARCH_P95_SIZE:,}",
             f"{p95:.1f} ms at {big[-1].size:,} ({big[-1].search_matches:,} matches)",
-            p95 <= TARGET_SEARCH_P95_MS)
+            p95 <= TARGET_SEARCH_P95_MS,
+        )
     else:
-        row(f"search p95 ≤ {TARGET_SEARCH_P95_MS:.0f} ms at {TARGET_SEARCH_P95_SIZE:,}",
-            "run with --with-100k", None)
+        row(
+            f"search p95 ≤ {TARGET_SEARCH_P95_MS:.0f} ms at {TARGET_SEARCH_P95_SIZE:,}",
+            "run with --with-100k",
+            None,
+        )
 
     checked_sizes = [s for s in sizes if s.memory_check]
     if checked_sizes:
@@ -552,9 +629,12 @@ def target_rows(sizes: list[SizeResult]) -> list[str]:
         figure = ", ".join(f"{mb:.0f} MB after {n:,}" for n, mb in check.values())
         busiest = max(n for n, _ in check.values())
         ok = all(mb <= TARGET_WORKER_RSS_MB for _, mb in check.values())
-        row(f"worker RSS ≤ {TARGET_WORKER_RSS_MB:.0f} MB after 1 000 requests",
+        row(
+            f"worker RSS ≤ {TARGET_WORKER_RSS_MB:.0f} MB after 1 000 requests",
             f"{figure} requests (at {checked_sizes[-1].size:,} products)",
-            ok if busiest >= 1000 or not ok else None, "fewer than 1 000 requests")
+            ok if busiest >= 1000 or not ok else None,
+            "fewer than 1 000 requests",
+        )
     else:
         row(f"worker RSS ≤ {TARGET_WORKER_RSS_MB:.0f} MB after 1 000 requests", "—", None)
     return rows
@@ -562,32 +642,55 @@ def target_rows(sizes: list[SizeResult]) -> list[str]:
 
 # --- Main -----------------------------------------------------------------------------------
 
+
 def parse_args(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url",
-                        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
-                        help="PostgreSQL URL (default: $BENCH_DATABASE_URL or %(default)s); "
-                             "the database is created if missing and RESEEDED")
-    parser.add_argument("--sizes", default="320,10000",
-                        help="comma-separated catalogue sizes, all queries each "
-                             "(default %(default)s)")
-    parser.add_argument("--with-100k", action="store_true",
-                        help="add a search-only pass at 100 000 products")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        help="PostgreSQL URL (default: $BENCH_DATABASE_URL or %(default)s); "
+        "the database is created if missing and RESEEDED",
+    )
+    parser.add_argument(
+        "--sizes",
+        default="320,10000",
+        help="comma-separated catalogue sizes, all queries each (default %(default)s)",
+    )
+    parser.add_argument(
+        "--with-100k", action="store_true", help="add a search-only pass at 100 000 products"
+    )
     parser.add_argument("--requests", type=int, default=200, help="timed requests per query")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up requests per query")
-    parser.add_argument("--memory-requests", type=int, default=1000,
-                        help="requests a worker serves before the memory check (0: skip)")
+    parser.add_argument(
+        "--memory-requests",
+        type=int,
+        default=1000,
+        help="requests a worker serves before the memory check (0: skip)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--search", default=SEARCH_WORD, help="search text (default %(default)s)")
-    parser.add_argument("--seed", type=int, default=42,
-                        help="seed_demo's random seed (default %(default)s, as seed_demo's)")
-    parser.add_argument("--no-seed", action="store_true",
-                        help="benchmark the database as it is (one pass; no migrate, no seed)")
-    parser.add_argument("--no-analyze", dest="analyze", action="store_false",
-                        help="skip VACUUM (ANALYZE) after seeding: plans on stale statistics")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 320 products, 50 requests, 5 warm-up, memory check "
-                             "after 100")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=42,
+        help="seed_demo's random seed (default %(default)s, as seed_demo's)",
+    )
+    parser.add_argument(
+        "--no-seed",
+        action="store_true",
+        help="benchmark the database as it is (one pass; no migrate, no seed)",
+    )
+    parser.add_argument(
+        "--no-analyze",
+        dest="analyze",
+        action="store_false",
+        help="skip VACUUM (ANALYZE) after seeding: plans on stale statistics",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 320 products, 50 requests, 5 warm-up, memory check after 100",
+    )
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args(argv)
     if args.quick:
@@ -639,10 +742,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             ensure_database(args.database_url)
             pg_version = server_version(args.database_url)
-            print(f"Catalogue benchmark: PostgreSQL {pg_version} at "
-                  f"{urlsplit(args.database_url).netloc}/{database_name(args.database_url)}, "
-                  f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-                  f"gunicorn {args.workers} sync workers")
+            print(
+                f"Catalogue benchmark: PostgreSQL {pg_version} at "
+                f"{urlsplit(args.database_url).netloc}/{database_name(args.database_url)}, "
+                f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+                f"gunicorn {args.workers} sync workers"
+            )
             for size, keys in passes:
                 memory = args.memory_requests if size == largest_full else None
                 results.append(bench_size(size, keys, args, env, Path(workdir), memory))

@@ -62,15 +62,21 @@ POOL_SELLERS = 8  # sellers whose variants the checkouts draw from
 POOL_VARIANTS_PER_SELLER = 6
 CURRENCY = "EUR"
 BERLIN = {
-    "name": "Lena Hoffmann", "streetAddress1": "Torstraße 1", "city": "Berlin",
-    "postalCode": "10119", "country": "DE", "phone": "+49 30 1234567",
+    "name": "Lena Hoffmann",
+    "streetAddress1": "Torstraße 1",
+    "city": "Berlin",
+    "postalCode": "10119",
+    "country": "DE",
+    "phone": "+49 30 1234567",
 }
 
 # --- The API the benchmark speaks -------------------------------------------------------------
 # Kept in one place: when the API's shapes change, only these documents change.
 OPERATIONS = {
-    "checkoutCreate": "mutation", "checkoutDeliveryMethodUpdate": "mutation",
-    "checkoutComplete": "mutation", "checkoutQuote": "query",
+    "checkoutCreate": "mutation",
+    "checkoutDeliveryMethodUpdate": "mutation",
+    "checkoutComplete": "mutation",
+    "checkoutQuote": "query",
 }
 
 CHECKOUT_CREATE = """
@@ -162,6 +168,7 @@ def global_id(type_name: str, pk: int) -> str:
 
 # --- Results ----------------------------------------------------------------------------------
 
+
 @dataclass
 class Phase:
     label: str
@@ -221,6 +228,7 @@ class RaceResult:
 
 # --- Talking to the API -----------------------------------------------------------------------
 
+
 class Refused(BenchError):
     """The API answered a step of the checkout with errors (e.g. out of stock)."""
 
@@ -244,8 +252,9 @@ class Api:
         except ValueError:
             raise BenchError(f"HTTP {status}, not JSON: {body[:500]!r}") from None
         if status != 200 or answer.get("errors"):
-            raise BenchError(f"HTTP {status}, errors: "
-                             f"{json.dumps(answer.get('errors'), indent=2)[:2000]}")
+            raise BenchError(
+                f"HTTP {status}, errors: {json.dumps(answer.get('errors'), indent=2)[:2000]}"
+            )
         count = {k.lower(): v for k, v in headers.items()}.get("x-sql-queries")
         return elapsed_ms, int(count) if count is not None else -1, answer["data"]
 
@@ -260,12 +269,20 @@ def payload_errors(data: dict, name: str) -> list[dict]:
 def checkout_prepare(api: Api, lines: list[tuple[int, int]]) -> str:
     """A checkout of ``lines`` (variant id, quantity) to Berlin in EUR with the cheapest
     delivery for each seller; its token."""
-    _, _, data = api.call(CHECKOUT_CREATE, {"input": {
-        "email": f"bench-{uuid.uuid4().hex[:12]}@example.com", "currency": CURRENCY,
-        "lines": [{"variantId": global_id("ProductVariant", v), "quantity": q}
-                  for v, q in lines],
-        "shippingAddress": BERLIN, "billingAddress": BERLIN,
-    }})
+    _, _, data = api.call(
+        CHECKOUT_CREATE,
+        {
+            "input": {
+                "email": f"bench-{uuid.uuid4().hex[:12]}@example.com",
+                "currency": CURRENCY,
+                "lines": [
+                    {"variantId": global_id("ProductVariant", v), "quantity": q} for v, q in lines
+                ],
+                "shippingAddress": BERLIN,
+                "billingAddress": BERLIN,
+            }
+        },
+    )
     if errors := payload_errors(data, "checkoutCreate"):
         raise Refused("checkoutCreate", errors)
     token = data["checkoutCreate"]["checkout"]["token"]
@@ -275,19 +292,26 @@ def checkout_prepare(api: Api, lines: list[tuple[int, int]]) -> str:
         if not options:
             raise BenchError(f"no delivery option to Berlin for seller {part['seller']['id']}")
         cheapest = min(options, key=lambda option: float(option["price"]["amount"]))
-        _, _, data = api.call(CHECKOUT_DELIVERY_METHOD_UPDATE, {
-            "token": token, "sellerId": part["seller"]["id"],
-            "shippingMethodId": cheapest["shippingMethod"]["id"]})
+        _, _, data = api.call(
+            CHECKOUT_DELIVERY_METHOD_UPDATE,
+            {
+                "token": token,
+                "sellerId": part["seller"]["id"],
+                "shippingMethodId": cheapest["shippingMethod"]["id"],
+            },
+        )
         if errors := payload_errors(data, "checkoutDeliveryMethodUpdate"):
             raise Refused("checkoutDeliveryMethodUpdate", errors)
     return token
 
 
-def checkout_complete(api: Api, token: str, key: str | None = None
-                      ) -> tuple[float, int, str | None, str | None]:
+def checkout_complete(
+    api: Api, token: str, key: str | None = None
+) -> tuple[float, int, str | None, str | None]:
     """(ms, SQL queries, order number or None, refusal code or None)."""
-    elapsed_ms, queries, data = api.call(CHECKOUT_COMPLETE, {
-        "token": token, "idempotencyKey": key or f"bench-{token}"})
+    elapsed_ms, queries, data = api.call(
+        CHECKOUT_COMPLETE, {"token": token, "idempotencyKey": key or f"bench-{token}"}
+    )
     payload = data["checkoutComplete"]
     if payload["errors"]:
         return elapsed_ms, queries, None, payload["errors"][0]["code"]
@@ -303,13 +327,15 @@ def api_missing(port: int) -> list[str]:
         api.close()
     have = {
         "query": {f["name"] for f in data["__schema"]["queryType"]["fields"]},
-        "mutation": {f["name"] for f in (data["__schema"]["mutationType"] or {}).get("fields")
-                     or []},
+        "mutation": {
+            f["name"] for f in (data["__schema"]["mutationType"] or {}).get("fields") or []
+        },
     }
     return [f"{kind} {name}" for name, kind in OPERATIONS.items() if name not in have[kind]]
 
 
 # --- Phases -----------------------------------------------------------------------------------
+
 
 def basket(pool: dict[int, list[int]], rng: random.Random) -> list[tuple[int, int]]:
     """3 lines from 2 sellers: two items of one maker, one of another, one unit each."""
@@ -346,8 +372,9 @@ def run_clients(clients: int, work, port: int) -> float:
     return wall
 
 
-def prepare(count: int, pool: dict[int, list[int]], port: int, clients: int, seed: int
-            ) -> tuple[list[str], float]:
+def prepare(
+    count: int, pool: dict[int, list[int]], port: int, clients: int, seed: int
+) -> tuple[list[str], float]:
     """``count`` checkouts ready to complete (prepared by ``clients`` threads), and the seconds
     that took."""
     tokens: list[str] = []
@@ -368,7 +395,7 @@ def complete_all(tokens: list[str], phase: Phase, port: int) -> Phase:
     lock = threading.Lock()
 
     def work(api: Api, index: int) -> None:
-        for token in tokens[index::phase.clients]:
+        for token in tokens[index :: phase.clients]:
             elapsed_ms, queries, number, code = checkout_complete(api, token)
             with lock:
                 phase.latencies_ms.append(elapsed_ms)
@@ -409,8 +436,14 @@ def last_unit_races(variant_id: int, url: str, port: int, clients: int) -> list[
                 refusals[code] = refusals.get(code, 0) + 1
 
     run_clients(clients, whole, port)
-    results.append(RaceResult("whole checkouts", orders_of_variant(url, variant_id)
-                              - orders_before, stock_of(url, variant_id), refusals))
+    results.append(
+        RaceResult(
+            "whole checkouts",
+            orders_of_variant(url, variant_id) - orders_before,
+            stock_of(url, variant_id),
+            refusals,
+        )
+    )
 
     # Race 2: everyone's checkout is ready while there is stock for each...
     expire_reservations(url, variant_id)
@@ -433,12 +466,19 @@ def last_unit_races(variant_id: int, url: str, port: int, clients: int) -> list[
                 refusals2[code] = refusals2.get(code, 0) + 1
 
     run_clients(clients, complete_only, port)
-    results.append(RaceResult("checkoutComplete only", orders_of_variant(url, variant_id)
-                              - orders_before, stock_of(url, variant_id), refusals2))
+    results.append(
+        RaceResult(
+            "checkoutComplete only",
+            orders_of_variant(url, variant_id) - orders_before,
+            stock_of(url, variant_id),
+            refusals2,
+        )
+    )
     return results
 
 
 # --- Database checks --------------------------------------------------------------------------
+
 
 def orders_reset(url: str) -> None:
     """Remove earlier runs' orders and checkouts (orders keep their sellers from being deleted
@@ -449,20 +489,26 @@ def orders_reset(url: str) -> None:
 
 def set_stock(url: str, variant_id: int, stock: int) -> None:
     with psycopg.connect(url) as conn:
-        conn.execute("UPDATE catalog_productvariant SET stock_quantity = %s WHERE id = %s",
-                     [stock, variant_id])
+        conn.execute(
+            "UPDATE catalog_productvariant SET stock_quantity = %s WHERE id = %s",
+            [stock, variant_id],
+        )
 
 
 def expire_reservations(url: str, variant_id: int) -> None:
     with psycopg.connect(url) as conn:
-        conn.execute("UPDATE orders_stockreservation SET expires_at = now() - interval '1 second'"
-                     " WHERE variant_id = %s", [variant_id])
+        conn.execute(
+            "UPDATE orders_stockreservation SET expires_at = now() - interval '1 second'"
+            " WHERE variant_id = %s",
+            [variant_id],
+        )
 
 
 def stock_of(url: str, variant_id: int) -> int:
     with psycopg.connect(url) as conn:
-        return conn.execute("SELECT stock_quantity FROM catalog_productvariant WHERE id = %s",
-                            [variant_id]).fetchone()[0]
+        return conn.execute(
+            "SELECT stock_quantity FROM catalog_productvariant WHERE id = %s", [variant_id]
+        ).fetchone()[0]
 
 
 def orders_of_variant(url: str, variant_id: int) -> int:
@@ -470,7 +516,8 @@ def orders_of_variant(url: str, variant_id: int) -> int:
         return conn.execute(
             "SELECT count(DISTINCT p.order_id) FROM orders_orderline l"
             " JOIN orders_orderpart p ON p.id = l.part_id WHERE l.variant_id = %s",
-            [variant_id]).fetchone()[0]
+            [variant_id],
+        ).fetchone()[0]
 
 
 def oversell_check(url: str, pool: dict[int, list[int]], answered: int) -> OversellCheck:
@@ -481,32 +528,46 @@ def oversell_check(url: str, pool: dict[int, list[int]], answered: int) -> Overs
         rows = conn.execute(
             "SELECT v.id, v.stock_quantity, coalesce(sum(l.quantity), 0) FROM"
             " catalog_productvariant v LEFT JOIN orders_orderline l ON l.variant_id = v.id"
-            " WHERE v.id = ANY(%s) GROUP BY v.id", [variant_ids]).fetchall()
+            " WHERE v.id = ANY(%s) GROUP BY v.id",
+            [variant_ids],
+        ).fetchall()
         orders = conn.execute("SELECT count(*) FROM orders_order").fetchone()[0]
     for variant_id, stock_after, sold in rows:
         total += sold
         if stock_after < 0 or POOL_STOCK - stock_after != sold:
-            mismatches.append(f"variant {variant_id}: stock {POOL_STOCK} → {stock_after}, "
-                              f"{sold} sold")
+            mismatches.append(
+                f"variant {variant_id}: stock {POOL_STOCK} → {stock_after}, {sold} sold"
+            )
     return OversellCheck(len(rows), total, mismatches, orders, answered)
 
 
 # --- Output -----------------------------------------------------------------------------------
 
+
 def print_phase(phase: Phase) -> None:
     targets = []
     if phase.clients == 1:
-        targets.append(f"median ≤ {TARGET_SEQUENTIAL_MEDIAN_MS:.0f} ms "
-                       f"{verdict(phase.median <= TARGET_SEQUENTIAL_MEDIAN_MS)}")
+        targets.append(
+            f"median ≤ {TARGET_SEQUENTIAL_MEDIAN_MS:.0f} ms "
+            f"{verdict(phase.median <= TARGET_SEQUENTIAL_MEDIAN_MS)}"
+        )
     else:
-        targets.append(f"≥ {TARGET_CONCURRENT_PER_SECOND:.0f}/s "
-                       f"{verdict(phase.per_second >= TARGET_CONCURRENT_PER_SECOND)}")
-    refused = f", {len(phase.refused)} refused ({', '.join(sorted(set(phase.refused)))})" \
-        if phase.refused else ""
-    print(f"   {phase.label:<22} {len(phase.orders)} orders in {phase.wall_seconds:.1f} s = "
-          f"{phase.per_second:5.1f}/s  checkoutComplete median {phase.median:6.1f} ms  "
-          f"p95 {phase.p95:6.1f} ms  SQL {min(phase.sql_counts)}/{max(phase.sql_counts)}"
-          f"{refused}   [{'; '.join(targets)}]", flush=True)
+        targets.append(
+            f"≥ {TARGET_CONCURRENT_PER_SECOND:.0f}/s "
+            f"{verdict(phase.per_second >= TARGET_CONCURRENT_PER_SECOND)}"
+        )
+    refused = (
+        f", {len(phase.refused)} refused ({', '.join(sorted(set(phase.refused)))})"
+        if phase.refused
+        else ""
+    )
+    print(
+        f"   {phase.label:<22} {len(phase.orders)} orders in {phase.wall_seconds:.1f} s = "
+        f"{phase.per_second:5.1f}/s  checkoutComplete median {phase.median:6.1f} ms  "
+        f"p95 {phase.p95:6.1f} ms  SQL {min(phase.sql_counts)}/{max(phase.sql_counts)}"
+        f"{refused}   [{'; '.join(targets)}]",
+        flush=True,
+    )
 
 
 def summary(results: Results, args) -> str:
@@ -520,31 +581,49 @@ def summary(results: Results, args) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for p in phases:
-        sql = (str(min(p.sql_counts)) if min(p.sql_counts) == max(p.sql_counts)
-               else f"{min(p.sql_counts)}–{max(p.sql_counts)}")
-        lines.append(f"| {p.label} | {p.clients} | {p.per_second:.1f} | {p.median:.1f} "
-                     f"| {p.p95:.1f} | {sql} |")
+        sql = (
+            str(min(p.sql_counts))
+            if min(p.sql_counts) == max(p.sql_counts)
+            else f"{min(p.sql_counts)}–{max(p.sql_counts)}"
+        )
+        lines.append(
+            f"| {p.label} | {p.clients} | {p.per_second:.1f} | {p.median:.1f} "
+            f"| {p.p95:.1f} | {sql} |"
+        )
     lines += ["", "| target | figure | met |", "|---|---|---|"]
     seq = next((p for p in phases if p.clients == 1), None)
     conc = next((p for p in phases if p.clients > 1), None)
-    lines.append(f"| median checkoutComplete ≤ {TARGET_SEQUENTIAL_MEDIAN_MS:.0f} ms sequential "
-                 + (f"| {seq.median:.1f} ms "
-                    f"| {verdict(seq.median <= TARGET_SEQUENTIAL_MEDIAN_MS)} |"
-                    if seq else "| — | not run |"))
-    lines.append(f"| ≥ {TARGET_CONCURRENT_PER_SECOND:.0f} completed checkouts/s with "
-                 f"{TARGET_CONCURRENT_CLIENTS} clients "
-                 + (f"| {conc.per_second:.1f}/s ({conc.clients} clients) "
-                    f"| {verdict(conc.per_second >= TARGET_CONCURRENT_PER_SECOND)} |"
-                    if conc else "| — | not run |"))
+    lines.append(
+        f"| median checkoutComplete ≤ {TARGET_SEQUENTIAL_MEDIAN_MS:.0f} ms sequential "
+        + (
+            f"| {seq.median:.1f} ms | {verdict(seq.median <= TARGET_SEQUENTIAL_MEDIAN_MS)} |"
+            if seq
+            else "| — | not run |"
+        )
+    )
+    lines.append(
+        f"| ≥ {TARGET_CONCURRENT_PER_SECOND:.0f} completed checkouts/s with "
+        f"{TARGET_CONCURRENT_CLIENTS} clients "
+        + (
+            f"| {conc.per_second:.1f}/s ({conc.clients} clients) "
+            f"| {verdict(conc.per_second >= TARGET_CONCURRENT_PER_SECOND)} |"
+            if conc
+            else "| — | not run |"
+        )
+    )
     if check is not None:
-        lines.append(f"| zero oversell | {check.units_sold} units sold over {check.variants} "
-                     f"variants, {len(check.mismatches)} mismatches; {check.orders_in_database} "
-                     f"orders in the database for {check.orders_answered} answered "
-                     f"| {verdict(check.ok)} |")
+        lines.append(
+            f"| zero oversell | {check.units_sold} units sold over {check.variants} "
+            f"variants, {len(check.mismatches)} mismatches; {check.orders_in_database} "
+            f"orders in the database for {check.orders_answered} answered "
+            f"| {verdict(check.ok)} |"
+        )
     for race in races:
-        lines.append(f"| last unit, {TARGET_CONCURRENT_CLIENTS} buyers ({race.label}): one order "
-                     f"| {race.orders} order(s), stock {race.stock_after}, refused: "
-                     f"{race_refusals(race)} | {verdict(race.ok)} |")
+        lines.append(
+            f"| last unit, {TARGET_CONCURRENT_CLIENTS} buyers ({race.label}): one order "
+            f"| {race.orders} order(s), stock {race.stock_after}, refused: "
+            f"{race_refusals(race)} | {verdict(race.ok)} |"
+        )
     return "\n".join(lines)
 
 
@@ -554,26 +633,41 @@ def race_refusals(race: RaceResult) -> str:
 
 # --- Main -------------------------------------------------------------------------------------
 
+
 def parse_args(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url",
-                        default=os.environ.get("BENCH_CHECKOUT_DATABASE_URL",
-                                               DEFAULT_DATABASE_URL),
-                        help="PostgreSQL URL (default: $BENCH_CHECKOUT_DATABASE_URL or "
-                             "%(default)s); the database is created if missing and RESEEDED")
-    parser.add_argument("--requests", type=int, default=200,
-                        help="checkouts completed per phase (default %(default)s)")
-    parser.add_argument("--clients", type=int, default=TARGET_CONCURRENT_CLIENTS,
-                        help="concurrent clients of the second phase and the races "
-                             "(default %(default)s)")
-    parser.add_argument("--warmup", type=int, default=10,
-                        help="checkouts completed before timing (default %(default)s)")
-    parser.add_argument("--products", type=int, default=320,
-                        help="seed_demo catalogue size (default %(default)s)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_CHECKOUT_DATABASE_URL", DEFAULT_DATABASE_URL),
+        help="PostgreSQL URL (default: $BENCH_CHECKOUT_DATABASE_URL or "
+        "%(default)s); the database is created if missing and RESEEDED",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=200,
+        help="checkouts completed per phase (default %(default)s)",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=TARGET_CONCURRENT_CLIENTS,
+        help="concurrent clients of the second phase and the races (default %(default)s)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=10,
+        help="checkouts completed before timing (default %(default)s)",
+    )
+    parser.add_argument(
+        "--products", type=int, default=320, help="seed_demo catalogue size (default %(default)s)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 40 checkouts per phase, 4 warm-up")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 40 checkouts per phase, 4 warm-up"
+    )
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args(argv)
     if args.quick:
@@ -589,24 +683,37 @@ def setup(env: dict, args) -> dict:
     print("== migrate, seed", flush=True)
     run_manage(env, "migrate", "--noinput")
     orders_reset(url)
-    _, output = run_manage(env, "seed_demo", "--reset", "--products", str(args.products),
-                           "--seed", str(args.seed))
+    _, output = run_manage(
+        env, "seed_demo", "--reset", "--products", str(args.products), "--seed", str(args.seed)
+    )
     print(f"   seed_demo: {output.splitlines()[-1] if output else '(no output)'}")
-    _, output = run_manage(env, "shell", "-c", SETUP_SCRIPT % {
-        "sellers": POOL_SELLERS, "per_seller": POOL_VARIANTS_PER_SELLER, "stock": POOL_STOCK})
+    _, output = run_manage(
+        env,
+        "shell",
+        "-c",
+        SETUP_SCRIPT
+        % {"sellers": POOL_SELLERS, "per_seller": POOL_VARIANTS_PER_SELLER, "stock": POOL_STOCK},
+    )
     facts = json.loads(output.splitlines()[-1])
     facts["pool"] = {int(s): vs for s, vs in facts["pool"].items()}
     if not facts["delivery_tables"]:
         raise BenchError(
             "no shipping zone serves DE: the benchmark needs "
             "market.demo.delivery.demo_delivery_create() (or seed_demo) to create the demo's "
-            "delivery tables" + ("" if facts["demo_delivery_create"] else
-                                 " — market/demo/delivery.py does not exist yet"))
+            "delivery tables"
+            + (
+                ""
+                if facts["demo_delivery_create"]
+                else " — market/demo/delivery.py does not exist yet"
+            )
+        )
     if len(facts["pool"]) < 2 or facts["race_variant"] is None:
         raise BenchError("the demo catalogue has too few exportable sellers: raise --products")
-    print(f"   {sum(len(v) for v in facts['pool'].values())} variants of "
-          f"{len(facts['pool'])} sellers, stock {POOL_STOCK:,} each; race variant "
-          f"{facts['race_variant']}")
+    print(
+        f"   {sum(len(v) for v in facts['pool'].values())} variants of "
+        f"{len(facts['pool'])} sellers, stock {POOL_STOCK:,} each; race variant "
+        f"{facts['race_variant']}"
+    )
     print(f"   VACUUM (ANALYZE) in {vacuum_analyze(url):.1f} s")
     return facts
 
@@ -619,21 +726,25 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
     server = Server(env, workdir, args.workers)
     try:
         server.wait_ready()
-        print(f"== gunicorn on 127.0.0.1:{server.port}, workers {server.worker_pids()}",
-              flush=True)
+        print(f"== gunicorn on 127.0.0.1:{server.port}, workers {server.worker_pids()}", flush=True)
         missing = api_missing(server.port)
         if missing:
-            raise BenchError("the GraphQL API lacks what the benchmark needs: "
-                             + ", ".join(missing))
+            raise BenchError(
+                "the GraphQL API lacks what the benchmark needs: " + ", ".join(missing)
+            )
         if args.warmup:
             tokens, _ = prepare(args.warmup, pool, server.port, 1, args.seed + 1)
             answered.update(complete_all(tokens, Phase("warm-up", 1), server.port).orders)
         for label, clients in (("sequential", 1), (f"{args.clients} clients", args.clients)):
-            tokens, prep_seconds = prepare(args.requests, pool, server.port, args.clients,
-                                           args.seed + clients)
-            print(f"   {label}: {len(tokens)} checkouts prepared in {prep_seconds:.1f} s "
-                  f"({len(tokens) / prep_seconds:.1f}/s by {args.clients} clients: "
-                  "create, delivery options, a method per seller)", flush=True)
+            tokens, prep_seconds = prepare(
+                args.requests, pool, server.port, args.clients, args.seed + clients
+            )
+            print(
+                f"   {label}: {len(tokens)} checkouts prepared in {prep_seconds:.1f} s "
+                f"({len(tokens) / prep_seconds:.1f}/s by {args.clients} clients: "
+                "create, delivery options, a method per seller)",
+                flush=True,
+            )
             results.phases.append(complete_all(tokens, Phase(label, clients), server.port))
             answered.update(results.phases[-1].orders)
             print_phase(results.phases[-1])
@@ -646,20 +757,26 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
         finally:
             api.close()
         answered.update(number for number in (first, again) if number)
-        print(f"   checkoutComplete replayed with its key: order {first}, then {again} "
-              f"[same order {verdict(first is not None and first == again)}]")
+        print(
+            f"   checkoutComplete replayed with its key: order {first}, then {again} "
+            f"[same order {verdict(first is not None and first == again)}]"
+        )
         results.check = check = oversell_check(url, pool, len(answered))
-        print(f"== oversell: {check.units_sold} units sold over {check.variants} variants, "
-              f"{len(check.mismatches)} mismatches, {check.orders_in_database} orders in the "
-              f"database for {check.orders_answered} answered [zero oversell "
-              f"{verdict(check.ok)}]")
+        print(
+            f"== oversell: {check.units_sold} units sold over {check.variants} variants, "
+            f"{len(check.mismatches)} mismatches, {check.orders_in_database} orders in the "
+            f"database for {check.orders_answered} answered [zero oversell "
+            f"{verdict(check.ok)}]"
+        )
         for mismatch in check.mismatches[:10]:
             print(f"   {mismatch}")
         for race in last_unit_races(facts["race_variant"], url, server.port, args.clients):
             results.races.append(race)
-            print(f"== last unit, {args.clients} buyers ({race.label}): {race.orders} order(s), "
-                  f"stock {race.stock_after}, refused: {race_refusals(race)} "
-                  f"[exactly one order {verdict(race.ok)}]")
+            print(
+                f"== last unit, {args.clients} buyers ({race.label}): {race.orders} order(s), "
+                f"stock {race.stock_after}, refused: {race_refusals(race)} "
+                f"[exactly one order {verdict(race.ok)}]"
+            )
     finally:
         server.stop()
 
@@ -687,10 +804,12 @@ def main(argv: list[str] | None = None) -> int:
         env["MARKET_VAR_DIR"] = str(Path(workdir) / "var")
         try:
             ensure_database(args.database_url)
-            print(f"Checkout benchmark: PostgreSQL {server_version(args.database_url)} at "
-                  f"{urlsplit(args.database_url).netloc}/{database_name(args.database_url)}, "
-                  f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-                  f"gunicorn {args.workers} sync workers")
+            print(
+                f"Checkout benchmark: PostgreSQL {server_version(args.database_url)} at "
+                f"{urlsplit(args.database_url).netloc}/{database_name(args.database_url)}, "
+                f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+                f"gunicorn {args.workers} sync workers"
+            )
             run(args, env, Path(workdir), results)
         except (BenchError, psycopg.Error, OSError) as error:
             print(f"\nbenchmark aborted: {error}", file=sys.stderr)

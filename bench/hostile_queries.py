@@ -50,69 +50,133 @@ def graphql(query: str, variables: dict | None = None, **extra) -> bytes:
 
 def multipart(operations: dict, mapping: dict) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    parts = [("operations", None, json.dumps(operations).encode()),
-             ("map", None, json.dumps(mapping).encode()),
-             ("0", "a.csv", b"sku,name\n")]
+    parts = [
+        ("operations", None, json.dumps(operations).encode()),
+        ("map", None, json.dumps(mapping).encode()),
+        ("0", "a.csv", b"sku,name\n"),
+    ]
     body = b""
     for name, filename, content in parts:
-        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename
-                                                     else "")
-        body += (f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
-                 + content + b"\r\n")
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += (
+            f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     body += f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
 
 def attacks() -> list[Attack]:
-    fragment_bomb = "query { ...F0 }\n" + "".join(
-        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}\n" for i in range(24)
-    ) + "fragment F24 on Query { __typename }"
-    schema_300 = "{ " + " ".join(
-        f"s{i}: __schema {{ types {{ name fields {{ name type {{ name }} }} }} }}"
-        for i in range(300)) + " }"
-    products_1000 = "{ " + " ".join(
-        f'p{i}: products(filter: {{search: "carpet"}}) {{ edges {{ node {{ name }} }} }}'
-        for i in range(1000)) + " }"
-    upload = {"query": "mutation($f: Upload!) { productImportCreate(file: $f) { errors "
-                       "{ code } } }", "variables": {"f": None}}
+    fragment_bomb = (
+        "query { ...F0 }\n"
+        + "".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}\n" for i in range(24))
+        + "fragment F24 on Query { __typename }"
+    )
+    schema_300 = (
+        "{ "
+        + " ".join(
+            f"s{i}: __schema {{ types {{ name fields {{ name type {{ name }} }} }} }}"
+            for i in range(300)
+        )
+        + " }"
+    )
+    products_1000 = (
+        "{ "
+        + " ".join(
+            f'p{i}: products(filter: {{search: "carpet"}}) {{ edges {{ node {{ name }} }} }}'
+            for i in range(1000)
+        )
+        + " }"
+    )
+    upload = {
+        "query": "mutation($f: Upload!) { productImportCreate(file: $f) { errors { code } } }",
+        "variables": {"f": None},
+    }
     map_query, map_query_type = multipart(upload, {"0": ["query"]})
     map_missing, map_missing_type = multipart(upload, {"0": ["variables.nothing.here"]})
-    register = ("mutation($input: AccountRegisterInput!) { accountRegister(input: $input) "
-                "{ errors { code } } }")
+    register = (
+        "mutation($input: AccountRegisterInput!) { accountRegister(input: $input) "
+        "{ errors { code } } }"
+    )
     return [
         Attack("1", "24 fragments each spreading the next twice (2^24)", graphql(fragment_bomb)),
         Attack("1", "300 aliased __schema", graphql(schema_300)),
-        Attack("1", "1 000 aliased products(filter: {search}) without first",
-               graphql(products_1000)),
-        Attack("1", "31 aliases", graphql(
-            "{ currencies { " + " ".join(f"c{i}: code" for i in range(31)) + " } }")),
+        Attack(
+            "1", "1 000 aliased products(filter: {search}) without first", graphql(products_1000)
+        ),
+        Attack(
+            "1",
+            "31 aliases",
+            graphql("{ currencies { " + " ".join(f"c{i}: code" for i in range(31)) + " } }"),
+        ),
         Attack("1", "16 root fields", graphql("{ " + "currencies { code } " * 16 + "}")),
-        Attack("1", "categories nested 12 deep", graphql(
-            "{ categories { " + "children { " * 12 + "name" + " }" * 12 + " } }")),
-        Attack("1", "products(first: 100) with every nested list", graphql(
-            "{ products(first: 100) { edges { node { variants { id } images { url } "
-            "attributes { values { name } } category { children { children { children "
-            "{ name } } } } } } } }")),
+        Attack(
+            "1",
+            "categories nested 12 deep",
+            graphql("{ categories { " + "children { " * 12 + "name" + " }" * 12 + " } }"),
+        ),
+        Attack(
+            "1",
+            "products(first: 100) with every nested list",
+            graphql(
+                "{ products(first: 100) { edges { node { variants { id } images { url } "
+                "attributes { values { name } } category { children { children { children "
+                "{ name } } } } } } } }"
+            ),
+        ),
         Attack("1", "a 24 000-token document", graphql("{ " + "currencies { code } " * 6000 + "}")),
         Attack("2", "__schema", graphql("{ __schema { types { name } } }")),
         Attack("2", "__type", graphql('{ __type(name: "Product") { fields { name } } }')),
-        Attack("2", "GraphiQL page (GET, Accept: text/html)", b"", content_type="",
-               method="GET", headers=(("Accept", "text/html"),)),
-        Attack("2", "a misspelt field (no 'Did you mean')",
-               graphql("{ products { edges { node { nme } } } }")),
-        Attack("2", "an HTML form post (urlencoded)", b"query=%7B+__typename+%7D",
-               content_type="application/x-www-form-urlencoded"),
+        Attack(
+            "2",
+            "GraphiQL page (GET, Accept: text/html)",
+            b"",
+            content_type="",
+            method="GET",
+            headers=(("Accept", "text/html"),),
+        ),
+        Attack(
+            "2",
+            "a misspelt field (no 'Did you mean')",
+            graphql("{ products { edges { node { nme } } } }"),
+        ),
+        Attack(
+            "2",
+            "an HTML form post (urlencoded)",
+            b"query=%7B+__typename+%7D",
+            content_type="application/x-www-form-urlencoded",
+        ),
         Attack("9", '{"query": 123}', json.dumps({"query": 123}).encode()),
         Attack("9", "variables as a list", graphql("{ __typename }", [1, 2])),  # type: ignore[arg-type]
         Attack("9", "operationName as a number", graphql("{ __typename }", operationName=5)),
         Attack("9", "a JSON array body", b"[]"),
         Attack("9", "multipart map aimed at the query", map_query, content_type=map_query_type),
-        Attack("9", "multipart map to a path that does not exist", map_missing,
-               content_type=map_missing_type),
-        Attack("9", "NUL in a variable", graphql(register, {"input": {
-            "email": "nul@example.com", "password": "a long passphrase", "firstName": "A\x00"}})),
-        Attack("9", "NUL in a string of the query", graphql(
-            '{ products(filter: {search: "rug\\u0000"}) { totalCount } }')),
+        Attack(
+            "9",
+            "multipart map to a path that does not exist",
+            map_missing,
+            content_type=map_missing_type,
+        ),
+        Attack(
+            "9",
+            "NUL in a variable",
+            graphql(
+                register,
+                {
+                    "input": {
+                        "email": "nul@example.com",
+                        "password": "a long passphrase",
+                        "firstName": "A\x00",
+                    }
+                },
+            ),
+        ),
+        Attack(
+            "9",
+            "NUL in a string of the query",
+            graphql('{ products(filter: {search: "rug\\u0000"}) { totalCount } }'),
+        ),
     ]
 
 
@@ -134,8 +198,13 @@ class InProcess:
         if attack.method == "GET":
             response = self.client.get("/graphql/", headers=headers, secure=True)
         else:
-            response = self.client.post("/graphql/", data=attack.body, secure=True,
-                                        content_type=attack.content_type, headers=headers)
+            response = self.client.post(
+                "/graphql/",
+                data=attack.body,
+                secure=True,
+                content_type=attack.content_type,
+                headers=headers,
+            )
         return response.status_code, response.content
 
 
@@ -144,14 +213,17 @@ class OverHttp:
         self.url = urlsplit(url)
 
     def send(self, attack: Attack) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection(self.url.hostname, self.url.port or 80,
-                                                timeout=60)
+        connection = http.client.HTTPConnection(self.url.hostname, self.url.port or 80, timeout=60)
         headers = dict(attack.headers)
         if attack.content_type:
             headers["Content-Type"] = attack.content_type
         try:
-            connection.request(attack.method, self.url.path or "/graphql/",
-                               body=attack.body or None, headers=headers)
+            connection.request(
+                attack.method,
+                self.url.path or "/graphql/",
+                body=attack.body or None,
+                headers=headers,
+            )
             response = connection.getresponse()
             return response.status, response.read()
         finally:
@@ -190,8 +262,10 @@ def main() -> int:
             status, content = target.send(attack)
             timings.append((time.perf_counter() - started) * 1000)
         attack = sends[0]
-        print(f"| {attack.item} | {attack.name} | {len(attack.body)} | {status} | "
-              f"{statistics.median(timings):.1f} | {codes_of(content)} |")
+        print(
+            f"| {attack.item} | {attack.name} | {len(attack.body)} | {status} | "
+            f"{statistics.median(timings):.1f} | {codes_of(content)} |"
+        )
     return 0
 
 

@@ -89,6 +89,7 @@ class Results:
 
 # --- Django, in this process, for seeding through the services --------------------------------
 
+
 def django_setup(env: dict) -> None:
     os.environ.update(env)
     import logging
@@ -116,11 +117,19 @@ def seed_sellers(stripe_server, count: int) -> list:
         seller, variant = seller_with_variant(price="100.00", stock=1_000_000)
         Seller.objects.filter(pk=seller.pk).update(country="DE")
         account_id = f"acct_bench{seller.pk}"
-        stripe_server.accounts[account_id] = {"id": account_id, "object": "account",
-                                              "charges_enabled": True, "payouts_enabled": True}
-        PayoutAccount.objects.create(seller=seller, route="stripe_connect",
-                                     stripe_account_id=account_id, charges_enabled=True,
-                                     payouts_enabled=True)
+        stripe_server.accounts[account_id] = {
+            "id": account_id,
+            "object": "account",
+            "charges_enabled": True,
+            "payouts_enabled": True,
+        }
+        PayoutAccount.objects.create(
+            seller=seller,
+            route="stripe_connect",
+            stripe_account_id=account_id,
+            charges_enabled=True,
+            payouts_enabled=True,
+        )
         variants.append(variant)
     return variants
 
@@ -147,13 +156,19 @@ def seed_delivered_parts(variants: list, count: int) -> None:
 
     for index in range(count):
         order = order_place(variants[index % len(variants)])
-        payment_create(order=order, gateway="dummy", card=DummyGateway.SUCCEEDS,
-                       idempotency_key=f"bench-pay-{order.pk}")
+        payment_create(
+            order=order,
+            gateway="dummy",
+            card=DummyGateway.SUCCEEDS,
+            idempotency_key=f"bench-pay-{order.pk}",
+        )
     OrderPart.objects.filter(status=OrderStatus.PAID).update(
-        status=OrderStatus.DELIVERED, delivered_at=timezone.now() - dt.timedelta(days=15))
+        status=OrderStatus.DELIVERED, delivered_at=timezone.now() - dt.timedelta(days=15)
+    )
 
 
 # --- The worker -------------------------------------------------------------------------------
+
 
 class Worker:
     """One ``celery worker`` process on ``queue``; always stopped by ``stop``."""
@@ -163,12 +178,30 @@ class Worker:
         self._log = self.log_path.open("w")
         self.name = f"bench-{queue}-{os.getpid()}@{socket.gethostname()}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", queue,
-             f"--pool={pool}", f"--concurrency={concurrency}",
-             "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-n", self.name],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workers.app",
+                "worker",
+                "-Q",
+                queue,
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                self.name,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         from workers.app import app
@@ -202,8 +235,9 @@ class Worker:
 
 
 def count_payouts(conn) -> dict[str, int]:
-    return dict(conn.execute(
-        "SELECT status, count(*) FROM payouts_payout GROUP BY status").fetchall())
+    return dict(
+        conn.execute("SELECT status, count(*) FROM payouts_payout GROUP BY status").fetchall()
+    )
 
 
 def bench_payouts(url: str, worker: Worker, stripe_server, results: Results) -> None:
@@ -239,6 +273,7 @@ def bench_payouts(url: str, worker: Worker, stripe_server, results: Results) -> 
 
 # --- Webhook to paid --------------------------------------------------------------------------
 
+
 def stripe_payment_waiting(variant, stripe_server) -> tuple[int, dict]:
     """An order paid through the Stripe gateway whose PaymentIntent the buyer's browser has
     just confirmed on Stripe: (order id, the succeeded PaymentIntent as the webhook shows it)."""
@@ -246,8 +281,9 @@ def stripe_payment_waiting(variant, stripe_server) -> tuple[int, dict]:
     from tests.stripe_server.payment_intents import complete_action
 
     order = order_place(variant)
-    payment = payment_create(order=order, gateway="stripe",
-                             idempotency_key=f"bench-stripe-{order.pk}")
+    payment = payment_create(
+        order=order, gateway="stripe", idempotency_key=f"bench-stripe-{order.pk}"
+    )
     return order.pk, complete_action(stripe_server, payment.provider_id, passed=True)
 
 
@@ -257,9 +293,15 @@ def post_event(port: int, event: dict) -> int:
     body = json.dumps(event)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        conn.request("POST", "/webhooks/stripe/", body, {
-            "Content-Type": "application/json",
-            "Stripe-Signature": stripe_signature(body, WEBHOOK_SECRET)})
+        conn.request(
+            "POST",
+            "/webhooks/stripe/",
+            body,
+            {
+                "Content-Type": "application/json",
+                "Stripe-Signature": stripe_signature(body, WEBHOOK_SECRET),
+            },
+        )
         response = conn.getresponse()
         response.read()
         return response.status
@@ -267,12 +309,14 @@ def post_event(port: int, event: dict) -> int:
         conn.close()
 
 
-def bench_webhooks(url: str, server: Server, variants: list, stripe_server, count: int,
-                   results: Results) -> None:
+def bench_webhooks(
+    url: str, server: Server, variants: list, stripe_server, count: int, results: Results
+) -> None:
     from tests.stripe_server.server import webhook_event
 
-    waiting = [stripe_payment_waiting(variants[i % len(variants)], stripe_server)
-               for i in range(count)]
+    waiting = [
+        stripe_payment_waiting(variants[i % len(variants)], stripe_server) for i in range(count)
+    ]
     with psycopg.connect(url, autocommit=True) as conn:
         for order_id, intent in waiting:
             event = webhook_event("payment_intent.succeeded", intent)
@@ -282,8 +326,9 @@ def bench_webhooks(url: str, server: Server, variants: list, stripe_server, coun
                 raise BenchError(f"the webhook answered {status}:\n{server.log()}")
             deadline = started + 10
             while True:
-                row = conn.execute("SELECT status FROM orders_order WHERE id = %s",
-                                   [order_id]).fetchone()
+                row = conn.execute(
+                    "SELECT status FROM orders_order WHERE id = %s", [order_id]
+                ).fetchone()
                 if row[0] == "paid" or row[0] != "unpaid":
                     results.latencies_ms.append((time.perf_counter() - started) * 1000)
                     break
@@ -298,6 +343,7 @@ def pool_args(args) -> str:
 
 
 # --- Report -----------------------------------------------------------------------------------
+
 
 def ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
@@ -330,26 +376,40 @@ def summary(results: Results, args) -> str:
 
 def parse_args(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url",
-                        default=os.environ.get("BENCH_PAYOUTS_DATABASE_URL",
-                                               DEFAULT_DATABASE_URL),
-                        help="PostgreSQL URL (default: $BENCH_PAYOUTS_DATABASE_URL or "
-                             "%(default)s); the database is created if missing and EMPTIED")
-    parser.add_argument("--redis-url",
-                        default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
-                        help="Redis for the broker (default: $BENCH_REDIS_URL or %(default)s); "
-                             "its Celery queue is PURGED")
-    parser.add_argument("--payouts", type=int, default=500,
-                        help="payouts paid by the worker (default %(default)s)")
-    parser.add_argument("--events", type=int, default=100,
-                        help="payment_intent.succeeded webhooks timed (default %(default)s)")
-    parser.add_argument("--pool", choices=["threads", "solo"], default="threads",
-                        help="the worker's pool (default %(default)s, as production runs the "
-                             "payouts queue)")
-    parser.add_argument("--concurrency", type=int, default=8,
-                        help="threads in the worker's pool (default %(default)s; solo: 1)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 100 payouts, 30 events")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_PAYOUTS_DATABASE_URL", DEFAULT_DATABASE_URL),
+        help="PostgreSQL URL (default: $BENCH_PAYOUTS_DATABASE_URL or "
+        "%(default)s); the database is created if missing and EMPTIED",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        help="Redis for the broker (default: $BENCH_REDIS_URL or %(default)s); "
+        "its Celery queue is PURGED",
+    )
+    parser.add_argument(
+        "--payouts", type=int, default=500, help="payouts paid by the worker (default %(default)s)"
+    )
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=100,
+        help="payment_intent.succeeded webhooks timed (default %(default)s)",
+    )
+    parser.add_argument(
+        "--pool",
+        choices=["threads", "solo"],
+        default="threads",
+        help="the worker's pool (default %(default)s, as production runs the payouts queue)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        help="threads in the worker's pool (default %(default)s; solo: 1)",
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: 100 payouts, 30 events")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args(argv)
     if args.quick:
@@ -384,38 +444,51 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
         # The seeding queued the sellers' notifications and the payouts; the benchmark enqueues
         # the payouts itself once the worker is up, so it starts from an empty queue.
         purged = app.control.purge()
-        print(f"   {args.payouts} orders paid (dummy gateway) and delivered, "
-              f"{len(due.created)} payouts due, in {results.seed_seconds:.1f} s; "
-              f"{purged} queued messages purged", flush=True)
+        print(
+            f"   {args.payouts} orders paid (dummy gateway) and delivered, "
+            f"{len(due.created)} payouts due, in {results.seed_seconds:.1f} s; "
+            f"{purged} queued messages purged",
+            flush=True,
+        )
 
-        worker = Worker(env, workdir, queue="payouts", pool=args.pool,
-                        concurrency=args.concurrency)
+        worker = Worker(env, workdir, queue="payouts", pool=args.pool, concurrency=args.concurrency)
         print(f"== payouts: one worker, {pool_args(args)}", flush=True)
         bench_payouts(url, worker, stripe_server, results)
-        print(f"   {results.payouts_paid}/{results.payouts} paid in "
-              f"{results.payout_seconds:.2f} s: {results.payouts_per_second:.1f} payouts/s "
-              f"(target ≥ {TARGET_PAYOUTS_PER_SECOND:.0f}); {results.transfers} transfers, "
-              f"{results.payouts_failed} failed", flush=True)
+        print(
+            f"   {results.payouts_paid}/{results.payouts} paid in "
+            f"{results.payout_seconds:.2f} s: {results.payouts_per_second:.1f} payouts/s "
+            f"(target ≥ {TARGET_PAYOUTS_PER_SECOND:.0f}); {results.transfers} transfers, "
+            f"{results.payouts_failed} failed",
+            flush=True,
+        )
         if results.payouts:
-            print(f"   worker CPU {results.worker_cpu_seconds:.2f} s: "
-                  f"{results.worker_cpu_seconds / results.payouts * 1000:.1f} ms per payout "
-                  f"({results.worker_cpu_seconds / results.payout_seconds:.0%} of one core)",
-                  flush=True)
+            print(
+                f"   worker CPU {results.worker_cpu_seconds:.2f} s: "
+                f"{results.worker_cpu_seconds / results.payouts * 1000:.1f} ms per payout "
+                f"({results.worker_cpu_seconds / results.payout_seconds:.0%} of one core)",
+                flush=True,
+            )
 
         if args.events:
             events_worker = Worker(env, workdir, queue="celery", pool="solo", concurrency=1)
             server = Server(env, workdir, 2)
             server.wait_ready()
             events_worker.wait_ready()
-            print(f"== webhook → paid: gunicorn on 127.0.0.1:{server.port}, "
-                  f"{args.events} events one after another", flush=True)
+            print(
+                f"== webhook → paid: gunicorn on 127.0.0.1:{server.port}, "
+                f"{args.events} events one after another",
+                flush=True,
+            )
             bench_webhooks(url, server, variants, stripe_server, args.events, results)
             lat = results.latencies_ms
             if lat:
-                print(f"   median {statistics.median(lat):.1f} ms, p95 "
-                      f"{percentile(lat, 95):.1f} ms, max {max(lat):.1f} ms "
-                      f"(target median ≤ {TARGET_WEBHOOK_TO_PAID_MEDIAN_MS:.0f} ms); "
-                      f"{results.events_timed_out} timed out", flush=True)
+                print(
+                    f"   median {statistics.median(lat):.1f} ms, p95 "
+                    f"{percentile(lat, 95):.1f} ms, max {max(lat):.1f} ms "
+                    f"(target median ≤ {TARGET_WEBHOOK_TO_PAID_MEDIAN_MS:.0f} ms); "
+                    f"{results.events_timed_out} timed out",
+                    flush=True,
+                )
     finally:
         if server is not None:
             server.stop()
@@ -451,10 +524,12 @@ def main(argv: list[str] | None = None) -> int:
         env["MARKET_VAR_DIR"] = str(Path(workdir) / "var")
         try:
             ensure_database(args.database_url)
-            print(f"Payouts benchmark: PostgreSQL {server_version(args.database_url)} at "
-                  f"{urlsplit(args.database_url).netloc}/{database_name(args.database_url)}, "
-                  f"Redis {args.redis_url}, Python {platform.python_version()}, "
-                  f"{os.cpu_count()} CPUs")
+            print(
+                f"Payouts benchmark: PostgreSQL {server_version(args.database_url)} at "
+                f"{urlsplit(args.database_url).netloc}/{database_name(args.database_url)}, "
+                f"Redis {args.redis_url}, Python {platform.python_version()}, "
+                f"{os.cpu_count()} CPUs"
+            )
             run(args, env, Path(workdir), results)
         except (BenchError, psycopg.Error, OSError) as error:
             print(f"\nbenchmark aborted: {error}", file=sys.stderr)

@@ -23,8 +23,10 @@ def _database_url(settings_dict) -> str:
     user = settings_dict.get("USER") or ""
     password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
     auth = f"{user}{password}@" if user else ""
-    return (f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}:"
-            f"{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}")
+    return (
+        f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}:"
+        f"{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +50,23 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     app.control.purge()
     log = open(tmp_path_factory.mktemp("worker-log") / "worker.log", "w+b")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool=solo",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.app",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     process.media_root = media_root
     process.log = log

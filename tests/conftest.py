@@ -20,8 +20,12 @@ def _needs(request, marker: str, available: bool, why: str) -> None:
 @pytest.fixture(autouse=True)
 def _services_required_by_markers(request):
     if request.node.get_closest_marker("postgres"):
-        _needs(request, "postgres", connection.vendor == "postgresql",
-               "needs PostgreSQL: set DATABASE_URL=postgres://…")
+        _needs(
+            request,
+            "postgres",
+            connection.vendor == "postgresql",
+            "needs PostgreSQL: set DATABASE_URL=postgres://…",
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -51,9 +55,12 @@ class GraphQLClient:
             self.headers["Authorization"] = f"Bearer {sign_in_create(user=user).access_token}"
 
     def post(self, query: str, variables: dict | None = None):
-        response = self.client.post("/graphql/", data=json.dumps(
-            {"query": query, "variables": variables or {}}), content_type="application/json",
-            headers=self.headers)
+        response = self.client.post(
+            "/graphql/",
+            data=json.dumps({"query": query, "variables": variables or {}}),
+            content_type="application/json",
+            headers=self.headers,
+        )
         return response
 
     def upload(self, query: str, variables: dict, files: dict):

@@ -42,7 +42,8 @@ class StaffFactory(UserFactory):
         for dotted in extracted or ():
             app_label, codename = dotted.split(".")
             obj.user_permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename))
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
 
 
 class SellerFactory(factory.django.DjangoModelFactory):
@@ -95,7 +96,8 @@ class ProductFactory(factory.django.DjangoModelFactory):
     description = "A thing made by hand."
     status = ProductStatus.PUBLISHED
     published_at = factory.Sequence(
-        lambda n: timezone.now() - dt.timedelta(days=365) + dt.timedelta(hours=n))
+        lambda n: timezone.now() - dt.timedelta(days=365) + dt.timedelta(hours=n)
+    )
     hs_code = "570110"
     weight_grams = 1200
 

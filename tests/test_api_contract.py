@@ -13,7 +13,8 @@ OPERATIONS = sorted((CONTRACT / "operations").glob("*.graphql"))
 
 def test_schema_file_is_what_the_code_generates():
     assert (CONTRACT / "schema.graphql").read_text() == print_schema(schema.graphql_schema), (
-        "graphql/schema.graphql is stale: run `make schema`")
+        "graphql/schema.graphql is stale: run `make schema`"
+    )
 
 
 def test_the_top_level_graphql_folder_is_not_a_python_package():
@@ -27,9 +28,13 @@ def test_published_operations_validate_against_the_schema(operation):
     assert errors == []
 
 
-PUBLIC_QUERIES = [p for p in OPERATIONS
-                  if p.read_text().lstrip().startswith(("query", "#")) and "me {" not in
-                  p.read_text() and "mutation " not in p.read_text()]
+PUBLIC_QUERIES = [
+    p
+    for p in OPERATIONS
+    if p.read_text().lstrip().startswith(("query", "#"))
+    and "me {" not in p.read_text()
+    and "mutation " not in p.read_text()
+]
 
 
 @pytest.mark.django_db

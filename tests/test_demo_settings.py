@@ -18,22 +18,31 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def demo_settings(module: str, *names: str) -> dict:
     """``names`` as the settings ``module`` gives them with nothing configured (the demo)."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+    }
     env["DJANGO_SETTINGS_MODULE"] = module
-    script = ("import json, django; django.setup(); from django.conf import settings; "
-              f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, "
-              "default=str))")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
-                            capture_output=True, text=True)
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, "
+        "default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_the_test_run_and_the_demo_use_different_broker_folders():
-    demo = demo_settings("market.settings", "CELERY_BROKER_URL",
-                         "CELERY_BROKER_TRANSPORT_OPTIONS")
-    tests = demo_settings("tests.settings", "CELERY_BROKER_URL",
-                          "CELERY_BROKER_TRANSPORT_OPTIONS")
+    demo = demo_settings("market.settings", "CELERY_BROKER_URL", "CELERY_BROKER_TRANSPORT_OPTIONS")
+    tests = demo_settings("tests.settings", "CELERY_BROKER_URL", "CELERY_BROKER_TRANSPORT_OPTIONS")
 
     assert demo["CELERY_BROKER_URL"] == tests["CELERY_BROKER_URL"] == "filesystem://"
     folders = ("data_folder_in", "data_folder_out", "control_folder")
@@ -58,10 +67,16 @@ def test_the_demo_sqlite_database_uses_wal_immediate_transactions_and_a_busy_tim
 def demo_sqlite(tmp_path, django_db_blocker):
     """A database alias on a SQLite file configured as the demo's."""
     alias = "demo_sqlite"
-    connections.settings[alias] = connections.configure_settings({
-        "default": settings.DATABASES["default"],
-        alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "demo.sqlite3"),
-                "OPTIONS": settings.SQLITE_OPTIONS}})[alias]
+    connections.settings[alias] = connections.configure_settings(
+        {
+            "default": settings.DATABASES["default"],
+            alias: {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": str(tmp_path / "demo.sqlite3"),
+                "OPTIONS": settings.SQLITE_OPTIONS,
+            },
+        }
+    )[alias]
     with django_db_blocker.unblock():
         with connections[alias].cursor() as cursor:
             cursor.execute("CREATE TABLE sale (buyer integer)")
@@ -109,10 +124,16 @@ def test_two_threads_that_read_then_write_the_demo_sqlite_at_once_both_commit(de
 def test_make_run_on_another_port_links_its_emails_to_that_port():
     env = {key: value for key, value in os.environ.items() if key != "MARKET_STOREFRONT_URL"}
 
-    plan = subprocess.run(["make", "--dry-run", "run", "PORT=8123"], cwd=ROOT, env=env,
-                          check=True, capture_output=True, text=True).stdout
+    plan = subprocess.run(
+        ["make", "--dry-run", "run", "PORT=8123"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
-    worker = plan[plan.index("celery -A workers.app worker") - 80:]
+    worker = plan[plan.index("celery -A workers.app worker") - 80 :]
     assert "MARKET_STOREFRONT_URL='http://127.0.0.1:8123'" in worker.split("& worker=")[0]
     [runserver] = [line for line in plan.splitlines() if "manage.py runserver" in line]
     assert runserver.startswith("MARKET_STOREFRONT_URL='http://127.0.0.1:8123' ")

@@ -8,9 +8,16 @@ from workers.app import app
 # decoded is logged by the service and not retried. A worker lost in the middle (killed for its
 # memory) does not give the message back: an image that killed one worker must not kill the
 # next one, again and again.
-@app.task(name="catalog.generate_product_thumbnail", autoretry_for=(OSError,), max_retries=5,
-          retry_backoff=True, retry_jitter=True, reject_on_worker_lost=False,
-          soft_time_limit=60, time_limit=90)
+@app.task(
+    name="catalog.generate_product_thumbnail",
+    autoretry_for=(OSError,),
+    max_retries=5,
+    retry_backoff=True,
+    retry_jitter=True,
+    reject_on_worker_lost=False,
+    soft_time_limit=60,
+    time_limit=90,
+)
 def generate_product_thumbnail(*, image_id: int) -> None:
     from market.catalog.services import product_image_generate_thumbnail
 

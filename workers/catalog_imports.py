@@ -6,8 +6,13 @@ from workers.app import app
 # Django's models are ready.
 
 
-@app.task(name="catalog.run_product_import", bind=True, max_retries=24,
-          soft_time_limit=1800, time_limit=1860)
+@app.task(
+    name="catalog.run_product_import",
+    bind=True,
+    max_retries=24,
+    soft_time_limit=1800,
+    time_limit=1860,
+)
 def run_product_import(self: "Task[..., None]", *, import_id: int) -> None:
     """Import one uploaded CSV; a second delivery finds the import claimed or finished."""
     from market.catalog.imports import ProductImportBusy, product_import_run

@@ -6,8 +6,13 @@ from workers.app import app
 # Django's models are ready.
 
 
-@app.task(name="fulfilment.order_paid", autoretry_for=(Exception,), max_retries=5,
-          retry_backoff=True, retry_jitter=True)
+@app.task(
+    name="fulfilment.order_paid",
+    autoretry_for=(Exception,),
+    max_retries=5,
+    retry_backoff=True,
+    retry_jitter=True,
+)
 def order_paid(*, order_id: int) -> None:
     from market.orders.fulfilment import order_paid_fulfil
 

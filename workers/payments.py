@@ -4,8 +4,13 @@ from workers.app import app
 # Django's models are ready.
 
 
-@app.task(name="payments.process_stripe_event", autoretry_for=(Exception,), max_retries=5,
-          retry_backoff=True, retry_jitter=True)
+@app.task(
+    name="payments.process_stripe_event",
+    autoretry_for=(Exception,),
+    max_retries=5,
+    retry_backoff=True,
+    retry_jitter=True,
+)
 def process_stripe_event(*, event_id: str) -> None:
     from market.payments.stripe_inbox import stripe_event_process
 

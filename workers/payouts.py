@@ -25,7 +25,7 @@ def execute(self: "Task[..., None]", *, payout_id: int) -> None:
         payout_execute(payout_id=payout_id)
     except PayoutRetryable as error:
         # The service counts attempts and fails the payout after PAYOUT_MAX_ATTEMPTS.
-        backoff = min(600, 10 * 2 ** self.request.retries)
+        backoff = min(600, 10 * 2**self.request.retries)
         raise self.retry(exc=error, countdown=backoff + random.uniform(0, backoff / 2)) from error
 
 

@@ -8,11 +8,16 @@ class ExchangeRatesSourceUnreachable(Exception):
     """The bank could not be reached; the task retries with backoff."""
 
 
-@app.task(name="core.refresh_exchange_rates", autoretry_for=(ExchangeRatesSourceUnreachable,),
-          max_retries=6, retry_backoff=300, retry_jitter=True,
-          # Below Redis' visibility timeout (3600 s): a retry waiting longer would be handed to a
-          # second worker as if the first had died.
-          retry_backoff_max=50 * 60)
+@app.task(
+    name="core.refresh_exchange_rates",
+    autoretry_for=(ExchangeRatesSourceUnreachable,),
+    max_retries=6,
+    retry_backoff=300,
+    retry_jitter=True,
+    # Below Redis' visibility timeout (3600 s): a retry waiting longer would be handed to a
+    # second worker as if the first had died.
+    retry_backoff_max=50 * 60,
+)
 def refresh_exchange_rates() -> str:
     from market.core.rates_fetch import RefreshOutcome, exchange_rates_refresh
 

@@ -23,8 +23,10 @@ class AdminLoginForm(AdminAuthenticationForm):
         if email is not None and password:
             try:
                 self.user_cache = user_authenticate(
-                    email=email, password=password,
-                    client_address=request_client_address(self.request))
+                    email=email,
+                    password=password,
+                    client_address=request_client_address(self.request),
+                )
             except DomainError as error:
                 if error.code == AccountErrorCode.TOO_MANY_ATTEMPTS:
                     raise ValidationError(error.message, code="too_many_attempts") from None
@@ -45,8 +47,10 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["first_name", "last_name", "is_email_verified"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups",
-                                    "user_permissions"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]

@@ -10,12 +10,14 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Setup, not business flow: staff groups follow the permissions that migrations create.
-        post_migrate.connect(_staff_groups_ensure_after_migrate,
-                             dispatch_uid="market.accounts.staff_groups_ensure")
+        post_migrate.connect(
+            _staff_groups_ensure_after_migrate, dispatch_uid="market.accounts.staff_groups_ensure"
+        )
 
 
-def _staff_groups_ensure_after_migrate(sender: AppConfig, using: str = "default",
-                                      **kwargs: Any) -> None:
+def _staff_groups_ensure_after_migrate(
+    sender: AppConfig, using: str = "default", **kwargs: Any
+) -> None:
     # post_migrate is sent once per app, in INSTALLED_APPS order, and each app's permissions
     # are created on its own turn: only on the last turn do all of them exist.
     migrated = [config for config in apps.get_app_configs() if config.models_module is not None]

@@ -34,6 +34,7 @@ class BearerTokenMiddleware:
 
             request.bearer_user = request.user = SimpleLazyObject(load)
         elif header:
-            request.auth_error = ("Send 'Authorization: Bearer <access token>'; "
-                                  "no other scheme is accepted.")
+            request.auth_error = (
+                "Send 'Authorization: Bearer <access token>'; no other scheme is accepted."
+            )
         return self.get_response(request)

@@ -34,7 +34,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May log in to the admin.")
     date_joined = models.DateTimeField(default=timezone.now)
     token_generation = models.PositiveIntegerField(
-        default=0, help_text="Raised to invalidate every access token issued before.")
+        default=0, help_text="Raised to invalidate every access token issued before."
+    )
 
     objects = UserManager()
 

@@ -55,9 +55,11 @@ class TokenPair:
 
 # --- Registration and e-mail verification ----------------------------------------------------
 
+
 @transaction.atomic
-def user_register(*, email: str, password: str, client_address: str, first_name: str = "",
-                  last_name: str = "") -> None:
+def user_register(
+    *, email: str, password: str, client_address: str, first_name: str = "", last_name: str = ""
+) -> None:
     """An account, unverified until its owner follows the link e-mailed to the address.
 
     One account per address, compared lower-case; the password must pass the configured
@@ -70,17 +72,22 @@ def user_register(*, email: str, password: str, client_address: str, first_name:
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     for field, value in (("firstName", first_name), ("lastName", last_name)):
         if len(value) > MAX_NAME_LENGTH:
-            raise DomainError(AccountErrorCode.INVALID,
-                              f"At most {MAX_NAME_LENGTH} characters.", field=field)
-    _password_check(password, user=User(email=email, first_name=first_name, last_name=last_name),
-                    field="password")
+            raise DomainError(
+                AccountErrorCode.INVALID, f"At most {MAX_NAME_LENGTH} characters.", field=field
+            )
+    _password_check(
+        password,
+        user=User(email=email, first_name=first_name, last_name=last_name),
+        field="password",
+    )
     _account_email_limit(email=email, client_address=client_address)
     try:
         with transaction.atomic():
             # The unique address decides, not a look-up first: hashing and inserting are done
             # whether or not the address is taken.
-            user = User.objects.create_user(email, password, first_name=first_name,
-                                            last_name=last_name, is_email_verified=False)
+            user = User.objects.create_user(
+                email, password, first_name=first_name, last_name=last_name, is_email_verified=False
+            )
     except IntegrityError:
         _registration_attempt_email_enqueue(email=email)
         return
@@ -96,8 +103,11 @@ def user_confirm_email(*, email: str, token: str) -> User:
     """
     user = User.objects.filter(email=_email_normalize(email)).first()
     if user is None or not _verification_token_matches(user=user, token=token):
-        raise DomainError(AccountErrorCode.INVALID_TOKEN,
-                          "This verification link is not valid or has expired.", field="token")
+        raise DomainError(
+            AccountErrorCode.INVALID_TOKEN,
+            "This verification link is not valid or has expired.",
+            field="token",
+        )
     User.objects.filter(pk=user.pk, is_email_verified=False).update(is_email_verified=True)
     user.refresh_from_db(fields=["is_email_verified"])
     return user
@@ -117,8 +127,9 @@ def user_resend_verification(*, email: str, client_address: str) -> None:
 @transaction.atomic
 def verification_email_resend(*, email: str) -> None:
     """The worker's half of ``user_resend_verification``."""
-    user = User.objects.filter(email=_email_normalize(email), is_active=True,
-                               is_email_verified=False).first()
+    user = User.objects.filter(
+        email=_email_normalize(email), is_active=True, is_email_verified=False
+    ).first()
     if user is not None:
         _verification_email_enqueue(user=user)
 
@@ -134,25 +145,37 @@ def _verification_token_matches(*, user: User, token: str) -> bool:
 
 
 def _verification_email_enqueue(*, user: User) -> None:
-    link = _storefront_link("verify-email", email=user.email,
-                            token=email_verification_token_generator.make_token(user))
-    email_enqueue(to=user.email, subject="Confirm your e-mail address for Creative Market",
-                  body=(f"Hello {user.get_short_name()},\n\n"
-                        f"Please confirm your e-mail address by opening this link:\n{link}\n\n"
-                        "If you did not create an account, ignore this message.\n"))
+    link = _storefront_link(
+        "verify-email", email=user.email, token=email_verification_token_generator.make_token(user)
+    )
+    email_enqueue(
+        to=user.email,
+        subject="Confirm your e-mail address for Creative Market",
+        body=(
+            f"Hello {user.get_short_name()},\n\n"
+            f"Please confirm your e-mail address by opening this link:\n{link}\n\n"
+            "If you did not create an account, ignore this message.\n"
+        ),
+    )
 
 
 def _registration_attempt_email_enqueue(*, email: str) -> None:
-    email_enqueue(to=email, subject="Someone tried to register with your Creative Market address",
-                  body=("Hello,\n\nSomeone, perhaps you, tried to create a Creative Market "
-                        "account with this e-mail address, which already has one. No second "
-                        "account was made.\n\nIf it was you, sign in at "
-                        f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/ or, if you forgot your "
-                        "password, ask for a new one there. If it was not you, ignore this "
-                        "message: your account stays as it is.\n"))
+    email_enqueue(
+        to=email,
+        subject="Someone tried to register with your Creative Market address",
+        body=(
+            "Hello,\n\nSomeone, perhaps you, tried to create a Creative Market "
+            "account with this e-mail address, which already has one. No second "
+            "account was made.\n\nIf it was you, sign in at "
+            f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/ or, if you forgot your "
+            "password, ask for a new one there. If it was not you, ignore this "
+            "message: your account stays as it is.\n"
+        ),
+    )
 
 
 # --- Signing in and refresh tokens ---------------------------------------------------------
+
 
 def user_authenticate(*, email: str, password: str, client_address: str) -> User:
     """The active account whose password matches: the one door of every sign-in (the API's
@@ -167,16 +190,19 @@ def user_authenticate(*, email: str, password: str, client_address: str) -> User
     email = _email_normalize(email)
     if not login_attempt_allowed(email=email, client_address=client_address):
         minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
-        raise DomainError(AccountErrorCode.TOO_MANY_ATTEMPTS,
-                          f"Too many failed sign-ins: try again in up to {minutes} minutes.")
+        raise DomainError(
+            AccountErrorCode.TOO_MANY_ATTEMPTS,
+            f"Too many failed sign-ins: try again in up to {minutes} minutes.",
+        )
     user = None
     if len(password or "") <= MAX_PASSWORD_LENGTH:
         # The authentication backend refuses inactive users and hashes even for an unknown
         # address, so timing does not tell which addresses have accounts.
         user = authenticate(None, email=email, password=password)
     if user is None:
-        raise DomainError(AccountErrorCode.INVALID_CREDENTIALS,
-                          "The e-mail address or password is not correct.")
+        raise DomainError(
+            AccountErrorCode.INVALID_CREDENTIALS, "The e-mail address or password is not correct."
+        )
     login_succeeded(email=email, client_address=client_address)
     return user
 
@@ -198,18 +224,23 @@ def token_refresh(*, refresh_token: str) -> TokenPair:
     access tokens already issued to that sign-in stop working at once. The family's revocation
     is committed even though the request is refused, hence the inner transaction.
     """
-    invalid = DomainError(AccountErrorCode.INVALID_TOKEN,
-                          "The refresh token is not valid; sign in again.", field="refreshToken")
+    invalid = DomainError(
+        AccountErrorCode.INVALID_TOKEN,
+        "The refresh token is not valid; sign in again.",
+        field="refreshToken",
+    )
     with transaction.atomic():
         token = _refresh_token_find(refresh_token)
         now = timezone.now()
         if token is None:
             pair = None
         elif not RefreshToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-                revoked_at=now):
+            revoked_at=now
+        ):
             # Already revoked (or a concurrent refresh won the race): a replay.
-            RefreshToken.objects.filter(family_id=token.family_id, revoked_at__isnull=True
-                                        ).update(revoked_at=now)
+            RefreshToken.objects.filter(family_id=token.family_id, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
             pair = None
         elif token.expires_at <= now or not token.user.is_active:
             pair = None
@@ -227,7 +258,8 @@ def token_revoke(*, refresh_token: str) -> None:
     token = _refresh_token_find(refresh_token)
     if token is not None:
         RefreshToken.objects.filter(family_id=token.family_id, revoked_at__isnull=True).update(
-            revoked_at=timezone.now())
+            revoked_at=timezone.now()
+        )
 
 
 @transaction.atomic
@@ -240,7 +272,8 @@ def _tokens_invalidate(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
     user.refresh_from_db(fields=["token_generation"])
     RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+        revoked_at=timezone.now()
+    )
 
 
 def sign_in_create(*, user: User) -> TokenPair:
@@ -252,10 +285,15 @@ def _token_pair_issue(*, user: User, family_id: uuid.UUID) -> TokenPair:
     raw = refresh_token_new()
     now = timezone.now()
     RefreshToken.objects.create(
-        user=user, token_hash=refresh_token_hash(raw), family_id=family_id, created_at=now,
-        expires_at=now + dt.timedelta(seconds=settings.JWT_REFRESH_TOKEN_TTL_SECONDS))
-    return TokenPair(user=user, access_token=access_token_create(user=user, sign_in=family_id),
-                     refresh_token=raw)
+        user=user,
+        token_hash=refresh_token_hash(raw),
+        family_id=family_id,
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.JWT_REFRESH_TOKEN_TTL_SECONDS),
+    )
+    return TokenPair(
+        user=user, access_token=access_token_create(user=user, sign_in=family_id), refresh_token=raw
+    )
 
 
 def refresh_tokens_purge(*, now: dt.datetime | None = None) -> int:
@@ -266,19 +304,26 @@ def refresh_tokens_purge(*, now: dt.datetime | None = None) -> int:
     of it can be used and none is needed. Returns how many tokens were deleted."""
     now = now or timezone.now()
     live_families = RefreshToken.objects.filter(expires_at__gt=now).values("family_id")
-    deleted, _ = (RefreshToken.objects.filter(expires_at__lte=now)
-                  .exclude(family_id__in=live_families).delete())
+    deleted, _ = (
+        RefreshToken.objects.filter(expires_at__lte=now)
+        .exclude(family_id__in=live_families)
+        .delete()
+    )
     return deleted
 
 
 def _refresh_token_find(raw: str) -> RefreshToken | None:
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
-    return (RefreshToken.objects.select_related("user")
-            .filter(token_hash=refresh_token_hash(raw)).first())
+    return (
+        RefreshToken.objects.select_related("user")
+        .filter(token_hash=refresh_token_hash(raw))
+        .first()
+    )
 
 
 # --- Passwords -----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str) -> TokenPair:
@@ -288,8 +333,11 @@ def password_change(*, user: User, old_password: str, new_password: str) -> Toke
     leaked one); the caller gets a fresh pair so that this session goes on.
     """
     if len(old_password or "") > MAX_PASSWORD_LENGTH or not user.check_password(old_password):
-        raise DomainError(AccountErrorCode.INVALID_CREDENTIALS,
-                          "The current password is not correct.", field="oldPassword")
+        raise DomainError(
+            AccountErrorCode.INVALID_CREDENTIALS,
+            "The current password is not correct.",
+            field="oldPassword",
+        )
     _password_check(new_password, user=user, field="newPassword")
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -317,13 +365,19 @@ def password_reset_email_send(*, email: str) -> None:
     user = User.objects.filter(email=_email_normalize(email), is_active=True).first()
     if user is None:
         return
-    link = _storefront_link("reset-password", email=user.email,
-                            token=default_token_generator.make_token(user))
-    email_enqueue(to=user.email, subject="Reset your Creative Market password",
-                  body=(f"Hello {user.get_short_name()},\n\n"
-                        f"To choose a new password, open this link:\n{link}\n\n"
-                        "If you did not ask for this, ignore this message: your password stays "
-                        "as it is.\n"))
+    link = _storefront_link(
+        "reset-password", email=user.email, token=default_token_generator.make_token(user)
+    )
+    email_enqueue(
+        to=user.email,
+        subject="Reset your Creative Market password",
+        body=(
+            f"Hello {user.get_short_name()},\n\n"
+            f"To choose a new password, open this link:\n{link}\n\n"
+            "If you did not ask for this, ignore this message: your password stays "
+            "as it is.\n"
+        ),
+    )
 
 
 @transaction.atomic
@@ -334,10 +388,17 @@ def password_set(*, email: str, token: str, password: str) -> User:
     address, so the account counts as verified from then on.
     """
     user = User.objects.filter(email=_email_normalize(email), is_active=True).first()
-    if (user is None or not token or len(token) > MAX_TOKEN_LENGTH
-            or not default_token_generator.check_token(user, token)):
-        raise DomainError(AccountErrorCode.INVALID_TOKEN,
-                          "This password-reset link is not valid or has expired.", field="token")
+    if (
+        user is None
+        or not token
+        or len(token) > MAX_TOKEN_LENGTH
+        or not default_token_generator.check_token(user, token)
+    ):
+        raise DomainError(
+            AccountErrorCode.INVALID_TOKEN,
+            "This password-reset link is not valid or has expired.",
+            field="token",
+        )
     _password_check(password, user=user, field="password")
     user.set_password(password)
     user.is_email_verified = True
@@ -348,16 +409,21 @@ def password_set(*, email: str, token: str, password: str) -> User:
 
 def _password_check(password: str, *, user: User, field: str) -> None:
     if len(password or "") > MAX_PASSWORD_LENGTH:
-        raise DomainError(AccountErrorCode.INVALID,
-                          f"A password is at most {MAX_PASSWORD_LENGTH} characters.", field=field)
+        raise DomainError(
+            AccountErrorCode.INVALID,
+            f"A password is at most {MAX_PASSWORD_LENGTH} characters.",
+            field=field,
+        )
     try:
         password_validation.validate_password(password or "", user=user)
     except ValidationError as error:
-        raise DomainError(AccountErrorCode.PASSWORD_TOO_WEAK, " ".join(error.messages),
-                          field=field) from None
+        raise DomainError(
+            AccountErrorCode.PASSWORD_TOO_WEAK, " ".join(error.messages), field=field
+        ) from None
 
 
 # --- Staff groups --------------------------------------------------------------------------
+
 
 class StaffGroup(NamedTuple):
     name: str
@@ -383,11 +449,15 @@ def staff_groups_ensure(*, using: str = "default") -> list[Group]:
         for spec in STAFF_GROUPS:
             group, _ = Group.objects.using(using).get_or_create(name=spec.name)
             wanted = {tuple(dotted.split(".", 1)) for dotted in spec.permissions}
-            existing = Permission.objects.using(using).select_related("content_type").filter(
-                content_type__app_label__in=[app_label for app_label, _ in wanted],
-                codename__in=[codename for _, codename in wanted])
-            permissions = [p for p in existing
-                           if (p.content_type.app_label, p.codename) in wanted]
+            existing = (
+                Permission.objects.using(using)
+                .select_related("content_type")
+                .filter(
+                    content_type__app_label__in=[app_label for app_label, _ in wanted],
+                    codename__in=[codename for _, codename in wanted],
+                )
+            )
+            permissions = [p for p in existing if (p.content_type.app_label, p.codename) in wanted]
             if permissions:
                 group.permissions.add(*permissions)
             groups.append(group)
@@ -396,15 +466,18 @@ def staff_groups_ensure(*, using: str = "default") -> list[Group]:
 
 # --- Helpers -------------------------------------------------------------------------------
 
+
 def _account_email_limit(*, email: str, client_address: str) -> None:
     """E-mails anyone may make us send: per address asked for and per client, known addresses
     or not (``ACCOUNT_EMAILS_MAX_PER_RECIPIENT``, ``ACCOUNT_EMAILS_MAX_PER_CLIENT`` per
     ``ACCOUNT_EMAILS_WINDOW_SECONDS``); beyond, ``too_many_attempts`` and no e-mail."""
     if not account_email_allowed(email=email, client_address=client_address):
         minutes = max(1, settings.ACCOUNT_EMAILS_WINDOW_SECONDS // 60)
-        raise DomainError(AccountErrorCode.TOO_MANY_ATTEMPTS,
-                          f"Too many e-mails asked for this address or from this network: try "
-                          f"again in up to {minutes} minutes.")
+        raise DomainError(
+            AccountErrorCode.TOO_MANY_ATTEMPTS,
+            f"Too many e-mails asked for this address or from this network: try "
+            f"again in up to {minutes} minutes.",
+        )
 
 
 def _email_normalize(email: str | None) -> str:
@@ -418,8 +491,9 @@ def _email_clean(email: str | None) -> str:
             raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
-        raise DomainError(AccountErrorCode.INVALID, "Enter a valid e-mail address.",
-                          field="email") from None
+        raise DomainError(
+            AccountErrorCode.INVALID, "Enter a valid e-mail address.", field="email"
+        ) from None
     return email
 
 

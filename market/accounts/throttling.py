@@ -62,6 +62,7 @@ def _address_normalize(address: str) -> str:
 
 # --- Signing in ----------------------------------------------------------------------------
 
+
 def login_attempt_allowed(*, email: str, client_address: str) -> bool:
     """Counts this attempt as a failure before it is made, and says whether it is within both
     limits. Counting first (one atomic increment each) is what holds the limits under
@@ -87,6 +88,7 @@ def login_succeeded(*, email: str, client_address: str) -> None:
 
 # --- E-mails anyone may ask for --------------------------------------------------------------
 
+
 def account_email_allowed(*, email: str, client_address: str) -> bool:
     """Counts this request and says whether it is within both limits."""
     window = settings.ACCOUNT_EMAILS_WINDOW_SECONDS
@@ -98,6 +100,7 @@ def account_email_allowed(*, email: str, client_address: str) -> bool:
 
 
 # --- Counters ------------------------------------------------------------------------------
+
 
 def _address_key(action: str, client_address: str) -> str:
     return f"accounts:{action}:address:{_digest(client_address)}"

@@ -55,27 +55,36 @@ def user_from_access_token(token: str) -> User:
     from market.accounts.models import RefreshToken, User
 
     try:
-        payload = jwt.decode(token, settings.SECRET_KEY, algorithms=[ALGORITHM],
-                             options={"require": ["exp", "sub", "typ", "sid"]})
+        payload = jwt.decode(
+            token,
+            settings.SECRET_KEY,
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "sub", "typ", "sid"]},
+        )
     except jwt.ExpiredSignatureError:
-        raise DomainError(AccountErrorCode.TOKEN_EXPIRED, "The access token has expired.",
-                          field="token") from None
+        raise DomainError(
+            AccountErrorCode.TOKEN_EXPIRED, "The access token has expired.", field="token"
+        ) from None
     except jwt.InvalidTokenError:
-        raise DomainError(AccountErrorCode.INVALID_TOKEN, "The access token is not valid.",
-                          field="token") from None
+        raise DomainError(
+            AccountErrorCode.INVALID_TOKEN, "The access token is not valid.", field="token"
+        ) from None
     if payload.get("typ") != ACCESS:
         raise DomainError(AccountErrorCode.INVALID_TOKEN, "Not an access token.", field="token")
     try:
         sign_in = uuid.UUID(payload["sid"])
     except (TypeError, ValueError, AttributeError):
-        raise DomainError(AccountErrorCode.INVALID_TOKEN, "The access token is not valid.",
-                          field="token") from None
-    sign_in_live = RefreshToken.objects.filter(user=OuterRef("pk"), family_id=sign_in,
-                                               revoked_at__isnull=True)
+        raise DomainError(
+            AccountErrorCode.INVALID_TOKEN, "The access token is not valid.", field="token"
+        ) from None
+    sign_in_live = RefreshToken.objects.filter(
+        user=OuterRef("pk"), family_id=sign_in, revoked_at__isnull=True
+    )
     user = User.objects.filter(Exists(sign_in_live), pk=payload["sub"], is_active=True).first()
     if user is None or user.token_generation != payload.get("gen"):
-        raise DomainError(AccountErrorCode.INVALID_TOKEN, "The access token was revoked.",
-                          field="token")
+        raise DomainError(
+            AccountErrorCode.INVALID_TOKEN, "The access token was revoked.", field="token"
+        )
     return user
 
 

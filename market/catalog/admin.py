@@ -82,13 +82,22 @@ class ProductEventInline(admin.TabularInline):
 
 @admin.register(ProductImport)
 class ProductImportAdmin(admin.ModelAdmin):
-    list_display = ["pk", "seller", "original_name", "status", "processed_rows", "total_rows",
-                    "products_created", "created_at"]
+    list_display = [
+        "pk",
+        "seller",
+        "original_name",
+        "status",
+        "processed_rows",
+        "total_rows",
+        "products_created",
+        "created_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["seller"]
     # The file is private (no URL): staff download it through ``file_download``.
     readonly_fields = [f.name for f in ProductImport._meta.fields if f.name != "file"] + [
-        "download"]
+        "download"
+    ]
     exclude = ["file"]
 
     def has_add_permission(self, request):
@@ -96,8 +105,10 @@ class ProductImportAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         download = self.admin_site.admin_view(self.file_download)
-        return [path("<int:import_id>/file/", download, name="catalog_productimport_file"),
-                *super().get_urls()]
+        return [
+            path("<int:import_id>/file/", download, name="catalog_productimport_file"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="file")
     def download(self, product_import):
@@ -110,9 +121,12 @@ class ProductImportAdmin(admin.ModelAdmin):
         product_import = ProductImport.objects.filter(pk=import_id).exclude(file="").first()
         if product_import is None or not self.has_view_permission(request, product_import):
             raise Http404
-        return FileResponse(product_import.file.open("rb"), as_attachment=True,
-                            filename=product_import.original_name or "products.csv",
-                            content_type="text/csv")
+        return FileResponse(
+            product_import.file.open("rb"),
+            as_attachment=True,
+            filename=product_import.original_name or "products.csv",
+            content_type="text/csv",
+        )
 
 
 @admin.register(Product)

@@ -26,16 +26,19 @@ class ProductImport(models.Model):
     that takes over an interrupted import resume after the last product group it finished.
     """
 
-    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE,
-                               related_name="product_imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    seller = models.ForeignKey(
+        "sellers.Seller", on_delete=models.CASCADE, related_name="product_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Private: a seller's price list is nobody else's business, and no upload is ever served
     # from our domain. Stored under a generated name; the seller's own name is ``original_name``.
     file = models.FileField(upload_to="imports/%Y/%m/", storage=private_storage, max_length=255)
     original_name = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=16, choices=ProductImportStatus.choices,
-                              default=ProductImportStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=ProductImportStatus.choices, default=ProductImportStatus.PENDING
+    )
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     products_created = models.PositiveIntegerField(default=0)
@@ -59,8 +62,10 @@ class ProductImport(models.Model):
             models.Index(fields=["seller", "-created_at", "-id"], name="product_import_seller_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(processed_rows__lte=F("total_rows")),
-                                   name="product_import_progress_within_total"),
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=F("total_rows")),
+                name="product_import_progress_within_total",
+            ),
         ]
 
     def __str__(self):

@@ -84,8 +84,11 @@ logger = logging.getLogger(__name__)
 # running is a takeover of an interrupted run.
 TRANSITIONS: dict[str, set[str]] = {
     ProductImportStatus.PENDING: {ProductImportStatus.RUNNING},
-    ProductImportStatus.RUNNING: {ProductImportStatus.RUNNING, ProductImportStatus.COMPLETED,
-                                  ProductImportStatus.FAILED},
+    ProductImportStatus.RUNNING: {
+        ProductImportStatus.RUNNING,
+        ProductImportStatus.COMPLETED,
+        ProductImportStatus.FAILED,
+    },
 }
 
 MAX_IMPORT_ROWS = 5_000
@@ -114,29 +117,68 @@ class RowErrorCode(StrEnum):
 
 
 PRODUCT_COLUMNS = (
-    "product_key", "name", "category", "description", "attributes", "maker_name", "made_year",
-    "availability", "processing_days", "edition_size", "edition_number", "is_exportable",
-    "hs_code", "origin_country", "weight_grams", "length_mm", "width_mm", "height_mm",
+    "product_key",
+    "name",
+    "category",
+    "description",
+    "attributes",
+    "maker_name",
+    "made_year",
+    "availability",
+    "processing_days",
+    "edition_size",
+    "edition_number",
+    "is_exportable",
+    "hs_code",
+    "origin_country",
+    "weight_grams",
+    "length_mm",
+    "width_mm",
+    "height_mm",
 )
 VARIANT_COLUMNS = ("sku", "variant_name", "price", "stock")
 COLUMNS = PRODUCT_COLUMNS + VARIANT_COLUMNS
 REQUIRED_COLUMNS = ("product_key", "name", "category", "sku", "price", "stock")
-_COUNT_COLUMNS = ("made_year", "processing_days", "edition_size", "edition_number",
-                  "weight_grams", "length_mm", "width_mm", "height_mm")
+_COUNT_COLUMNS = (
+    "made_year",
+    "processing_days",
+    "edition_size",
+    "edition_number",
+    "weight_grams",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+)
 _TEXT_COLUMNS = ("description", "maker_name", "hs_code")
 
 # The services name fields as the GraphQL API does (camelCase): back to the CSV's columns.
 _PRODUCT_FIELD_COLUMNS = {
-    "name": "name", "categoryId": "category", "description": "description",
-    "attributes": "attributes", "makerName": "maker_name", "madeYear": "made_year",
-    "availability": "availability", "processingDays": "processing_days",
-    "editionSize": "edition_size", "editionNumber": "edition_number",
-    "isExportable": "is_exportable", "hsCode": "hs_code", "originCountry": "origin_country",
-    "weightGrams": "weight_grams", "lengthMm": "length_mm", "widthMm": "width_mm",
+    "name": "name",
+    "categoryId": "category",
+    "description": "description",
+    "attributes": "attributes",
+    "makerName": "maker_name",
+    "madeYear": "made_year",
+    "availability": "availability",
+    "processingDays": "processing_days",
+    "editionSize": "edition_size",
+    "editionNumber": "edition_number",
+    "isExportable": "is_exportable",
+    "hsCode": "hs_code",
+    "originCountry": "origin_country",
+    "weightGrams": "weight_grams",
+    "lengthMm": "length_mm",
+    "widthMm": "width_mm",
     "heightMm": "height_mm",
 }
-_VARIANT_FIELD_COLUMNS = {"sku": "sku", "name": "variant_name", "price": "price",
-                          "priceAmount": "price", "stockQuantity": "stock", "quantity": "stock"}
+_VARIANT_FIELD_COLUMNS = {
+    "sku": "sku",
+    "name": "variant_name",
+    "price": "price",
+    "priceAmount": "price",
+    "stockQuantity": "stock",
+    "quantity": "stock",
+}
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n"}
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -161,6 +203,7 @@ class _RollBack(Exception):
 
 # --- Reading the file --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class CsvRow:
     line: int
@@ -178,9 +221,11 @@ def parse_csv(data: bytes) -> list[CsvRow]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DomainError(ProductImportErrorCode.INVALID_CSV,
-                          f"The file is not UTF-8 text (byte {exc.start + 1}).",
-                          field="file") from None
+        raise DomainError(
+            ProductImportErrorCode.INVALID_CSV,
+            f"The file is not UTF-8 text (byte {exc.start + 1}).",
+            field="file",
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -194,47 +239,70 @@ def parse_csv(data: bytes) -> list[CsvRow]:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines, often left at the end by spreadsheets
             if len(rows) == MAX_IMPORT_ROWS:
-                raise DomainError(ProductImportErrorCode.TOO_MANY_ROWS,
-                                  f"A file holds at most {MAX_IMPORT_ROWS} rows; split it.",
-                                  field="file")
-            rows.append(CsvRow(line=line, values=dict(zip(columns, cells, strict=False)),
-                               extra_cells=max(0, len(cells) - len(columns))))
+                raise DomainError(
+                    ProductImportErrorCode.TOO_MANY_ROWS,
+                    f"A file holds at most {MAX_IMPORT_ROWS} rows; split it.",
+                    field="file",
+                )
+            rows.append(
+                CsvRow(
+                    line=line,
+                    values=dict(zip(columns, cells, strict=False)),
+                    extra_cells=max(0, len(cells) - len(columns)),
+                )
+            )
     except csv.Error as exc:
-        raise DomainError(ProductImportErrorCode.INVALID_CSV,
-                          f"Line {reader.line_num}: the file is not valid CSV ({exc}).",
-                          field="file") from None
+        raise DomainError(
+            ProductImportErrorCode.INVALID_CSV,
+            f"Line {reader.line_num}: the file is not valid CSV ({exc}).",
+            field="file",
+        ) from None
     if not rows:
-        raise DomainError(ProductImportErrorCode.INVALID_CSV,
-                          "The file has a header but no rows.", field="file")
+        raise DomainError(
+            ProductImportErrorCode.INVALID_CSV, "The file has a header but no rows.", field="file"
+        )
     return rows
 
 
 def _check_header(header: list[str] | None) -> list[str]:
     if not header or not any(cell.strip() for cell in header):
-        raise DomainError(ProductImportErrorCode.INVALID_CSV,
-                          "The file is empty: its first line must name the columns.",
-                          field="file")
+        raise DomainError(
+            ProductImportErrorCode.INVALID_CSV,
+            "The file is empty: its first line must name the columns.",
+            field="file",
+        )
     columns = [cell.strip().lower() for cell in header]
     unknown = [c for c in columns if c not in COLUMNS]
     if unknown:
-        raise DomainError(ProductImportErrorCode.UNKNOWN_COLUMN,
-                          f"Unknown columns: {', '.join(repr(c) for c in unknown)}. "
-                          f"Known columns: {', '.join(COLUMNS)}.", field="file")
+        raise DomainError(
+            ProductImportErrorCode.UNKNOWN_COLUMN,
+            f"Unknown columns: {', '.join(repr(c) for c in unknown)}. "
+            f"Known columns: {', '.join(COLUMNS)}.",
+            field="file",
+        )
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if repeated:
-        raise DomainError(ProductImportErrorCode.UNKNOWN_COLUMN,
-                          f"Columns named twice: {', '.join(repeated)}.", field="file")
+        raise DomainError(
+            ProductImportErrorCode.UNKNOWN_COLUMN,
+            f"Columns named twice: {', '.join(repeated)}.",
+            field="file",
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise DomainError(ProductImportErrorCode.MISSING_COLUMN,
-                          f"Missing required columns: {', '.join(missing)}.", field="file")
+        raise DomainError(
+            ProductImportErrorCode.MISSING_COLUMN,
+            f"Missing required columns: {', '.join(missing)}.",
+            field="file",
+        )
     return columns
 
 
 def _file_too_large() -> DomainError:
-    return DomainError(ProductImportErrorCode.FILE_TOO_LARGE,
-                       f"An import file is at most {settings.MARKET_MAX_IMPORT_BYTES} bytes.",
-                       field="file")
+    return DomainError(
+        ProductImportErrorCode.FILE_TOO_LARGE,
+        f"An import file is at most {settings.MARKET_MAX_IMPORT_BYTES} bytes.",
+        field="file",
+    )
 
 
 def group_rows(rows: list[CsvRow]) -> list[list[CsvRow]]:
@@ -284,8 +352,9 @@ class _RowReader:
     def decimal(self, column: str) -> Decimal | None:
         value = self.row.get(column)
         if not _DECIMAL.fullmatch(value):
-            self.error(column, RowErrorCode.INVALID,
-                       f"'{value}' is not an amount: write it like 450.00.")
+            self.error(
+                column, RowErrorCode.INVALID, f"'{value}' is not an amount: write it like 450.00."
+            )
             return None
         return Decimal(value)
 
@@ -305,8 +374,9 @@ class _RowReader:
             slug, sep, values = part.partition("=")
             names = [v.strip() for v in values.split("|") if v.strip()]
             if not sep or not slug.strip() or not names:
-                self.error(column, RowErrorCode.INVALID,
-                           f"'{part}' is not like 'material=Wool|Silk'.")
+                self.error(
+                    column, RowErrorCode.INVALID, f"'{part}' is not like 'material=Wool|Silk'."
+                )
                 return None
             parsed.setdefault(slug.strip().lower(), []).extend(names)
         return parsed
@@ -316,8 +386,7 @@ def row_error(line: int | None, field: str | None, code: str, message: str) -> d
     return {"line": line, "field": field, "code": str(code), "message": message}
 
 
-def _product_arguments(row: CsvRow, categories: dict[str, int], errors: list[dict]
-                       ) -> dict | None:
+def _product_arguments(row: CsvRow, categories: dict[str, int], errors: list[dict]) -> dict | None:
     """Keyword arguments for ``product_create`` from a group's first row, or None if bad."""
     before = len(errors)
     read = _RowReader(row, errors)
@@ -350,8 +419,11 @@ def _variant_arguments(row: CsvRow, errors: list[dict]) -> dict | None:
     before = len(errors)
     read = _RowReader(row, errors)
     if row.extra_cells:
-        read.error(None, RowErrorCode.INVALID,
-                   f"The row has {row.extra_cells} more values than the header has columns.")
+        read.error(
+            None,
+            RowErrorCode.INVALID,
+            f"The row has {row.extra_cells} more values than the header has columns.",
+        )
     arguments: dict[str, Any] = {"sku": read.required("sku"), "name": row.get("variant_name")}
     if read.required("price"):
         arguments["price_amount"] = read.decimal("price")
@@ -367,6 +439,7 @@ def _service_error(line: int, error: DomainError, columns: dict[str, str]) -> di
 
 # --- Services ----------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def product_import_create(*, seller, user, upload: UploadedFile | ContentFile) -> ProductImport:
     """Accept a CSV for import by a worker, after checking the file as a whole.
@@ -379,8 +452,9 @@ def product_import_create(*, seller, user, upload: UploadedFile | ContentFile) -
     data = upload.read(settings.MARKET_MAX_IMPORT_BYTES + 1)
     rows = parse_csv(data)
     name = PurePosixPath((upload.name or "products.csv").replace("\\", "/")).name[:255]
-    product_import = ProductImport(seller=seller, uploaded_by=user, original_name=name,
-                                   total_rows=len(rows))
+    product_import = ProductImport(
+        seller=seller, uploaded_by=user, original_name=name, total_rows=len(rows)
+    )
     # Kept privately under our name: the seller's file name is only shown back to them.
     product_import.file.save(generated_name(".csv"), ContentFile(data), save=False)
     product_import.save()
@@ -405,7 +479,7 @@ def product_import_run(*, import_id: int) -> ProductImport | None:
             groups = group_rows(parse_csv(fh.read()))
         categories = {slug.lower(): pk for slug, pk in Category.objects.values_list("slug", "pk")}
         errors = list(product_import.errors)
-        for group in groups[product_import.groups_done:]:
+        for group in groups[product_import.groups_done :]:
             group_errors = _import_group(product_import, attempt, group, categories)
             if group_errors:
                 _report(errors, group_errors)
@@ -415,9 +489,12 @@ def product_import_run(*, import_id: int) -> ProductImport | None:
         finished = False
     except Exception as exc:
         logger.exception("Product import %s failed.", import_id)
-        message = (exc.message if isinstance(exc, DomainError) else
-                   "The import stopped on an unexpected error; the products imported before it "
-                   "are kept as drafts.")
+        message = (
+            exc.message
+            if isinstance(exc, DomainError)
+            else "The import stopped on an unexpected error; the products imported before it "
+            "are kept as drafts."
+        )
         finished = _finish(product_import, attempt, ProductImportStatus.FAILED, message=message)
     if not finished:
         logger.info("Product import %s was taken over by a newer run.", import_id)
@@ -435,32 +512,45 @@ def _claim(import_id: int) -> tuple[ProductImport, int] | None:
     runs = ProductImport.objects.filter(pk=import_id, attempt=product_import.attempt)
     if product_import.status == ProductImportStatus.PENDING:
         claimed = runs.filter(status=ProductImportStatus.PENDING).update(
-            status=ProductImportStatus.RUNNING, attempt=F("attempt") + 1, started_at=now,
-            heartbeat_at=now)
+            status=ProductImportStatus.RUNNING,
+            attempt=F("attempt") + 1,
+            started_at=now,
+            heartbeat_at=now,
+        )
     else:  # running: taken over only once its run has gone silent
         last_seen = product_import.heartbeat_at or product_import.created_at
         if now - last_seen < STALE_AFTER:
             raise ProductImportBusy((last_seen + STALE_AFTER - now).total_seconds() + 1)
-        claimed = runs.filter(status=ProductImportStatus.RUNNING,
-                              heartbeat_at=product_import.heartbeat_at).update(
-            attempt=F("attempt") + 1, heartbeat_at=now)
+        claimed = runs.filter(
+            status=ProductImportStatus.RUNNING, heartbeat_at=product_import.heartbeat_at
+        ).update(attempt=F("attempt") + 1, heartbeat_at=now)
         if claimed:
-            logger.warning("Product import %s resumes after %s product groups.", import_id,
-                           product_import.groups_done)
+            logger.warning(
+                "Product import %s resumes after %s product groups.",
+                import_id,
+                product_import.groups_done,
+            )
     if not claimed:  # another run claimed it between our read and our write
         raise ProductImportBusy(STALE_AFTER.total_seconds())
     product_import.refresh_from_db()
     return product_import, product_import.attempt
 
 
-def _import_group(product_import: ProductImport, attempt: int, rows: list[CsvRow],
-                  categories: dict[str, int]) -> list[dict]:
+def _import_group(
+    product_import: ProductImport, attempt: int, rows: list[CsvRow], categories: dict[str, int]
+) -> list[dict]:
     """Create one product and its variants, or nothing; return the group's row problems."""
     errors: list[dict] = []
     first = rows[0]
     if not first.get("product_key"):
-        errors.append(row_error(first.line, "product_key", RowErrorCode.REQUIRED,
-                                "'product_key' is required: it groups the rows of a product."))
+        errors.append(
+            row_error(
+                first.line,
+                "product_key",
+                RowErrorCode.REQUIRED,
+                "'product_key' is required: it groups the rows of a product.",
+            )
+        )
     product_arguments = _product_arguments(first, categories, errors)
     variants = [(row, _variant_arguments(row, errors)) for row in rows]
     if product_arguments is None or not first.get("product_key"):
@@ -475,8 +565,14 @@ def _import_group(product_import: ProductImport, attempt: int, rows: list[CsvRow
                 errors.append(_service_error(first.line, error, _PRODUCT_FIELD_COLUMNS))
                 raise _RollBack from None
             except IntegrityError:
-                errors.append(row_error(first.line, None, RowErrorCode.INVALID,
-                                        "The product conflicts with one that exists."))
+                errors.append(
+                    row_error(
+                        first.line,
+                        None,
+                        RowErrorCode.INVALID,
+                        "The product conflicts with one that exists.",
+                    )
+                )
                 raise _RollBack from None
             created = 0
             for row, arguments in variants:
@@ -488,14 +584,25 @@ def _import_group(product_import: ProductImport, attempt: int, rows: list[CsvRow
                 except DomainError as error:
                     errors.append(_service_error(row.line, error, _VARIANT_FIELD_COLUMNS))
                 except IntegrityError:
-                    errors.append(row_error(row.line, None, RowErrorCode.INVALID,
-                                            "The variant conflicts with one that exists."))
+                    errors.append(
+                        row_error(
+                            row.line,
+                            None,
+                            RowErrorCode.INVALID,
+                            "The variant conflicts with one that exists.",
+                        )
+                    )
             if errors:
                 raise _RollBack
             # The product and the import's cursor commit together: a run that takes over
             # after a crash neither repeats nor skips this product.
-            _advance(product_import, attempt, rows=len(rows), products_created=1,
-                     variants_created=created)
+            _advance(
+                product_import,
+                attempt,
+                rows=len(rows),
+                products_created=1,
+                variants_created=created,
+            )
     except _RollBack:
         pass
     return errors
@@ -503,20 +610,26 @@ def _import_group(product_import: ProductImport, attempt: int, rows: list[CsvRow
 
 def _advance(product_import: ProductImport, attempt: int, *, rows: int, **counts) -> None:
     updated = ProductImport.objects.filter(pk=product_import.pk, attempt=attempt).update(
-        groups_done=F("groups_done") + 1, processed_rows=F("processed_rows") + rows,
+        groups_done=F("groups_done") + 1,
+        processed_rows=F("processed_rows") + rows,
         heartbeat_at=timezone.now(),
-        **{name: F(name) + value for name, value in counts.items()})
+        **{name: F(name) + value for name, value in counts.items()},
+    )
     if not updated:
         raise _LostOwnership
 
 
-def _skip_group(product_import: ProductImport, attempt: int, *, rows: int,
-                errors: list[dict]) -> None:
+def _skip_group(
+    product_import: ProductImport, attempt: int, *, rows: int, errors: list[dict]
+) -> None:
     """Move past a refused product and report why. Nothing of the product was kept, so a run
     that repeats this after a crash refuses it again and creates nothing."""
     updated = ProductImport.objects.filter(pk=product_import.pk, attempt=attempt).update(
-        groups_done=F("groups_done") + 1, processed_rows=F("processed_rows") + rows,
-        errors=errors, heartbeat_at=timezone.now())
+        groups_done=F("groups_done") + 1,
+        processed_rows=F("processed_rows") + rows,
+        errors=errors,
+        heartbeat_at=timezone.now(),
+    )
     if not updated:
         raise _LostOwnership
 
@@ -526,24 +639,36 @@ def _report(errors: list[dict], new: list[dict]) -> None:
     for error in new:
         if len(errors) >= MAX_REPORTED_ERRORS:
             if errors[-1]["code"] != RowErrorCode.TOO_MANY_ERRORS:
-                errors.append(row_error(None, None, RowErrorCode.TOO_MANY_ERRORS,
-                                        f"More than {MAX_REPORTED_ERRORS} problems: the rest "
-                                        "are not listed. Fix these and upload again."))
+                errors.append(
+                    row_error(
+                        None,
+                        None,
+                        RowErrorCode.TOO_MANY_ERRORS,
+                        f"More than {MAX_REPORTED_ERRORS} problems: the rest "
+                        "are not listed. Fix these and upload again.",
+                    )
+                )
             return
         errors.append(error)
 
 
-def _finish(product_import: ProductImport, attempt: int, status: ProductImportStatus,
-            message: str = "") -> bool:
+def _finish(
+    product_import: ProductImport, attempt: int, status: ProductImportStatus, message: str = ""
+) -> bool:
     if status not in TRANSITIONS[ProductImportStatus.RUNNING]:
         raise ValueError(f"A run cannot move an import to {status}.")
     now = timezone.now()
-    return bool(ProductImport.objects.filter(
-        pk=product_import.pk, attempt=attempt, status=ProductImportStatus.RUNNING,
-    ).update(status=status, failure_message=message, finished_at=now, heartbeat_at=now))
+    return bool(
+        ProductImport.objects.filter(
+            pk=product_import.pk,
+            attempt=attempt,
+            status=ProductImportStatus.RUNNING,
+        ).update(status=status, failure_message=message, finished_at=now, heartbeat_at=now)
+    )
 
 
 # --- Reads -------------------------------------------------------------------------------------
+
 
 def product_import_list_for_seller(*, seller) -> QuerySet[ProductImport]:
     """The seller's own imports, newest first."""

@@ -11,8 +11,9 @@ hs_code_validator = RegexValidator(
 
 
 class Category(models.Model):
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(blank=True)
@@ -74,19 +75,23 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
-    status = models.CharField(max_length=16, choices=ProductStatus.choices,
-                              default=ProductStatus.DRAFT)
+    status = models.CharField(
+        max_length=16, choices=ProductStatus.choices, default=ProductStatus.DRAFT
+    )
     attribute_values = models.ManyToManyField(AttributeValue, blank=True, related_name="products")
 
     # Provenance: who made it, when, and how it reaches the buyer.
     maker_name = models.CharField(max_length=120, blank=True)
     made_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    availability = models.CharField(max_length=16, choices=Availability.choices,
-                                    default=Availability.READY_TO_SHIP)
+    availability = models.CharField(
+        max_length=16, choices=Availability.choices, default=Availability.READY_TO_SHIP
+    )
     processing_days = models.PositiveSmallIntegerField(
-        default=1, help_text="Working days the maker needs before the item ships.")
-    edition_size = models.PositiveIntegerField(null=True, blank=True,
-                                               help_text="Empty for an open edition.")
+        default=1, help_text="Working days the maker needs before the item ships."
+    )
+    edition_size = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty for an open edition."
+    )
     edition_number = models.PositiveIntegerField(null=True, blank=True)
 
     # Export data for customs papers and duties.
@@ -119,11 +124,14 @@ class Product(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(hs_code="") | Q(hs_code__regex=r"^[0-9]{6,10}$"),
-                name="product_hs_code_digits"),
+                name="product_hs_code_digits",
+            ),
             models.CheckConstraint(
-                condition=Q(edition_number__isnull=True) | Q(edition_size__isnull=True)
+                condition=Q(edition_number__isnull=True)
+                | Q(edition_size__isnull=True)
                 | Q(edition_number__lte=F("edition_size")),
-                name="product_edition_number_within_size"),
+                name="product_edition_number_within_size",
+            ),
         ]
 
     def __str__(self):
@@ -134,16 +142,18 @@ class ProductVariant(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=120, blank=True)
-    price_amount = models.DecimalField(max_digits=12, decimal_places=2,
-                                       help_text="In the marketplace's base currency.")
+    price_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="In the marketplace's base currency."
+    )
     stock_quantity = models.PositiveIntegerField(default=0)
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["sort_order", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(price_amount__gte=0),
-                                   name="variant_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price_amount__gte=0), name="variant_price_not_negative"
+            ),
         ]
 
     def __str__(self):
@@ -175,8 +185,9 @@ class ProductEvent(models.Model):
     action = models.CharField(max_length=16)
     from_status = models.CharField(max_length=16, choices=ProductStatus.choices)
     to_status = models.CharField(max_length=16, choices=ProductStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -59,9 +59,11 @@ class ProductFilter:
 
 def product_list_published() -> QuerySet[Product]:
     """What buyers may see: published, by an approved seller, with at least one priced variant."""
-    return Product.objects.filter(status=ProductStatus.PUBLISHED,
-                                  seller__status=SellerStatus.APPROVED,
-                                  price_min_amount__isnull=False)
+    return Product.objects.filter(
+        status=ProductStatus.PUBLISHED,
+        seller__status=SellerStatus.APPROVED,
+        price_min_amount__isnull=False,
+    )
 
 
 class ProductRelation(StrEnum):
@@ -75,9 +77,12 @@ class ProductRelation(StrEnum):
 ALL_RELATIONS = frozenset(ProductRelation)
 
 
-def product_get_published(*, pk: int | None = None, slug: str | None = None,
-                          relations: frozenset[ProductRelation] = ALL_RELATIONS
-                          ) -> Product | None:
+def product_get_published(
+    *,
+    pk: int | None = None,
+    slug: str | None = None,
+    relations: frozenset[ProductRelation] = ALL_RELATIONS,
+) -> Product | None:
     products = product_list_published_for_listing(relations=relations)
     if pk is not None:
         return products.filter(pk=pk).first()
@@ -85,7 +90,8 @@ def product_get_published(*, pk: int | None = None, slug: str | None = None,
 
 
 def product_list_published_for_listing(
-        *, relations: frozenset[ProductRelation] = ALL_RELATIONS) -> QuerySet[Product]:
+    *, relations: frozenset[ProductRelation] = ALL_RELATIONS
+) -> QuerySet[Product]:
     """Published products with what a listing shows, in a fixed number of queries.
 
     ``relations`` names the related rows to prefetch: a page that shows no attributes need
@@ -94,12 +100,16 @@ def product_list_published_for_listing(
     prefetches: list[str | Prefetch[Any]] = []
     if ProductRelation.VARIANTS in relations:
         prefetches.append(
-            Prefetch("variants", queryset=ProductVariant.objects.order_by("sort_order", "pk")))
+            Prefetch("variants", queryset=ProductVariant.objects.order_by("sort_order", "pk"))
+        )
     if ProductRelation.IMAGES in relations:
         prefetches.append("images")
     if ProductRelation.ATTRIBUTES in relations:
-        prefetches.append(Prefetch("attribute_values",
-                                   queryset=AttributeValue.objects.select_related("attribute")))
+        prefetches.append(
+            Prefetch(
+                "attribute_values", queryset=AttributeValue.objects.select_related("attribute")
+            )
+        )
     return (
         product_list_published()
         .select_related("seller", "category")
@@ -126,21 +136,39 @@ def category_descendant_ids(*, category_ids: list[int]) -> set[int]:
 def _validate(filters: ProductFilter, sort: ProductSort) -> None:
     for name, value in (("priceGte", filters.price_gte), ("priceLte", filters.price_lte)):
         if value is not None and not value.is_finite():  # NaN cannot even be compared
-            raise DomainError(CatalogErrorCode.INVALID_PRICE_RANGE,
-                              f"'{name}' must be a number.", field=f"filter.{name}")
+            raise DomainError(
+                CatalogErrorCode.INVALID_PRICE_RANGE,
+                f"'{name}' must be a number.",
+                field=f"filter.{name}",
+            )
         if value is not None and value < 0:
-            raise DomainError(CatalogErrorCode.INVALID_PRICE_RANGE,
-                              f"'{name}' must not be negative.", field=f"filter.{name}")
-    if (filters.price_gte is not None and filters.price_lte is not None
-            and filters.price_gte > filters.price_lte):
-        raise DomainError(CatalogErrorCode.INVALID_PRICE_RANGE,
-                          "'priceGte' is greater than 'priceLte'.", field="filter.priceGte")
+            raise DomainError(
+                CatalogErrorCode.INVALID_PRICE_RANGE,
+                f"'{name}' must not be negative.",
+                field=f"filter.{name}",
+            )
+    if (
+        filters.price_gte is not None
+        and filters.price_lte is not None
+        and filters.price_gte > filters.price_lte
+    ):
+        raise DomainError(
+            CatalogErrorCode.INVALID_PRICE_RANGE,
+            "'priceGte' is greater than 'priceLte'.",
+            field="filter.priceGte",
+        )
     if sort == ProductSort.RELEVANCE and not (filters.search or "").strip():
-        raise DomainError(CatalogErrorCode.INVALID_SEARCH,
-                          "Sorting by relevance needs a search text.", field="sortBy")
+        raise DomainError(
+            CatalogErrorCode.INVALID_SEARCH,
+            "Sorting by relevance needs a search text.",
+            field="sortBy",
+        )
     if filters.search is not None and len(filters.search) > 200:
-        raise DomainError(CatalogErrorCode.INVALID_SEARCH,
-                          "Search text is limited to 200 characters.", field="filter.search")
+        raise DomainError(
+            CatalogErrorCode.INVALID_SEARCH,
+            "Search text is limited to 200 characters.",
+            field="filter.search",
+        )
 
 
 def _price_bound(converter: PriceConverter, amount: Decimal) -> Decimal:
@@ -151,16 +179,21 @@ def _price_bound(converter: PriceConverter, amount: Decimal) -> Decimal:
     return min(converter.to_base(amount), Decimal(10) ** (price.max_digits - price.decimal_places))
 
 
-def product_list_filtered(*, filters: ProductFilter, sort: ProductSort, descending: bool | None,
-                          converter: PriceConverter,
-                          relations: frozenset[ProductRelation] = ALL_RELATIONS
-                          ) -> QuerySet[Product]:
+def product_list_filtered(
+    *,
+    filters: ProductFilter,
+    sort: ProductSort,
+    descending: bool | None,
+    converter: PriceConverter,
+    relations: frozenset[ProductRelation] = ALL_RELATIONS,
+) -> QuerySet[Product]:
     """The public product listing: filter, search and sort, ready to paginate."""
     _validate(filters, sort)
     products = product_list_published_for_listing(relations=relations)
     if filters.category_ids:
         products = products.filter(
-            category_id__in=category_descendant_ids(category_ids=filters.category_ids))
+            category_id__in=category_descendant_ids(category_ids=filters.category_ids)
+        )
     if filters.seller_ids:
         products = products.filter(seller_id__in=filters.seller_ids)
     if filters.origin_countries:
@@ -169,8 +202,9 @@ def product_list_filtered(*, filters: ProductFilter, sort: ProductSort, descendi
         wanted = Availability.MADE_TO_ORDER if filters.made_to_order else Availability.READY_TO_SHIP
         products = products.filter(availability=wanted)
     if filters.in_stock is not None:
-        stocked = Exists(ProductVariant.objects.filter(product=OuterRef("pk"),
-                                                       stock_quantity__gt=0))
+        stocked = Exists(
+            ProductVariant.objects.filter(product=OuterRef("pk"), stock_quantity__gt=0)
+        )
         products = products.filter(stocked if filters.in_stock else ~stocked)
     if filters.price_gte is not None or filters.price_lte is not None:
         in_range = ProductVariant.objects.filter(product=OuterRef("pk"))
@@ -202,15 +236,22 @@ def _search(products: QuerySet[Product], text: str) -> QuerySet[Product]:
     if connection.vendor == "postgresql":
         query = SearchQuery(text, search_type="websearch", config="english")
         return products.filter(search_vector=query).annotate(
-            relevance=SearchRank(F("search_vector"), query))
+            relevance=SearchRank(F("search_vector"), query)
+        )
     # SQLite has no full-text index here: a plain match, name hits ranked above the rest.
-    match = (Q(name__icontains=text) | Q(maker_name__icontains=text)
-             | Q(seller__name__icontains=text) | Q(attribute_values__name__icontains=text)
-             | Q(description__icontains=text))
+    match = (
+        Q(name__icontains=text)
+        | Q(maker_name__icontains=text)
+        | Q(seller__name__icontains=text)
+        | Q(attribute_values__name__icontains=text)
+        | Q(description__icontains=text)
+    )
     matching_ids = Product.objects.filter(match).values("pk")
     return products.filter(pk__in=matching_ids).annotate(
-        relevance=Case(When(name__icontains=text, then=Value(2)), default=Value(1),
-                       output_field=IntegerField()))
+        relevance=Case(
+            When(name__icontains=text, then=Value(2)), default=Value(1), output_field=IntegerField()
+        )
+    )
 
 
 def category_list() -> list[Category]:
@@ -219,6 +260,7 @@ def category_list() -> list[Category]:
 
 # --- Gatekeepers: the only way to fetch a listing someone wants to change -----------------------
 # Someone else's product answers exactly like one that does not exist: same code, same message.
+
 
 def _not_found(what: str, field: str) -> DomainError:
     return DomainError(CatalogErrorCode.NOT_FOUND, f"No such {what}.", field=field)
@@ -249,21 +291,24 @@ def product_get_for_seller(*, seller: Seller, product_id: int | None, field: str
     return _one(_products().filter(seller=seller), pk=product_id, what="product", field=field)
 
 
-def variant_get_for_seller(*, seller: Seller, variant_id: int | None, field: str = "id"
-                           ) -> ProductVariant:
+def variant_get_for_seller(
+    *, seller: Seller, variant_id: int | None, field: str = "id"
+) -> ProductVariant:
     """A variant of one of the seller's products, or ``not_found``."""
-    return _one(_variants().filter(product__seller=seller), pk=variant_id, what="variant",
-                field=field)
+    return _one(
+        _variants().filter(product__seller=seller), pk=variant_id, what="variant", field=field
+    )
 
 
-def image_get_for_seller(*, seller: Seller, image_id: int | None, field: str = "id"
-                         ) -> ProductImage:
+def image_get_for_seller(
+    *, seller: Seller, image_id: int | None, field: str = "id"
+) -> ProductImage:
     """An image of one of the seller's products, or ``not_found``."""
-    return _one(_images().filter(product__seller=seller), pk=image_id, what="image",
-                field=field)
+    return _one(_images().filter(product__seller=seller), pk=image_id, what="image", field=field)
 
 
 # For staff holding ``catalog.manage_catalog``, who may reach every seller's listings.
+
 
 def product_get_for_manager(*, product_id: int | None, field: str = "id") -> Product:
     return _one(_products(), pk=product_id, what="product", field=field)
@@ -282,11 +327,15 @@ def product_list_for_seller(*, seller: Seller, status: str | None = None) -> Que
     products = Product.objects.filter(seller=seller)
     if status is not None:
         products = products.filter(status=status)
-    return (products.select_related("seller", "category")
-            .prefetch_related(
-                Prefetch("variants", queryset=ProductVariant.objects.order_by("sort_order", "pk")),
-                "images",
-                Prefetch("attribute_values",
-                         queryset=AttributeValue.objects.select_related("attribute")))
-            .defer("search_vector")
-            .order_by("-created_at", "-pk"))
+    return (
+        products.select_related("seller", "category")
+        .prefetch_related(
+            Prefetch("variants", queryset=ProductVariant.objects.order_by("sort_order", "pk")),
+            "images",
+            Prefetch(
+                "attribute_values", queryset=AttributeValue.objects.select_related("attribute")
+            ),
+        )
+        .defer("search_vector")
+        .order_by("-created_at", "-pk")
+    )

@@ -106,18 +106,23 @@ def product_image_file(*, upload: UploadedFile | ContentFile) -> ContentFile:
     upload.seek(0)
     data = b"" if upload.size > limit else upload.read(limit + 1)
     if upload.size > limit or len(data) > limit:
-        raise DomainError(CatalogErrorCode.IMAGE_TOO_LARGE,
-                          f"Images may be at most {limit} bytes.", field="image")
+        raise DomainError(
+            CatalogErrorCode.IMAGE_TOO_LARGE, f"Images may be at most {limit} bytes.", field="image"
+        )
     try:
         extension = image_verified_extension(data)
     except TooManyPixels as exc:
-        raise DomainError(CatalogErrorCode.IMAGE_TOO_MANY_PIXELS,
-                          f"Images may have at most {exc.limit} pixels (width × height).",
-                          field="image") from exc
+        raise DomainError(
+            CatalogErrorCode.IMAGE_TOO_MANY_PIXELS,
+            f"Images may have at most {exc.limit} pixels (width × height).",
+            field="image",
+        ) from exc
     except UnreadableImage as exc:
-        raise DomainError(CatalogErrorCode.INVALID_IMAGE,
-                          "The file is not a readable JPEG, PNG or WebP image.",
-                          field="image") from exc
+        raise DomainError(
+            CatalogErrorCode.INVALID_IMAGE,
+            "The file is not a readable JPEG, PNG or WebP image.",
+            field="image",
+        ) from exc
     return ContentFile(data, name=generated_name(extension))
 
 
@@ -125,17 +130,24 @@ MAX_IMAGES_PER_PRODUCT = 50
 
 
 @transaction.atomic
-def product_image_add(*, product: Product, upload: UploadedFile | ContentFile, alt: str = "",
-                      sort_order: int | None = None) -> ProductImage:
+def product_image_add(
+    *,
+    product: Product,
+    upload: UploadedFile | ContentFile,
+    alt: str = "",
+    sort_order: int | None = None,
+) -> ProductImage:
     """Attach an image to a product (at most 50 each); its thumbnail is made by a worker
     after commit."""
     checked = product_image_file(upload=upload)
     # Lock the product so two uploads cannot both take the last free place.
     list(Product.objects.select_for_update().filter(pk=product.pk).values_list("pk"))
     if product.images.count() >= MAX_IMAGES_PER_PRODUCT:
-        raise DomainError(CatalogErrorCode.INVALID,
-                          f"A product has at most {MAX_IMAGES_PER_PRODUCT} images.",
-                          field="image")
+        raise DomainError(
+            CatalogErrorCode.INVALID,
+            f"A product has at most {MAX_IMAGES_PER_PRODUCT} images.",
+            field="image",
+        )
     if sort_order is None:
         last = product.images.aggregate(m=Max("sort_order"))["m"]
         sort_order = 0 if last is None else last + 1
@@ -167,8 +179,9 @@ def product_image_generate_thumbnail(*, image_id: int) -> ProductImage | None:
     try:
         thumbnail = image_thumbnail_jpeg(data, size=size)
     except ImageRefused as exc:
-        logger.warning("Product image %s (%s) gets no thumbnail: %s", image.pk, image.image.name,
-                       exc)
+        logger.warning(
+            "Product image %s (%s) gets no thumbnail: %s", image.pk, image.image.name, exc
+        )
         return image
     name = f"{PurePosixPath(image.image.name).stem}-{size}.jpg"
     image.thumbnail.save(name, ContentFile(thumbnail), save=False)
@@ -188,17 +201,26 @@ _MAX_PROCESSING_DAYS = 365
 
 # The product fields a seller may set, with the API's (camelCase) name for error messages.
 _PRODUCT_FIELDS = {
-    "name": "name", "category_id": "categoryId", "description": "description",
-    "attributes": "attributes", "maker_name": "makerName", "made_year": "madeYear",
-    "availability": "availability", "processing_days": "processingDays",
-    "edition_size": "editionSize", "edition_number": "editionNumber",
-    "is_exportable": "isExportable", "hs_code": "hsCode", "origin_country": "originCountry",
-    "weight_grams": "weightGrams", "length_mm": "lengthMm", "width_mm": "widthMm",
+    "name": "name",
+    "category_id": "categoryId",
+    "description": "description",
+    "attributes": "attributes",
+    "maker_name": "makerName",
+    "made_year": "madeYear",
+    "availability": "availability",
+    "processing_days": "processingDays",
+    "edition_size": "editionSize",
+    "edition_number": "editionNumber",
+    "is_exportable": "isExportable",
+    "hs_code": "hsCode",
+    "origin_country": "originCountry",
+    "weight_grams": "weightGrams",
+    "length_mm": "lengthMm",
+    "width_mm": "widthMm",
     "height_mm": "heightMm",
 }
 # What customs papers need before an exportable product may be listed, in the order named.
-_EXPORT_FIELDS = ("hs_code", "origin_country", "weight_grams", "length_mm", "width_mm",
-                  "height_mm")
+_EXPORT_FIELDS = ("hs_code", "origin_country", "weight_grams", "length_mm", "width_mm", "height_mm")
 
 
 def _invalid(field: str, message: str, code: CatalogErrorCode = CatalogErrorCode.INVALID):
@@ -245,8 +267,9 @@ def _clean_product_fields(fields: dict) -> dict:
             is_id = isinstance(value, int) and not isinstance(value, bool)
             category = Category.objects.filter(pk=value).first() if is_id else None
             if category is None:
-                raise DomainError(CatalogErrorCode.NOT_FOUND, "No such category.",
-                                  field="categoryId")
+                raise DomainError(
+                    CatalogErrorCode.NOT_FOUND, "No such category.", field="categoryId"
+                )
             clean["category"] = category
         elif name == "attributes":
             clean[name] = _clean_attributes(value)
@@ -263,8 +286,14 @@ def _clean_product_fields(fields: dict) -> dict:
             if value is None:
                 raise _invalid(name, "'processingDays' is required.")
             clean[name] = _clean_count(name, value, maximum=_MAX_PROCESSING_DAYS)
-        elif name in ("edition_size", "edition_number", "weight_grams", "length_mm", "width_mm",
-                      "height_mm"):
+        elif name in (
+            "edition_size",
+            "edition_number",
+            "weight_grams",
+            "length_mm",
+            "width_mm",
+            "height_mm",
+        ):
             clean[name] = _clean_count(name, value)
         elif name == "is_exportable":
             if not isinstance(value, bool):
@@ -272,10 +301,16 @@ def _clean_product_fields(fields: dict) -> dict:
             clean[name] = value
         elif name == "hs_code":
             code = (value or "").strip() if isinstance(value, str) else value
-            if not isinstance(code, str) or code and not (
-                    code.isascii() and code.isdigit() and 6 <= len(code) <= 10):
-                raise _invalid(name, "An HS code is 6 to 10 digits, without dots or spaces.",
-                               CatalogErrorCode.INVALID_HS_CODE)
+            if (
+                not isinstance(code, str)
+                or code
+                and not (code.isascii() and code.isdigit() and 6 <= len(code) <= 10)
+            ):
+                raise _invalid(
+                    name,
+                    "An HS code is 6 to 10 digits, without dots or spaces.",
+                    CatalogErrorCode.INVALID_HS_CODE,
+                )
             clean[name] = code
         elif name == "origin_country":
             code = (value or "").strip().upper() if isinstance(value, str) else ""
@@ -298,13 +333,15 @@ def _clean_attributes(attributes) -> dict[Attribute, list[tuple[str, str]]]:
     for slug, names in attributes.items():
         attribute = known.get(slug)
         if attribute is None:
-            raise DomainError(CatalogErrorCode.UNKNOWN_ATTRIBUTE,
-                              f"There is no attribute '{slug}'.", field="attributes")
+            raise DomainError(
+                CatalogErrorCode.UNKNOWN_ATTRIBUTE,
+                f"There is no attribute '{slug}'.",
+                field="attributes",
+            )
         if isinstance(names, str) or not isinstance(names, list | tuple):
             raise _invalid("attributes", f"The values of '{slug}' must be a list of names.")
         if len(names) > MAX_VALUES_PER_ATTRIBUTE:
-            raise _invalid("attributes",
-                           f"At most {MAX_VALUES_PER_ATTRIBUTE} values for '{slug}'.")
+            raise _invalid("attributes", f"At most {MAX_VALUES_PER_ATTRIBUTE} values for '{slug}'.")
         values: dict[str, str] = {}
         for raw in names:
             name = raw.strip() if isinstance(raw, str) else ""
@@ -326,7 +363,8 @@ def _attribute_values(clean: dict[Attribute, list[tuple[str, str]]]) -> list[Att
             if value is None:
                 # get_or_create retries the read inside a savepoint if a racing request won.
                 value, _ = AttributeValue.objects.get_or_create(
-                    attribute=attribute, slug=value_slug, defaults={"name": name})
+                    attribute=attribute, slug=value_slug, defaults={"name": name}
+                )
             found.append(value)
     return found
 
@@ -347,9 +385,11 @@ def _missing_export_data(product: Product) -> list[str]:
 
 def _export_data_error(missing: list[str]) -> DomainError:
     names = ", ".join(_PRODUCT_FIELDS[name] for name in missing)
-    return DomainError(CatalogErrorCode.EXPORT_DATA_MISSING,
-                       f"An exportable product needs its export data: {names}.",
-                       field=_PRODUCT_FIELDS[missing[0]])
+    return DomainError(
+        CatalogErrorCode.EXPORT_DATA_MISSING,
+        f"An exportable product needs its export data: {names}.",
+        field=_PRODUCT_FIELDS[missing[0]],
+    )
 
 
 def _unique_slug(name: str) -> str:
@@ -364,28 +404,53 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def product_create(*, seller, name: str, category_id: int, description: str = "",
-                   attributes: dict[str, list[str]] | None = None, maker_name: str = "",
-                   made_year: int | None = None, availability: str = Availability.READY_TO_SHIP,
-                   processing_days: int = 1, edition_size: int | None = None,
-                   edition_number: int | None = None, is_exportable: bool = True,
-                   hs_code: str = "", origin_country: str = "AZ",
-                   weight_grams: int | None = None, length_mm: int | None = None,
-                   width_mm: int | None = None, height_mm: int | None = None) -> Product:
+def product_create(
+    *,
+    seller,
+    name: str,
+    category_id: int,
+    description: str = "",
+    attributes: dict[str, list[str]] | None = None,
+    maker_name: str = "",
+    made_year: int | None = None,
+    availability: str = Availability.READY_TO_SHIP,
+    processing_days: int = 1,
+    edition_size: int | None = None,
+    edition_number: int | None = None,
+    is_exportable: bool = True,
+    hs_code: str = "",
+    origin_country: str = "AZ",
+    weight_grams: int | None = None,
+    length_mm: int | None = None,
+    width_mm: int | None = None,
+    height_mm: int | None = None,
+) -> Product:
     """Create a draft listing for ``seller`` (any seller status: only publishing needs approval).
 
     Attributes must already exist (``unknown_attribute``); new value names of a known attribute
     are created. The slug is unique, derived from the name.
     """
-    clean = _clean_product_fields({
-        "name": name, "category_id": category_id, "description": description,
-        "attributes": attributes, "maker_name": maker_name, "made_year": made_year,
-        "availability": availability, "processing_days": processing_days,
-        "edition_size": edition_size, "edition_number": edition_number,
-        "is_exportable": is_exportable, "hs_code": hs_code, "origin_country": origin_country,
-        "weight_grams": weight_grams, "length_mm": length_mm, "width_mm": width_mm,
-        "height_mm": height_mm,
-    })
+    clean = _clean_product_fields(
+        {
+            "name": name,
+            "category_id": category_id,
+            "description": description,
+            "attributes": attributes,
+            "maker_name": maker_name,
+            "made_year": made_year,
+            "availability": availability,
+            "processing_days": processing_days,
+            "edition_size": edition_size,
+            "edition_number": edition_number,
+            "is_exportable": is_exportable,
+            "hs_code": hs_code,
+            "origin_country": origin_country,
+            "weight_grams": weight_grams,
+            "length_mm": length_mm,
+            "width_mm": width_mm,
+            "height_mm": height_mm,
+        }
+    )
     _check_edition(clean["edition_size"], clean["edition_number"])
     attribute_choice = clean.pop("attributes")
     values = _attribute_values(attribute_choice)
@@ -409,26 +474,35 @@ def product_create(*, seller, name: str, category_id: int, description: str = ""
 
 def _clean_price(price_amount) -> Decimal:
     if isinstance(price_amount, bool) or not isinstance(price_amount, Decimal | int):
-        raise DomainError(CatalogErrorCode.INVALID_PRICE, "A price is a decimal amount.",
-                          field="price")
+        raise DomainError(
+            CatalogErrorCode.INVALID_PRICE, "A price is a decimal amount.", field="price"
+        )
     price = Decimal(price_amount)
     if not price.is_finite() or price < 0:
-        raise DomainError(CatalogErrorCode.INVALID_PRICE, "A price must not be negative.",
-                          field="price")
+        raise DomainError(
+            CatalogErrorCode.INVALID_PRICE, "A price must not be negative.", field="price"
+        )
     # Checked before rounding too: rounding 1E+40 to cents exceeds Decimal's precision.
     if price > _MAX_PRICE or quantize(price, base_currency()) > _MAX_PRICE:
-        raise DomainError(CatalogErrorCode.INVALID_PRICE, f"A price is at most {_MAX_PRICE}.",
-                          field="price")
+        raise DomainError(
+            CatalogErrorCode.INVALID_PRICE, f"A price is at most {_MAX_PRICE}.", field="price"
+        )
     return quantize(price, base_currency())
 
 
 def _clean_quantity(quantity, *, field: str = "stockQuantity") -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-        raise DomainError(CatalogErrorCode.INVALID_QUANTITY,
-                          "A stock quantity is a whole number, not negative.", field=field)
+        raise DomainError(
+            CatalogErrorCode.INVALID_QUANTITY,
+            "A stock quantity is a whole number, not negative.",
+            field=field,
+        )
     if quantity > _MAX_INT:
-        raise DomainError(CatalogErrorCode.INVALID_QUANTITY,
-                          f"A stock quantity is at most {_MAX_INT}.", field=field)
+        raise DomainError(
+            CatalogErrorCode.INVALID_QUANTITY,
+            f"A stock quantity is at most {_MAX_INT}.",
+            field=field,
+        )
     return quantity
 
 
@@ -445,15 +519,17 @@ def _clean_sku(sku, *, exclude_pk: int | None = None) -> str:
 
 
 def _duplicate_sku(sku: str) -> DomainError:
-    return DomainError(CatalogErrorCode.DUPLICATE_SKU, f"The SKU '{sku}' is already in use.",
-                       field="sku")
+    return DomainError(
+        CatalogErrorCode.DUPLICATE_SKU, f"The SKU '{sku}' is already in use.", field="sku"
+    )
 
 
 def _clean_variant_name(name) -> str:
     name = name.strip() if isinstance(name, str) else None
     if name is None or len(name) > 120:
-        raise DomainError(CatalogErrorCode.INVALID, "A variant name is at most 120 characters.",
-                          field="name")
+        raise DomainError(
+            CatalogErrorCode.INVALID, "A variant name is at most 120 characters.", field="name"
+        )
     return name
 
 
@@ -469,8 +545,9 @@ def _save_variant(variant: ProductVariant, **kwargs) -> None:
 
 
 @transaction.atomic
-def product_variant_create(*, product: Product, sku: str, price_amount: Decimal,
-                           stock_quantity: int, name: str = "") -> ProductVariant:
+def product_variant_create(
+    *, product: Product, sku: str, price_amount: Decimal, stock_quantity: int, name: str = ""
+) -> ProductVariant:
     """Add a priced variant to a product; its SKU is unique across the whole marketplace.
 
     The price is in the base currency, rounded to its minor unit; price and stock must not be
@@ -481,8 +558,14 @@ def product_variant_create(*, product: Product, sku: str, price_amount: Decimal,
     name = _clean_variant_name(name)
     sku = _clean_sku(sku)
     last = product.variants.aggregate(m=Max("sort_order"))["m"]
-    variant = ProductVariant(product=product, sku=sku, name=name, price_amount=price,
-                             stock_quantity=quantity, sort_order=0 if last is None else last + 1)
+    variant = ProductVariant(
+        product=product,
+        sku=sku,
+        name=name,
+        price_amount=price,
+        stock_quantity=quantity,
+        sort_order=0 if last is None else last + 1,
+    )
     _save_variant(variant)
     product_refresh_derived_fields(product_ids=[product.pk])
     product.refresh_from_db(fields=["price_min_amount", "price_max_amount"])
@@ -499,9 +582,11 @@ def _check_listable(product: Product) -> None:
     """What a published listing must have at every moment: a priced variant and, if it may be
     exported, its export data."""
     if not product.variants.exists():
-        raise DomainError(CatalogErrorCode.NO_VARIANTS,
-                          "A product needs at least one variant with a price to be published.",
-                          field="variants")
+        raise DomainError(
+            CatalogErrorCode.NO_VARIANTS,
+            "A product needs at least one variant with a price to be published.",
+            field="variants",
+        )
     missing = _missing_export_data(product)
     if missing:
         raise _export_data_error(missing)
@@ -516,8 +601,10 @@ def product_update(*, product: Product, **fields) -> Product:
     """
     clean = _clean_product_fields(fields)
     product = _locked(product)
-    _check_edition(clean.get("edition_size", product.edition_size),
-                   clean.get("edition_number", product.edition_number))
+    _check_edition(
+        clean.get("edition_size", product.edition_size),
+        clean.get("edition_number", product.edition_number),
+    )
     values = _attribute_values(clean.pop("attributes")) if "attributes" in clean else None
     for name, value in clean.items():
         setattr(product, name, value)
@@ -546,22 +633,30 @@ class ProductAction(StrEnum):
 PRODUCT_TRANSITIONS: dict[ProductAction, tuple[frozenset[str], str]] = {
     ProductAction.PUBLISH: (frozenset({ProductStatus.DRAFT}), ProductStatus.PUBLISHED),
     ProductAction.UNPUBLISH: (frozenset({ProductStatus.PUBLISHED}), ProductStatus.DRAFT),
-    ProductAction.ARCHIVE: (frozenset({ProductStatus.DRAFT, ProductStatus.PUBLISHED}),
-                            ProductStatus.ARCHIVED),
+    ProductAction.ARCHIVE: (
+        frozenset({ProductStatus.DRAFT, ProductStatus.PUBLISHED}),
+        ProductStatus.ARCHIVED,
+    ),
     ProductAction.RESTORE: (frozenset({ProductStatus.ARCHIVED}), ProductStatus.DRAFT),
 }
 
 
-_DONE = {ProductAction.PUBLISH: "published", ProductAction.UNPUBLISH: "unpublished",
-         ProductAction.ARCHIVE: "archived", ProductAction.RESTORE: "restored"}
+_DONE = {
+    ProductAction.PUBLISH: "published",
+    ProductAction.UNPUBLISH: "unpublished",
+    ProductAction.ARCHIVE: "archived",
+    ProductAction.RESTORE: "restored",
+}
 
 
 def _check_transition(product: Product, action: ProductAction) -> None:
     sources, _ = PRODUCT_TRANSITIONS[action]
     if product.status not in sources:
-        raise DomainError(CatalogErrorCode.INVALID_TRANSITION,
-                          f"This product is {product.status}: it cannot be {_DONE[action]}.",
-                          field="status")
+        raise DomainError(
+            CatalogErrorCode.INVALID_TRANSITION,
+            f"This product is {product.status}: it cannot be {_DONE[action]}.",
+            field="status",
+        )
 
 
 def _transition(product: Product, action: ProductAction, *, actor, **changes) -> Product:
@@ -569,14 +664,21 @@ def _transition(product: Product, action: ProductAction, *, actor, **changes) ->
     old, (_, new) = product.status, PRODUCT_TRANSITIONS[action]
     # Compare-and-set: of two racing requests only the one that still sees `old` wins.
     updated = Product.objects.filter(pk=product.pk, status=old).update(
-        status=new, updated_at=timezone.now(), **changes)
+        status=new, updated_at=timezone.now(), **changes
+    )
     if updated != 1:
-        raise DomainError(CatalogErrorCode.INVALID_TRANSITION,
-                          "The product changed meanwhile; reload it and try again.",
-                          field="status")
+        raise DomainError(
+            CatalogErrorCode.INVALID_TRANSITION,
+            "The product changed meanwhile; reload it and try again.",
+            field="status",
+        )
     ProductEvent.objects.create(
-        product=product, action=action, from_status=old, to_status=new,
-        actor=actor if getattr(actor, "is_authenticated", False) else None)
+        product=product,
+        action=action,
+        from_status=old,
+        to_status=new,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     product.refresh_from_db()
     return product
 
@@ -589,13 +691,19 @@ def product_publish(*, product: Product, actor) -> Product:
     product = _locked(product)
     _check_transition(product, ProductAction.PUBLISH)
     if product.seller.status != SellerStatus.APPROVED:
-        raise DomainError(CatalogErrorCode.SELLER_NOT_APPROVED,
-                          "Only an approved seller's products can be published.")
+        raise DomainError(
+            CatalogErrorCode.SELLER_NOT_APPROVED,
+            "Only an approved seller's products can be published.",
+        )
     _check_listable(product)
     # The listing sorts and filters by the derived price range: make sure it is current.
     product_refresh_derived_fields(product_ids=[product.pk])
-    return _transition(product, ProductAction.PUBLISH, actor=actor,
-                       published_at=Coalesce(F("published_at"), Value(timezone.now())))
+    return _transition(
+        product,
+        ProductAction.PUBLISH,
+        actor=actor,
+        published_at=Coalesce(F("published_at"), Value(timezone.now())),
+    )
 
 
 @transaction.atomic
@@ -639,16 +747,19 @@ def product_delete(*, product: Product, actor) -> None:
     A product whose variants were ordered is refused too (archive it instead)."""
     product = _locked(product)
     if product.status == ProductStatus.PUBLISHED:
-        raise DomainError(CatalogErrorCode.INVALID_TRANSITION,
-                          "A published product cannot be deleted: unpublish or archive it first.",
-                          field="status")
+        raise DomainError(
+            CatalogErrorCode.INVALID_TRANSITION,
+            "A published product cannot be deleted: unpublish or archive it first.",
+            field="status",
+        )
     files = [name for pair in product.images.values_list("image", "thumbnail") for name in pair]
     try:
         with transaction.atomic():
             product.delete()
     except ProtectedError as exc:
-        raise DomainError(CatalogErrorCode.IN_USE,
-                          "This product has orders: archive it instead.") from exc
+        raise DomainError(
+            CatalogErrorCode.IN_USE, "This product has orders: archive it instead."
+        ) from exc
     logger.info("product %s deleted by user %s", product.pk, getattr(actor, "pk", None))
     _delete_files_on_commit(files)
 
@@ -688,17 +799,22 @@ def product_variant_update(*, variant: ProductVariant, **fields) -> ProductVaria
 def product_variant_delete(*, variant: ProductVariant) -> None:
     """Remove a variant. A published product keeps at least one: unpublish it first."""
     product = _locked(variant.product)
-    if (product.status == ProductStatus.PUBLISHED
-            and not product.variants.exclude(pk=variant.pk).exists()):
-        raise DomainError(CatalogErrorCode.NO_VARIANTS,
-                          "A published product keeps at least one variant: unpublish it first.",
-                          field="id")
+    if (
+        product.status == ProductStatus.PUBLISHED
+        and not product.variants.exclude(pk=variant.pk).exists()
+    ):
+        raise DomainError(
+            CatalogErrorCode.NO_VARIANTS,
+            "A published product keeps at least one variant: unpublish it first.",
+            field="id",
+        )
     try:
         with transaction.atomic():
             ProductVariant.objects.filter(pk=variant.pk).delete()
     except ProtectedError as exc:
-        raise DomainError(CatalogErrorCode.IN_USE,
-                          "This variant has orders: set its stock to 0 instead.") from exc
+        raise DomainError(
+            CatalogErrorCode.IN_USE, "This variant has orders: set its stock to 0 instead."
+        ) from exc
     product_refresh_derived_fields(product_ids=[product.pk])
 
 
@@ -712,11 +828,9 @@ def product_variant_stock_set(*, variant: ProductVariant, quantity: int) -> Prod
 
 
 @transaction.atomic
-def product_attributes_set(*, product: Product,
-                           attributes: dict[str, list[str]]) -> Product:
+def product_attributes_set(*, product: Product, attributes: dict[str, list[str]]) -> Product:
     """Replace a product's attribute values (the rules of product_create's ``attributes``)."""
     return product_update(product=product, attributes=attributes)
-
 
 
 @transaction.atomic
@@ -725,8 +839,11 @@ def product_image_reorder(*, product: Product, image_ids: list[int]) -> list[Pro
     product = _locked(product)
     images = {image.pk: image for image in product.images.all()}
     if len(image_ids) != len(set(image_ids)) or set(image_ids) != set(images):
-        raise DomainError(CatalogErrorCode.INVALID,
-                          "Give each of the product's images exactly once.", field="imageIds")
+        raise DomainError(
+            CatalogErrorCode.INVALID,
+            "Give each of the product's images exactly once.",
+            field="imageIds",
+        )
     for position, pk in enumerate(image_ids):
         images[pk].sort_order = position
     ProductImage.objects.bulk_update(images.values(), ["sort_order"])

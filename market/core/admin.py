@@ -11,9 +11,15 @@ from market.core.models import ExchangeRate
 _M = TypeVar("_M", bound=Model)
 
 
-def apply_each(model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable[_M],
-               act: Callable[[_M], object], *, done: str,
-               label: Callable[[_M], str] = str) -> None:
+def apply_each(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    objects: Iterable[_M],
+    act: Callable[[_M], object],
+    *,
+    done: str,
+    label: Callable[[_M], str] = str,
+) -> None:
     """An admin action through a service: ``act(obj)`` for each selected object, one success
     message with the count (``done``), one warning per object the service refused."""
     count, refused = 0, []

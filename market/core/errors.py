@@ -26,11 +26,15 @@ class DomainError(Exception):
         return f"DomainError(code={self.code!r}, field={self.field!r}, message={self.message!r})"
 
 
-def require_choice(value: Any, choices: type[Choices], *, code: StrEnum | str, field: str,
-                   what: str = "") -> str:
+def require_choice(
+    value: Any, choices: type[Choices], *, code: StrEnum | str, field: str, what: str = ""
+) -> str:
     """``value`` when it is one of ``choices`` (a ``TextChoices``); otherwise a ``DomainError``
     on ``field`` that names the allowed values (``what``: how to call it, else the field)."""
     if value not in choices.values:
-        raise DomainError(code, f"Unknown {what or field} {value!r}; choose one of: "
-                                f"{', '.join(choices.values)}.", field=field)
+        raise DomainError(
+            code,
+            f"Unknown {what or field} {value!r}; choose one of: {', '.join(choices.values)}.",
+            field=field,
+        )
     return cast(str, value)

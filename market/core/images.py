@@ -20,8 +20,15 @@ from PIL import Image, UnidentifiedImageError
 IMAGE_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 
 # What Pillow raises on a file that claims to be an image and is not a readable one.
-_DECODING_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-                    IndexError, TypeError)
+_DECODING_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    TypeError,
+)
 
 
 class ImageRefused(Exception):

@@ -16,8 +16,9 @@ class QueryCountHeaderMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         count = 0
 
-        def counter(execute: Callable[..., Any], sql: str, params: Any, many: bool,
-                    context: dict[str, Any]) -> Any:
+        def counter(
+            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+        ) -> Any:
             nonlocal count
             count += 1
             return execute(sql, params, many, context)

@@ -21,10 +21,13 @@ class ExchangeRate(models.Model):
         ordering = ["currency", "-valid_at"]
         indexes = [models.Index(fields=["currency", "-valid_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rate__gt=Decimal(0)),
-                                   name="exchange_rate_positive"),
-            models.UniqueConstraint(fields=["base_currency", "currency", "source", "valid_at"],
-                                    name="exchange_rate_unique_per_source_and_time"),
+            models.CheckConstraint(
+                condition=models.Q(rate__gt=Decimal(0)), name="exchange_rate_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["base_currency", "currency", "source", "valid_at"],
+                name="exchange_rate_unique_per_source_and_time",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -57,14 +57,18 @@ class RefreshResult:
             kept = "no exchange rates are known yet"
         else:
             hours = self.status.age.total_seconds() / 3600
-            kept = (f"the newest rates are from {self.status.newest_at:%Y-%m-%d %H:%M} UTC, "
-                    f"{hours:.1f} hours old{' (stale)' if self.status.is_stale else ''}")
+            kept = (
+                f"the newest rates are from {self.status.newest_at:%Y-%m-%d %H:%M} UTC, "
+                f"{hours:.1f} hours old{' (stale)' if self.status.is_stale else ''}"
+            )
         if self.outcome == RefreshOutcome.RECORDED:
             return f"Recorded {self.recorded} rates from the {self.bulletin_date} bulletin; {kept}."
         if self.outcome == RefreshOutcome.UNCHANGED:
             return f"The {self.bulletin_date} bulletin was recorded already; {kept}."
-        return (f"Exchange rates not refreshed ({self.outcome}: {self.error}); "
-                f"the previous rates stay in force: {kept}.")
+        return (
+            f"Exchange rates not refreshed ({self.outcome}: {self.error}); "
+            f"the previous rates stay in force: {kept}."
+        )
 
 
 class BulletinNotPublished(Exception):
@@ -119,17 +123,28 @@ def exchange_rates_refresh(
         recorded = ExchangeRate.objects.count() - before
         result = RefreshResult(
             outcome=RefreshOutcome.RECORDED if recorded else RefreshOutcome.UNCHANGED,
-            url=url, bulletin_date=bulletin_date, recorded=recorded,
+            url=url,
+            bulletin_date=bulletin_date,
+            recorded=recorded,
             status=exchange_rates_status(),
         )
         logger.info("%s", result.message)
         return result
-    return _failed(RefreshOutcome.NOT_PUBLISHED, url,
-                   f"no bulletin for {today} or the {MAX_DAYS_BACK} days before")
+    return _failed(
+        RefreshOutcome.NOT_PUBLISHED,
+        url,
+        f"no bulletin for {today} or the {MAX_DAYS_BACK} days before",
+    )
 
 
 def _failed(outcome: RefreshOutcome, url: str, error: str) -> RefreshResult:
-    result = RefreshResult(outcome=outcome, url=url, bulletin_date=None, recorded=0,
-                           status=exchange_rates_status(), error=error)
+    result = RefreshResult(
+        outcome=outcome,
+        url=url,
+        bulletin_date=None,
+        recorded=0,
+        status=exchange_rates_status(),
+        error=error,
+    )
     logger.warning("%s (%s)", result.message, url)
     return result

@@ -74,9 +74,9 @@ class CappedStream(IOBase):
 
 def request_too_large(limit: int) -> JsonResponse:
     message = f"The request body is larger than {limit} bytes."
-    return JsonResponse({"errors": [{"message": message,
-                                     "extensions": {"code": "request_too_large"}}]},
-                        status=413)
+    return JsonResponse(
+        {"errors": [{"message": message, "extensions": {"code": "request_too_large"}}]}, status=413
+    )
 
 
 def _declared_length(meta: Mapping[str, Any]) -> int | None:
@@ -114,8 +114,9 @@ class RequestBodyLimitMiddleware:
         request._stream = cast(BinaryIO, capped)  # reads like the stream it wraps
         response = self.get_response(request)
         if capped.exceeded:
-            logger.warning("Refused a body over %s bytes for %s while reading it.", limit,
-                           request.path)
+            logger.warning(
+                "Refused a body over %s bytes for %s while reading it.", limit, request.path
+            )
             _discard_uploads(request)
             response.close()
             return request_too_large(limit)

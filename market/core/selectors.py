@@ -58,10 +58,14 @@ def price_converter_get(*, currency: str | None, field: str = "currency") -> Pri
         return _base_converter()
     rate = exchange_rate_get_latest(currency=code)
     if rate is None:
-        raise DomainError(CoreErrorCode.NO_EXCHANGE_RATE,
-                          f"No exchange rate is known for {code} yet.", field=field)
-    return PriceConverter(base=base, currency=code, rate=rate.rate, source=rate.source,
-                          valid_at=rate.valid_at)
+        raise DomainError(
+            CoreErrorCode.NO_EXCHANGE_RATE,
+            f"No exchange rate is known for {code} yet.",
+            field=field,
+        )
+    return PriceConverter(
+        base=base, currency=code, rate=rate.rate, source=rate.source, valid_at=rate.valid_at
+    )
 
 
 def price_converters_all() -> dict[str, PriceConverter | None]:
@@ -78,8 +82,9 @@ def price_converters_all() -> dict[str, PriceConverter | None]:
         if code == base:
             converters[code] = _base_converter()
         elif rate is not None:
-            converters[code] = PriceConverter(base=base, currency=code, rate=rate.rate,
-                                              source=rate.source, valid_at=rate.valid_at)
+            converters[code] = PriceConverter(
+                base=base, currency=code, rate=rate.rate, source=rate.source, valid_at=rate.valid_at
+            )
         else:
             converters[code] = None
     return converters
@@ -87,8 +92,7 @@ def price_converters_all() -> dict[str, PriceConverter | None]:
 
 def _base_converter() -> PriceConverter:
     base = base_currency()
-    return PriceConverter(base=base, currency=base, rate=Decimal(1), source="base",
-                          valid_at=None)
+    return PriceConverter(base=base, currency=base, rate=Decimal(1), source="base", valid_at=None)
 
 
 @dataclass(frozen=True)
@@ -104,14 +108,19 @@ class ExchangeRatesStatus:
 def exchange_rates_status(*, now: dt.datetime | None = None) -> ExchangeRatesStatus:
     """Rates are stale when the newest one was published more than
     EXCHANGE_RATES_STALE_AFTER_HOURS ago, or when none is known at all."""
-    newest = (ExchangeRate.objects.filter(base_currency=base_currency())
-              .order_by("-valid_at", "-pk").only("valid_at", "source").first())
+    newest = (
+        ExchangeRate.objects.filter(base_currency=base_currency())
+        .order_by("-valid_at", "-pk")
+        .only("valid_at", "source")
+        .first()
+    )
     if newest is None:
         return ExchangeRatesStatus(newest_at=None, age=None, is_stale=True, source="")
     age = max((now or timezone.now()) - newest.valid_at, dt.timedelta(0))
     stale_after = dt.timedelta(hours=settings.EXCHANGE_RATES_STALE_AFTER_HOURS)
-    return ExchangeRatesStatus(newest_at=newest.valid_at, age=age, is_stale=age > stale_after,
-                               source=newest.source)
+    return ExchangeRatesStatus(
+        newest_at=newest.valid_at, age=age, is_stale=age > stale_after, source=newest.source
+    )
 
 
 def exchange_rates_age(*, now: dt.datetime | None = None) -> dt.timedelta | None:

@@ -10,8 +10,9 @@ from market.core.money import base_currency, supported_currencies
 
 
 @transaction.atomic
-def exchange_rates_record_bulletin(*, xml: bytes | str, source: str = cbar.SOURCE,
-                                   valid_at: dt.datetime | None = None) -> list[ExchangeRate]:
+def exchange_rates_record_bulletin(
+    *, xml: bytes | str, source: str = cbar.SOURCE, valid_at: dt.datetime | None = None
+) -> list[ExchangeRate]:
     """Store a CBAR bulletin's rates for the currencies we sell in; twice is a no-op.
 
     ``valid_at`` defaults to the bulletin's own date; only a sample bulletin re-dated for the
@@ -25,7 +26,10 @@ def exchange_rates_record_bulletin(*, xml: bytes | str, source: str = cbar.SOURC
         if code == base or parsed is None:
             continue
         rate, _ = ExchangeRate.objects.get_or_create(
-            base_currency=base, currency=code, source=source, valid_at=valid_at,
+            base_currency=base,
+            currency=code,
+            source=source,
+            valid_at=valid_at,
             defaults={"rate": parsed.rate},
         )
         recorded.append(rate)

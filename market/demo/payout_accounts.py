@@ -24,25 +24,34 @@ DEMO_BANKS = {
 
 
 @transaction.atomic
-def demo_payout_accounts_ensure(*, sellers: QuerySet[Seller], verified_by
-                                ) -> list[PayoutAccount]:
+def demo_payout_accounts_ensure(*, sellers: QuerySet[Seller], verified_by) -> list[PayoutAccount]:
     """A verified bank account for each of ``sellers`` on the bank route that has none, in a
     country of ``DEMO_BANKS``; shops that set up their payouts keep them. Returns the accounts
     created."""
     created = []
     for seller in sellers.order_by("pk"):
         bank = DEMO_BANKS.get(str(seller.country).upper())
-        if (bank is None or payout_route_for(seller).name != PayoutRouteName.BANK_TRANSFER
-                or PayoutAccount.objects.filter(seller=seller).exists()):
+        if (
+            bank is None
+            or payout_route_for(seller).name != PayoutRouteName.BANK_TRANSFER
+            or PayoutAccount.objects.filter(seller=seller).exists()
+        ):
             continue
         bank_code, bic, bank_name, currency = bank
-        iban = IBAN.generate(str(seller.country).upper(), bank_code=bank_code,
-                             account_code=_account_code(seller, bank_code))
-        services.payout_bank_account_set(seller=seller, account_holder=seller.name,
-                                         iban=str(iban), bic=bic, bank_name=bank_name,
-                                         currency=currency)
-        created.append(services.payout_bank_account_verify(seller_id=seller.pk,
-                                                           actor=verified_by))
+        iban = IBAN.generate(
+            str(seller.country).upper(),
+            bank_code=bank_code,
+            account_code=_account_code(seller, bank_code),
+        )
+        services.payout_bank_account_set(
+            seller=seller,
+            account_holder=seller.name,
+            iban=str(iban),
+            bic=bic,
+            bank_name=bank_name,
+            currency=currency,
+        )
+        created.append(services.payout_bank_account_verify(seller_id=seller.pk, actor=verified_by))
     return created
 
 

@@ -19,16 +19,37 @@ from market.graphql.sellers.mutations import SellersMutations
 from market.graphql.sellers.queries import SellerQueries
 
 
-class Query(CatalogQueries, SellerQueries, AccountsQueries, PayoutsQueries, CoreQueries,
-            NodeQueries, ProductImportQueries, CheckoutQueries, ShippingQueries, OrdersQueries,
-            PaymentsQueries, graphene.ObjectType):
+class Query(
+    CatalogQueries,
+    SellerQueries,
+    AccountsQueries,
+    PayoutsQueries,
+    CoreQueries,
+    NodeQueries,
+    ProductImportQueries,
+    CheckoutQueries,
+    ShippingQueries,
+    OrdersQueries,
+    PaymentsQueries,
+    graphene.ObjectType,
+):
     pass
 
 
-class Mutation(AccountsMutations, SellersMutations, PayoutsMutations, CatalogMutations,
-               ProductImportMutations, CheckoutMutations, ShippingMutations, OrdersMutations,
-               FulfilmentMutations, PaymentsMutations, RefundsMutations,
-               graphene.ObjectType):
+class Mutation(
+    AccountsMutations,
+    SellersMutations,
+    PayoutsMutations,
+    CatalogMutations,
+    ProductImportMutations,
+    CheckoutMutations,
+    ShippingMutations,
+    OrdersMutations,
+    FulfilmentMutations,
+    PaymentsMutations,
+    RefundsMutations,
+    graphene.ObjectType,
+):
     pass
 
 

@@ -45,15 +45,19 @@ def _parse(query: str, max_tokens: int) -> tuple[DocumentNode | None, tuple[Grap
         return parse(query, max_tokens=max_tokens), ()
     except GraphQLError as error:
         if "Parsing aborted" in error.message:  # too many tokens, or nested too deeply
-            code = (ApiErrorCode.QUERY_TOO_DEEP if "nested" in error.message
-                    else ApiErrorCode.QUERY_TOO_LARGE)
+            code = (
+                ApiErrorCode.QUERY_TOO_DEEP
+                if "nested" in error.message
+                else ApiErrorCode.QUERY_TOO_LARGE
+            )
             error.extensions = {"code": code.value}
         return None, (error,)
 
 
 @lru_cache(maxsize=256)
-def _parse_cached(query: str, max_tokens: int
-                  ) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+def _parse_cached(
+    query: str, max_tokens: int
+) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
     return _parse(query, max_tokens)
 
 
@@ -66,17 +70,25 @@ def parse_query(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ..
     return _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
 
 
-def _validate(document: DocumentNode, rules, *, aborted: ApiErrorCode
-              ) -> tuple[GraphQLError, ...]:
+def _validate(document: DocumentNode, rules, *, aborted: ApiErrorCode) -> tuple[GraphQLError, ...]:
     """graphql-core's ``validate`` without its name suggestions where production hides them.
     Validation it aborts (fragments nested past what it can walk, or too much work comparing
     fields) gets ``aborted`` as its code."""
-    errors = validate(schema.graphql_schema, document, rules,
-                      hide_suggestions=not settings.GRAPHQL_FIELD_SUGGESTIONS)
+    errors = validate(
+        schema.graphql_schema,
+        document,
+        rules,
+        hide_suggestions=not settings.GRAPHQL_FIELD_SUGGESTIONS,
+    )
     for error in errors:
         if isinstance(error, ValidationAbortedError) and not error.extensions:
-            error.extensions = {"code": (aborted if error.message == "Validation aborted."
-                                         else ApiErrorCode.GRAPHQL_VALIDATION_FAILED).value}
+            error.extensions = {
+                "code": (
+                    aborted
+                    if error.message == "Validation aborted."
+                    else ApiErrorCode.GRAPHQL_VALIDATION_FAILED
+                ).value
+            }
     return tuple(errors)
 
 
@@ -85,8 +97,9 @@ def _validate_cached(query: str, hide_suggestions: bool) -> tuple[GraphQLError, 
     # hide_suggestions is part of the key only: the errors kept must match the setting.
     document, _errors = _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
     # Only a query that parsed is validated, and its parse is in the same cache.
-    return _validate(cast(DocumentNode, document), specified_rules,
-                     aborted=ApiErrorCode.QUERY_TOO_COSTLY)
+    return _validate(
+        cast(DocumentNode, document), specified_rules, aborted=ApiErrorCode.QUERY_TOO_COSTLY
+    )
 
 
 def validate_query(query: str, document: DocumentNode) -> tuple[GraphQLError, ...]:
@@ -152,7 +165,9 @@ class MarketGraphQLView(FileUploadGraphQLView):
             raise BadRequest(
                 f"POST bodies must be application/json (or application/graphql, or "
                 f"multipart/form-data for uploads), not {content_type or 'untyped'}.",
-                ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, status=415)
+                ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                status=415,
+            )
         if content_type == "multipart/form-data":
             return self._parse_multipart(request)
         try:
@@ -168,8 +183,10 @@ class MarketGraphQLView(FileUploadGraphQLView):
         paths of null variables) and the files. Anything else is a bad request, not a crash in
         graphene-file-upload."""
         if "operations" not in request.POST:
-            raise BadRequest("A multipart request needs 'operations' and 'map' "
-                             "(the GraphQL multipart request spec).")
+            raise BadRequest(
+                "A multipart request needs 'operations' and 'map' "
+                "(the GraphQL multipart request spec)."
+            )
         try:
             operations = json.loads(request.POST["operations"])
             files_map = json.loads(request.POST.get("map", "{}"))
@@ -181,9 +198,11 @@ class MarketGraphQLView(FileUploadGraphQLView):
             if key not in request.FILES:
                 raise BadRequest(f"'map' names the file {key!r}, which was not sent.")
             if not isinstance(paths, list) or not all(
-                    isinstance(path, str) and path.startswith("variables.") for path in paths):
-                raise BadRequest(f"'map' entry {key!r} must list paths of variables "
-                                 "(\"variables.<name>\").")
+                isinstance(path, str) and path.startswith("variables.") for path in paths
+            ):
+                raise BadRequest(
+                    f"'map' entry {key!r} must list paths of variables (\"variables.<name>\")."
+                )
         try:
             return place_files_in_operations(operations, files_map, request.FILES)
         except (ValueError, KeyError, IndexError, TypeError):
@@ -200,12 +219,15 @@ class MarketGraphQLView(FileUploadGraphQLView):
         if operation_name is not None and not isinstance(operation_name, str):
             raise BadRequest("'operationName' must be a string.")
         if not json_storable([query, operation_name, variables]):
-            raise BadRequest("Strings may not contain the NUL character (\\u0000) or an unpaired "
-                             "surrogate, and numbers must be finite.")
+            raise BadRequest(
+                "Strings may not contain the NUL character (\\u0000) or an unpaired "
+                "surrogate, and numbers must be finite."
+            )
         return query, variables, operation_name, id
 
-    def execute_graphql_request(self, request, data, query, variables, operation_name,
-                                show_graphiql=False):
+    def execute_graphql_request(
+        self, request, data, query, variables, operation_name, show_graphiql=False
+    ):
         if not query:
             if show_graphiql:
                 return None
@@ -214,14 +236,18 @@ class MarketGraphQLView(FileUploadGraphQLView):
         if errors or document is None:
             return ExecutionResult(data=None, errors=list(errors))
         operation = get_operation_ast(document, operation_name)
-        if (request.method.lower() == "get" and operation is not None
-                and operation.operation != OperationType.QUERY):
+        if (
+            request.method.lower() == "get"
+            and operation is not None
+            and operation.operation != OperationType.QUERY
+        ):
             if show_graphiql:
                 return None
             raise HttpError(HttpResponseNotAllowed(["POST"], "Mutations need a POST request."))
         # Cheap, linear limits first (page sizes may come from this request's variables).
-        limit_errors = _validate(document, query_limits_rules(variables),
-                                 aborted=ApiErrorCode.QUERY_TOO_DEEP)
+        limit_errors = _validate(
+            document, query_limits_rules(variables), aborted=ApiErrorCode.QUERY_TOO_DEEP
+        )
         if limit_errors:
             return ExecutionResult(data=None, errors=list(limit_errors))
         errors = validate_query(query, document)
@@ -229,12 +255,16 @@ class MarketGraphQLView(FileUploadGraphQLView):
             return ExecutionResult(data=None, errors=list(errors))
         try:
             with api_statement_timeout():
-                return execute(schema.graphql_schema, document,
-                               root_value=self.get_root_value(request),
-                               context_value=self.get_context(request),
-                               variable_values=variables, operation_name=operation_name,
-                               middleware=self.get_middleware(request),
-                               hide_suggestions=not settings.GRAPHQL_FIELD_SUGGESTIONS)
+                return execute(
+                    schema.graphql_schema,
+                    document,
+                    root_value=self.get_root_value(request),
+                    context_value=self.get_context(request),
+                    variable_values=variables,
+                    operation_name=operation_name,
+                    middleware=self.get_middleware(request),
+                    hide_suggestions=not settings.GRAPHQL_FIELD_SUGGESTIONS,
+                )
         except Exception as error:  # graphql-core reports resolver errors itself; this is a bug
             # format_error shapes any exception (a fixed message, the traceback logged).
             return ExecutionResult(errors=[cast(GraphQLError, error)])

@@ -8,8 +8,18 @@ from market.ledger.models import CategoryCommission, LedgerEntry
 class LedgerEntryAdmin(ReadOnlyAdmin):
     """Read-only: the ledger is append-only and only the services write to it."""
 
-    list_display = ["created_at", "account", "seller", "kind", "amount", "currency",
-                    "amount_order", "currency_order", "order", "key"]
+    list_display = [
+        "created_at",
+        "account",
+        "seller",
+        "kind",
+        "amount",
+        "currency",
+        "amount_order",
+        "currency_order",
+        "order",
+        "key",
+    ]
     list_filter = ["account", "kind", "currency"]
     search_fields = ["key", "reference", "seller__name", "order__number"]
     list_select_related = ["seller", "order"]

@@ -34,17 +34,39 @@ class LedgerEntry(models.Model):
     """One money movement. Rows are only ever inserted: a correction is a new entry."""
 
     account = models.CharField(max_length=16, choices=Account.choices)
-    seller = models.ForeignKey("sellers.Seller", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="ledger_entries")
-    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="ledger_entries")
-    order_part = models.ForeignKey("orders.OrderPart", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="ledger_entries")
-    payout = models.ForeignKey("payouts.Payout", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="ledger_entries")
-    reference = models.CharField(max_length=64, blank=True,
-                                 help_text="Where the movement comes from: a payment, a payout, "
-                                           "an external id.")
+    seller = models.ForeignKey(
+        "sellers.Seller",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
+    order = models.ForeignKey(
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
+    order_part = models.ForeignKey(
+        "orders.OrderPart",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
+    payout = models.ForeignKey(
+        "payouts.Payout",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
+    reference = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Where the movement comes from: a payment, a payout, an external id.",
+    )
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
@@ -59,11 +81,16 @@ class LedgerEntry(models.Model):
         verbose_name_plural = "ledger entries"
         constraints = [
             models.CheckConstraint(
-                condition=(Q(account="seller", seller__isnull=False)
-                           | Q(account="platform", seller__isnull=True)),
-                name="ledger_entry_seller_iff_seller_account"),
-            models.CheckConstraint(condition=Q(order_part__isnull=True) | Q(order__isnull=False),
-                                   name="ledger_entry_part_has_order"),
+                condition=(
+                    Q(account="seller", seller__isnull=False)
+                    | Q(account="platform", seller__isnull=True)
+                ),
+                name="ledger_entry_seller_iff_seller_account",
+            ),
+            models.CheckConstraint(
+                condition=Q(order_part__isnull=True) | Q(order__isnull=False),
+                name="ledger_entry_part_has_order",
+            ),
         ]
         indexes = [
             models.Index(fields=["seller", "currency"], name="ledger_seller_idx"),
@@ -77,14 +104,18 @@ class LedgerEntry(models.Model):
 class CategoryCommission(models.Model):
     """The platform's fee for a category and, unless they have their own, its subcategories."""
 
-    category = models.OneToOneField("catalog.Category", on_delete=models.CASCADE,
-                                    related_name="commission")
+    category = models.OneToOneField(
+        "catalog.Category", on_delete=models.CASCADE, related_name="commission"
+    )
     rate = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent, 0 to 100.")
 
     class Meta:
         ordering = ["category__name"]
-        constraints = [models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte=100),
-                                              name="category_commission_rate_percent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lte=100), name="category_commission_rate_percent"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.category}: {self.rate} %"

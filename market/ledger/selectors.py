@@ -67,14 +67,18 @@ def _sum(entries: QuerySet[LedgerEntry]) -> Decimal:
 
 def seller_balance(*, seller: Seller, currency: str | None = None) -> Decimal:
     """What the platform owes the seller now (base currency unless ``currency`` says)."""
-    return _sum(LedgerEntry.objects.filter(account=Account.SELLER, seller=seller,
-                                           currency=currency or base_currency()))
+    return _sum(
+        LedgerEntry.objects.filter(
+            account=Account.SELLER, seller=seller, currency=currency or base_currency()
+        )
+    )
 
 
 def platform_balance(*, currency: str | None = None) -> Decimal:
     """What the platform keeps: fees, and duties it holds to remit to customs."""
-    return _sum(LedgerEntry.objects.filter(account=Account.PLATFORM,
-                                           currency=currency or base_currency()))
+    return _sum(
+        LedgerEntry.objects.filter(account=Account.PLATFORM, currency=currency or base_currency())
+    )
 
 
 def part_payable_now(*, part: OrderPart) -> Decimal:
@@ -83,34 +87,49 @@ def part_payable_now(*, part: OrderPart) -> Decimal:
     payouts). One query: both are sums over the seller's entries."""
     base = base_currency()
     totals = LedgerEntry.objects.filter(
-        account=Account.SELLER, seller_id=part.seller_id, currency=base,
-    ).aggregate(balance=Sum("amount"),
-                payable=Sum("amount", filter=Q(order_part=part, kind__in=PART_PAYABLE_KINDS)))
+        account=Account.SELLER,
+        seller_id=part.seller_id,
+        currency=base,
+    ).aggregate(
+        balance=Sum("amount"),
+        payable=Sum("amount", filter=Q(order_part=part, kind__in=PART_PAYABLE_KINDS)),
+    )
     return quantize(min(totals["payable"] or Decimal(0), totals["balance"] or Decimal(0)), base)
 
 
 def part_payable(*, part: OrderPart) -> Decimal:
     """What the seller is owed for one order part (base currency): their share of the goods
     plus the shipping, less refunds recorded for it; payouts (and their reversals) not deducted."""
-    return _sum(LedgerEntry.objects.filter(account=Account.SELLER, order_part=part,
-                                           kind__in=PART_PAYABLE_KINDS,
-                                           currency=base_currency()))
+    return _sum(
+        LedgerEntry.objects.filter(
+            account=Account.SELLER,
+            order_part=part,
+            kind__in=PART_PAYABLE_KINDS,
+            currency=base_currency(),
+        )
+    )
 
 
 def ledger_entries_for_order(*, order: Order) -> list[LedgerEntry]:
     return list(LedgerEntry.objects.filter(order=order).order_by("pk"))
 
 
-def seller_balance_split(*, seller: Seller, groups: Mapping[str, Q], currency: str | None = None
-                         ) -> tuple[Decimal, dict[str, Decimal]]:
+def seller_balance_split(
+    *, seller: Seller, groups: Mapping[str, Q], currency: str | None = None
+) -> tuple[Decimal, dict[str, Decimal]]:
     """``seller_balance`` and, in the same query, how much of it lies in each group of the
     seller's entries that ``groups`` names (a condition on ``LedgerEntry``, e.g. on its order
     part). Groups may overlap; an entry in no group counts in the balance only."""
     currency = currency or base_currency()
     sums = LedgerEntry.objects.filter(
-        account=Account.SELLER, seller=seller, currency=currency,
-    ).aggregate(_balance=Sum("amount"),
-                **{f"group_{name}": Sum("amount", filter=condition)
-                   for name, condition in groups.items()})
-    return (quantize(sums["_balance"] or Decimal(0), currency),
-            {name: quantize(sums[f"group_{name}"] or Decimal(0), currency) for name in groups})
+        account=Account.SELLER,
+        seller=seller,
+        currency=currency,
+    ).aggregate(
+        _balance=Sum("amount"),
+        **{f"group_{name}": Sum("amount", filter=condition) for name, condition in groups.items()},
+    )
+    return (
+        quantize(sums["_balance"] or Decimal(0), currency),
+        {name: quantize(sums[f"group_{name}"] or Decimal(0), currency) for name in groups},
+    )

@@ -31,8 +31,12 @@ if TYPE_CHECKING:
     from market.sellers.models import Seller
 
 HUNDRED = Decimal(100)
-ORDER_PAID_KINDS = (EntryKind.SALE, EntryKind.PLATFORM_FEE, EntryKind.SHIPPING,
-                    EntryKind.DUTIES_COLLECTED)
+ORDER_PAID_KINDS = (
+    EntryKind.SALE,
+    EntryKind.PLATFORM_FEE,
+    EntryKind.SHIPPING,
+    EntryKind.DUTIES_COLLECTED,
+)
 NOT_PAID = (OrderStatus.UNPAID, OrderStatus.CANCELLED)
 
 
@@ -45,8 +49,7 @@ class _Planned:
 
 
 @transaction.atomic
-def ledger_record_order_paid(*, order: Order, payment: Payment | None = None
-                             ) -> list[LedgerEntry]:
+def ledger_record_order_paid(*, order: Order, payment: Payment | None = None) -> list[LedgerEntry]:
     """Record where the buyer's money goes, once per order.
 
     Per part: the goods are split between the seller's share (``sale``) and the platform's
@@ -62,24 +65,33 @@ def ledger_record_order_paid(*, order: Order, payment: Payment | None = None
     returns the entries of the first call.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
-    existing = list(LedgerEntry.objects.filter(order=order, kind__in=ORDER_PAID_KINDS)
-                    .order_by("pk"))
+    existing = list(
+        LedgerEntry.objects.filter(order=order, kind__in=ORDER_PAID_KINDS).order_by("pk")
+    )
     if existing:
         return existing
     if order.status in NOT_PAID:
-        raise DomainError(LedgerErrorCode.ORDER_NOT_PAID,
-                          f"Order {order.number} is not paid.", field="order")
+        raise DomainError(
+            LedgerErrorCode.ORDER_NOT_PAID, f"Order {order.number} is not paid.", field="order"
+        )
     planned = _order_paid_plan(order)
     base = base_currency()
     amounts = allocate(_order_total_in_base(order), [p.amount_order for p in planned], base)
     reference = f"payment:{payment.pk}" if payment is not None and payment.pk else ""
     entries = [
-        LedgerEntry(account=p.account,
-                    seller_id=p.part.seller_id if p.account == Account.SELLER else None,
-                    order=order, order_part=p.part, reference=reference, kind=p.kind,
-                    amount=amount, currency=base, amount_order=p.amount_order,
-                    currency_order=order.currency,
-                    key=f"order:{order.pk}:part:{p.part.pk}:{p.kind}")
+        LedgerEntry(
+            account=p.account,
+            seller_id=p.part.seller_id if p.account == Account.SELLER else None,
+            order=order,
+            order_part=p.part,
+            reference=reference,
+            kind=p.kind,
+            amount=amount,
+            currency=base,
+            amount_order=p.amount_order,
+            currency_order=order.currency,
+            key=f"order:{order.pk}:part:{p.part.pk}:{p.kind}",
+        )
         for p, amount in zip(planned, amounts, strict=True)
         if amount or p.amount_order
     ]
@@ -99,14 +111,18 @@ def _order_paid_plan(order: Order) -> list[_Planned]:
     parts = list(OrderPart.objects.filter(order=order).order_by("pk"))
     lines: defaultdict[int, list[tuple[Decimal, int | None]]] = defaultdict(list)
     category_id: int | None  # None once the line's listing has been deleted
-    for part_id, total, category_id in (OrderLine.objects.filter(part__order=order)
-                                        .order_by("pk").values_list(
-                                            "part_id", "total_amount",
-                                            "variant__product__category_id")):
+    for part_id, total, category_id in (
+        OrderLine.objects.filter(part__order=order)
+        .order_by("pk")
+        .values_list("part_id", "total_amount", "variant__product__category_id")
+    ):
         lines[part_id].append((total, category_id))
     _check_adds_up(order, parts, lines)
-    rates: dict[int | None, Decimal] = dict(commission_rates(
-        category_ids={c for ls in lines.values() for _, c in ls if c is not None}).items())
+    rates: dict[int | None, Decimal] = dict(
+        commission_rates(
+            category_ids={c for ls in lines.values() for _, c in ls if c is not None}
+        ).items()
+    )
     # A line whose listing was deleted since has no category left: the platform rate applies.
     rates[None] = platform_commission_rate()
     planned = []
@@ -126,16 +142,21 @@ def _order_paid_plan(order: Order) -> list[_Planned]:
     return planned
 
 
-def _check_adds_up(order: Order, parts: list[OrderPart],
-                   lines: Mapping[int, list[tuple[Decimal, int | None]]]) -> None:
+def _check_adds_up(
+    order: Order, parts: list[OrderPart], lines: Mapping[int, list[tuple[Decimal, int | None]]]
+) -> None:
     """The ledger can only split what adds up: lines to each part's goods, goods + shipping +
     duties to each part's total, the parts to the order's total; all in whole minor units."""
     currency = order.currency
     figures = [order.total_amount] + [total for ls in lines.values() for total, _ in ls]
     problems = []
     for part in parts:
-        figures += [part.subtotal_amount, part.shipping_amount, part.duties_amount,
-                    part.total_amount]
+        figures += [
+            part.subtotal_amount,
+            part.shipping_amount,
+            part.duties_amount,
+            part.total_amount,
+        ]
         if sum((total for total, _ in lines[part.pk]), Decimal(0)) != part.subtotal_amount:
             problems.append(f"the lines of part {part.pk} do not add up to its goods")
         if part.subtotal_amount + part.shipping_amount + part.duties_amount != part.total_amount:
@@ -145,15 +166,22 @@ def _check_adds_up(order: Order, parts: list[OrderPart],
     if any(figure < 0 or quantize(figure, currency) != figure for figure in figures):
         problems.append(f"an amount is negative or finer than a {currency} minor unit")
     if problems:
-        raise DomainError(LedgerErrorCode.ORDER_INCONSISTENT,
-                          f"Order {order.number} cannot be recorded: {'; '.join(problems)}.",
-                          field="order")
+        raise DomainError(
+            LedgerErrorCode.ORDER_INCONSISTENT,
+            f"Order {order.number} cannot be recorded: {'; '.join(problems)}.",
+            field="order",
+        )
 
 
-def ledger_record_payout(*, payout: Payout | None = None, payout_id: int | None = None,
-                         seller: Seller | None = None,
-                         amount: Decimal | None = None, currency: str | None = None,
-                         part: OrderPart | None = None) -> LedgerEntry:
+def ledger_record_payout(
+    *,
+    payout: Payout | None = None,
+    payout_id: int | None = None,
+    seller: Seller | None = None,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    part: OrderPart | None = None,
+) -> LedgerEntry:
     """Record money paid out to a seller: a negative ``payout`` entry, once per payout.
 
     Give the ``payout`` (its seller, amount, currency and order part are used), or its id and
@@ -168,34 +196,59 @@ def ledger_record_payout(*, payout: Payout | None = None, payout_id: int | None 
         currency, part = payout.currency, payout.order_part
     base = base_currency()
     if payout_id is None or seller is None:
-        raise DomainError(LedgerErrorCode.INVALID, "A payout and its seller are required.",
-                          field="payout")
+        raise DomainError(
+            LedgerErrorCode.INVALID, "A payout and its seller are required.", field="payout"
+        )
     if currency != base:
-        raise DomainError(LedgerErrorCode.CURRENCY_MISMATCH,
-                          f"Payouts are recorded in {base}, not {currency}.", field="currency")
-    if (not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0
-            or quantize(amount, base) != amount):
-        raise DomainError(LedgerErrorCode.INVALID_AMOUNT,
-                          f"A payout is a positive amount in whole {base} minor units.",
-                          field="amount")
+        raise DomainError(
+            LedgerErrorCode.CURRENCY_MISMATCH,
+            f"Payouts are recorded in {base}, not {currency}.",
+            field="currency",
+        )
+    if (
+        not isinstance(amount, Decimal)
+        or not amount.is_finite()
+        or amount <= 0
+        or quantize(amount, base) != amount
+    ):
+        raise DomainError(
+            LedgerErrorCode.INVALID_AMOUNT,
+            f"A payout is a positive amount in whole {base} minor units.",
+            field="amount",
+        )
     if part is not None and part.seller_id != seller.pk:
-        raise DomainError(LedgerErrorCode.INVALID, "The order part is not this seller's.",
-                          field="part")
+        raise DomainError(
+            LedgerErrorCode.INVALID, "The order part is not this seller's.", field="part"
+        )
     key = f"payout:{payout_id}"
     try:
         # Written first, read only if it was there already: a payout is recorded once, when it
         # is paid, so the insert is what almost always happens.
         with transaction.atomic():
             existing = LedgerEntry.objects.create(
-                key=key, account=Account.SELLER, seller=seller, payout_id=payout_id,
-                order_id=part.order_id if part else None, order_part=part,
-                reference=str(payout_id), kind=EntryKind.PAYOUT, amount=-amount, currency=base)
+                key=key,
+                account=Account.SELLER,
+                seller=seller,
+                payout_id=payout_id,
+                order_id=part.order_id if part else None,
+                order_part=part,
+                reference=str(payout_id),
+                kind=EntryKind.PAYOUT,
+                amount=-amount,
+                currency=base,
+            )
     except IntegrityError:
         existing = LedgerEntry.objects.get(key=key)
     if (existing.seller_id, existing.amount, existing.order_part_id) != (
-            seller.pk, -amount, part.pk if part else None):
-        raise DomainError(LedgerErrorCode.PAYOUT_MISMATCH,
-                          f"Payout {payout_id} was recorded with other figures.", field="payout")
+        seller.pk,
+        -amount,
+        part.pk if part else None,
+    ):
+        raise DomainError(
+            LedgerErrorCode.PAYOUT_MISMATCH,
+            f"Payout {payout_id} was recorded with other figures.",
+            field="payout",
+        )
     return existing
 
 
@@ -205,9 +258,12 @@ SELLER_KINDS = (EntryKind.SALE, EntryKind.SHIPPING)
 def _part_sums(part: OrderPart, kinds: Iterable[str]) -> dict[str, tuple[Decimal, Decimal]]:
     """Per account: the sum of the part's entries of ``kinds`` (base, order currency)."""
     sums: dict[str, tuple[Decimal, Decimal]] = {
-        Account.SELLER: (Decimal(0), Decimal(0)), Account.PLATFORM: (Decimal(0), Decimal(0))}
+        Account.SELLER: (Decimal(0), Decimal(0)),
+        Account.PLATFORM: (Decimal(0), Decimal(0)),
+    }
     for account, amount, amount_order in LedgerEntry.objects.filter(
-            order_part=part, kind__in=kinds).values_list("account", "amount", "amount_order"):
+        order_part=part, kind__in=kinds
+    ).values_list("account", "amount", "amount_order"):
         base_sum, order_sum = sums[account]
         sums[account] = (base_sum + amount, order_sum + (amount_order or 0))
     return sums
@@ -235,22 +291,30 @@ def ledger_record_refund(*, refund: Refund) -> list[LedgerEntry]:
     part = OrderPart.objects.select_related("order").get(pk=refund.order_part_id)
     order = part.order
     if refund.currency != order.currency:
-        raise DomainError(LedgerErrorCode.CURRENCY_MISMATCH,
-                          f"Order {order.number} is in {order.currency}, not {refund.currency}.",
-                          field="currency")
+        raise DomainError(
+            LedgerErrorCode.CURRENCY_MISMATCH,
+            f"Order {order.number} is in {order.currency}, not {refund.currency}.",
+            field="currency",
+        )
     paid = _part_sums(part, ORDER_PAID_KINDS)
     if not any(order_sum for _, order_sum in paid.values()):
-        raise DomainError(LedgerErrorCode.ORDER_NOT_PAID,
-                          f"No sale is recorded for part {part.pk}.", field="order")
+        raise DomainError(
+            LedgerErrorCode.ORDER_NOT_PAID,
+            f"No sale is recorded for part {part.pk}.",
+            field="order",
+        )
     refunded = _part_sums(part, (EntryKind.REFUND,))
     left = {a: (paid[a][0] + refunded[a][0], paid[a][1] + refunded[a][1]) for a in paid}
     accounts = [Account.SELLER, Account.PLATFORM]
     left_order = sum((left[a][1] for a in accounts), Decimal(0))
     amount = refund.amount
     if amount <= 0 or quantize(amount, order.currency) != amount or amount > left_order:
-        raise DomainError(LedgerErrorCode.INVALID_AMOUNT,
-                          f"A refund of {amount} {order.currency} does not fit part {part.pk}: "
-                          f"{left_order} is left of it.", field="amount")
+        raise DomainError(
+            LedgerErrorCode.INVALID_AMOUNT,
+            f"A refund of {amount} {order.currency} does not fit part {part.pk}: "
+            f"{left_order} is left of it.",
+            field="amount",
+        )
     base = base_currency()
     if amount == left_order:
         split_order = [left[a][1] for a in accounts]
@@ -258,14 +322,22 @@ def ledger_record_refund(*, refund: Refund) -> list[LedgerEntry]:
     else:
         weights = [paid[a][1] for a in accounts]
         split_order = allocate(amount, weights, order.currency)
-        in_base = amount if order.currency == base else quantize(amount * order.exchange_rate,
-                                                                 base)
+        in_base = amount if order.currency == base else quantize(amount * order.exchange_rate, base)
         split_base = allocate(in_base, weights, base)
     entries = [
-        LedgerEntry(account=account, seller_id=part.seller_id if account == Account.SELLER
-                    else None, order=order, order_part=part, reference=f"refund:{refund.pk}",
-                    kind=EntryKind.REFUND, amount=-in_base, currency=base,
-                    amount_order=-in_order, currency_order=order.currency, key=keys[account])
+        LedgerEntry(
+            account=account,
+            seller_id=part.seller_id if account == Account.SELLER else None,
+            order=order,
+            order_part=part,
+            reference=f"refund:{refund.pk}",
+            kind=EntryKind.REFUND,
+            amount=-in_base,
+            currency=base,
+            amount_order=-in_order,
+            currency_order=order.currency,
+            key=keys[account],
+        )
         for account, in_base, in_order in zip(accounts, split_base, split_order, strict=True)
         if in_base or in_order
     ]
@@ -282,9 +354,14 @@ def ledger_refund_seller_share(*, refund: Refund) -> tuple[Decimal, Decimal]:
 
 
 @transaction.atomic
-def ledger_record_transfer_reversal(*, refund: Refund, payout: Payout, amount: Decimal,
-                                    amount_order: Decimal, stripe_reversal_id: str = ""
-                                    ) -> LedgerEntry:
+def ledger_record_transfer_reversal(
+    *,
+    refund: Refund,
+    payout: Payout,
+    amount: Decimal,
+    amount_order: Decimal,
+    stripe_reversal_id: str = "",
+) -> LedgerEntry:
     """Record money taken back from a seller's Stripe account after a refund: a positive
     ``reversal`` entry (it undoes that much of the payout), once per refund.
 
@@ -294,21 +371,35 @@ def ledger_record_transfer_reversal(*, refund: Refund, payout: Payout, amount: D
     with other figures it is refused (``payout_mismatch``).
     """
     base = base_currency()
-    if (not isinstance(amount, Decimal) or amount <= 0 or quantize(amount, base) != amount):
-        raise DomainError(LedgerErrorCode.INVALID_AMOUNT,
-                          f"A reversal is a positive amount in whole {base} minor units.",
-                          field="amount")
+    if not isinstance(amount, Decimal) or amount <= 0 or quantize(amount, base) != amount:
+        raise DomainError(
+            LedgerErrorCode.INVALID_AMOUNT,
+            f"A reversal is a positive amount in whole {base} minor units.",
+            field="amount",
+        )
     part = payout.order_part
-    entry, _ = LedgerEntry.objects.get_or_create(key=f"reversal:refund:{refund.pk}", defaults={
-        "account": Account.SELLER, "seller_id": payout.seller_id, "payout": payout,
-        "order_id": part.order_id, "order_part": part,
-        "reference": (stripe_reversal_id or f"refund:{refund.pk}")[:64],
-        "kind": EntryKind.REVERSAL, "amount": amount, "currency": base,
-        "amount_order": amount_order, "currency_order": part.order.currency})
+    entry, _ = LedgerEntry.objects.get_or_create(
+        key=f"reversal:refund:{refund.pk}",
+        defaults={
+            "account": Account.SELLER,
+            "seller_id": payout.seller_id,
+            "payout": payout,
+            "order_id": part.order_id,
+            "order_part": part,
+            "reference": (stripe_reversal_id or f"refund:{refund.pk}")[:64],
+            "kind": EntryKind.REVERSAL,
+            "amount": amount,
+            "currency": base,
+            "amount_order": amount_order,
+            "currency_order": part.order.currency,
+        },
+    )
     if (entry.payout_id, entry.amount) != (payout.pk, amount):
-        raise DomainError(LedgerErrorCode.PAYOUT_MISMATCH,
-                          f"The reversal for refund {refund.pk} was recorded with other figures.",
-                          field="payout")
+        raise DomainError(
+            LedgerErrorCode.PAYOUT_MISMATCH,
+            f"The reversal for refund {refund.pk} was recorded with other figures.",
+            field="payout",
+        )
     return entry
 
 
@@ -324,15 +415,26 @@ def ledger_record_refund_undone(*, refund: Refund) -> list[LedgerEntry]:
     is money that really moved and stays recorded. A refund never recorded writes nothing;
     called again, it writes nothing and returns the first entries.
     """
-    originals = list(LedgerEntry.objects.filter(
-        key__in=[f"refund:{refund.pk}:{account}" for account in Account.values],
-        kind=EntryKind.REFUND).order_by("pk"))
+    originals = list(
+        LedgerEntry.objects.filter(
+            key__in=[f"refund:{refund.pk}:{account}" for account in Account.values],
+            kind=EntryKind.REFUND,
+        ).order_by("pk")
+    )
     entries = [
-        LedgerEntry(account=entry.account, seller_id=entry.seller_id, order_id=entry.order_id,
-                    order_part_id=entry.order_part_id, reference=f"refund-undone:{refund.pk}",
-                    kind=EntryKind.REFUND, amount=-entry.amount, currency=entry.currency,
-                    amount_order=None if entry.amount_order is None else -entry.amount_order,
-                    currency_order=entry.currency_order, key=f"{entry.key}:undone")
+        LedgerEntry(
+            account=entry.account,
+            seller_id=entry.seller_id,
+            order_id=entry.order_id,
+            order_part_id=entry.order_part_id,
+            reference=f"refund-undone:{refund.pk}",
+            kind=EntryKind.REFUND,
+            amount=-entry.amount,
+            currency=entry.currency,
+            amount_order=None if entry.amount_order is None else -entry.amount_order,
+            currency_order=entry.currency_order,
+            key=f"{entry.key}:undone",
+        )
         for entry in originals
     ]
     # A racing twin inserted the same keys first: its rows are the same movement.

@@ -35,7 +35,8 @@ POSTAL_CODE_PATTERNS = {
     "DE": re.compile(r"^\d{5}$"),
     "GB": re.compile(
         r"^(GIR 0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?|[0-9][A-HJKPS-UW])"
-        r" [0-9][ABD-HJLNP-UW-Z]{2})$"),
+        r" [0-9][ABD-HJLNP-UW-Z]{2})$"
+    ),
     "GE": re.compile(r"^\d{4}$"),
     "JP": re.compile(r"^\d{3}-\d{4}$"),
     "RU": re.compile(r"^\d{6}$"),
@@ -43,8 +44,15 @@ POSTAL_CODE_PATTERNS = {
     "US": re.compile(r"^\d{5}(-\d{4})?$"),
 }
 POSTAL_CODE_EXAMPLES = {
-    "AZ": "AZ 1000", "CN": "100000", "DE": "10115", "GB": "SW1A 1AA", "GE": "0105",
-    "JP": "100-0001", "RU": "101000", "TR": "34000", "US": "10001 or 10001-1234",
+    "AZ": "AZ 1000",
+    "CN": "100000",
+    "DE": "10115",
+    "GB": "SW1A 1AA",
+    "GE": "0105",
+    "JP": "100-0001",
+    "RU": "101000",
+    "TR": "34000",
+    "US": "10001 or 10001-1234",
 }
 # Countries without postal codes: whatever is given is dropped rather than printed on a label.
 NO_POSTAL_CODES = frozenset({"AE"})
@@ -52,8 +60,9 @@ PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,24}$")
 
 
 def _invalid(field: str, key: str, message: str) -> DomainError:
-    return DomainError(CheckoutErrorCode.INVALID_ADDRESS, message,
-                       field=f"{field}.{ADDRESS_FIELDS[key]}")
+    return DomainError(
+        CheckoutErrorCode.INVALID_ADDRESS, message, field=f"{field}.{ADDRESS_FIELDS[key]}"
+    )
 
 
 def _normalize_postal_code(country: str, raw: str) -> str:
@@ -78,8 +87,11 @@ def address_validate(*, address: dict, field: str) -> dict:
     """
     unknown = set(address) - set(ADDRESS_FIELDS)
     if unknown:
-        raise DomainError(CheckoutErrorCode.INVALID_ADDRESS,
-                          f"Unknown address fields: {', '.join(sorted(unknown))}.", field=field)
+        raise DomainError(
+            CheckoutErrorCode.INVALID_ADDRESS,
+            f"Unknown address fields: {', '.join(sorted(unknown))}.",
+            field=field,
+        )
     cleaned = {}
     for key in ADDRESS_FIELDS:
         value = address.get(key)
@@ -94,8 +106,9 @@ def address_validate(*, address: dict, field: str) -> dict:
     given = cleaned["country"].upper()
     country = countries.alpha2(given) if len(given) == 2 else ""
     if not country:
-        raise _invalid(field, "country",
-                       f"'{cleaned['country']}' is not an ISO 3166-1 alpha-2 country code.")
+        raise _invalid(
+            field, "country", f"'{cleaned['country']}' is not an ISO 3166-1 alpha-2 country code."
+        )
     cleaned["country"] = country
 
     postal_code = cleaned["postal_code"]
@@ -106,9 +119,12 @@ def address_validate(*, address: dict, field: str) -> dict:
             raise _invalid(field, "postal_code", f"A postal code is required in {country}.")
         postal_code = _normalize_postal_code(country, postal_code)
         if not POSTAL_CODE_PATTERNS[country].match(postal_code):
-            raise _invalid(field, "postal_code",
-                           f"'{cleaned['postal_code']}' is not a postal code of {country} "
-                           f"(e.g. {POSTAL_CODE_EXAMPLES[country]}).")
+            raise _invalid(
+                field,
+                "postal_code",
+                f"'{cleaned['postal_code']}' is not a postal code of {country} "
+                f"(e.g. {POSTAL_CODE_EXAMPLES[country]}).",
+            )
         cleaned["postal_code"] = postal_code
 
     if cleaned["phone"] and not PHONE.match(cleaned["phone"]):

@@ -22,8 +22,7 @@ from market.orders.models import (
 
 class ShippingMethodInline(admin.TabularInline):
     model = ShippingMethod
-    fields = ["name", "carrier", "transit_days_min", "transit_days_max", "is_active",
-              "sort_order"]
+    fields = ["name", "carrier", "transit_days_min", "transit_days_max", "is_active", "sort_order"]
     show_change_link = True
     extra = 0
 
@@ -44,8 +43,7 @@ class ShippingRateInline(admin.TabularInline):
 
 @admin.register(ShippingMethod)
 class ShippingMethodAdmin(admin.ModelAdmin):
-    list_display = ["name", "zone", "carrier", "transit_days_min", "transit_days_max",
-                    "is_active"]
+    list_display = ["name", "zone", "carrier", "transit_days_min", "transit_days_max", "is_active"]
     list_filter = ["zone", "is_active"]
     list_select_related = ["zone"]
     inlines = [ShippingRateInline]
@@ -59,8 +57,13 @@ class DutyRateInline(admin.TabularInline):
 
 @admin.register(DutyCountry)
 class DutyCountryAdmin(admin.ModelAdmin):
-    list_display = ["country", "de_minimis_amount", "de_minimis_currency", "default_rate",
-                    "ddp_available"]
+    list_display = [
+        "country",
+        "de_minimis_amount",
+        "de_minimis_currency",
+        "default_rate",
+        "ddp_available",
+    ]
     list_filter = ["ddp_available"]
     inlines = [DutyRateInline]
 
@@ -87,8 +90,16 @@ class CheckoutAdmin(ReadOnlyAdmin):
 
 class OrderPartInline(ReadOnlyInline):
     model = OrderPart
-    fields = ["seller", "status", "shipping_method_name", "subtotal_amount", "shipping_amount",
-              "vat_amount", "duties_amount", "total_amount"]
+    fields = [
+        "seller",
+        "status",
+        "shipping_method_name",
+        "subtotal_amount",
+        "shipping_amount",
+        "vat_amount",
+        "duties_amount",
+        "total_amount",
+    ]
     readonly_fields = fields
 
 
@@ -106,8 +117,15 @@ class OrderEventInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = ["number", "email", "status", "currency", "total_amount", "shipping_country",
-                    "created_at"]
+    list_display = [
+        "number",
+        "email",
+        "status",
+        "currency",
+        "total_amount",
+        "shipping_country",
+        "created_at",
+    ]
     list_filter = ["status", "currency", "incoterm"]
     search_fields = ["number", "email"]
     inlines = [OrderPartInline, OrderEventInline]

@@ -47,6 +47,7 @@ class _LineChange:
 
 # --- Building blocks ------------------------------------------------------------------------
 
+
 def _lifetime_end(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(seconds=settings.CHECKOUT_LIFETIME_SECONDS)
 
@@ -66,14 +67,18 @@ def _email_clean(email: str | None, *, required: bool) -> str:
     email = (email or "").strip()
     if not email:
         if required:
-            raise DomainError(CheckoutErrorCode.EMAIL_REQUIRED, "Give an e-mail address.",
-                              field="email")
+            raise DomainError(
+                CheckoutErrorCode.EMAIL_REQUIRED, "Give an e-mail address.", field="email"
+            )
         return ""
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError(CheckoutErrorCode.INVALID_EMAIL,
-                          f"'{email}' is not a valid e-mail address.", field="email") from None
+        raise DomainError(
+            CheckoutErrorCode.INVALID_EMAIL,
+            f"'{email}' is not a valid e-mail address.",
+            field="email",
+        ) from None
     local, _, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -85,12 +90,17 @@ def _currency_clean(currency: str | None) -> str:
 
 def _quantity_check(quantity: object, *, field: str, allow_zero: bool) -> None:
     if not isinstance(quantity, int) or quantity < 0 or (quantity == 0 and not allow_zero):
-        raise DomainError(CheckoutErrorCode.INVALID_QUANTITY,
-                          "The quantity must be a positive whole number.", field=field)
+        raise DomainError(
+            CheckoutErrorCode.INVALID_QUANTITY,
+            "The quantity must be a positive whole number.",
+            field=field,
+        )
     if quantity > settings.CHECKOUT_MAX_LINE_QUANTITY:
-        raise DomainError(CheckoutErrorCode.QUANTITY_OVER_LIMIT,
-                          f"At most {settings.CHECKOUT_MAX_LINE_QUANTITY} of one item per "
-                          "checkout.", field=field)
+        raise DomainError(
+            CheckoutErrorCode.QUANTITY_OVER_LIMIT,
+            f"At most {settings.CHECKOUT_MAX_LINE_QUANTITY} of one item per checkout.",
+            field=field,
+        )
 
 
 def _lock_variants(variant_ids: Iterable[int | None]) -> dict[int, ProductVariant]:
@@ -99,8 +109,10 @@ def _lock_variants(variant_ids: Iterable[int | None]) -> dict[int, ProductVarian
     ids = sorted({pk for pk in variant_ids if pk is not None})
     if not ids:
         return {}
-    return {v.pk: v for v in ProductVariant.objects.select_for_update().filter(pk__in=ids)
-            .order_by("pk")}
+    return {
+        v.pk: v
+        for v in ProductVariant.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
 
 
 def _apply_line_changes(checkout: Checkout, changes: list[_LineChange], now: dt.datetime) -> None:
@@ -115,56 +127,80 @@ def _apply_line_changes(checkout: Checkout, changes: list[_LineChange], now: dt.
     for change in changes:
         wanted[change.variant_id] = change.quantity
     if sum(1 for quantity in wanted.values() if quantity > 0) > settings.CHECKOUT_MAX_LINES:
-        raise DomainError(CheckoutErrorCode.TOO_MANY_LINES,
-                          f"A checkout holds at most {settings.CHECKOUT_MAX_LINES} lines.",
-                          field="lines")
+        raise DomainError(
+            CheckoutErrorCode.TOO_MANY_LINES,
+            f"A checkout holds at most {settings.CHECKOUT_MAX_LINES} lines.",
+            field="lines",
+        )
 
     variants = _lock_variants(wanted)
-    growing = [c for c in changes
-               if c.quantity > getattr(current.get(c.variant_id), "quantity", 0)]
+    growing = [c for c in changes if c.quantity > getattr(current.get(c.variant_id), "quantity", 0)]
     purchasable = set(
         ProductVariant.objects.filter(
             pk__in=[c.variant_id for c in growing if c.variant_id in variants],
-            product__in=product_list_published()).values_list("pk", flat=True))
+            product__in=product_list_published(),
+        ).values_list("pk", flat=True)
+    )
     held = reserved_by_others(variant_ids=variants, exclude_checkout=checkout)
     available = {pk: max(0, v.stock_quantity - held.get(pk, 0)) for pk, v in variants.items()}
     for change in growing:
         if change.variant_id not in purchasable:
-            raise DomainError(CheckoutErrorCode.VARIANT_NOT_AVAILABLE,
-                              "This item is not available.", field=change.variant_field)
+            raise DomainError(
+                CheckoutErrorCode.VARIANT_NOT_AVAILABLE,
+                "This item is not available.",
+                field=change.variant_field,
+            )
         left = available[change.variant_id]
         if left == 0:
-            raise DomainError(CheckoutErrorCode.OUT_OF_STOCK, "This item is out of stock.",
-                              field=change.quantity_field)
+            raise DomainError(
+                CheckoutErrorCode.OUT_OF_STOCK,
+                "This item is out of stock.",
+                field=change.quantity_field,
+            )
         if change.quantity > left:
-            raise DomainError(CheckoutErrorCode.INSUFFICIENT_STOCK,
-                              f"Only {left} left in stock.", field=change.quantity_field)
+            raise DomainError(
+                CheckoutErrorCode.INSUFFICIENT_STOCK,
+                f"Only {left} left in stock.",
+                field=change.quantity_field,
+            )
 
     removed = [pk for pk, quantity in wanted.items() if quantity == 0 and pk in current]
     kept = {pk: quantity for pk, quantity in wanted.items() if quantity > 0}
     if removed:
         CheckoutLine.objects.filter(checkout=checkout, variant_id__in=removed).delete()
     CheckoutLine.objects.bulk_create(
-        [CheckoutLine(checkout=checkout, variant_id=pk, quantity=quantity)
-         for pk, quantity in kept.items()
-         if pk not in current or current[pk].quantity != quantity],
-        update_conflicts=True, unique_fields=["checkout", "variant"], update_fields=["quantity"])
+        [
+            CheckoutLine(checkout=checkout, variant_id=pk, quantity=quantity)
+            for pk, quantity in kept.items()
+            if pk not in current or current[pk].quantity != quantity
+        ],
+        update_conflicts=True,
+        unique_fields=["checkout", "variant"],
+        update_fields=["quantity"],
+    )
     _reservations_renew(checkout, kept, available, now)
 
 
-def _reservations_renew(checkout: Checkout, quantities: dict[int, int], available: dict[int, int],
-                        now: dt.datetime) -> None:
+def _reservations_renew(
+    checkout: Checkout, quantities: dict[int, int], available: dict[int, int], now: dt.datetime
+) -> None:
     """Hold each line's quantity again until the reservation window ends from ``now``; a line
     whose stock went to other checkouts meanwhile holds what is left (nothing when none is)."""
     held = {pk: min(quantity, available.get(pk, 0)) for pk, quantity in quantities.items()}
     StockReservation.objects.filter(checkout=checkout).exclude(
-        variant_id__in=[pk for pk, quantity in held.items() if quantity > 0]).delete()
+        variant_id__in=[pk for pk, quantity in held.items() if quantity > 0]
+    ).delete()
     until = _reservation_end(now)
     StockReservation.objects.bulk_create(
-        [StockReservation(checkout=checkout, variant_id=pk, quantity=quantity, expires_at=until)
-         for pk, quantity in held.items() if quantity > 0],
-        update_conflicts=True, unique_fields=["checkout", "variant"],
-        update_fields=["quantity", "expires_at"])
+        [
+            StockReservation(checkout=checkout, variant_id=pk, quantity=quantity, expires_at=until)
+            for pk, quantity in held.items()
+            if quantity > 0
+        ],
+        update_conflicts=True,
+        unique_fields=["checkout", "variant"],
+        update_fields=["quantity", "expires_at"],
+    )
 
 
 def _touch(checkout: Checkout, now: dt.datetime, *fields: str) -> Checkout:
@@ -179,8 +215,9 @@ def _renew(checkout: Checkout, now: dt.datetime, *fields: str) -> Checkout:
     return _touch(checkout, now, *fields)
 
 
-def _changes_from_input(lines: list[dict[str, Any]], *, existing: dict[int, int], adding: bool
-                        ) -> list[_LineChange]:
+def _changes_from_input(
+    lines: list[dict[str, Any]], *, existing: dict[int, int], adding: bool
+) -> list[_LineChange]:
     """Input lines (``variant_id``, ``quantity``) as target quantities; repeated variants add
     up. Fields name the input position: ``lines.<i>.quantity``."""
     totals: dict[int, int] = {}
@@ -191,8 +228,11 @@ def _changes_from_input(lines: list[dict[str, Any]], *, existing: dict[int, int]
         quantity_field, variant_field = f"lines.{index}.quantity", f"lines.{index}.variantId"
         _quantity_check(quantity, field=quantity_field, allow_zero=False)
         if variant_id is None:
-            raise DomainError(CheckoutErrorCode.VARIANT_NOT_AVAILABLE,
-                              "This item is not available.", field=variant_field)
+            raise DomainError(
+                CheckoutErrorCode.VARIANT_NOT_AVAILABLE,
+                "This item is not available.",
+                field=variant_field,
+            )
         start = existing.get(variant_id, 0) if adding else 0
         totals[variant_id] = totals.get(variant_id, start) + quantity
         change = _LineChange(variant_id, totals[variant_id], quantity_field, variant_field)
@@ -204,19 +244,27 @@ def _changes_from_input(lines: list[dict[str, Any]], *, existing: dict[int, int]
 def _lines_input_capped(lines: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     lines = list(lines or [])
     if len(lines) > settings.CHECKOUT_MAX_LINES:
-        raise DomainError(CheckoutErrorCode.TOO_MANY_LINES,
-                          f"A checkout holds at most {settings.CHECKOUT_MAX_LINES} lines.",
-                          field="lines")
+        raise DomainError(
+            CheckoutErrorCode.TOO_MANY_LINES,
+            f"A checkout holds at most {settings.CHECKOUT_MAX_LINES} lines.",
+            field="lines",
+        )
     return lines
 
 
 # --- Services ---------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def checkout_create(*, user: User | None = None, currency: str | None = None, email: str = "",
-                    lines: list[dict[str, Any]] | None = None,
-                    shipping_address: dict[str, Any] | None = None,
-                    billing_address: dict[str, Any] | None = None) -> Checkout:
+def checkout_create(
+    *,
+    user: User | None = None,
+    currency: str | None = None,
+    email: str = "",
+    lines: list[dict[str, Any]] | None = None,
+    shipping_address: dict[str, Any] | None = None,
+    billing_address: dict[str, Any] | None = None,
+) -> Checkout:
     """Open a checkout for a signed-in buyer (``user``) or a guest (who holds only the token).
 
     The currency defaults to the base currency and must be one we sell in with a known rate;
@@ -228,16 +276,25 @@ def checkout_create(*, user: User | None = None, currency: str | None = None, em
     if not email and user is not None:
         email = user.email
     email = _email_clean(email, required=False)
-    shipping = (address_validate(address=shipping_address, field="shippingAddress")
-                if shipping_address else {})
-    billing = (address_validate(address=billing_address, field="billingAddress")
-               if billing_address else {})
+    shipping = (
+        address_validate(address=shipping_address, field="shippingAddress")
+        if shipping_address
+        else {}
+    )
+    billing = (
+        address_validate(address=billing_address, field="billingAddress") if billing_address else {}
+    )
     changes = _changes_from_input(lines, existing={}, adding=False)
     now = timezone.now()
     checkout = Checkout.objects.create(
-        user=user, currency=currency, email=email, shipping_address=shipping,
-        billing_address=billing, shipping_country=shipping.get("country", ""),
-        expires_at=_lifetime_end(now))
+        user=user,
+        currency=currency,
+        email=email,
+        shipping_address=shipping,
+        billing_address=billing,
+        shipping_country=shipping.get("country", ""),
+        expires_at=_lifetime_end(now),
+    )
     _apply_line_changes(checkout, changes, now)
     return checkout
 
@@ -262,8 +319,11 @@ def checkout_lines_add(*, checkout: Checkout, lines: list[dict[str, Any]]) -> Ch
 def _line_change(checkout: Checkout, variant_id: int | None, quantity: int) -> Checkout:
     checkout = _locked(checkout)
     if variant_id is None or not checkout.lines.filter(variant_id=variant_id).exists():
-        raise DomainError(CheckoutErrorCode.LINE_NOT_FOUND,
-                          "This checkout has no line of that item.", field="variantId")
+        raise DomainError(
+            CheckoutErrorCode.LINE_NOT_FOUND,
+            "This checkout has no line of that item.",
+            field="variantId",
+        )
     change = _LineChange(variant_id, quantity, "quantity", "variantId")
     _quantity_check(change.quantity, field=change.quantity_field, allow_zero=True)
     now = timezone.now()
@@ -272,8 +332,7 @@ def _line_change(checkout: Checkout, variant_id: int | None, quantity: int) -> C
 
 
 @transaction.atomic
-def checkout_line_update(*, checkout: Checkout, variant_id: int | None,
-                         quantity: int) -> Checkout:
+def checkout_line_update(*, checkout: Checkout, variant_id: int | None, quantity: int) -> Checkout:
     """Set the quantity of the checkout's line of a variant (0 removes it); more units obey
     the rules of :func:`checkout_lines_add`."""
     return _line_change(checkout, variant_id, quantity)
@@ -295,8 +354,9 @@ def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
 
 
 @transaction.atomic
-def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, Any] | None
-                                     ) -> Checkout:
+def checkout_shipping_address_update(
+    *, checkout: Checkout, address: dict[str, Any] | None
+) -> Checkout:
     """Set where the parcels go (validated for the destination country); the destination
     country becomes ``shipping_country``, on which delivery and duties depend."""
     address = address_validate(address=address or {}, field="shippingAddress")
@@ -307,8 +367,9 @@ def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, A
 
 
 @transaction.atomic
-def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, Any] | None
-                                    ) -> Checkout:
+def checkout_billing_address_update(
+    *, checkout: Checkout, address: dict[str, Any] | None
+) -> Checkout:
     """Set the billing address (validated for its country)."""
     address = address_validate(address=address or {}, field="billingAddress")
     checkout = _locked(checkout)
@@ -329,8 +390,13 @@ def checkout_currency_update(*, checkout: Checkout, currency: str) -> Checkout:
         checkout.exchange_rate_source = ""
         checkout.exchange_rate_valid_at = None
         checkout.rate_locked_at = None
-        fields = ["currency", "exchange_rate", "exchange_rate_source", "exchange_rate_valid_at",
-                  "rate_locked_at"]
+        fields = [
+            "currency",
+            "exchange_rate",
+            "exchange_rate_source",
+            "exchange_rate_valid_at",
+            "rate_locked_at",
+        ]
     return _renew(checkout, timezone.now(), *fields)
 
 
@@ -346,6 +412,7 @@ def reservations_release_expired() -> int:
 def checkouts_delete_expired(*, grace: dt.timedelta = dt.timedelta(days=1)) -> int:
     """Delete abandoned checkouts that expired more than ``grace`` ago, with their lines,
     deliveries and reservations; completed checkouts stay. Returns how many were deleted."""
-    _, deleted = Checkout.objects.filter(status=CheckoutStatus.ACTIVE,
-                                         expires_at__lt=timezone.now() - grace).delete()
+    _, deleted = Checkout.objects.filter(
+        status=CheckoutStatus.ACTIVE, expires_at__lt=timezone.now() - grace
+    ).delete()
     return deleted.get(Checkout._meta.label, 0)

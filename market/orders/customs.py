@@ -32,8 +32,9 @@ LINE = 5 * mm
 COLUMNS = (0, 62 * mm, 75 * mm, 97 * mm, 127 * mm, 152 * mm)
 # The PDF's standard fonts (always present, no font files to ship) cover Windows-1252 only:
 # Azerbaijani letters outside it are written the way customs forms in Latin script expect.
-TRANSLITERATION = str.maketrans({"ə": "a", "Ə": "A", "ş": "s", "Ş": "S", "ğ": "g", "Ğ": "G",
-                                 "ı": "i", "İ": "I"})
+TRANSLITERATION = str.maketrans(
+    {"ə": "a", "Ə": "A", "ş": "s", "Ş": "S", "ğ": "g", "Ğ": "G", "ı": "i", "İ": "I"}
+)
 
 
 def _printable(value: str) -> str:
@@ -43,8 +44,7 @@ def _printable(value: str) -> str:
 def _printable_char(char: str) -> str:
     if _encodable(char):
         return char
-    base = "".join(c for c in unicodedata.normalize("NFKD", char)
-                   if not unicodedata.combining(c))
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     return base if base and _encodable(base) else "?"
 
 
@@ -108,16 +108,21 @@ def customs_pdf(paper: CustomsPaper) -> bytes:
         writer.gap()
     writer.contents(paper)
     writer.gap()
-    writer.text(f"Total gross value: {paper.total_value} {paper.currency} "
-                f"({paper.value_sdr} SDR)", bold=True)
+    writer.text(
+        f"Total gross value: {paper.total_value} {paper.currency} ({paper.value_sdr} SDR)",
+        bold=True,
+    )
     writer.text(f"Total net weight: {paper.total_weight_kg} kg", bold=True)
     if paper.kind != CustomsDocumentKind.CN22:
         writer.text(f"Postal charges / shipping: {paper.shipping} {paper.currency}")
     writer.gap()
-    writer.text("I certify that the particulars given in this declaration are correct and that "
-                "this item does not contain")
-    writer.text("any dangerous article prohibited by legislation or by postal or customs "
-                "regulations.")
+    writer.text(
+        "I certify that the particulars given in this declaration are correct and that "
+        "this item does not contain"
+    )
+    writer.text(
+        "any dangerous article prohibited by legislation or by postal or customs regulations."
+    )
     writer.text(f"Date and sender's signature: {paper.date.isoformat()}  {paper.sender.name}")
     pdf.showPage()
     pdf.save()
@@ -162,9 +167,26 @@ class _Writer:
         self.y -= LINE
 
     def contents(self, paper: CustomsPaper) -> None:
-        self.row(("Description of contents", "Qty", "Net weight kg",
-                  f"Value ({paper.currency})", "HS tariff no.", "Origin"), bold=True)
+        self.row(
+            (
+                "Description of contents",
+                "Qty",
+                "Net weight kg",
+                f"Value ({paper.currency})",
+                "HS tariff no.",
+                "Origin",
+            ),
+            bold=True,
+        )
         for line in paper.lines:
             weight = "" if line.net_weight_kg is None else str(line.net_weight_kg)
-            self.row((line.description[:40], str(line.quantity), weight, str(line.value),
-                      line.hs_code, line.origin_country))
+            self.row(
+                (
+                    line.description[:40],
+                    str(line.quantity),
+                    weight,
+                    str(line.value),
+                    line.hs_code,
+                    line.origin_country,
+                )
+            )

@@ -55,16 +55,20 @@ class DeliveryOption:
 def checkout_converter(*, checkout: Checkout) -> PriceConverter:
     """The checkout's locked rate once the buyer started paying, else the rate in force."""
     if checkout.rate_locked_at is not None and checkout.exchange_rate is not None:
-        return PriceConverter(base=base_currency(), currency=checkout.currency,
-                              rate=checkout.exchange_rate,
-                              source=checkout.exchange_rate_source,
-                              valid_at=checkout.exchange_rate_valid_at)
+        return PriceConverter(
+            base=base_currency(),
+            currency=checkout.currency,
+            rate=checkout.exchange_rate,
+            source=checkout.exchange_rate_source,
+            valid_at=checkout.exchange_rate_valid_at,
+        )
     return price_converter_get(currency=checkout.currency)
 
 
 def checkout_lines(*, checkout: Checkout) -> list[CheckoutLine]:
-    return list(checkout.lines.select_related("variant__product__seller")
-                .order_by("created_at", "pk"))
+    return list(
+        checkout.lines.select_related("variant__product__seller").order_by("created_at", "pk")
+    )
 
 
 def lines_by_seller(lines: Iterable[CheckoutLine]) -> dict[int, list[CheckoutLine]]:
@@ -91,8 +95,11 @@ def part_processing_days(lines: Iterable[CheckoutLine]) -> int:
 
 def shipping_zones_active() -> list[ShippingZone]:
     """Where we deliver, with each zone's methods and rate bands (three queries in all)."""
-    return list(ShippingZone.objects.filter(is_active=True)
-                .prefetch_related("methods__rates").order_by("name", "pk"))
+    return list(
+        ShippingZone.objects.filter(is_active=True)
+        .prefetch_related("methods__rates")
+        .order_by("name", "pk")
+    )
 
 
 def shipping_zone_for_country(country: str) -> ShippingZone | None:
@@ -109,8 +116,11 @@ def shipping_methods_for_country(country: str) -> list[ShippingMethod]:
     zone = shipping_zone_for_country(country)
     if zone is None:
         return []
-    return list(zone.methods.filter(is_active=True).prefetch_related("rates")
-                .order_by("sort_order", "name", "pk"))
+    return list(
+        zone.methods.filter(is_active=True)
+        .prefetch_related("rates")
+        .order_by("sort_order", "name", "pk")
+    )
 
 
 def method_price_base(method: ShippingMethod, weight_grams: int) -> Decimal | None:
@@ -122,8 +132,9 @@ def method_price_base(method: ShippingMethod, weight_grams: int) -> Decimal | No
     return None
 
 
-def part_delivery_options(*, methods: list[ShippingMethod], lines: list[CheckoutLine],
-                          converter: PriceConverter) -> list[DeliveryOption]:
+def part_delivery_options(
+    *, methods: list[ShippingMethod], lines: list[CheckoutLine], converter: PriceConverter
+) -> list[DeliveryOption]:
     weight = part_weight_grams(lines)
     processing = part_processing_days(lines)
     options = []
@@ -131,11 +142,16 @@ def part_delivery_options(*, methods: list[ShippingMethod], lines: list[Checkout
         price_base = method_price_base(method, weight)
         if price_base is None:
             continue
-        options.append(DeliveryOption(
-            method=method, price=converter.from_base(price_base).amount,
-            price_base=quantize(price_base, converter.base),
-            transit_days_min=method.transit_days_min, transit_days_max=method.transit_days_max,
-            processing_days=processing))
+        options.append(
+            DeliveryOption(
+                method=method,
+                price=converter.from_base(price_base).amount,
+                price_base=quantize(price_base, converter.base),
+                transit_days_min=method.transit_days_min,
+                transit_days_max=method.transit_days_max,
+                processing_days=processing,
+            )
+        )
     return options
 
 
@@ -147,13 +163,16 @@ def delivery_options(*, checkout: Checkout) -> dict[int, list[DeliveryOption]]:
     if not methods:
         return {seller_id: [] for seller_id in grouped}
     converter = checkout_converter(checkout=checkout)
-    return {seller_id: part_delivery_options(methods=methods, lines=lines, converter=converter)
-            for seller_id, lines in grouped.items()}
+    return {
+        seller_id: part_delivery_options(methods=methods, lines=lines, converter=converter)
+        for seller_id, lines in grouped.items()
+    }
 
 
 @transaction.atomic
-def checkout_delivery_method_set(*, checkout: Checkout, seller_id: int,
-                                 method_id: int) -> CheckoutDelivery:
+def checkout_delivery_method_set(
+    *, checkout: Checkout, seller_id: int, method_id: int
+) -> CheckoutDelivery:
     """Choose how one seller's part travels.
 
     The checkout needs a shipping country first (``shipping_address_required``) that an active
@@ -163,25 +182,35 @@ def checkout_delivery_method_set(*, checkout: Checkout, seller_id: int,
     """
     checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
     if not checkout.shipping_country:
-        raise DomainError(CheckoutErrorCode.SHIPPING_ADDRESS_REQUIRED,
-                          "Give a shipping address before choosing delivery.",
-                          field="shippingAddress")
+        raise DomainError(
+            CheckoutErrorCode.SHIPPING_ADDRESS_REQUIRED,
+            "Give a shipping address before choosing delivery.",
+            field="shippingAddress",
+        )
     methods = shipping_methods_for_country(checkout.shipping_country)
     if not methods:
-        raise DomainError(CheckoutErrorCode.DESTINATION_NOT_SERVED,
-                          f"We do not deliver to {checkout.shipping_country} yet.",
-                          field="shippingAddress")
+        raise DomainError(
+            CheckoutErrorCode.DESTINATION_NOT_SERVED,
+            f"We do not deliver to {checkout.shipping_country} yet.",
+            field="shippingAddress",
+        )
     lines = lines_by_seller(checkout_lines(checkout=checkout)).get(seller_id)
     if not lines:
-        raise DomainError(CheckoutErrorCode.NOT_FOUND,
-                          "This checkout has no items from that seller.", field="sellerId")
+        raise DomainError(
+            CheckoutErrorCode.NOT_FOUND,
+            "This checkout has no items from that seller.",
+            field="sellerId",
+        )
     weight = part_weight_grams(lines)
     method = next((m for m in methods if m.pk == method_id), None)
     if method is None or method_price_base(method, weight) is None:
-        raise DomainError(CheckoutErrorCode.INVALID_DELIVERY_METHOD,
-                          f"That delivery method is not offered for this seller's parcel "
-                          f"({weight} g to {checkout.shipping_country}).",
-                          field="shippingMethodId")
+        raise DomainError(
+            CheckoutErrorCode.INVALID_DELIVERY_METHOD,
+            f"That delivery method is not offered for this seller's parcel "
+            f"({weight} g to {checkout.shipping_country}).",
+            field="shippingMethodId",
+        )
     delivery, _ = CheckoutDelivery.objects.update_or_create(
-        checkout=checkout, seller_id=seller_id, defaults={"shipping_method": method})
+        checkout=checkout, seller_id=seller_id, defaults={"shipping_method": method}
+    )
     return delivery

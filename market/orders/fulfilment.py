@@ -63,6 +63,7 @@ TRACKING = "tracking"
 
 # --- When an order is paid ------------------------------------------------------------------
 
+
 def order_paid_fulfil(*, order_id: int) -> None:
     """Tell each seller of their paid part, and make the customs papers of parts going abroad.
 
@@ -71,16 +72,22 @@ def order_paid_fulfil(*, order_id: int) -> None:
     live (unpaid, cancelled, refunded) are left alone. Each part is handled in its own
     transaction under its row lock, so a twin run waits and then finds the work done.
     """
-    part_ids = list(OrderPart.objects.filter(order_id=order_id, status__in=PAID_AND_LIVE)
-                    .order_by("pk").values_list("pk", flat=True))
+    part_ids = list(
+        OrderPart.objects.filter(order_id=order_id, status__in=PAID_AND_LIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for part_id in part_ids:
         _part_paid_fulfil(part_id=part_id)
 
 
 @transaction.atomic
 def _part_paid_fulfil(*, part_id: int) -> None:
-    part = (OrderPart.objects.select_for_update(of=("self",))
-            .select_related("order", "seller__user").get(pk=part_id))
+    part = (
+        OrderPart.objects.select_for_update(of=("self",))
+        .select_related("order", "seller__user")
+        .get(pk=part_id)
+    )
     if part.status not in PAID_AND_LIVE:
         return
     if not OrderEvent.objects.filter(part=part, kind=SELLER_NOTIFIED).exists():
@@ -92,19 +99,29 @@ def _part_paid_fulfil(*, part_id: int) -> None:
 def _seller_notify(*, part: OrderPart) -> None:
     order, seller = part.order, part.seller
     to = seller.contact_email or (seller.user.email if seller.user is not None else "")
-    OrderEvent.objects.create(order=order, part=part, kind=SELLER_NOTIFIED,
-                              note=to or "no e-mail address")
+    OrderEvent.objects.create(
+        order=order, part=part, kind=SELLER_NOTIFIED, note=to or "no e-mail address"
+    )
     if not to:
         return
-    items = "\n".join(f"- {line.quantity} × {line.product_name} ({line.sku})"
-                      for line in part.lines.order_by("pk"))
-    papers = ("\nCustoms papers for this parcel are ready in your orders.\n"
-              if part_needs_customs(part=part) else "")
+    items = "\n".join(
+        f"- {line.quantity} × {line.product_name} ({line.sku})"
+        for line in part.lines.order_by("pk")
+    )
+    papers = (
+        "\nCustoms papers for this parcel are ready in your orders.\n"
+        if part_needs_customs(part=part)
+        else ""
+    )
     email_enqueue(
-        to=to, subject=f"Order {order.number} is paid: please send your part",
-        body=(f"Order {order.number} has been paid. Please prepare and send:\n\n{items}\n\n"
-              f"to {order.shipping_country} by {part.shipping_method_name}.\n{papers}\n"
-              f"When the parcel leaves, mark it shipped with its carrier and tracking number.\n"))
+        to=to,
+        subject=f"Order {order.number} is paid: please send your part",
+        body=(
+            f"Order {order.number} has been paid. Please prepare and send:\n\n{items}\n\n"
+            f"to {order.shipping_country} by {part.shipping_method_name}.\n{papers}\n"
+            f"When the parcel leaves, mark it shipped with its carrier and tracking number.\n"
+        ),
+    )
 
 
 def part_needs_customs(*, part: OrderPart) -> bool:
@@ -113,8 +130,12 @@ def part_needs_customs(*, part: OrderPart) -> bool:
 
 def sdr_rate() -> Decimal:
     """Units of the base currency per SDR: the newest stored rate, else the setting."""
-    stored = (ExchangeRate.objects.filter(currency__in=SDR_CODES, base_currency=base_currency())
-              .order_by("-valid_at", "-pk").values_list("rate", flat=True).first())
+    stored = (
+        ExchangeRate.objects.filter(currency__in=SDR_CODES, base_currency=base_currency())
+        .order_by("-valid_at", "-pk")
+        .values_list("rate", flat=True)
+        .first()
+    )
     if stored is not None:
         return stored
     return Decimal(str(getattr(settings, "CUSTOMS_SDR_RATE_AZN", DEFAULT_SDR_RATE)))
@@ -130,13 +151,16 @@ def part_customs_kinds(*, value_base: Decimal, rate: Decimal) -> list[str]:
 def customs_documents_create(*, part: OrderPart) -> list[CustomsDocument]:
     """Render and store the part's customs papers (call under the part's row lock)."""
     lines = list(part.lines.order_by("pk"))
-    value_base = sum((line.unit_price_base_amount * line.quantity for line in lines),
-                     Decimal(0))
+    value_base = sum((line.unit_price_base_amount * line.quantity for line in lines), Decimal(0))
     rate = sdr_rate()
     documents = []
     for kind in part_customs_kinds(value_base=value_base, rate=rate):
-        paper = _paper(part=part, lines=lines, kind=kind,
-                       value_sdr=(value_base / rate).quantize(Decimal("0.01")))
+        paper = _paper(
+            part=part,
+            lines=lines,
+            kind=kind,
+            value_sdr=(value_base / rate).quantize(Decimal("0.01")),
+        )
         data = customs_pdf(paper)
         document = CustomsDocument(part=part, kind=kind, size_bytes=len(data))
         document.file.save(f"{paper.invoice_number}-{kind}.pdf", ContentFile(data), save=False)
@@ -145,34 +169,58 @@ def customs_documents_create(*, part: OrderPart) -> list[CustomsDocument]:
     return documents
 
 
-def _paper(*, part: OrderPart, lines: list[OrderLine], kind: str,
-           value_sdr: Decimal) -> CustomsPaper:
+def _paper(
+    *, part: OrderPart, lines: list[OrderLine], kind: str, value_sdr: Decimal
+) -> CustomsPaper:
     order, seller = part.order, part.seller
     address = order.shipping_address or {}
     content = tuple(
-        ContentLine(description=line.product_name, quantity=line.quantity,
-                    net_weight_kg=_kg(line.weight_grams, line.quantity),
-                    value=line.total_amount, hs_code=line.hs_code,
-                    origin_country=line.origin_country)
-        for line in lines)
+        ContentLine(
+            description=line.product_name,
+            quantity=line.quantity,
+            net_weight_kg=_kg(line.weight_grams, line.quantity),
+            value=line.total_amount,
+            hs_code=line.hs_code,
+            origin_country=line.origin_country,
+        )
+        for line in lines
+    )
     return CustomsPaper(
         kind=kind,
-        sender=Party(name=seller.name, address_lines=tuple(filter(None, [seller.city])),
-                     country=str(seller.country)),
+        sender=Party(
+            name=seller.name,
+            address_lines=tuple(filter(None, [seller.city])),
+            country=str(seller.country),
+        ),
         recipient=Party(
             name=address.get("name", ""),
-            address_lines=tuple(filter(None, [
-                address.get("company_name"), address.get("street_address_1"),
-                address.get("street_address_2"),
-                " ".join(filter(None, [address.get("postal_code"), address.get("city")])),
-                address.get("country_area"), order.email])),
-            country=order.shipping_country),
-        lines=content, currency=order.currency, total_value=part.subtotal_amount,
-        total_weight_kg=sum((line.net_weight_kg or Decimal(0) for line in content),
-                            Decimal("0.000")),
-        value_sdr=value_sdr, date=timezone.localdate(),
-        invoice_number=f"{order.number}-{seller.slug}", incoterm=order.incoterm or "DAP",
-        shipping=part.shipping_amount)
+            address_lines=tuple(
+                filter(
+                    None,
+                    [
+                        address.get("company_name"),
+                        address.get("street_address_1"),
+                        address.get("street_address_2"),
+                        " ".join(filter(None, [address.get("postal_code"), address.get("city")])),
+                        address.get("country_area"),
+                        order.email,
+                    ],
+                )
+            ),
+            country=order.shipping_country,
+        ),
+        lines=content,
+        currency=order.currency,
+        total_value=part.subtotal_amount,
+        total_weight_kg=sum(
+            (line.net_weight_kg or Decimal(0) for line in content), Decimal("0.000")
+        ),
+        value_sdr=value_sdr,
+        date=timezone.localdate(),
+        invoice_number=f"{order.number}-{seller.slug}",
+        incoterm=order.incoterm or "DAP",
+        shipping=part.shipping_amount,
+    )
 
 
 def _kg(weight_grams: int | None, quantity: int) -> Decimal | None:
@@ -183,26 +231,31 @@ def _kg(weight_grams: int | None, quantity: int) -> Decimal | None:
 
 # --- The seller ships, the parcel arrives ---------------------------------------------------
 
+
 def _carrier(code: str | None) -> Carrier:
     carrier = carrier_get((code or "").strip().lower())
     if carrier is None:
-        raise DomainError(OrderErrorCode.UNKNOWN_CARRIER,
-                          f"Unknown carrier {code!r}; choose one of: manual.", field="carrier")
+        raise DomainError(
+            OrderErrorCode.UNKNOWN_CARRIER,
+            f"Unknown carrier {code!r}; choose one of: manual.",
+            field="carrier",
+        )
     return carrier
 
 
 def _tracking_number(value: str | None) -> str:
     value = (value or "").strip()
     if len(value) > MAX_TRACKING_NUMBER or not value.isprintable():
-        raise DomainError(OrderErrorCode.INVALID_TRACKING_NUMBER,
-                          f"A tracking number is at most {MAX_TRACKING_NUMBER} printable "
-                          "characters.", field="trackingNumber")
+        raise DomainError(
+            OrderErrorCode.INVALID_TRACKING_NUMBER,
+            f"A tracking number is at most {MAX_TRACKING_NUMBER} printable characters.",
+            field="trackingNumber",
+        )
     return value
 
 
 @transaction.atomic
-def part_ship(*, part: OrderPart, actor, carrier_code: str,
-              tracking_number: str = "") -> OrderPart:
+def part_ship(*, part: OrderPart, actor, carrier_code: str, tracking_number: str = "") -> OrderPart:
     """The seller sends their paid part (paid or in fulfilment → shipped) with a carrier from
     the registry and, if the carrier gives one, a tracking number; the buyer is e-mailed the
     tracking link. A part that is not paid, already shipped or cancelled is refused
@@ -214,10 +267,16 @@ def part_ship(*, part: OrderPart, actor, carrier_code: str,
         services.order_part_start_fulfilment(part=part, actor=actor)
     # A manual carrier says nothing better than the delivery method's own carrier name.
     part = services.order_part_mark_shipped(
-        part=part, actor=actor, carrier="" if carrier.code == "manual" else carrier.name,
-        tracking_number=tracking_number)
-    fields = {"carrier_code": carrier.code, "tracking_number": tracking_number,
-              "shipped_at": timezone.now()}
+        part=part,
+        actor=actor,
+        carrier="" if carrier.code == "manual" else carrier.name,
+        tracking_number=tracking_number,
+    )
+    fields = {
+        "carrier_code": carrier.code,
+        "tracking_number": tracking_number,
+        "shipped_at": timezone.now(),
+    }
     OrderPart.objects.filter(pk=part.pk).update(**fields)
     for name, value in fields.items():
         setattr(part, name, value)
@@ -229,12 +288,17 @@ def _buyer_shipped_email(*, part: OrderPart, carrier: Carrier) -> None:
     order = Order.objects.get(pk=part.order_id)
     seller_name = part.seller.name
     link = (carrier.tracking_url(part.tracking_number) if part.tracking_number else "") or (
-        f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/orders/{order.token}")
-    tracking = (f"Tracking number: {part.tracking_number}\n" if part.tracking_number else "")
+        f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/orders/{order.token}"
+    )
+    tracking = f"Tracking number: {part.tracking_number}\n" if part.tracking_number else ""
     email_enqueue(
-        to=order.email, subject=f"Your order {order.number}: {seller_name} has shipped",
-        body=(f"{seller_name} has sent their part of your order {order.number} "
-              f"({part.carrier or carrier.name}).\n{tracking}Follow it: {link}\n"))
+        to=order.email,
+        subject=f"Your order {order.number}: {seller_name} has shipped",
+        body=(
+            f"{seller_name} has sent their part of your order {order.number} "
+            f"({part.carrier or carrier.name}).\n{tracking}Follow it: {link}\n"
+        ),
+    )
 
 
 @transaction.atomic
@@ -242,8 +306,13 @@ def part_deliver(*, part: OrderPart, actor, delivered_at=None) -> OrderPart:
     """A shipped part arrives (shipped → delivered): ``delivered_at`` is set, and the seller's
     hold period before the payout starts there. Anything not shipped is refused
     (``invalid_transition``)."""
-    return services.order_part_move(part=part, to=S.DELIVERED, actor=actor, kind="delivered",
-                                    delivered_at=delivered_at or timezone.now())
+    return services.order_part_move(
+        part=part,
+        to=S.DELIVERED,
+        actor=actor,
+        kind="delivered",
+        delivered_at=delivered_at or timezone.now(),
+    )
 
 
 def tracking_update(*, part: OrderPart, update: TrackingUpdate) -> OrderPart:
@@ -258,8 +327,7 @@ def tracking_update(*, part: OrderPart, update: TrackingUpdate) -> OrderPart:
             return part_deliver(part=part, actor=None, delivered_at=update.occurred_at)
         note = f"{update.status} at {update.occurred_at.isoformat()}: {update.description}"
         if not OrderEvent.objects.filter(part=part, kind=TRACKING, note=note).exists():
-            OrderEvent.objects.create(order_id=part.order_id, part=part, kind=TRACKING,
-                                      note=note)
+            OrderEvent.objects.create(order_id=part.order_id, part=part, kind=TRACKING, note=note)
         return part
 
 

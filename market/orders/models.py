@@ -25,6 +25,7 @@ class Incoterm(models.TextChoices):
 
 # --- Delivery tables (staff edit them in the admin) --------------------------------------------
 
+
 class ShippingZone(models.Model):
     """Destinations served alike; a destination belongs to one active zone."""
 
@@ -50,9 +51,12 @@ class ShippingMethod(models.Model):
 
     class Meta:
         ordering = ["sort_order", "name"]
-        constraints = [models.CheckConstraint(
-            condition=Q(transit_days_max__gte=models.F("transit_days_min")),
-            name="shipping_method_transit_range")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(transit_days_max__gte=models.F("transit_days_min")),
+                name="shipping_method_transit_range",
+            )
+        ]
 
     def __str__(self):
         return f"{self.zone.name}: {self.name}"
@@ -68,10 +72,12 @@ class ShippingRate(models.Model):
     class Meta:
         ordering = ["method", "max_weight_grams"]
         constraints = [
-            models.UniqueConstraint(fields=["method", "max_weight_grams"],
-                                    name="shipping_rate_band_unique"),
-            models.CheckConstraint(condition=Q(price_amount__gte=0),
-                                   name="shipping_rate_not_negative"),
+            models.UniqueConstraint(
+                fields=["method", "max_weight_grams"], name="shipping_rate_band_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_amount__gte=0), name="shipping_rate_not_negative"
+            ),
         ]
 
     def __str__(self):
@@ -84,10 +90,12 @@ class DutyCountry(models.Model):
     country = CountryField(unique=True)
     de_minimis_amount = models.DecimalField(**MONEY, help_text="No duty at or below this value.")
     de_minimis_currency = models.CharField(max_length=3)
-    default_rate = models.DecimalField(max_digits=6, decimal_places=3,
-                                       help_text="Percent, for chapters without their own rate.")
+    default_rate = models.DecimalField(
+        max_digits=6, decimal_places=3, help_text="Percent, for chapters without their own rate."
+    )
     ddp_available = models.BooleanField(
-        default=True, help_text="Buyers may choose DDP (duties collected at checkout).")
+        default=True, help_text="Buyers may choose DDP (duties collected at checkout)."
+    )
 
     class Meta:
         ordering = ["country"]
@@ -104,11 +112,13 @@ class DutyRate(models.Model):
 
     class Meta:
         ordering = ["duty_country", "hs_chapter"]
-        constraints = [models.UniqueConstraint(fields=["duty_country", "hs_chapter"],
-                                               name="duty_rate_chapter_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["duty_country", "hs_chapter"], name="duty_rate_chapter_unique"
+            )
+        ]
 
-
-# --- Checkout ------------------------------------------------------------------------------
+    # --- Checkout ------------------------------------------------------------------------------
 
     def __str__(self):
         return f"{self.duty_country_id} ch. {self.hs_chapter}: {self.rate} %"
@@ -123,8 +133,13 @@ class Checkout(models.Model):
     """A cart on its way to becoming an order; a guest holds it by its token."""
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="checkouts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checkouts",
+    )
     email = models.EmailField(blank=True)
     currency = models.CharField(max_length=3)
     shipping_address = models.JSONField(default=dict, blank=True)
@@ -136,8 +151,9 @@ class Checkout(models.Model):
     exchange_rate_source = models.CharField(max_length=64, blank=True)
     exchange_rate_valid_at = models.DateTimeField(null=True, blank=True)
     rate_locked_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=CheckoutStatus.choices,
-                              default=CheckoutStatus.ACTIVE)
+    status = models.CharField(
+        max_length=16, choices=CheckoutStatus.choices, default=CheckoutStatus.ACTIVE
+    )
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -152,8 +168,9 @@ class Checkout(models.Model):
 
 class CheckoutLine(models.Model):
     checkout = models.ForeignKey(Checkout, on_delete=models.CASCADE, related_name="lines")
-    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE,
-                                related_name="+")
+    variant = models.ForeignKey(
+        "catalog.ProductVariant", on_delete=models.CASCADE, related_name="+"
+    )
     quantity = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,12 +190,14 @@ class CheckoutDelivery(models.Model):
 
     checkout = models.ForeignKey(Checkout, on_delete=models.CASCADE, related_name="deliveries")
     seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
-    shipping_method = models.ForeignKey(ShippingMethod, on_delete=models.PROTECT,
-                                        related_name="+")
+    shipping_method = models.ForeignKey(ShippingMethod, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["checkout", "seller"],
-                                               name="checkout_delivery_per_seller")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkout", "seller"], name="checkout_delivery_per_seller"
+            )
+        ]
 
     def __str__(self):
         return f"{self.seller_id}: {self.shipping_method_id}"
@@ -188,23 +207,24 @@ class StockReservation(models.Model):
     """Units held for a checkout until ``expires_at``; others cannot buy them meanwhile."""
 
     checkout = models.ForeignKey(Checkout, on_delete=models.CASCADE, related_name="reservations")
-    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE,
-                                related_name="reservations")
+    variant = models.ForeignKey(
+        "catalog.ProductVariant", on_delete=models.CASCADE, related_name="reservations"
+    )
     quantity = models.PositiveIntegerField()
     expires_at = models.DateTimeField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["checkout", "variant"],
-                                    name="stock_reservation_unique"),
-            models.CheckConstraint(condition=Q(quantity__gt=0),
-                                   name="stock_reservation_positive"),
+            models.UniqueConstraint(
+                fields=["checkout", "variant"], name="stock_reservation_unique"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="stock_reservation_positive"),
         ]
-        indexes = [models.Index(fields=["variant", "expires_at"],
-                                name="stock_reservation_active_idx")]
+        indexes = [
+            models.Index(fields=["variant", "expires_at"], name="stock_reservation_active_idx")
+        ]
 
-
-# --- Orders --------------------------------------------------------------------------------
+    # --- Orders --------------------------------------------------------------------------------
 
     def __str__(self):
         return f"{self.quantity} × {self.variant_id} until {self.expires_at}"
@@ -225,16 +245,23 @@ class Order(models.Model):
     """What a buyer bought in one checkout; each seller fulfils their own ``OrderPart``."""
 
     number = models.CharField(max_length=20, unique=True)
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False,
-                             help_text="Lets a guest look the order up.")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="orders")
+    token = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Lets a guest look the order up."
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
     email = models.EmailField()
     checkout_token = models.UUIDField(unique=True)
     idempotency_key = models.CharField(max_length=128, unique=True)
     request_fingerprint = models.CharField(max_length=64)
-    status = models.CharField(max_length=16, choices=OrderStatus.choices,
-                              default=OrderStatus.UNPAID)
+    status = models.CharField(
+        max_length=16, choices=OrderStatus.choices, default=OrderStatus.UNPAID
+    )
     currency = models.CharField(max_length=3)
     exchange_rate = models.DecimalField(**RATE)
     exchange_rate_source = models.CharField(max_length=64)
@@ -247,8 +274,7 @@ class Order(models.Model):
     shipping_amount = models.DecimalField(**MONEY)
     vat_amount = models.DecimalField(**MONEY, help_text="Included in the prices (domestic).")
     duties_amount = models.DecimalField(**MONEY, help_text="Collected at checkout (DDP).")
-    duties_estimate_amount = models.DecimalField(**MONEY,
-                                                 help_text="Payable on arrival (DAP).")
+    duties_estimate_amount = models.DecimalField(**MONEY, help_text="Payable on arrival (DAP).")
     total_amount = models.DecimalField(**MONEY)
     total_base_amount = models.DecimalField(**MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -264,10 +290,12 @@ class Order(models.Model):
 
 class OrderPart(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="parts")
-    seller = models.ForeignKey("sellers.Seller", on_delete=models.PROTECT,
-                               related_name="order_parts")
-    status = models.CharField(max_length=16, choices=OrderStatus.choices,
-                              default=OrderStatus.UNPAID)
+    seller = models.ForeignKey(
+        "sellers.Seller", on_delete=models.PROTECT, related_name="order_parts"
+    )
+    status = models.CharField(
+        max_length=16, choices=OrderStatus.choices, default=OrderStatus.UNPAID
+    )
     shipping_method_name = models.CharField(max_length=120)
     carrier = models.CharField(max_length=80, blank=True)
     processing_days = models.PositiveSmallIntegerField(default=0)
@@ -279,20 +307,24 @@ class OrderPart(models.Model):
     duties_amount = models.DecimalField(**MONEY)
     duties_estimate_amount = models.DecimalField(**MONEY)
     total_amount = models.DecimalField(**MONEY)
-    carrier_code = models.CharField(max_length=32, blank=True,
-                                    help_text="The carrier the seller shipped with.")
+    carrier_code = models.CharField(
+        max_length=32, blank=True, help_text="The carrier the seller shipped with."
+    )
     tracking_number = models.CharField(max_length=64, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True,
-                                        help_text="The seller's hold period starts here.")
+    delivered_at = models.DateTimeField(
+        null=True, blank=True, help_text="The seller's hold period starts here."
+    )
 
     class Meta:
         ordering = ["order", "pk"]
-        constraints = [models.UniqueConstraint(fields=["order", "seller"],
-                                               name="order_part_per_seller")]
-        indexes = [models.Index(fields=["seller", "status"], name="order_part_seller_idx"),
-                   models.Index(fields=["status", "delivered_at"],
-                                name="order_part_delivered_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "seller"], name="order_part_per_seller")
+        ]
+        indexes = [
+            models.Index(fields=["seller", "status"], name="order_part_seller_idx"),
+            models.Index(fields=["status", "delivered_at"], name="order_part_delivered_idx"),
+        ]
 
     def __str__(self):
         return f"{self.order_id} / {self.seller_id}"
@@ -302,8 +334,9 @@ class OrderLine(models.Model):
     """A snapshot of what was sold: later edits of the listing never change it."""
 
     part = models.ForeignKey(OrderPart, on_delete=models.CASCADE, related_name="lines")
-    variant = models.ForeignKey("catalog.ProductVariant", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    variant = models.ForeignKey(
+        "catalog.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     product_name = models.CharField(max_length=200)
     variant_name = models.CharField(max_length=120, blank=True)
     sku = models.CharField(max_length=64)
@@ -318,8 +351,9 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["part", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0),
-                                              name="order_line_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_positive")
+        ]
 
     def __str__(self):
         return f"{self.quantity} × {self.sku}"
@@ -327,13 +361,15 @@ class OrderLine(models.Model):
 
 class OrderEvent(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    part = models.ForeignKey(OrderPart, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="events")
+    part = models.ForeignKey(
+        OrderPart, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(max_length=32)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -354,18 +390,17 @@ class CustomsDocument(models.Model):
     """A customs paper (PDF) of a part leaving the country. Kept beside the public media, never
     under it: only the part's seller reaches it."""
 
-    part = models.ForeignKey(OrderPart, on_delete=models.CASCADE,
-                             related_name="customs_documents")
+    part = models.ForeignKey(OrderPart, on_delete=models.CASCADE, related_name="customs_documents")
     kind = models.CharField(max_length=32, choices=CustomsDocumentKind.choices)
-    file = models.FileField(upload_to="customs/%Y/%m/", storage=private_storage,
-                            max_length=255)
+    file = models.FileField(upload_to="customs/%Y/%m/", storage=private_storage, max_length=255)
     size_bytes = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["part", "kind"]
-        constraints = [models.UniqueConstraint(fields=["part", "kind"],
-                                               name="customs_document_per_part_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["part", "kind"], name="customs_document_per_part_kind")
+        ]
 
     def __str__(self):
         return f"{self.part_id}: {self.kind}"

@@ -65,9 +65,13 @@ def order_parts_for_seller(*, seller, status: str | None = None) -> QuerySet[Ord
     parts = OrderPart.objects.filter(seller=seller)
     if _validated_status(status) is not None:
         parts = parts.filter(status=status)
-    return (_parts_with_lines(parts).order_by("-order__created_at", "-pk")
-            .prefetch_related(Prefetch("customs_documents",
-                                       queryset=CustomsDocument.objects.order_by("kind"))))
+    return (
+        _parts_with_lines(parts)
+        .order_by("-order__created_at", "-pk")
+        .prefetch_related(
+            Prefetch("customs_documents", queryset=CustomsDocument.objects.order_by("kind"))
+        )
+    )
 
 
 def order_get_by_token(*, token) -> Order | None:
@@ -81,8 +85,9 @@ def order_get_by_token(*, token) -> Order | None:
 
 def order_get_for_buyer(*, user, order_id: int | None, field: str = "id") -> Order:
     """The signed-in buyer's own order, or ``not_found``."""
-    order = (Order.objects.filter(user=user, pk=order_id).first()
-             if isinstance(order_id, int) else None)
+    order = (
+        Order.objects.filter(user=user, pk=order_id).first() if isinstance(order_id, int) else None
+    )
     if order is None:
         raise _not_found("order", field)
     return order
@@ -104,16 +109,22 @@ def order_get_by_token_or_404(*, token, field: str = "token") -> Order:
 
 def order_part_get_for_seller(*, seller, part_id: int | None, field: str = "id") -> OrderPart:
     """The seller's own part, or ``not_found`` (another seller's part looks missing)."""
-    part = (OrderPart.objects.select_related("order").filter(seller=seller, pk=part_id).first()
-            if isinstance(part_id, int) else None)
+    part = (
+        OrderPart.objects.select_related("order").filter(seller=seller, pk=part_id).first()
+        if isinstance(part_id, int)
+        else None
+    )
     if part is None:
         raise _not_found("order part", field)
     return part
 
 
 def order_part_get_for_staff(*, part_id: int | None, field: str = "id") -> OrderPart:
-    part = (OrderPart.objects.select_related("order").filter(pk=part_id).first()
-            if isinstance(part_id, int) else None)
+    part = (
+        OrderPart.objects.select_related("order").filter(pk=part_id).first()
+        if isinstance(part_id, int)
+        else None
+    )
     if part is None:
         raise _not_found("order part", field)
     return part
@@ -129,12 +140,17 @@ def order_part_get_with_details(*, part_id: int) -> OrderPart:
 
 def _parts_with_lines(parts: QuerySet[OrderPart]) -> QuerySet[OrderPart]:
     return parts.select_related("order", "seller").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+    )
 
 
 def order_price_converter(*, order: Order) -> PriceConverter:
     """The rate the order was placed at (locked at checkout): its amounts, and those of its
     payments, refunds and transfers, are shown in its currency with the rate they were paid at."""
-    return PriceConverter(base=base_currency(), currency=order.currency,
-                          rate=order.exchange_rate, source=order.exchange_rate_source,
-                          valid_at=order.exchange_rate_valid_at)
+    return PriceConverter(
+        base=base_currency(),
+        currency=order.currency,
+        rate=order.exchange_rate,
+        source=order.exchange_rate_source,
+        valid_at=order.exchange_rate_valid_at,
+    )

@@ -163,40 +163,65 @@ def checkout_quote(*, checkout: Checkout) -> CheckoutQuote:
         option = next((o for o in options if o.method.pk == chosen.get(seller.pk)), None)
         subtotal = sum((line.total for line in line_quotes), ZERO)
         shipping = option.price if option else quantize(ZERO, currency)
-        duties_due = _part_duties(duty_country=duty_country, lines=line_quotes,
-                                  converter=converter, checkout=checkout)
+        duties_due = _part_duties(
+            duty_country=duty_country, lines=line_quotes, converter=converter, checkout=checkout
+        )
         collected = duties_due if incoterm == Incoterm.DDP else quantize(ZERO, currency)
         estimate = duties_due if incoterm == Incoterm.DAP else quantize(ZERO, currency)
         total = subtotal + shipping + collected
-        parts.append(PartQuote(
-            seller=seller, lines=line_quotes, shipping_method=option.method if option else None,
-            weight_grams=part_weight_grams(lines), subtotal=subtotal, shipping=shipping,
-            vat=_vat(total, currency) if domestic else quantize(ZERO, currency),
-            duties=collected, duties_estimate=estimate, total=total,
-            processing_days=part_processing_days(lines),
-            transit_days_min=option.transit_days_min if option else 0,
-            transit_days_max=option.transit_days_max if option else 0,
-            delivery_options=options))
+        parts.append(
+            PartQuote(
+                seller=seller,
+                lines=line_quotes,
+                shipping_method=option.method if option else None,
+                weight_grams=part_weight_grams(lines),
+                subtotal=subtotal,
+                shipping=shipping,
+                vat=_vat(total, currency) if domestic else quantize(ZERO, currency),
+                duties=collected,
+                duties_estimate=estimate,
+                total=total,
+                processing_days=part_processing_days(lines),
+                transit_days_min=option.transit_days_min if option else 0,
+                transit_days_max=option.transit_days_max if option else 0,
+                delivery_options=options,
+            )
+        )
 
     def summed(name: str) -> Decimal:
         return sum((getattr(part, name) for part in parts), quantize(ZERO, currency))
 
     total = summed("total")
     return CheckoutQuote(
-        currency=currency, converter=converter, parts=parts, subtotal=summed("subtotal"),
-        shipping=summed("shipping"), vat=summed("vat"), duties=summed("duties"),
-        duties_estimate=summed("duties_estimate"), total=total,
-        total_base=quantize(converter.to_base(total), converter.base), incoterm=incoterm,
-        domestic=domestic, incoterms_offered=offered)
+        currency=currency,
+        converter=converter,
+        parts=parts,
+        subtotal=summed("subtotal"),
+        shipping=summed("shipping"),
+        vat=summed("vat"),
+        duties=summed("duties"),
+        duties_estimate=summed("duties_estimate"),
+        total=total,
+        total_base=quantize(converter.to_base(total), converter.base),
+        incoterm=incoterm,
+        domestic=domestic,
+        incoterms_offered=offered,
+    )
 
 
 def _line_quote(line: CheckoutLine, converter: PriceConverter) -> LineQuote:
     variant = line.variant
     unit_price = converter.from_base(variant.price_amount).amount
-    return LineQuote(line=line, variant=variant, product=variant.product,
-                     seller=variant.product.seller, quantity=line.quantity,
-                     unit_price_base=variant.price_amount, unit_price=unit_price,
-                     total=quantize(unit_price * line.quantity, converter.currency))
+    return LineQuote(
+        line=line,
+        variant=variant,
+        product=variant.product,
+        seller=variant.product.seller,
+        quantity=line.quantity,
+        unit_price_base=variant.price_amount,
+        unit_price=unit_price,
+        total=quantize(unit_price * line.quantity, converter.currency),
+    )
 
 
 def _vat(total_including_vat: Decimal, currency: str) -> Decimal:
@@ -204,8 +229,13 @@ def _vat(total_including_vat: Decimal, currency: str) -> Decimal:
     return quantize(total_including_vat * rate / (HUNDRED + rate), currency)
 
 
-def _part_duties(*, duty_country: DutyCountry | None, lines: list[LineQuote],
-                 converter: PriceConverter, checkout: Checkout) -> Decimal:
+def _part_duties(
+    *,
+    duty_country: DutyCountry | None,
+    lines: list[LineQuote],
+    converter: PriceConverter,
+    checkout: Checkout,
+) -> Decimal:
     """Duties on one parcel, whichever incoterm pays them."""
     currency = converter.currency
     if duty_country is None or not lines:
@@ -216,8 +246,13 @@ def _part_duties(*, duty_country: DutyCountry | None, lines: list[LineQuote],
     if goods <= duty_country.de_minimis_amount:
         return quantize(ZERO, currency)
     rates = {rate.hs_chapter: rate.rate for rate in duty_country.rates.all()}
-    due = sum((line.total * rates.get(line.product.hs_code[:2], duty_country.default_rate)
-               / HUNDRED for line in lines), ZERO)
+    due = sum(
+        (
+            line.total * rates.get(line.product.hs_code[:2], duty_country.default_rate) / HUNDRED
+            for line in lines
+        ),
+        ZERO,
+    )
     return quantize(due, currency)
 
 
@@ -230,9 +265,11 @@ def _in_currency(amount_base: Decimal, currency: str, converter: PriceConverter)
         return converter.from_base(amount_base).amount
     rate = exchange_rate_get_latest(currency=currency)
     if rate is None:
-        raise DomainError(CheckoutErrorCode.NO_EXCHANGE_RATE,
-                          f"No exchange rate is known for {currency} to judge duties.",
-                          field="shippingAddress")
+        raise DomainError(
+            CheckoutErrorCode.NO_EXCHANGE_RATE,
+            f"No exchange rate is known for {currency} to judge duties.",
+            field="shippingAddress",
+        )
     return quantize(amount_base / rate.rate, currency)
 
 
@@ -246,19 +283,25 @@ def checkout_incoterm_set(*, checkout: Checkout, incoterm: str) -> Checkout:
     """
     checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
     if incoterm not in Incoterm.values:
-        raise DomainError(CheckoutErrorCode.INVALID, f"Unknown incoterm '{incoterm}'.",
-                          field="incoterm")
+        raise DomainError(
+            CheckoutErrorCode.INVALID, f"Unknown incoterm '{incoterm}'.", field="incoterm"
+        )
     if not checkout.shipping_country:
-        raise DomainError(CheckoutErrorCode.SHIPPING_ADDRESS_REQUIRED,
-                          "Give a shipping address before choosing an incoterm.",
-                          field="shippingAddress")
-    offered = incoterms_offered(country=checkout.shipping_country,
-                                duty_country=duty_country_get(checkout.shipping_country))
+        raise DomainError(
+            CheckoutErrorCode.SHIPPING_ADDRESS_REQUIRED,
+            "Give a shipping address before choosing an incoterm.",
+            field="shippingAddress",
+        )
+    offered = incoterms_offered(
+        country=checkout.shipping_country, duty_country=duty_country_get(checkout.shipping_country)
+    )
     if incoterm not in offered:
         where = "within the country" if not offered else f"to {checkout.shipping_country}"
-        raise DomainError(CheckoutErrorCode.INCOTERM_NOT_OFFERED,
-                          f"{incoterm} is not offered for deliveries {where}.",
-                          field="incoterm")
+        raise DomainError(
+            CheckoutErrorCode.INCOTERM_NOT_OFFERED,
+            f"{incoterm} is not offered for deliveries {where}.",
+            field="incoterm",
+        )
     if checkout.incoterm != incoterm:
         checkout.incoterm = incoterm
         checkout.save(update_fields=["incoterm", "updated_at"])
@@ -271,8 +314,9 @@ def _quoted(checkout: Checkout) -> tuple[Checkout, CheckoutQuote]:
 
 
 @transaction.atomic
-def checkout_delivery_method_choose(*, checkout: Checkout, seller_id: int,
-                                    method_id: int) -> tuple[Checkout, CheckoutQuote]:
+def checkout_delivery_method_choose(
+    *, checkout: Checkout, seller_id: int, method_id: int
+) -> tuple[Checkout, CheckoutQuote]:
     """``checkout_delivery_method_set``, answered with the checkout (as shown) and its fresh
     quote: a choice the checkout cannot be quoted with (e.g. no rate for its currency) raises
     and is not kept."""
@@ -281,8 +325,9 @@ def checkout_delivery_method_choose(*, checkout: Checkout, seller_id: int,
 
 
 @transaction.atomic
-def checkout_incoterm_choose(*, checkout: Checkout,
-                             incoterm: str) -> tuple[Checkout, CheckoutQuote]:
+def checkout_incoterm_choose(
+    *, checkout: Checkout, incoterm: str
+) -> tuple[Checkout, CheckoutQuote]:
     """``checkout_incoterm_set``, answered like ``checkout_delivery_method_choose``."""
     checkout_incoterm_set(checkout=checkout, incoterm=incoterm)
     return _quoted(checkout)
@@ -299,6 +344,13 @@ def checkout_rate_lock(*, checkout: Checkout) -> Checkout:
         locked.exchange_rate_source = converter.source
         locked.exchange_rate_valid_at = converter.valid_at
         locked.rate_locked_at = timezone.now()
-        locked.save(update_fields=["exchange_rate", "exchange_rate_source",
-                                   "exchange_rate_valid_at", "rate_locked_at", "updated_at"])
+        locked.save(
+            update_fields=[
+                "exchange_rate",
+                "exchange_rate_source",
+                "exchange_rate_valid_at",
+                "rate_locked_at",
+                "updated_at",
+            ]
+        )
     return locked

@@ -27,11 +27,15 @@ def _parse_token(token) -> uuid.UUID | None:
 def checkout_ensure_active(checkout: Checkout) -> Checkout:
     """The checkout itself, or ``already_completed`` / ``expired`` (field ``token``)."""
     if checkout.status == CheckoutStatus.COMPLETED:
-        raise DomainError(CheckoutErrorCode.ALREADY_COMPLETED,
-                          "This checkout has already been completed.", field="token")
+        raise DomainError(
+            CheckoutErrorCode.ALREADY_COMPLETED,
+            "This checkout has already been completed.",
+            field="token",
+        )
     if checkout.expires_at <= timezone.now():
-        raise DomainError(CheckoutErrorCode.EXPIRED,
-                          "This checkout has expired; start a new one.", field="token")
+        raise DomainError(
+            CheckoutErrorCode.EXPIRED, "This checkout has expired; start a new one.", field="token"
+        )
     return checkout
 
 
@@ -56,36 +60,55 @@ def checkout_get_for_display(*, token) -> Checkout:
     variant) and ``reserved_until`` (when this checkout's reservation of it lapses, or None).
     """
     now = timezone.now()
-    others = (StockReservation.objects
-              .filter(~Q(checkout_id=OuterRef("checkout_id")), variant_id=OuterRef("variant_id"),
-                      expires_at__gt=now)
-              .order_by().values("variant_id").annotate(total=Sum("quantity")).values("total"))
-    own = (StockReservation.objects
-           .filter(checkout_id=OuterRef("checkout_id"), variant_id=OuterRef("variant_id"),
-                   expires_at__gt=now)
-           .values("expires_at")[:1])
-    lines = (CheckoutLine.objects
-             .select_related("variant__product__seller")
-             .prefetch_related(Prefetch("variant__product__images",
-                                        queryset=ProductImage.objects.order_by("sort_order", "pk")))
-             .annotate(reserved_by_others=Coalesce(Subquery(others), 0,
-                                                   output_field=IntegerField()),
-                       reserved_until=Subquery(own))
-             .order_by("created_at", "pk"))
-    return _checkout_get(Checkout.objects.prefetch_related(Prefetch("lines", queryset=lines)),
-                         token)
+    others = (
+        StockReservation.objects.filter(
+            ~Q(checkout_id=OuterRef("checkout_id")),
+            variant_id=OuterRef("variant_id"),
+            expires_at__gt=now,
+        )
+        .order_by()
+        .values("variant_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    own = StockReservation.objects.filter(
+        checkout_id=OuterRef("checkout_id"), variant_id=OuterRef("variant_id"), expires_at__gt=now
+    ).values("expires_at")[:1]
+    lines = (
+        CheckoutLine.objects.select_related("variant__product__seller")
+        .prefetch_related(
+            Prefetch(
+                "variant__product__images",
+                queryset=ProductImage.objects.order_by("sort_order", "pk"),
+            )
+        )
+        .annotate(
+            reserved_by_others=Coalesce(Subquery(others), 0, output_field=IntegerField()),
+            reserved_until=Subquery(own),
+        )
+        .order_by("created_at", "pk")
+    )
+    return _checkout_get(
+        Checkout.objects.prefetch_related(Prefetch("lines", queryset=lines)), token
+    )
 
 
-def reserved_by_others(*, variant_ids: Iterable[int],
-                       exclude_checkout: Checkout | None = None) -> dict[int, int]:
+def reserved_by_others(
+    *, variant_ids: Iterable[int], exclude_checkout: Checkout | None = None
+) -> dict[int, int]:
     """Units of each variant held by unexpired reservations of checkouts other than
     ``exclude_checkout`` (variants nobody holds are absent)."""
-    reservations = StockReservation.objects.filter(variant_id__in=list(variant_ids),
-                                                   expires_at__gt=timezone.now())
+    reservations = StockReservation.objects.filter(
+        variant_id__in=list(variant_ids), expires_at__gt=timezone.now()
+    )
     if exclude_checkout is not None:
         reservations = reservations.exclude(checkout_id=exclude_checkout.pk)
-    return dict(reservations.order_by().values("variant_id")
-                .annotate(total=Sum("quantity")).values_list("variant_id", "total"))
+    return dict(
+        reservations.order_by()
+        .values("variant_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("variant_id", "total")
+    )
 
 
 def stock_available(*, variant, exclude_checkout: Checkout | None = None) -> int:

@@ -58,7 +58,7 @@ PART_TRANSITIONS: dict[str, frozenset[str]] = {
 # only part still "paid" next to a shipped one takes the order from paid to shipped).
 PROGRESSION: list[str] = [S.UNPAID, S.PAID, S.IN_FULFILMENT, S.SHIPPED, S.DELIVERED, S.COMPLETED]
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    status: frozenset(PROGRESSION[i + 1:])
+    status: frozenset(PROGRESSION[i + 1 :])
     | ({S.CANCELLED} if i < PROGRESSION.index(S.SHIPPED) else frozenset())
     | ({S.REFUNDED} if i > 0 else frozenset())
     for i, status in enumerate(PROGRESSION)
@@ -68,6 +68,7 @@ SHIPPED_OR_LATER = frozenset({S.SHIPPED, S.DELIVERED, S.COMPLETED})
 
 
 # --- Completing a checkout -------------------------------------------------------------------
+
 
 class _RacedTwin(Exception):
     """Another completion inserted the order first: undo everything, then answer with it."""
@@ -94,9 +95,11 @@ def checkout_complete(*, token, idempotency_key: str, user=None) -> Order:
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > 128:
-        raise DomainError(CheckoutErrorCode.INVALID,
-                          "The idempotency key must be 1 to 128 characters.",
-                          field="idempotencyKey")
+        raise DomainError(
+            CheckoutErrorCode.INVALID,
+            "The idempotency key must be 1 to 128 characters.",
+            field="idempotencyKey",
+        )
     existing = _order_for_key(token=token, key=key)
     if existing is not None:
         return existing
@@ -127,21 +130,29 @@ def _order_for_key(*, token, key: str) -> Order | None:
         token = None
     checkout = Checkout.objects.filter(token=token).first() if token else None
     if checkout is None or _fingerprint(checkout) != order.request_fingerprint:
-        raise DomainError(CheckoutErrorCode.IDEMPOTENCY_KEY_REUSED,
-                          "This idempotency key was already used for another request.",
-                          field="idempotencyKey")
+        raise DomainError(
+            CheckoutErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "This idempotency key was already used for another request.",
+            field="idempotencyKey",
+        )
     return order
 
 
 def _already_completed() -> DomainError:
-    return DomainError(CheckoutErrorCode.ALREADY_COMPLETED,
-                       "This checkout has already been completed.", field="token")
+    return DomainError(
+        CheckoutErrorCode.ALREADY_COMPLETED,
+        "This checkout has already been completed.",
+        field="token",
+    )
 
 
 def _fingerprint(checkout: Checkout, lines: list | None = None) -> str:
     """What makes two completion requests "the same": the checkout and everything it buys."""
-    pairs = ([(line.variant_id, line.quantity) for line in lines] if lines is not None
-             else checkout.lines.values_list("variant_id", "quantity"))
+    pairs = (
+        [(line.variant_id, line.quantity) for line in lines]
+        if lines is not None
+        else checkout.lines.values_list("variant_id", "quantity")
+    )
     content = {
         "token": str(checkout.token),
         "lines": sorted(pairs),
@@ -162,17 +173,20 @@ def _checkout_complete_once(*, token, key: str, user) -> Order:
     checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
     if checkout.status != CheckoutStatus.ACTIVE:
         raise _RacedTwin
-    lines = list(checkout.lines.select_related("variant__product__seller")
-                 .order_by("created_at", "pk"))
+    lines = list(
+        checkout.lines.select_related("variant__product__seller").order_by("created_at", "pk")
+    )
     email = _validate_for_completion(checkout=checkout, lines=lines, user=user)
     checkout = checkout_rate_lock(checkout=checkout)
     quote = checkout_quote(checkout=checkout)
     _validate_quote(checkout=checkout, quote=quote)
     _allocate_stock(checkout=checkout, lines=lines)
-    order, parts = _order_create(checkout=checkout, lines=lines, quote=quote, key=key,
-                                 user=user, email=email)
+    order, parts = _order_create(
+        checkout=checkout, lines=lines, quote=quote, key=key, user=user, email=email
+    )
     completed = Checkout.objects.filter(pk=checkout.pk, status=CheckoutStatus.ACTIVE).update(
-        status=CheckoutStatus.COMPLETED, updated_at=timezone.now())
+        status=CheckoutStatus.COMPLETED, updated_at=timezone.now()
+    )
     if completed != 1:
         raise _RacedTwin
     _order_placed_emails(order=order, parts=parts, quote=quote)
@@ -182,22 +196,35 @@ def _checkout_complete_once(*, token, key: str, user) -> Order:
 def _validate_for_completion(*, checkout: Checkout, lines: list, user) -> str:
     """Refuse a checkout that cannot become an order yet; returns the buyer's e-mail."""
     if not lines:
-        raise DomainError(CheckoutErrorCode.EMPTY_CHECKOUT, "The checkout has no items.",
-                          field="lines")
+        raise DomainError(
+            CheckoutErrorCode.EMPTY_CHECKOUT, "The checkout has no items.", field="lines"
+        )
     email = checkout.email or (getattr(user, "email", "") if user is not None else "")
     if not email:
-        raise DomainError(CheckoutErrorCode.EMAIL_REQUIRED,
-                          "Give an e-mail address for the order confirmation.", field="email")
+        raise DomainError(
+            CheckoutErrorCode.EMAIL_REQUIRED,
+            "Give an e-mail address for the order confirmation.",
+            field="email",
+        )
     if not checkout.shipping_address or not checkout.shipping_country:
-        raise DomainError(CheckoutErrorCode.SHIPPING_ADDRESS_REQUIRED,
-                          "Give a shipping address.", field="shippingAddress")
-    purchasable = set(product_list_published().filter(
-        pk__in={line.variant.product_id for line in lines}).values_list("pk", flat=True))
+        raise DomainError(
+            CheckoutErrorCode.SHIPPING_ADDRESS_REQUIRED,
+            "Give a shipping address.",
+            field="shippingAddress",
+        )
+    purchasable = set(
+        product_list_published()
+        .filter(pk__in={line.variant.product_id for line in lines})
+        .values_list("pk", flat=True)
+    )
     for index, line in enumerate(lines):
         if line.variant.product_id not in purchasable:
-            raise DomainError(CheckoutErrorCode.VARIANT_NOT_AVAILABLE,
-                              f"'{line.variant.product.name}' ({line.variant.sku}) can no "
-                              "longer be bought; remove it.", field=f"lines.{index}")
+            raise DomainError(
+                CheckoutErrorCode.VARIANT_NOT_AVAILABLE,
+                f"'{line.variant.product.name}' ({line.variant.sku}) can no "
+                "longer be bought; remove it.",
+                field=f"lines.{index}",
+            )
     return email
 
 
@@ -207,17 +234,28 @@ def _validate_quote(*, checkout: Checkout, quote) -> None:
     chosen = set(checkout.deliveries.values_list("seller_id", flat=True))
     for part in quote.parts:
         if part.shipping_method is None:
-            code = (CheckoutErrorCode.INVALID_DELIVERY_METHOD if part.seller.pk in chosen
-                    else CheckoutErrorCode.DELIVERY_METHOD_REQUIRED)
-            raise DomainError(code, f"Choose a delivery method for the items from "
-                                    f"{part.seller.name}.",
-                              field=f"deliveryMethod.{part.seller.slug}")
-    if (not quote.domestic and checkout.incoterm
-            and checkout.incoterm not in quote.incoterms_offered):
-        raise DomainError(CheckoutErrorCode.INCOTERM_NOT_OFFERED,
-                          f"{checkout.incoterm} is not offered for deliveries to "
-                          f"{checkout.shipping_country}; choose "
-                          f"{', '.join(quote.incoterms_offered)}.", field="incoterm")
+            code = (
+                CheckoutErrorCode.INVALID_DELIVERY_METHOD
+                if part.seller.pk in chosen
+                else CheckoutErrorCode.DELIVERY_METHOD_REQUIRED
+            )
+            raise DomainError(
+                code,
+                f"Choose a delivery method for the items from {part.seller.name}.",
+                field=f"deliveryMethod.{part.seller.slug}",
+            )
+    if (
+        not quote.domestic
+        and checkout.incoterm
+        and checkout.incoterm not in quote.incoterms_offered
+    ):
+        raise DomainError(
+            CheckoutErrorCode.INCOTERM_NOT_OFFERED,
+            f"{checkout.incoterm} is not offered for deliveries to "
+            f"{checkout.shipping_country}; choose "
+            f"{', '.join(quote.incoterms_offered)}.",
+            field="incoterm",
+        )
 
 
 def _allocate_stock(*, checkout: Checkout, lines: list) -> None:
@@ -227,50 +265,73 @@ def _allocate_stock(*, checkout: Checkout, lines: list) -> None:
     variants = _lock_variants(quantities)
     held = dict(
         StockReservation.objects.filter(variant_id__in=quantities, expires_at__gt=timezone.now())
-        .exclude(checkout=checkout).values("variant_id").annotate(held=Sum("quantity"))
-        .values_list("variant_id", "held"))
+        .exclude(checkout=checkout)
+        .values("variant_id")
+        .annotate(held=Sum("quantity"))
+        .values_list("variant_id", "held")
+    )
     for index, line in enumerate(lines):
         available = variants[line.variant_id].stock_quantity - held.get(line.variant_id, 0)
         if available <= 0:
-            raise DomainError(CheckoutErrorCode.OUT_OF_STOCK,
-                              f"'{line.variant.product.name}' ({line.variant.sku}) is out of "
-                              "stock.", field=f"lines.{index}")
+            raise DomainError(
+                CheckoutErrorCode.OUT_OF_STOCK,
+                f"'{line.variant.product.name}' ({line.variant.sku}) is out of stock.",
+                field=f"lines.{index}",
+            )
         if line.quantity > available:
-            raise DomainError(CheckoutErrorCode.INSUFFICIENT_STOCK,
-                              f"Only {available} of '{line.variant.product.name}' "
-                              f"({line.variant.sku}) left.", field=f"lines.{index}")
+            raise DomainError(
+                CheckoutErrorCode.INSUFFICIENT_STOCK,
+                f"Only {available} of '{line.variant.product.name}' ({line.variant.sku}) left.",
+                field=f"lines.{index}",
+            )
     for variant_id, quantity in sorted(quantities.items()):
         ProductVariant.objects.filter(pk=variant_id).update(
-            stock_quantity=F("stock_quantity") - quantity)
+            stock_quantity=F("stock_quantity") - quantity
+        )
     StockReservation.objects.filter(checkout=checkout).delete()
 
 
 def _lock_variants(variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
     """Row locks on the variants, taken in ascending id order (the one order every writer of
     stock uses, so lockers never wait on each other in a cycle)."""
-    rows = (ProductVariant.objects.select_for_update(of=("self",))
-            .filter(pk__in=list(variant_ids)).order_by("pk").only("pk", "stock_quantity"))
+    rows = (
+        ProductVariant.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(variant_ids))
+        .order_by("pk")
+        .only("pk", "stock_quantity")
+    )
     return {variant.pk: variant for variant in rows}
 
 
-def _order_create(*, checkout: Checkout, lines: list, quote, key: str, user, email: str
-                  ) -> tuple[Order, list[OrderPart]]:
+def _order_create(
+    *, checkout: Checkout, lines: list, quote, key: str, user, email: str
+) -> tuple[Order, list[OrderPart]]:
     converter = quote.converter
     order = Order(
         # The checkout's own buyer keeps the order; a guest checkout goes to whoever completes
         # it signed in.
-        number=f"tmp-{checkout.token.hex[:16]}", user=checkout.user or user,
-        email=email, checkout_token=checkout.token, idempotency_key=key,
-        request_fingerprint=_fingerprint(checkout, lines), currency=quote.currency,
+        number=f"tmp-{checkout.token.hex[:16]}",
+        user=checkout.user or user,
+        email=email,
+        checkout_token=checkout.token,
+        idempotency_key=key,
+        request_fingerprint=_fingerprint(checkout, lines),
+        currency=quote.currency,
         exchange_rate=checkout.exchange_rate or converter.rate,
         exchange_rate_source=checkout.exchange_rate_source or converter.source,
         exchange_rate_valid_at=checkout.exchange_rate_valid_at or converter.valid_at,
         shipping_address=checkout.shipping_address,
         billing_address=checkout.billing_address or checkout.shipping_address,
-        shipping_country=checkout.shipping_country, incoterm=quote.incoterm or "",
-        subtotal_amount=quote.subtotal, shipping_amount=quote.shipping, vat_amount=quote.vat,
-        duties_amount=quote.duties, duties_estimate_amount=quote.duties_estimate,
-        total_amount=quote.total, total_base_amount=quote.total_base)
+        shipping_country=checkout.shipping_country,
+        incoterm=quote.incoterm or "",
+        subtotal_amount=quote.subtotal,
+        shipping_amount=quote.shipping,
+        vat_amount=quote.vat,
+        duties_amount=quote.duties,
+        duties_estimate_amount=quote.duties_estimate,
+        total_amount=quote.total,
+        total_base_amount=quote.total_base,
+    )
     try:
         with transaction.atomic():
             order.save(force_insert=True)
@@ -279,28 +340,48 @@ def _order_create(*, checkout: Checkout, lines: list, quote, key: str, user, ema
     # Readable and unique without a sequence of our own: the primary key, zero-padded.
     order.number = f"CM-{order.pk:08d}"
     Order.objects.filter(pk=order.pk).update(number=order.number)
-    parts = OrderPart.objects.bulk_create([
-        OrderPart(
-            order=order, seller=part.seller,
-            shipping_method_name=part.shipping_method.name if part.shipping_method else "",
-            carrier=part.shipping_method.carrier if part.shipping_method else "",
-            processing_days=part.processing_days, transit_days_min=part.transit_days_min,
-            transit_days_max=part.transit_days_max, subtotal_amount=part.subtotal,
-            shipping_amount=part.shipping, vat_amount=part.vat, duties_amount=part.duties,
-            duties_estimate_amount=part.duties_estimate, total_amount=part.total)
-        for part in quote.parts])
-    OrderLine.objects.bulk_create([
-        OrderLine(
-            part=part, variant=lq.variant, product_name=lq.product.name,
-            variant_name=lq.variant.name, sku=lq.variant.sku, seller_name=lq.seller.name,
-            hs_code=lq.product.hs_code, origin_country=str(lq.product.origin_country or ""),
-            weight_grams=lq.product.weight_grams, quantity=lq.quantity,
-            unit_price_base_amount=lq.unit_price_base, unit_price_amount=lq.unit_price,
-            total_amount=lq.total)
-        for part, part_quote in zip(parts, quote.parts, strict=True)
-        for lq in part_quote.lines])
-    OrderEvent.objects.create(order=order, kind="placed", to_status=OrderStatus.UNPAID,
-                              actor=user)
+    parts = OrderPart.objects.bulk_create(
+        [
+            OrderPart(
+                order=order,
+                seller=part.seller,
+                shipping_method_name=part.shipping_method.name if part.shipping_method else "",
+                carrier=part.shipping_method.carrier if part.shipping_method else "",
+                processing_days=part.processing_days,
+                transit_days_min=part.transit_days_min,
+                transit_days_max=part.transit_days_max,
+                subtotal_amount=part.subtotal,
+                shipping_amount=part.shipping,
+                vat_amount=part.vat,
+                duties_amount=part.duties,
+                duties_estimate_amount=part.duties_estimate,
+                total_amount=part.total,
+            )
+            for part in quote.parts
+        ]
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                part=part,
+                variant=lq.variant,
+                product_name=lq.product.name,
+                variant_name=lq.variant.name,
+                sku=lq.variant.sku,
+                seller_name=lq.seller.name,
+                hs_code=lq.product.hs_code,
+                origin_country=str(lq.product.origin_country or ""),
+                weight_grams=lq.product.weight_grams,
+                quantity=lq.quantity,
+                unit_price_base_amount=lq.unit_price_base,
+                unit_price_amount=lq.unit_price,
+                total_amount=lq.total,
+            )
+            for part, part_quote in zip(parts, quote.parts, strict=True)
+            for lq in part_quote.lines
+        ]
+    )
+    OrderEvent.objects.create(order=order, kind="placed", to_status=OrderStatus.UNPAID, actor=user)
     return order, parts
 
 
@@ -310,50 +391,76 @@ def _order_placed_emails(*, order: Order, parts: list[OrderPart], quote) -> None
     link = f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/orders/{order.token}"
     summary = "\n".join(
         f"- {line.quantity} × {line.product.name} ({line.seller.name}): {line.total} {currency}"
-        for part in quote.parts for line in part.lines)
+        for part in quote.parts
+        for line in part.lines
+    )
     email_enqueue(
-        to=order.email, subject=f"Your order {order.number}",
-        body=(f"Thank you for your order {order.number}.\n\n{summary}\n\n"
-              f"Items: {order.subtotal_amount} {currency}\n"
-              f"Shipping: {order.shipping_amount} {currency}\n"
-              f"Duties collected: {order.duties_amount} {currency}\n"
-              f"Total: {order.total_amount} {currency}\n\n"
-              f"Follow your order: {link}\n"))
+        to=order.email,
+        subject=f"Your order {order.number}",
+        body=(
+            f"Thank you for your order {order.number}.\n\n{summary}\n\n"
+            f"Items: {order.subtotal_amount} {currency}\n"
+            f"Shipping: {order.shipping_amount} {currency}\n"
+            f"Duties collected: {order.duties_amount} {currency}\n"
+            f"Total: {order.total_amount} {currency}\n\n"
+            f"Follow your order: {link}\n"
+        ),
+    )
     for part, part_quote in zip(parts, quote.parts, strict=True):
         seller = part_quote.seller
         to = seller.contact_email or (seller.user.email if seller.user_id else "")
         if not to:
             continue
-        items = "\n".join(f"- {line.quantity} × {line.product.name} ({line.variant.sku})"
-                          for line in part_quote.lines)
+        items = "\n".join(
+            f"- {line.quantity} × {line.product.name} ({line.variant.sku})"
+            for line in part_quote.lines
+        )
         email_enqueue(
-            to=to, subject=f"New order {order.number}",
-            body=(f"You have a new order, {order.number}, to {order.shipping_country} "
-                  f"by {part.shipping_method_name}.\n\n{items}\n\n"
-                  f"Your part: {part.total_amount} {currency}.\n"))
+            to=to,
+            subject=f"New order {order.number}",
+            body=(
+                f"You have a new order, {order.number}, to {order.shipping_country} "
+                f"by {part.shipping_method_name}.\n\n{items}\n\n"
+                f"Your part: {part.total_amount} {currency}.\n"
+            ),
+        )
 
 
 # --- Status machines -------------------------------------------------------------------------
+
 
 def is_order_manager(actor) -> bool:
     """Staff holding ``orders.manage_orders``: they act on any order, at any stage."""
     return bool(actor is not None and actor.is_staff and actor.has_perm(MANAGE_ORDERS))
 
 
-def _part_move(*, part: OrderPart, to: str, actor, kind: str, note: str = "",
-               **fields) -> OrderPart:
+def _part_move(
+    *, part: OrderPart, to: str, actor, kind: str, note: str = "", **fields
+) -> OrderPart:
     """Compare-and-set one part from its current status to ``to``, with its event."""
     current = part.status
     if to not in PART_TRANSITIONS[current]:
-        raise DomainError(OrderErrorCode.INVALID_TRANSITION,
-                          f"A part that is {current} cannot become {to}.", field="status")
+        raise DomainError(
+            OrderErrorCode.INVALID_TRANSITION,
+            f"A part that is {current} cannot become {to}.",
+            field="status",
+        )
     moved = OrderPart.objects.filter(pk=part.pk, status=current).update(status=to, **fields)
     if moved != 1:
-        raise DomainError(OrderErrorCode.INVALID_TRANSITION,
-                          "The part changed meanwhile; reload it and try again.",
-                          field="status")
-    OrderEvent.objects.create(order_id=part.order_id, part=part, kind=kind, from_status=current,
-                              to_status=to, actor=actor, note=note)
+        raise DomainError(
+            OrderErrorCode.INVALID_TRANSITION,
+            "The part changed meanwhile; reload it and try again.",
+            field="status",
+        )
+    OrderEvent.objects.create(
+        order_id=part.order_id,
+        part=part,
+        kind=kind,
+        from_status=current,
+        to_status=to,
+        actor=actor,
+        note=note,
+    )
     part.status = to
     for name, value in fields.items():
         setattr(part, name, value)
@@ -375,12 +482,12 @@ def order_status_roll_up(statuses: Iterable[str]) -> str:
 
 
 @transaction.atomic
-def order_part_move(*, part: OrderPart, to: str, actor, kind: str, note: str = "",
-                    **fields) -> OrderPart:
+def order_part_move(
+    *, part: OrderPart, to: str, actor, kind: str, note: str = "", **fields
+) -> OrderPart:
     """Move one part along its status machine (locks, compare-and-set, event) and let the order
     follow its parts: the one door other apps (fulfilment, refunds) use to change a part."""
-    moved = _part_move(part=_locked_part(part), to=to, actor=actor, kind=kind, note=note,
-                       **fields)
+    moved = _part_move(part=_locked_part(part), to=to, actor=actor, kind=kind, note=note, **fields)
     _order_follow_parts(order=moved.order, actor=actor, note=note)
     return moved
 
@@ -398,15 +505,25 @@ def order_part_refund_undo(*, part: OrderPart, actor=None, note: str = "") -> Or
     part = _locked_part(part)
     if part.status != S.REFUNDED:
         return part
-    before = (OrderEvent.objects.filter(part=part, to_status=S.REFUNDED).order_by("-pk")
-              .values_list("from_status", flat=True).first())
-    if before not in {status for status, moves in PART_TRANSITIONS.items()
-                      if S.REFUNDED in moves}:
+    before = (
+        OrderEvent.objects.filter(part=part, to_status=S.REFUNDED)
+        .order_by("-pk")
+        .values_list("from_status", flat=True)
+        .first()
+    )
+    if before not in {status for status, moves in PART_TRANSITIONS.items() if S.REFUNDED in moves}:
         # No event says (a row changed by hand): the part's own dates tell how far it got.
         before = S.DELIVERED if part.delivered_at else S.SHIPPED if part.shipped_at else S.PAID
     OrderPart.objects.filter(pk=part.pk, status=S.REFUNDED).update(status=before)
-    OrderEvent.objects.create(order_id=part.order_id, part=part, kind="refund_undone",
-                              from_status=S.REFUNDED, to_status=before, actor=actor, note=note)
+    OrderEvent.objects.create(
+        order_id=part.order_id,
+        part=part,
+        kind="refund_undone",
+        from_status=S.REFUNDED,
+        to_status=before,
+        actor=actor,
+        note=note,
+    )
     part.status = before
     _order_follow_parts(order=part.order, actor=actor, note=note, reopening=True)
     return part
@@ -417,20 +534,32 @@ def _order_follow_parts(*, order: Order, actor, note: str = "", reopening: bool 
     (``reopening``: a part came back from refunded, so the order may move back too)."""
     current = Order.objects.filter(pk=order.pk).values_list("status", flat=True).get()
     target = order_status_roll_up(
-        OrderPart.objects.filter(order=order).values_list("status", flat=True))
+        OrderPart.objects.filter(order=order).values_list("status", flat=True)
+    )
     if target != current:
         if not reopening and target not in ORDER_TRANSITIONS[current]:
-            raise DomainError(OrderErrorCode.INVALID_TRANSITION,
-                              f"An order that is {current} cannot become {target}.",
-                              field="status")
+            raise DomainError(
+                OrderErrorCode.INVALID_TRANSITION,
+                f"An order that is {current} cannot become {target}.",
+                field="status",
+            )
         moved = Order.objects.filter(pk=order.pk, status=current).update(
-            status=target, updated_at=timezone.now())
+            status=target, updated_at=timezone.now()
+        )
         if moved != 1:
-            raise DomainError(OrderErrorCode.INVALID_TRANSITION,
-                              "The order changed meanwhile; reload it and try again.",
-                              field="status")
-        OrderEvent.objects.create(order=order, kind="status_changed", from_status=current,
-                                  to_status=target, actor=actor, note=note)
+            raise DomainError(
+                OrderErrorCode.INVALID_TRANSITION,
+                "The order changed meanwhile; reload it and try again.",
+                field="status",
+            )
+        OrderEvent.objects.create(
+            order=order,
+            kind="status_changed",
+            from_status=current,
+            to_status=target,
+            actor=actor,
+            note=note,
+        )
     order.status = target
     return order
 
@@ -453,8 +582,11 @@ def order_mark_paid(*, order: Order, actor=None) -> Order:
     not unpaid is refused."""
     parts = [p for p in _locked_parts(order) if p.status == S.UNPAID]
     if not parts:
-        raise DomainError(OrderErrorCode.INVALID_TRANSITION,
-                          f"Order {order.number} has nothing left to pay.", field="id")
+        raise DomainError(
+            OrderErrorCode.INVALID_TRANSITION,
+            f"Order {order.number} has nothing left to pay.",
+            field="id",
+        )
     for part in parts:
         _part_move(part=part, to=S.PAID, actor=actor, kind="paid")
     return _order_follow_parts(order=order, actor=actor)
@@ -463,20 +595,28 @@ def order_mark_paid(*, order: Order, actor=None) -> Order:
 @transaction.atomic
 def order_part_start_fulfilment(*, part: OrderPart, actor=None) -> OrderPart:
     """The seller starts making or packing a paid part."""
-    part = _part_move(part=_locked_part(part), to=S.IN_FULFILMENT, actor=actor,
-                      kind="fulfilment_started")
+    part = _part_move(
+        part=_locked_part(part), to=S.IN_FULFILMENT, actor=actor, kind="fulfilment_started"
+    )
     _order_follow_parts(order=part.order, actor=actor)
     return part
 
 
 @transaction.atomic
-def order_part_mark_shipped(*, part: OrderPart, actor=None, carrier: str = "",
-                            tracking_number: str = "") -> OrderPart:
+def order_part_mark_shipped(
+    *, part: OrderPart, actor=None, carrier: str = "", tracking_number: str = ""
+) -> OrderPart:
     """A part in fulfilment leaves the workshop (tracking is noted on the event)."""
     locked = _locked_part(part)
     fields = {"carrier": carrier.strip()[:80]} if carrier.strip() else {}
-    part = _part_move(part=locked, to=S.SHIPPED, actor=actor, kind="shipped",
-                      note=tracking_number.strip(), **fields)
+    part = _part_move(
+        part=locked,
+        to=S.SHIPPED,
+        actor=actor,
+        kind="shipped",
+        note=tracking_number.strip(),
+        **fields,
+    )
     _order_follow_parts(order=part.order, actor=actor)
     return part
 
@@ -490,19 +630,25 @@ def order_cancel(*, order: Order, actor=None, reason: str = "") -> Order:
     """
     parts = _locked_parts(order)
     if any(p.status in SHIPPED_OR_LATER for p in parts):
-        raise DomainError(OrderErrorCode.ALREADY_SHIPPED,
-                          f"Order {order.number} has shipped already; it cannot be cancelled.",
-                          field="id")
+        raise DomainError(
+            OrderErrorCode.ALREADY_SHIPPED,
+            f"Order {order.number} has shipped already; it cannot be cancelled.",
+            field="id",
+        )
     order_status = Order.objects.filter(pk=order.pk).values_list("status", flat=True).get()
     if order_status != S.UNPAID and not is_order_manager(actor):
-        raise DomainError(OrderErrorCode.INVALID_TRANSITION,
-                          f"Order {order.number} is {order_status}; ask us to cancel it.",
-                          field="id")
+        raise DomainError(
+            OrderErrorCode.INVALID_TRANSITION,
+            f"Order {order.number} is {order_status}; ask us to cancel it.",
+            field="id",
+        )
     cancellable = [p for p in parts if p.status in NOT_YET_SHIPPED]
     if not cancellable:
-        raise DomainError(OrderErrorCode.INVALID_TRANSITION,
-                          f"Order {order.number} is {order_status}; nothing to cancel.",
-                          field="id")
+        raise DomainError(
+            OrderErrorCode.INVALID_TRANSITION,
+            f"Order {order.number} is {order_status}; nothing to cancel.",
+            field="id",
+        )
     note = reason.strip()
     for part in cancellable:
         _part_move(part=part, to=S.CANCELLED, actor=actor, kind="cancelled", note=note)
@@ -515,8 +661,11 @@ def order_part_cancel(*, part: OrderPart, actor=None, reason: str = "") -> Order
     """Cancel one seller's part before it ships and put its units back in stock."""
     part = _locked_part(part)
     if part.status in SHIPPED_OR_LATER:
-        raise DomainError(OrderErrorCode.ALREADY_SHIPPED,
-                          "This part has shipped already; it cannot be cancelled.", field="id")
+        raise DomainError(
+            OrderErrorCode.ALREADY_SHIPPED,
+            "This part has shipped already; it cannot be cancelled.",
+            field="id",
+        )
     note = reason.strip()
     _part_move(part=part, to=S.CANCELLED, actor=actor, kind="cancelled", note=note)
     _stock_restore(parts=[part])
@@ -527,9 +676,11 @@ def order_part_cancel(*, part: OrderPart, actor=None, reason: str = "") -> Order
 def _stock_restore(*, parts: list[OrderPart]) -> None:
     quantities: dict[int, int] = defaultdict(int)
     for variant_id, quantity in OrderLine.objects.filter(
-            part__in=parts, variant__isnull=False).values_list("variant_id", "quantity"):
+        part__in=parts, variant__isnull=False
+    ).values_list("variant_id", "quantity"):
         quantities[variant_id] += quantity
     _lock_variants(quantities)
     for variant_id, quantity in sorted(quantities.items()):
         ProductVariant.objects.filter(pk=variant_id).update(
-            stock_quantity=F("stock_quantity") + quantity)
+            stock_quantity=F("stock_quantity") + quantity
+        )

@@ -15,16 +15,22 @@ class StripeEventAdmin(ReadOnlyAdmin):
 
 class PaymentEventInline(ReadOnlyInline):
     model = PaymentEvent
-    fields = readonly_fields = ["created_at", "from_status", "to_status", "note",
-                                "stripe_event_id"]
+    fields = readonly_fields = ["created_at", "from_status", "to_status", "note", "stripe_event_id"]
 
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     """Read-only: payments change only through the gateway and its webhooks."""
 
-    list_display = ["order", "gateway", "status", "amount", "currency", "decline_code",
-                    "created_at"]
+    list_display = [
+        "order",
+        "gateway",
+        "status",
+        "amount",
+        "currency",
+        "decline_code",
+        "created_at",
+    ]
     list_filter = ["status", "gateway"]
     search_fields = ["order__number", "provider_id", "stripe_charge_id"]
     inlines = [PaymentEventInline]
@@ -32,8 +38,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 class RefundEventInline(ReadOnlyInline):
     model = RefundEvent
-    fields = readonly_fields = ["created_at", "from_status", "to_status", "note",
-                                "stripe_event_id"]
+    fields = readonly_fields = ["created_at", "from_status", "to_status", "note", "stripe_event_id"]
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -56,12 +61,26 @@ class RefundAdmin(ReadOnlyAdmin):
     """Read-only: refunds change only through the refund service, the gateway and its
     webhooks. "Needs staff" lists refunds whose money must be put right by hand."""
 
-    list_display = ["pk", "order_number", "order_part", "status", "source", "amount",
-                    "currency", "provider_id", "needs_attention", "created_at"]
+    list_display = [
+        "pk",
+        "order_number",
+        "order_part",
+        "status",
+        "source",
+        "amount",
+        "currency",
+        "provider_id",
+        "needs_attention",
+        "created_at",
+    ]
     list_filter = ["status", "source", NeedsAttentionFilter, "currency"]
     list_select_related = ["order_part__order"]
-    search_fields = ["order_part__order__number", "provider_id", "payment__provider_id",
-                     "idempotency_key"]
+    search_fields = [
+        "order_part__order__number",
+        "provider_id",
+        "payment__provider_id",
+        "idempotency_key",
+    ]
     inlines = [RefundEventInline]
 
     @admin.display(description="order", ordering="order_part__order__number")

@@ -31,9 +31,11 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     """
     minor = amount.scaleb(currency_precision(currency))
     if minor != minor.to_integral_value():
-        raise DomainError(PaymentErrorCode.AMOUNT_MISMATCH,
-                          f"{amount} is not a whole number of {currency}'s minor units.",
-                          field="amount")
+        raise DomainError(
+            PaymentErrorCode.AMOUNT_MISMATCH,
+            f"{amount} is not a whole number of {currency}'s minor units.",
+            field="amount",
+        )
     return int(minor)
 
 
@@ -76,8 +78,14 @@ class PaymentGateway(ABC):
         """Where the payment stands after the buyer's 3-D Secure step."""
 
     @abstractmethod
-    def refund(self, *, payment: Payment, amount: Decimal, idempotency_key: str,
-               metadata: dict | None = None) -> RefundResult:
+    def refund(
+        self,
+        *,
+        payment: Payment,
+        amount: Decimal,
+        idempotency_key: str,
+        metadata: dict | None = None,
+    ) -> RefundResult:
         """Give ``amount`` (order currency) of a succeeded ``payment`` back to the buyer; the
         same ``idempotency_key`` again answers with the same refund."""
 
@@ -98,33 +106,58 @@ class DummyGateway(PaymentGateway):
     def check_card(self, card: str | None) -> None:
         number = self._number(card)
         if not number or len(number) > self.MAX_CARD_LENGTH:
-            raise DomainError(PaymentErrorCode.INVALID,
-                              f"Give a test card number, e.g. {self.SUCCEEDS}.", field="card")
+            raise DomainError(
+                PaymentErrorCode.INVALID,
+                f"Give a test card number, e.g. {self.SUCCEEDS}.",
+                field="card",
+            )
 
     def start(self, *, payment: Payment, card: str | None) -> GatewayResult:
         provider_id = payment.provider_id or f"dummy_{secrets.token_hex(12)}"
-        ids = {"provider_id": provider_id,
-               "client_secret": f"{provider_id}_secret_{secrets.token_hex(8)}"}
+        ids = {
+            "provider_id": provider_id,
+            "client_secret": f"{provider_id}_secret_{secrets.token_hex(8)}",
+        }
         number = self._number(card)
         if number == self.SUCCEEDS:
             return GatewayResult(PaymentStatus.SUCCEEDED, **ids)
         if number == self.REQUIRES_ACTION:
-            return GatewayResult(PaymentStatus.REQUIRES_ACTION, **ids, next_action={
-                "type": "three_d_secure", "hint": "confirm with orderPaymentConfirm"})
+            return GatewayResult(
+                PaymentStatus.REQUIRES_ACTION,
+                **ids,
+                next_action={"type": "three_d_secure", "hint": "confirm with orderPaymentConfirm"},
+            )
         if number == self.DECLINES:
-            return GatewayResult(PaymentStatus.FAILED, **ids, decline_code="card_declined",
-                                 failure_message="Your card was declined.")
-        return GatewayResult(PaymentStatus.FAILED, **ids, decline_code="incorrect_number",
-                             failure_message="Your card number is incorrect.")
+            return GatewayResult(
+                PaymentStatus.FAILED,
+                **ids,
+                decline_code="card_declined",
+                failure_message="Your card was declined.",
+            )
+        return GatewayResult(
+            PaymentStatus.FAILED,
+            **ids,
+            decline_code="incorrect_number",
+            failure_message="Your card number is incorrect.",
+        )
 
     def confirm(self, *, payment: Payment, authenticated: bool) -> GatewayResult:
         if authenticated:
             return GatewayResult(PaymentStatus.SUCCEEDED)
-        return GatewayResult(PaymentStatus.FAILED, decline_code=AUTHENTICATION_FAILED,
-                             failure_message="3-D Secure authentication failed.")
+        return GatewayResult(
+            PaymentStatus.FAILED,
+            decline_code=AUTHENTICATION_FAILED,
+            failure_message="3-D Secure authentication failed.",
+        )
 
-    def refund(self, *, payment: Payment, amount: Decimal, idempotency_key: str,
-               metadata: dict | None = None) -> RefundResult:
+    def refund(
+        self,
+        *,
+        payment: Payment,
+        amount: Decimal,
+        idempotency_key: str,
+        metadata: dict | None = None,
+    ) -> RefundResult:
         to_minor_units(amount, payment.currency)
         return RefundResult("succeeded", provider_id=f"dummy_re_{idempotency_key}"[:255])
 
@@ -141,9 +174,12 @@ class StripeGateway(PaymentGateway):
 
     def check_card(self, card: str | None) -> None:
         if card and not (card.startswith("pm_") and len(card) <= 255):
-            raise DomainError(PaymentErrorCode.INVALID,
-                              "With Stripe, 'card' is a PaymentMethod id (pm_…); card numbers "
-                              "never reach our server.", field="card")
+            raise DomainError(
+                PaymentErrorCode.INVALID,
+                "With Stripe, 'card' is a PaymentMethod id (pm_…); card numbers "
+                "never reach our server.",
+                field="card",
+            )
 
     def start(self, *, payment: Payment, card: str | None) -> GatewayResult:
         order = payment.order
@@ -159,7 +195,8 @@ class StripeGateway(PaymentGateway):
             params.update(payment_method=card, confirm=True)
         try:
             intent = stripe_client().v1.payment_intents.create(
-                params=params, options={"idempotency_key": f"payment-{payment.pk}-create"})
+                params=params, options={"idempotency_key": f"payment-{payment.pk}-create"}
+            )
         except stripe.CardError as error:
             return self._declined(error)
         except stripe.StripeError as error:
@@ -174,19 +211,28 @@ class StripeGateway(PaymentGateway):
             raise _gateway_error(error) from error
         return self.result(intent.to_dict())
 
-    def refund(self, *, payment: Payment, amount: Decimal, idempotency_key: str,
-               metadata: dict | None = None) -> RefundResult:
+    def refund(
+        self,
+        *,
+        payment: Payment,
+        amount: Decimal,
+        idempotency_key: str,
+        metadata: dict | None = None,
+    ) -> RefundResult:
         """A Stripe refund of the payment's PaymentIntent, in minor units of its currency.
 
         Network trouble and Stripe's own errors raise ``gateway_error`` (the refund stays
         pending and a retry asks again with the same key); a refusal (4xx) answers failed.
         """
-        params = {"payment_intent": payment.provider_id,
-                  "amount": to_minor_units(amount, payment.currency),
-                  "metadata": metadata or {}}
+        params = {
+            "payment_intent": payment.provider_id,
+            "amount": to_minor_units(amount, payment.currency),
+            "metadata": metadata or {},
+        }
         try:
             refund = stripe_client().v1.refunds.create(
-                params=params, options={"idempotency_key": idempotency_key})
+                params=params, options={"idempotency_key": idempotency_key}
+            )
         except (stripe.APIConnectionError, stripe.RateLimitError) as error:
             raise _gateway_error(error) from error
         except stripe.StripeError as error:
@@ -194,9 +240,13 @@ class StripeGateway(PaymentGateway):
                 raise _gateway_error(error) from error
             return RefundResult("failed", failure_message=error.user_message or str(error))
         status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(
-            refund.status, "pending")
-        return RefundResult(status, provider_id=refund.id,
-                            failure_message=getattr(refund, "failure_reason", None) or "")
+            refund.status, "pending"
+        )
+        return RefundResult(
+            status,
+            provider_id=refund.id,
+            failure_message=getattr(refund, "failure_reason", None) or "",
+        )
 
     @staticmethod
     def result(intent: dict) -> GatewayResult:
@@ -205,27 +255,35 @@ class StripeGateway(PaymentGateway):
         status = intent.get("status")
         error = intent.get("last_payment_error") or {}
         if status == "succeeded":
-            return GatewayResult(PaymentStatus.SUCCEEDED, **ids,
-                                 charge_id=_charge_id(intent.get("latest_charge")))
+            return GatewayResult(
+                PaymentStatus.SUCCEEDED, **ids, charge_id=_charge_id(intent.get("latest_charge"))
+            )
         if status == "requires_action":
-            return GatewayResult(PaymentStatus.REQUIRES_ACTION, **ids,
-                                 next_action=intent.get("next_action"))
+            return GatewayResult(
+                PaymentStatus.REQUIRES_ACTION, **ids, next_action=intent.get("next_action")
+            )
         if status == "canceled":
             return GatewayResult(PaymentStatus.CANCELLED, **ids)
         if status == "requires_payment_method" and error:
-            return GatewayResult(PaymentStatus.FAILED, **ids,
-                                 decline_code=error.get("code") or "card_declined",
-                                 failure_message=_failure_message(error))
+            return GatewayResult(
+                PaymentStatus.FAILED,
+                **ids,
+                decline_code=error.get("code") or "card_declined",
+                failure_message=_failure_message(error),
+            )
         return GatewayResult(PaymentStatus.PENDING, **ids)
 
     @staticmethod
     def _declined(error: stripe.CardError) -> GatewayResult:
         body = (error.json_body or {}).get("error") or {}
         intent = body.get("payment_intent") or {}
-        return GatewayResult(PaymentStatus.FAILED, provider_id=intent.get("id") or "",
-                             client_secret=intent.get("client_secret") or "",
-                             decline_code=error.code or "card_declined",
-                             failure_message=_failure_message(body))
+        return GatewayResult(
+            PaymentStatus.FAILED,
+            provider_id=intent.get("id") or "",
+            client_secret=intent.get("client_secret") or "",
+            decline_code=error.code or "card_declined",
+            failure_message=_failure_message(body),
+        )
 
 
 def _charge_id(charge) -> str:
@@ -241,9 +299,11 @@ def _failure_message(error: dict) -> str:
 
 
 def _gateway_error(error: stripe.StripeError) -> DomainError:
-    return DomainError(PaymentErrorCode.GATEWAY_ERROR,
-                       f"The payment provider did not answer as expected; try again "
-                       f"({error.user_message or type(error).__name__}).")
+    return DomainError(
+        PaymentErrorCode.GATEWAY_ERROR,
+        f"The payment provider did not answer as expected; try again "
+        f"({error.user_message or type(error).__name__}).",
+    )
 
 
 GATEWAYS: dict[str, type[PaymentGateway]] = {
@@ -256,7 +316,10 @@ def gateway_get(name: str | None) -> PaymentGateway:
     """The named gateway (default ``PAYMENT_GATEWAY``), if it is enabled (``PAYMENT_GATEWAYS``)."""
     name = (name or settings.PAYMENT_GATEWAY).strip().lower()
     if name not in GATEWAYS or name not in settings.PAYMENT_GATEWAYS:
-        raise DomainError(PaymentErrorCode.GATEWAY_NOT_AVAILABLE,
-                          f"Gateway '{name}' is not available; use one of: "
-                          f"{', '.join(settings.PAYMENT_GATEWAYS)}.", field="gateway")
+        raise DomainError(
+            PaymentErrorCode.GATEWAY_NOT_AVAILABLE,
+            f"Gateway '{name}' is not available; use one of: "
+            f"{', '.join(settings.PAYMENT_GATEWAYS)}.",
+            field="gateway",
+        )
     return GATEWAYS[name]()

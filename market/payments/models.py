@@ -17,22 +17,30 @@ class StripeEvent(models.Model):
     """
 
     ALLOWED_TRANSITIONS = {
-        StripeEventStatus.RECEIVED: {StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED,
-                                     StripeEventStatus.FAILED},
-        StripeEventStatus.FAILED: {StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED,
-                                   StripeEventStatus.FAILED},
+        StripeEventStatus.RECEIVED: {
+            StripeEventStatus.PROCESSED,
+            StripeEventStatus.IGNORED,
+            StripeEventStatus.FAILED,
+        },
+        StripeEventStatus.FAILED: {
+            StripeEventStatus.PROCESSED,
+            StripeEventStatus.IGNORED,
+            StripeEventStatus.FAILED,
+        },
     }
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
-    account = models.CharField(max_length=255, blank=True,
-                               help_text="The connected account the event is about, if any.")
+    account = models.CharField(
+        max_length=255, blank=True, help_text="The connected account the event is about, if any."
+    )
     payload = models.JSONField()
     created = models.DateTimeField(help_text="When Stripe created the event.")
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=StripeEventStatus.choices,
-                              default=StripeEventStatus.RECEIVED)
+    status = models.CharField(
+        max_length=16, choices=StripeEventStatus.choices, default=StripeEventStatus.RECEIVED
+    )
     error = models.TextField(blank=True)
 
     class Meta:
@@ -79,19 +87,27 @@ class Payment(models.Model):
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     gateway = models.CharField(max_length=16, choices=PaymentGatewayName.choices)
-    status = models.CharField(max_length=16, choices=PaymentStatus.choices,
-                              default=PaymentStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
     amount_minor = models.BigIntegerField(help_text="The amount in the currency's minor units.")
     idempotency_key = models.CharField(max_length=128, unique=True)
-    provider_id = models.CharField(max_length=255, unique=True, null=True, blank=True,
-                                   help_text="The gateway's id (a Stripe PaymentIntent id).")
+    provider_id = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The gateway's id (a Stripe PaymentIntent id).",
+    )
     client_secret = models.CharField(max_length=255, blank=True)
-    next_action = models.JSONField(null=True, blank=True,
-                                   help_text="What the buyer must do next (3-D Secure).")
-    stripe_charge_id = models.CharField(max_length=255, blank=True,
-                                        help_text="The charge of the succeeded PaymentIntent.")
+    next_action = models.JSONField(
+        null=True, blank=True, help_text="What the buyer must do next (3-D Secure)."
+    )
+    stripe_charge_id = models.CharField(
+        max_length=255, blank=True, help_text="The charge of the succeeded PaymentIntent."
+    )
     decline_code = models.CharField(max_length=64, blank=True)
     failure_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -100,10 +116,15 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["order"], condition=models.Q(
-                status__in=OPEN_PAYMENT_STATUSES), name="payment_one_open_per_order"),
-            models.CheckConstraint(condition=models.Q(amount__gt=0) & models.Q(
-                amount_minor__gt=0), name="payment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status__in=OPEN_PAYMENT_STATUSES),
+                name="payment_one_open_per_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0) & models.Q(amount_minor__gt=0),
+                name="payment_amount_positive",
+            ),
         ]
 
     def __str__(self):
@@ -157,37 +178,45 @@ class Refund(models.Model):
     }
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    order_part = models.ForeignKey("orders.OrderPart", on_delete=models.PROTECT,
-                                   related_name="refunds")
-    status = models.CharField(max_length=16, choices=RefundStatus.choices,
-                              default=RefundStatus.PENDING)
-    source = models.CharField(max_length=16, choices=RefundSource.choices,
-                              default=RefundSource.MARKET)
+    order_part = models.ForeignKey(
+        "orders.OrderPart", on_delete=models.PROTECT, related_name="refunds"
+    )
+    status = models.CharField(
+        max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    source = models.CharField(
+        max_length=16, choices=RefundSource.choices, default=RefundSource.MARKET
+    )
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
     reason = models.TextField()
     idempotency_key = models.CharField(max_length=160, unique=True)
-    provider_id = models.CharField(max_length=255, blank=True,
-                                   help_text="The gateway's refund id (a Stripe re_… id).")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    provider_id = models.CharField(
+        max_length=255, blank=True, help_text="The gateway's refund id (a Stripe re_… id)."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     failure_message = models.TextField(blank=True)
     attention = models.TextField(
-        blank=True, help_text="What staff must still do by hand for this refund (e.g. pay a "
-                              "seller back a transfer reversal after the refund failed); empty "
-                              "when nothing.")
+        blank=True,
+        help_text="What staff must still do by hand for this refund (e.g. pay a "
+        "seller back a transfer reversal after the refund failed); empty "
+        "when nothing.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0),
-                                   name="refund_amount_positive"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive"),
             # A Stripe refund split over several parts is one row per part.
-            models.UniqueConstraint(fields=["provider_id", "order_part"],
-                                    condition=~models.Q(provider_id=""),
-                                    name="refund_provider_id_per_part"),
+            models.UniqueConstraint(
+                fields=["provider_id", "order_part"],
+                condition=~models.Q(provider_id=""),
+                name="refund_provider_id_per_part",
+            ),
         ]
 
     def __str__(self):

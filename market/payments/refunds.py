@@ -100,13 +100,15 @@ def refund_gateway_key(refund: Refund) -> str:
 def part_refundable(*, part: OrderPart) -> Decimal:
     """What is left to refund of a part (order currency): its total less pending and
     succeeded refunds."""
-    refunded = (Refund.objects.filter(order_part=part, status__in=COUNTED)
-                .aggregate(total=Sum("amount"))["total"] or Decimal(0))
+    refunded = Refund.objects.filter(order_part=part, status__in=COUNTED).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal(0)
     return part.total_amount - refunded
 
 
-def refund_create(*, part: OrderPart, reason: str, idempotency_key: str,
-                  amount: Decimal | None = None, actor=None) -> Refund:
+def refund_create(
+    *, part: OrderPart, reason: str, idempotency_key: str, amount: Decimal | None = None, actor=None
+) -> Refund:
     """Refund ``amount`` (default: all that is left) of a seller's part to the buyer.
 
     - Staff holding ``orders.manage_orders`` may refund any time; anyone else (the part's
@@ -122,20 +124,28 @@ def refund_create(*, part: OrderPart, reason: str, idempotency_key: str,
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
-        raise DomainError(PaymentErrorCode.INVALID,
-                          f"Give an idempotency key of 1 to {MAX_IDEMPOTENCY_KEY} characters.",
-                          field="idempotencyKey")
+        raise DomainError(
+            PaymentErrorCode.INVALID,
+            f"Give an idempotency key of 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+            field="idempotencyKey",
+        )
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
-        raise DomainError(PaymentErrorCode.INVALID,
-                          f"Give a reason of 1 to {MAX_REASON} characters.", field="reason")
+        raise DomainError(
+            PaymentErrorCode.INVALID,
+            f"Give a reason of 1 to {MAX_REASON} characters.",
+            field="reason",
+        )
     refund = _refund_open(part=part, reason=reason, key=key, amount=amount, actor=actor)
     return refund_finish(refund=refund)
 
 
 def _fingerprint_matches(refund: Refund, *, part: OrderPart, amount, reason: str) -> bool:
-    return (refund.order_part_id == part.pk and refund.reason == reason
-            and (amount is None or refund.amount == amount))
+    return (
+        refund.order_part_id == part.pk
+        and refund.reason == reason
+        and (amount is None or refund.amount == amount)
+    )
 
 
 @transaction.atomic
@@ -146,35 +156,51 @@ def _refund_open(*, part: OrderPart, reason: str, key: str, amount, actor) -> Re
     existing = Refund.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if not _fingerprint_matches(existing, part=part, amount=amount, reason=reason):
-            raise DomainError(PaymentErrorCode.IDEMPOTENCY_CONFLICT,
-                              "This idempotency key was used for another refund.",
-                              field="idempotencyKey")
+            raise DomainError(
+                PaymentErrorCode.IDEMPOTENCY_CONFLICT,
+                "This idempotency key was used for another refund.",
+                field="idempotencyKey",
+            )
         return existing
     if not is_order_manager(actor) and part.status in SHIPPED_OR_LATER:
-        raise DomainError(PaymentErrorCode.ALREADY_SHIPPED,
-                          "This part has shipped: ask us to refund it.", field="partId")
-    payment = (Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED)
-               .order_by("pk").first())
+        raise DomainError(
+            PaymentErrorCode.ALREADY_SHIPPED,
+            "This part has shipped: ask us to refund it.",
+            field="partId",
+        )
+    payment = (
+        Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED).order_by("pk").first()
+    )
     if payment is None:
-        raise DomainError(PaymentErrorCode.NOT_PAID,
-                          f"Order {order.number} was not paid: there is nothing to refund.",
-                          field="partId")
+        raise DomainError(
+            PaymentErrorCode.NOT_PAID,
+            f"Order {order.number} was not paid: there is nothing to refund.",
+            field="partId",
+        )
     left = part_refundable(part=part)
     if amount is None:
         amount = left
-    elif (not amount.is_finite() or amount <= 0
-          or quantize(amount, order.currency) != amount):
-        raise DomainError(PaymentErrorCode.INVALID_AMOUNT,
-                          f"A refund is a positive amount in whole {order.currency} minor units.",
-                          field="amount")
+    elif not amount.is_finite() or amount <= 0 or quantize(amount, order.currency) != amount:
+        raise DomainError(
+            PaymentErrorCode.INVALID_AMOUNT,
+            f"A refund is a positive amount in whole {order.currency} minor units.",
+            field="amount",
+        )
     if amount <= 0 or amount > left:
-        raise DomainError(PaymentErrorCode.REFUND_EXCEEDS_PAID,
-                          f"Only {left} {order.currency} of this part is left to refund.",
-                          field="amount")
+        raise DomainError(
+            PaymentErrorCode.REFUND_EXCEEDS_PAID,
+            f"Only {left} {order.currency} of this part is left to refund.",
+            field="amount",
+        )
     refund = Refund.objects.create(
-        payment=payment, order_part=part, amount=amount, currency=order.currency,
-        reason=reason, idempotency_key=key, requested_by=actor if actor is not None and
-        actor.is_authenticated else None)
+        payment=payment,
+        order_part=part,
+        amount=amount,
+        currency=order.currency,
+        reason=reason,
+        idempotency_key=key,
+        requested_by=actor if actor is not None and actor.is_authenticated else None,
+    )
     RefundEvent.objects.create(refund=refund, to_status=refund.status)
     return refund
 
@@ -186,8 +212,11 @@ def refund_finish(*, refund: Refund) -> Refund:
     if refund.status == RefundStatus.PENDING:
         payment = refund.payment
         result = GATEWAYS[payment.gateway]().refund(
-            payment=payment, amount=refund.amount, idempotency_key=refund_gateway_key(refund),
-            metadata={"refund_id": str(refund.pk), "order_part_id": str(refund.order_part_id)})
+            payment=payment,
+            amount=refund.amount,
+            idempotency_key=refund_gateway_key(refund),
+            metadata={"refund_id": str(refund.pk), "order_part_id": str(refund.order_part_id)},
+        )
         _refund_apply(refund=refund, result=result)
         refund.refresh_from_db()
     if refund.status == RefundStatus.SUCCEEDED:
@@ -200,28 +229,33 @@ def _refund_apply(*, refund: Refund, result: RefundResult, stripe_event_id: str 
     Order.objects.select_for_update().get(pk=refund.order_part.order_id)
     if result.provider_id:
         Refund.objects.filter(pk=refund.pk, provider_id="").update(
-            provider_id=result.provider_id, updated_at=timezone.now())
+            provider_id=result.provider_id, updated_at=timezone.now()
+        )
     if result.status == RefundStatus.SUCCEEDED:
         return refund_succeeded(refund=refund, stripe_event_id=stripe_event_id)
     if result.status == RefundStatus.FAILED:
-        return refund_failed(refund=refund, failure_message=result.failure_message,
-                             stripe_event_id=stripe_event_id)
+        return refund_failed(
+            refund=refund, failure_message=result.failure_message, stripe_event_id=stripe_event_id
+        )
     return False
 
 
-def _refund_move(*, refund: Refund, to: str, note: str = "", stripe_event_id: str = "",
-                 **fields) -> bool:
+def _refund_move(
+    *, refund: Refund, to: str, note: str = "", stripe_event_id: str = "", **fields
+) -> bool:
     """Compare-and-set the refund's status, with its event; False (nothing changed) when the
     move is not allowed or happened already."""
     current = Refund.objects.filter(pk=refund.pk).values_list("status", flat=True).get()
     if to not in Refund.ALLOWED_TRANSITIONS[current]:
         return False
     moved = Refund.objects.filter(pk=refund.pk, status=current).update(
-        status=to, updated_at=timezone.now(), **fields)
+        status=to, updated_at=timezone.now(), **fields
+    )
     if moved != 1:
         return False
-    RefundEvent.objects.create(refund=refund, from_status=current, to_status=to, note=note,
-                               stripe_event_id=stripe_event_id)
+    RefundEvent.objects.create(
+        refund=refund, from_status=current, to_status=to, note=note, stripe_event_id=stripe_event_id
+    )
     refund.status = to
     return True
 
@@ -241,32 +275,44 @@ def refund_succeeded(*, refund: Refund, stripe_event_id: str = "") -> bool:
         return False
     refund.refresh_from_db()
     ledger_record_refund(refund=refund)
-    if (part_refundable(part=part) == 0
-            and order_part_can_become(part=part, status=OrderStatus.REFUNDED)):
-        order_part_move(part=part, to=OrderStatus.REFUNDED, actor=refund.requested_by,
-                        kind="refunded", note=refund.reason)
+    if part_refundable(part=part) == 0 and order_part_can_become(
+        part=part, status=OrderStatus.REFUNDED
+    ):
+        order_part_move(
+            part=part,
+            to=OrderStatus.REFUNDED,
+            actor=refund.requested_by,
+            kind="refunded",
+            note=refund.reason,
+        )
     return True
 
 
 @transaction.atomic
-def refund_record_reversal(*, refund: Refund, payout, amount: Decimal, amount_order: Decimal,
-                           stripe_reversal_id: str) -> None:
+def refund_record_reversal(
+    *, refund: Refund, payout, amount: Decimal, amount_order: Decimal, stripe_reversal_id: str
+) -> None:
     """Record a transfer reversal Stripe made for ``refund`` (the seller's share taken back from
     ``payout``), whatever became of the refund meanwhile: the money moved.
     Under the order's lock, as a refund fails, so that exactly one of the two sees the other:
     a reversal recorded after its refund failed is flagged for staff here."""
     Order.objects.select_for_update().get(pk=refund.order_part.order_id)
-    entry = ledger_record_transfer_reversal(refund=refund, payout=payout, amount=amount,
-                                            amount_order=amount_order,
-                                            stripe_reversal_id=stripe_reversal_id)
-    if Refund.objects.filter(pk=refund.pk).values_list("status", flat=True).get() \
-            == RefundStatus.FAILED:
+    entry = ledger_record_transfer_reversal(
+        refund=refund,
+        payout=payout,
+        amount=amount,
+        amount_order=amount_order,
+        stripe_reversal_id=stripe_reversal_id,
+    )
+    if (
+        Refund.objects.filter(pk=refund.pk).values_list("status", flat=True).get()
+        == RefundStatus.FAILED
+    ):
         _refund_attention_add(refund=refund, text=_reversal_attention(entry))
 
 
 @transaction.atomic
-def refund_failed(*, refund: Refund, failure_message: str = "",
-                  stripe_event_id: str = "") -> bool:
+def refund_failed(*, refund: Refund, failure_message: str = "", stripe_event_id: str = "") -> bool:
     """The single place where a refund becomes failed; returns whether it did just now.
 
     A pending refund simply stops counting against its part. A refund that had succeeded never
@@ -282,15 +328,21 @@ def refund_failed(*, refund: Refund, failure_message: str = "",
     part = OrderPart.objects.select_for_update().get(pk=refund.order_part_id)
     was = Refund.objects.filter(pk=refund.pk).values_list("status", flat=True).get()
     message = failure_message or "The refund failed."
-    if not _refund_move(refund=refund, to=RefundStatus.FAILED, note=message,
-                        stripe_event_id=stripe_event_id, failure_message=message):
+    if not _refund_move(
+        refund=refund,
+        to=RefundStatus.FAILED,
+        note=message,
+        stripe_event_id=stripe_event_id,
+        failure_message=message,
+    ):
         return False
     if was != RefundStatus.SUCCEEDED:
         return True
     ledger_record_refund_undone(refund=refund)
     if part.status == OrderStatus.REFUNDED:
-        order_part_refund_undo(part=part, actor=None,
-                               note=f"Refund {refund.pk} failed after it succeeded: {message}")
+        order_part_refund_undo(
+            part=part, actor=None, note=f"Refund {refund.pk} failed after it succeeded: {message}"
+        )
     attention = _failed_refund_attention(refund=refund, part=part)
     if attention:
         _refund_attention_add(refund=refund, text=attention)
@@ -298,10 +350,12 @@ def refund_failed(*, refund: Refund, failure_message: str = "",
 
 
 def _reversal_attention(entry) -> str:
-    return (f"Stripe transfer reversal {entry.reference} took {entry.amount_order} "
-            f"{entry.currency_order} ({entry.amount} {entry.currency}) back from the seller for "
-            f"this refund, which then failed: the seller is owed it again (their ledger balance "
-            f"shows it). Pay it back by hand, e.g. with a new transfer.")
+    return (
+        f"Stripe transfer reversal {entry.reference} took {entry.amount_order} "
+        f"{entry.currency_order} ({entry.amount} {entry.currency}) back from the seller for "
+        f"this refund, which then failed: the seller is owed it again (their ledger balance "
+        f"shows it). Pay it back by hand, e.g. with a new transfer."
+    )
 
 
 def _failed_refund_attention(*, refund: Refund, part: OrderPart) -> str:
@@ -311,8 +365,11 @@ def _failed_refund_attention(*, refund: Refund, part: OrderPart) -> str:
     reversal = LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").first()
     if reversal is not None:
         return _reversal_attention(reversal)
-    return "\n".join(text for source in _failed_refund_attention_sources
-                     if (text := source(refund=refund, part=part)))
+    return "\n".join(
+        text
+        for source in _failed_refund_attention_sources
+        if (text := source(refund=refund, part=part))
+    )
 
 
 def _refund_attention_add(*, refund: Refund, text: str) -> None:
@@ -321,18 +378,24 @@ def _refund_attention_add(*, refund: Refund, text: str) -> None:
         return
     logger.error("Refund %s needs staff: %s", refund.pk, text)
     refund.attention = f"{current}\n{text}" if current else text
-    Refund.objects.filter(pk=refund.pk).update(attention=refund.attention,
-                                               updated_at=timezone.now())
+    Refund.objects.filter(pk=refund.pk).update(
+        attention=refund.attention, updated_at=timezone.now()
+    )
 
 
 # --- Stripe: charge.refunded and the refund events ---------------------------------------------
+
 
 def _stripe_refunds_of(charge: dict) -> list[dict]:
     listed = charge.get("refunds")
     if isinstance(listed, dict) and not listed.get("has_more"):
         return list(listed.get("data") or [])
-    return [r.to_dict() for r in stripe_client().v1.refunds.list(
-        params={"charge": charge["id"], "limit": 100}).auto_paging_iter()]
+    return [
+        r.to_dict()
+        for r in stripe_client()
+        .v1.refunds.list(params={"charge": charge["id"], "limit": 100})
+        .auto_paging_iter()
+    ]
 
 
 def refunds_reconcile_charge(*, charge: dict, stripe_event_id: str = "") -> bool:
@@ -340,16 +403,23 @@ def refunds_reconcile_charge(*, charge: dict, stripe_event_id: str = "") -> bool
     charge lists is applied as :func:`refunds_apply_stripe_refund` applies one. Returns whether
     anything changed."""
     intent_id = charge.get("payment_intent")
-    payment = (Payment.objects.filter(provider_id=intent_id, status=PaymentStatus.SUCCEEDED)
-               .first() if intent_id else None)
+    payment = (
+        Payment.objects.filter(provider_id=intent_id, status=PaymentStatus.SUCCEEDED).first()
+        if intent_id
+        else None
+    )
     if payment is None:
         return False
     Order.objects.select_for_update().get(pk=payment.order_id)
     changed = False
     reversals = []
     for stripe_refund in _stripe_refunds_of(charge):
-        changed |= _stripe_refund_apply(payment=payment, stripe_refund=stripe_refund,
-                                        stripe_event_id=stripe_event_id, reversals=reversals)
+        changed |= _stripe_refund_apply(
+            payment=payment,
+            stripe_refund=stripe_refund,
+            stripe_event_id=stripe_event_id,
+            reversals=reversals,
+        )
     _reverse_after_commit(reversals)
     return changed
 
@@ -376,8 +446,12 @@ def refunds_apply_stripe_refund(*, stripe_refund: dict, stripe_event_id: str = "
         return False
     Order.objects.select_for_update().get(pk=payment.order_id)
     reversals = []
-    changed = _stripe_refund_apply(payment=payment, stripe_refund=stripe_refund,
-                                   stripe_event_id=stripe_event_id, reversals=reversals)
+    changed = _stripe_refund_apply(
+        payment=payment,
+        stripe_refund=stripe_refund,
+        stripe_event_id=stripe_event_id,
+        reversals=reversals,
+    )
     _reverse_after_commit(reversals)
     return changed
 
@@ -398,8 +472,10 @@ def _payment_of_stripe_refund(stripe_refund: dict) -> Payment | None:
 def _reverse_after_commit(refund_ids: list[int]) -> None:
     for refund_id in refund_ids:
         # After commit: the reversal calls Stripe, which must not hold the transaction open.
-        transaction.on_commit(lambda pk=refund_id: _refund_succeeded_tell(
-            refund=Refund.objects.get(pk=pk)), robust=True)
+        transaction.on_commit(
+            lambda pk=refund_id: _refund_succeeded_tell(refund=Refund.objects.get(pk=pk)),
+            robust=True,
+        )
 
 
 def _stripe_failure_message(stripe_refund: dict) -> str:
@@ -409,43 +485,58 @@ def _stripe_failure_message(stripe_refund: dict) -> str:
     return f"The refund failed at Stripe ({reason})."
 
 
-def _stripe_refund_apply(*, payment: Payment, stripe_refund: dict, stripe_event_id: str,
-                         reversals: list[int]) -> bool:
+def _stripe_refund_apply(
+    *, payment: Payment, stripe_refund: dict, stripe_event_id: str, reversals: list[int]
+) -> bool:
     """One Stripe refund of ``payment`` (its order locked by the caller); see
     :func:`refunds_apply_stripe_refund`."""
     status = stripe_refund.get("status")
     ours = _our_refunds(payment, stripe_refund)
     if status == "succeeded":
         if not ours:
-            created = _dashboard_refund_record(payment=payment, stripe_refund=stripe_refund,
-                                               stripe_event_id=stripe_event_id)
+            created = _dashboard_refund_record(
+                payment=payment, stripe_refund=stripe_refund, stripe_event_id=stripe_event_id
+            )
             reversals += [r.pk for r in created]
             return bool(created)
         changed = False
         for refund in ours:
             if refund.status == RefundStatus.PENDING:
-                changed |= _refund_apply(refund=refund, stripe_event_id=stripe_event_id,
-                                         result=RefundResult(RefundStatus.SUCCEEDED,
-                                                             provider_id=stripe_refund["id"]))
+                changed |= _refund_apply(
+                    refund=refund,
+                    stripe_event_id=stripe_event_id,
+                    result=RefundResult(RefundStatus.SUCCEEDED, provider_id=stripe_refund["id"]),
+                )
                 reversals.append(refund.pk)
         return changed
     if status in ("failed", "canceled"):
         message = _stripe_failure_message(stripe_refund)
         if not ours:
-            return bool(_dashboard_refund_record(payment=payment, stripe_refund=stripe_refund,
-                                                 stripe_event_id=stripe_event_id,
-                                                 failure_message=message))
+            return bool(
+                _dashboard_refund_record(
+                    payment=payment,
+                    stripe_refund=stripe_refund,
+                    stripe_event_id=stripe_event_id,
+                    failure_message=message,
+                )
+            )
         changed = False
         for refund in ours:
-            changed |= _refund_apply(refund=refund, stripe_event_id=stripe_event_id,
-                                     result=RefundResult(RefundStatus.FAILED,
-                                                         provider_id=stripe_refund["id"],
-                                                         failure_message=message))
+            changed |= _refund_apply(
+                refund=refund,
+                stripe_event_id=stripe_event_id,
+                result=RefundResult(
+                    RefundStatus.FAILED, provider_id=stripe_refund["id"], failure_message=message
+                ),
+            )
         return changed
     for refund in ours:
         # Still pending at Stripe: only learn its id, should the gateway's answer have been lost.
-        _refund_apply(refund=refund, stripe_event_id=stripe_event_id,
-                      result=RefundResult(RefundStatus.PENDING, provider_id=stripe_refund["id"]))
+        _refund_apply(
+            refund=refund,
+            stripe_event_id=stripe_event_id,
+            result=RefundResult(RefundStatus.PENDING, provider_id=stripe_refund["id"]),
+        )
     return False
 
 
@@ -455,43 +546,70 @@ def _our_refunds(payment: Payment, stripe_refund: dict) -> list[Refund]:
         found = Refund.objects.filter(pk=int(refund_id), payment=payment).first()
         if found is not None:
             return [found]
-    return list(Refund.objects.filter(payment=payment, provider_id=stripe_refund["id"])
-                .order_by("pk"))
+    return list(
+        Refund.objects.filter(payment=payment, provider_id=stripe_refund["id"]).order_by("pk")
+    )
 
 
-def _dashboard_refund_record(*, payment: Payment, stripe_refund: dict, stripe_event_id: str,
-                             failure_message: str = "") -> list[Refund]:
+def _dashboard_refund_record(
+    *, payment: Payment, stripe_refund: dict, stripe_event_id: str, failure_message: str = ""
+) -> list[Refund]:
     """Record a refund made in the Stripe dashboard, one row per part: succeeded, split in
     proportion to what is left of each part; or, given a ``failure_message``, failed (nothing
     to record in the ledger), split in proportion to the parts' totals."""
     currency = str(stripe_refund.get("currency") or "").upper()
     if currency != payment.currency:
-        logger.error("Stripe refund %s is in %s; payment %s is in %s", stripe_refund["id"],
-                     currency, payment.pk, payment.currency)
+        logger.error(
+            "Stripe refund %s is in %s; payment %s is in %s",
+            stripe_refund["id"],
+            currency,
+            payment.pk,
+            payment.currency,
+        )
         return []
-    amount = Decimal(int(stripe_refund.get("amount") or 0)).scaleb(
-        -currency_precision(currency))
-    parts = list(OrderPart.objects.select_for_update().filter(order_id=payment.order_id)
-                 .order_by("pk"))
-    weights = ([part.total_amount for part in parts] if failure_message
-               else [part_refundable(part=part) for part in parts])
+    amount = Decimal(int(stripe_refund.get("amount") or 0)).scaleb(-currency_precision(currency))
+    parts = list(
+        OrderPart.objects.select_for_update().filter(order_id=payment.order_id).order_by("pk")
+    )
+    weights = (
+        [part.total_amount for part in parts]
+        if failure_message
+        else [part_refundable(part=part) for part in parts]
+    )
     if amount <= 0 or (not failure_message and amount > sum(weights, Decimal(0))):
-        logger.error("Stripe refund %s of %s %s is more than is left of order %s",
-                     stripe_refund["id"], amount, currency, payment.order_id)
+        logger.error(
+            "Stripe refund %s of %s %s is more than is left of order %s",
+            stripe_refund["id"],
+            amount,
+            currency,
+            payment.order_id,
+        )
         return []
     status = RefundStatus.FAILED if failure_message else RefundStatus.PENDING
     created = []
-    for part, share in zip(parts, allocate(quantize(amount, currency), weights, currency),
-                           strict=True):
+    for part, share in zip(
+        parts, allocate(quantize(amount, currency), weights, currency), strict=True
+    ):
         if share <= 0:
             continue
         refund = Refund.objects.create(
-            payment=payment, order_part=part, amount=share, currency=currency,
-            source=RefundSource.STRIPE, reason="Refunded in the Stripe dashboard",
+            payment=payment,
+            order_part=part,
+            amount=share,
+            currency=currency,
+            source=RefundSource.STRIPE,
+            reason="Refunded in the Stripe dashboard",
             idempotency_key=f"stripe-{stripe_refund['id']}-part-{part.pk}",
-            provider_id=stripe_refund["id"], status=status, failure_message=failure_message)
-        RefundEvent.objects.create(refund=refund, to_status=refund.status, note=failure_message,
-                                   stripe_event_id=stripe_event_id)
+            provider_id=stripe_refund["id"],
+            status=status,
+            failure_message=failure_message,
+        )
+        RefundEvent.objects.create(
+            refund=refund,
+            to_status=refund.status,
+            note=failure_message,
+            stripe_event_id=stripe_event_id,
+        )
         if not failure_message:
             refund_succeeded(refund=refund, stripe_event_id=stripe_event_id)
         created.append(refund)
@@ -500,18 +618,17 @@ def _dashboard_refund_record(*, payment: Payment, stripe_refund: dict, stripe_ev
 
 @stripe_event_handler("charge.refunded")
 def _charge_refunded(event: StripeEvent) -> bool:
-    return refunds_reconcile_charge(charge=event.payload["data"]["object"],
-                                    stripe_event_id=event.event_id)
+    return refunds_reconcile_charge(
+        charge=event.payload["data"]["object"], stripe_event_id=event.event_id
+    )
 
 
 # A refund's news: charge.refund.updated for some payment methods; the refund.* events for
 # every refund from API version 2024-10-28.acacia on. One handler: a refund only moves
 # forward, so the same news twice (or an older one late) changes nothing.
-@stripe_event_handler("charge.refund.updated", "refund.created", "refund.updated",
-                      "refund.failed")
+@stripe_event_handler("charge.refund.updated", "refund.created", "refund.updated", "refund.failed")
 def _refund_event(event: StripeEvent) -> bool:
     stripe_refund = event.payload["data"]["object"]
     if not isinstance(stripe_refund, dict) or stripe_refund.get("object") != "refund":
         return False
-    return refunds_apply_stripe_refund(stripe_refund=stripe_refund,
-                                       stripe_event_id=event.event_id)
+    return refunds_apply_stripe_refund(stripe_refund=stripe_refund, stripe_event_id=event.event_id)

@@ -35,8 +35,9 @@ logger = logging.getLogger(__name__)
 MAX_IDEMPOTENCY_KEY = 128
 
 
-def payment_create(*, order: Order, gateway: str | None = None, card: str | None = None,
-                   idempotency_key: str) -> Payment:
+def payment_create(
+    *, order: Order, gateway: str | None = None, card: str | None = None, idempotency_key: str
+) -> Payment:
     """Start paying ``order`` through ``gateway`` (default ``PAYMENT_GATEWAY``).
 
     - The amount is the order's total in the order's currency, taken from the order itself:
@@ -51,9 +52,11 @@ def payment_create(*, order: Order, gateway: str | None = None, card: str | None
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
-        raise DomainError(PaymentErrorCode.INVALID,
-                          f"Give an idempotency key of 1 to {MAX_IDEMPOTENCY_KEY} characters.",
-                          field="idempotencyKey")
+        raise DomainError(
+            PaymentErrorCode.INVALID,
+            f"Give an idempotency key of 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+            field="idempotencyKey",
+        )
     chosen = gateway_get(gateway)
     chosen.check_card(card)
     payment = _payment_open(order=order, gateway=chosen.name, key=key)
@@ -73,20 +76,29 @@ def _payment_open(*, order: Order, gateway: str, key: str) -> Payment:
     existing = Payment.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.order_id != order.pk:
-            raise DomainError(PaymentErrorCode.INVALID,
-                              "This idempotency key was used for another order.",
-                              field="idempotencyKey")
+            raise DomainError(
+                PaymentErrorCode.INVALID,
+                "This idempotency key was used for another order.",
+                field="idempotencyKey",
+            )
         return existing
     open_payment = order.payments.filter(status__in=OPEN_PAYMENT_STATUSES).first()
     if open_payment is not None:
         return open_payment
     if order.status != OrderStatus.UNPAID:
-        raise DomainError(PaymentErrorCode.ORDER_NOT_PAYABLE,
-                          f"Order {order.number} is {order.status}; there is nothing to pay.",
-                          field="orderToken")
+        raise DomainError(
+            PaymentErrorCode.ORDER_NOT_PAYABLE,
+            f"Order {order.number} is {order.status}; there is nothing to pay.",
+            field="orderToken",
+        )
     payment = Payment.objects.create(
-        order=order, gateway=gateway, amount=order.total_amount, currency=order.currency,
-        amount_minor=to_minor_units(order.total_amount, order.currency), idempotency_key=key)
+        order=order,
+        gateway=gateway,
+        amount=order.total_amount,
+        currency=order.currency,
+        amount_minor=to_minor_units(order.total_amount, order.currency),
+        idempotency_key=key,
+    )
     PaymentEvent.objects.create(payment=payment, to_status=payment.status)
     return payment
 
@@ -98,18 +110,29 @@ def _payment_apply(*, payment: Payment, result: GatewayResult, stripe_event_id: 
     _lock_order_of(payment)
     if result.provider_id:
         Payment.objects.filter(pk=payment.pk, provider_id__isnull=True).update(
-            provider_id=result.provider_id, client_secret=result.client_secret,
-            updated_at=timezone.now())
+            provider_id=result.provider_id,
+            client_secret=result.client_secret,
+            updated_at=timezone.now(),
+        )
     if result.status == PaymentStatus.SUCCEEDED:
-        return payment_succeeded(payment=payment, charge_id=result.charge_id,
-                                 stripe_event_id=stripe_event_id)
+        return payment_succeeded(
+            payment=payment, charge_id=result.charge_id, stripe_event_id=stripe_event_id
+        )
     if result.status == PaymentStatus.FAILED:
-        return payment_failed(payment=payment, code=result.decline_code,
-                              message=result.failure_message, stripe_event_id=stripe_event_id)
+        return payment_failed(
+            payment=payment,
+            code=result.decline_code,
+            message=result.failure_message,
+            stripe_event_id=stripe_event_id,
+        )
     if result.status in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.CANCELLED):
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        return _payment_move(payment=locked, to=result.status, next_action=result.next_action,
-                             stripe_event_id=stripe_event_id)
+        return _payment_move(
+            payment=locked,
+            to=result.status,
+            next_action=result.next_action,
+            stripe_event_id=stripe_event_id,
+        )
     return False
 
 
@@ -119,8 +142,9 @@ def _lock_order_of(payment: Payment) -> Order:
     return Order.objects.select_for_update().get(pk=payment.order_id)
 
 
-def _payment_move(*, payment: Payment, to: str, note: str = "", stripe_event_id: str = "",
-                  **fields) -> bool:
+def _payment_move(
+    *, payment: Payment, to: str, note: str = "", stripe_event_id: str = "", **fields
+) -> bool:
     """Compare-and-set ``payment`` from its current status to ``to``, with its event.
 
     Returns False, changing nothing, when the move is not allowed or someone moved it first:
@@ -130,11 +154,17 @@ def _payment_move(*, payment: Payment, to: str, note: str = "", stripe_event_id:
     if to not in Payment.ALLOWED_TRANSITIONS[current]:
         return False
     moved = Payment.objects.filter(pk=payment.pk, status=current).update(
-        status=to, updated_at=timezone.now(), **fields)
+        status=to, updated_at=timezone.now(), **fields
+    )
     if moved != 1:
         return False
-    PaymentEvent.objects.create(payment=payment, from_status=current, to_status=to, note=note,
-                                stripe_event_id=stripe_event_id)
+    PaymentEvent.objects.create(
+        payment=payment,
+        from_status=current,
+        to_status=to,
+        note=note,
+        stripe_event_id=stripe_event_id,
+    )
     payment.status = to
     for name, value in fields.items():
         setattr(payment, name, value)
@@ -142,8 +172,7 @@ def _payment_move(*, payment: Payment, to: str, note: str = "", stripe_event_id:
 
 
 @transaction.atomic
-def payment_succeeded(*, payment: Payment, charge_id: str = "",
-                      stripe_event_id: str = "") -> bool:
+def payment_succeeded(*, payment: Payment, charge_id: str = "", stripe_event_id: str = "") -> bool:
     """The single place where a payment becomes succeeded; returns whether it did just now.
 
     In the same transaction the order becomes paid and the ledger records the sale; the
@@ -155,13 +184,19 @@ def payment_succeeded(*, payment: Payment, charge_id: str = "",
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     order_payable = order.status == OrderStatus.UNPAID
     note = "" if order_payable else f"Order was {order.status} already: the money is to refund."
-    if not _payment_move(payment=payment, to=PaymentStatus.SUCCEEDED, note=note,
-                         stripe_event_id=stripe_event_id, next_action=None,
-                         stripe_charge_id=charge_id or payment.stripe_charge_id):
+    if not _payment_move(
+        payment=payment,
+        to=PaymentStatus.SUCCEEDED,
+        note=note,
+        stripe_event_id=stripe_event_id,
+        next_action=None,
+        stripe_charge_id=charge_id or payment.stripe_charge_id,
+    ):
         return False
     if not order_payable:
-        logger.warning("Payment %s succeeded for order %s, which is %s", payment.pk,
-                       order.number, order.status)
+        logger.warning(
+            "Payment %s succeeded for order %s, which is %s", payment.pk, order.number, order.status
+        )
         return True
     order_mark_paid(order=order, actor=None)
     ledger_record_order_paid(order=order, payment=payment)
@@ -170,8 +205,7 @@ def payment_succeeded(*, payment: Payment, charge_id: str = "",
 
 
 @transaction.atomic
-def payment_failed(*, payment: Payment, code: str, message: str,
-                   stripe_event_id: str = "") -> bool:
+def payment_failed(*, payment: Payment, code: str, message: str, stripe_event_id: str = "") -> bool:
     """An open payment failed (declined, or 3-D Secure refused); returns whether it moved.
 
     A payment that succeeded, failed or was cancelled already stays as it is. The order stays
@@ -181,9 +215,15 @@ def payment_failed(*, payment: Payment, code: str, message: str,
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status not in OPEN_PAYMENT_STATUSES:
         return False
-    return _payment_move(payment=payment, to=PaymentStatus.FAILED, note=message,
-                         stripe_event_id=stripe_event_id, next_action=None,
-                         decline_code=(code or "declined")[:64], failure_message=message)
+    return _payment_move(
+        payment=payment,
+        to=PaymentStatus.FAILED,
+        note=message,
+        stripe_event_id=stripe_event_id,
+        next_action=None,
+        decline_code=(code or "declined")[:64],
+        failure_message=message,
+    )
 
 
 def payment_confirm(*, payment: Payment, authenticated: bool = True) -> Payment:
@@ -195,9 +235,11 @@ def payment_confirm(*, payment: Payment, authenticated: bool = True) -> Payment:
     if payment.gateway == StripeGateway.name:
         allowed.add(PaymentStatus.PENDING)
     if payment.status not in allowed or not payment.provider_id:
-        raise DomainError(PaymentErrorCode.INVALID_TRANSITION,
-                          f"A payment that is {payment.status} needs no confirmation.",
-                          field="paymentId")
+        raise DomainError(
+            PaymentErrorCode.INVALID_TRANSITION,
+            f"A payment that is {payment.status} needs no confirmation.",
+            field="paymentId",
+        )
     result = gateway_get(payment.gateway).confirm(payment=payment, authenticated=authenticated)
     _payment_apply(payment=payment, result=result)
     payment.refresh_from_db()
@@ -205,6 +247,7 @@ def payment_confirm(*, payment: Payment, authenticated: bool = True) -> Payment:
 
 
 # --- Stripe events -----------------------------------------------------------------------------
+
 
 def _payment_for_intent(event: StripeEvent) -> tuple[Payment | None, dict]:
     """The payment of the event's PaymentIntent; by the metadata we sent when a crash kept us
@@ -217,8 +260,12 @@ def _payment_for_intent(event: StripeEvent) -> tuple[Payment | None, dict]:
         payment = Payment.objects.filter(pk=int(payment_id), provider_id__isnull=True).first()
         if payment is not None:
             _lock_order_of(payment)
-            if Payment.objects.filter(pk=payment.pk, provider_id__isnull=True).update(
-                    provider_id=intent_id) != 1:
+            if (
+                Payment.objects.filter(pk=payment.pk, provider_id__isnull=True).update(
+                    provider_id=intent_id
+                )
+                != 1
+            ):
                 payment = Payment.objects.filter(provider_id=intent_id).first()
     return payment, intent
 
@@ -231,15 +278,20 @@ def _payment_intent_succeeded(event: StripeEvent) -> bool:
     amount = intent.get("amount")
     received = intent.get("amount_received", amount)
     currency = str(intent.get("currency") or "").upper()
-    if (amount, received, currency) != (payment.amount_minor, payment.amount_minor,
-                                        payment.currency):
+    if (amount, received, currency) != (
+        payment.amount_minor,
+        payment.amount_minor,
+        payment.currency,
+    ):
         raise StripeEventRejected(
             f"Amount mismatch: PaymentIntent {intent.get('id')} reports {received} of {amount} "
             f"{currency} (minor units); payment {payment.pk} is {payment.amount_minor} "
-            f"{payment.currency}.")
+            f"{payment.currency}."
+        )
     result = StripeGateway.result(intent)
-    return payment_succeeded(payment=payment, charge_id=result.charge_id,
-                             stripe_event_id=event.event_id)
+    return payment_succeeded(
+        payment=payment, charge_id=result.charge_id, stripe_event_id=event.event_id
+    )
 
 
 @stripe_event_handler("payment_intent.payment_failed")
@@ -249,5 +301,9 @@ def _payment_intent_failed(event: StripeEvent) -> bool:
         return False
     error = intent.get("last_payment_error") or {}
     message = error.get("message") or "The payment failed."
-    return payment_failed(payment=payment, code=error.get("code") or "card_declined",
-                          message=message, stripe_event_id=event.event_id)
+    return payment_failed(
+        payment=payment,
+        code=error.get("code") or "card_declined",
+        message=message,
+        stripe_event_id=event.event_id,
+    )

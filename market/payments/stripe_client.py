@@ -18,8 +18,12 @@ def stripe_client() -> stripe.StripeClient:
     Network failures and answers slower than ``STRIPE_TIMEOUT_SECONDS`` are retried twice by
     the SDK, with the same idempotency key for a POST.
     """
-    key = (os.getpid(), settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE,
-           settings.STRIPE_TIMEOUT_SECONDS)
+    key = (
+        os.getpid(),
+        settings.STRIPE_SECRET_KEY,
+        settings.STRIPE_API_BASE,
+        settings.STRIPE_TIMEOUT_SECONDS,
+    )
     client = _clients.get(key)
     if client is None:
         if len(_clients) >= 16:  # settings changed many times (tests): drop the old ones
@@ -28,9 +32,11 @@ def stripe_client() -> stripe.StripeClient:
         # A timeout well under the SDK's 80 s: the threads pool that pays sellers cannot stop
         # a hung task (Celery's time limits need prefork), so a call must end by itself.
         client = stripe.StripeClient(
-            api_key=settings.STRIPE_SECRET_KEY, base_addresses=base_addresses,
+            api_key=settings.STRIPE_SECRET_KEY,
+            base_addresses=base_addresses,
             max_network_retries=2,
-            http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS))
+            http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+        )
         # A race between two threads builds two clients; either is fine to keep.
         client = _clients.setdefault(key, client)
     return client

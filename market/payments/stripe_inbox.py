@@ -48,15 +48,18 @@ class StripeEventHandlers:
     def register(self, *event_types: str) -> Callable[[StripeEventHandler], StripeEventHandler]:
         """Decorate the handler of ``event_types``. A type has one handler: a second one for
         it is a configuration error, not a silent replacement."""
+
         def decorate(handler: StripeEventHandler) -> StripeEventHandler:
             for event_type in event_types:
                 existing = self._handlers.get(event_type)
                 if existing is not None and existing is not handler:
                     raise ImproperlyConfigured(
                         f"Stripe event {event_type} has a handler already: "
-                        f"{existing.__module__}.{existing.__qualname__}.")
+                        f"{existing.__module__}.{existing.__qualname__}."
+                    )
                 self._handlers[event_type] = handler
             return handler
+
         return decorate
 
     def get(self, event_type: str) -> StripeEventHandler | None:
@@ -75,21 +78,29 @@ def stripe_event_receive(*, payload: dict) -> tuple[StripeEvent, bool]:
 
     A repeat delivery of a stored event id changes nothing and queues nothing.
     """
-    if not (isinstance(payload, dict) and isinstance(payload.get("id"), str) and payload["id"]
-            and isinstance(payload.get("type"), str)
-            and isinstance(payload.get("created"), int)):
-        raise DomainError(PaymentErrorCode.INVALID_EVENT,
-                          "A Stripe event needs an id, a type and a created time.")
+    if not (
+        isinstance(payload, dict)
+        and isinstance(payload.get("id"), str)
+        and payload["id"]
+        and isinstance(payload.get("type"), str)
+        and isinstance(payload.get("created"), int)
+    ):
+        raise DomainError(
+            PaymentErrorCode.INVALID_EVENT, "A Stripe event needs an id, a type and a created time."
+        )
     # What the columns and jsonb cannot hold would fail in the database (a 500, not a refusal).
-    if (len(payload["id"]) > StripeEvent._meta.get_field("event_id").max_length
-            or len(payload["type"]) > StripeEvent._meta.get_field("type").max_length
-            or not isinstance(payload.get("account") or "", str)
-            or len(payload.get("account") or "") > StripeEvent._meta.get_field("account").max_length
-            or not 0 <= payload["created"] <= _LATEST_EVENT_TIMESTAMP
-            or not json_storable(payload)):
-        raise DomainError(PaymentErrorCode.INVALID_EVENT,
-                          "The Stripe event has a field that is too long, out of range or not "
-                          "storable text.")
+    if (
+        len(payload["id"]) > StripeEvent._meta.get_field("event_id").max_length
+        or len(payload["type"]) > StripeEvent._meta.get_field("type").max_length
+        or not isinstance(payload.get("account") or "", str)
+        or len(payload.get("account") or "") > StripeEvent._meta.get_field("account").max_length
+        or not 0 <= payload["created"] <= _LATEST_EVENT_TIMESTAMP
+        or not json_storable(payload)
+    ):
+        raise DomainError(
+            PaymentErrorCode.INVALID_EVENT,
+            "The Stripe event has a field that is too long, out of range or not storable text.",
+        )
     with transaction.atomic():
         event, is_new = StripeEvent.objects.get_or_create(
             event_id=payload["id"],
@@ -110,12 +121,14 @@ def stripe_events_sweep(*, now: dt.datetime | None = None) -> list[str]:
     ``STRIPE_EVENT_SWEEP_AFTER_SECONDS`` ago (the message to the worker was lost, e.g. the
     broker was down when the event committed). Stripe will not help: its next delivery of the
     same event is a repeat, which queues nothing. Safe, because processing is once per event."""
-    stale = ((now or timezone.now())
-             - dt.timedelta(seconds=settings.STRIPE_EVENT_SWEEP_AFTER_SECONDS))
-    event_ids = list(StripeEvent.objects
-                     .filter(status=StripeEventStatus.RECEIVED, received_at__lte=stale)
-                     .order_by("received_at")
-                     .values_list("event_id", flat=True)[:settings.STRIPE_EVENT_SWEEP_BATCH])
+    stale = (now or timezone.now()) - dt.timedelta(
+        seconds=settings.STRIPE_EVENT_SWEEP_AFTER_SECONDS
+    )
+    event_ids = list(
+        StripeEvent.objects.filter(status=StripeEventStatus.RECEIVED, received_at__lte=stale)
+        .order_by("received_at")
+        .values_list("event_id", flat=True)[: settings.STRIPE_EVENT_SWEEP_BATCH]
+    )
     for event_id in event_ids:
         enqueue_on_commit("payments.process_stripe_event", event_id=event_id)
     if event_ids:
@@ -128,7 +141,8 @@ def _transition(event: StripeEvent, new: StripeEventStatus, *, error: str = "") 
     if new not in StripeEvent.ALLOWED_TRANSITIONS.get(old, set()):
         return False
     changed = StripeEvent.objects.filter(pk=event.pk, status=old).update(
-        status=new, error=error, processed_at=timezone.now())
+        status=new, error=error, processed_at=timezone.now()
+    )
     return bool(changed)
 
 
@@ -152,8 +166,9 @@ def stripe_event_process(*, event_id: str) -> StripeEvent:
                 return event
             handler = stripe_event_handlers.get(event.type)
             applied = handler(event) if handler is not None else False
-            _transition(event, StripeEventStatus.PROCESSED if applied
-                        else StripeEventStatus.IGNORED)
+            _transition(
+                event, StripeEventStatus.PROCESSED if applied else StripeEventStatus.IGNORED
+            )
     except StripeEventRejected as rejected:
         logger.error("Stripe event %s rejected: %s", event_id, rejected)
         with transaction.atomic():

@@ -36,8 +36,11 @@ def _verify_signature(payload: bytes, header: str | None) -> None:
 
     Stripe's SDK refuses a signature older than the tolerance, not one dated later than now:
     that too is refused, since a signature made for the future can be replayed until then."""
-    secrets = [secret for secret in (settings.STRIPE_WEBHOOK_SECRET,
-                                     settings.STRIPE_CONNECT_WEBHOOK_SECRET) if secret]
+    secrets = [
+        secret
+        for secret in (settings.STRIPE_WEBHOOK_SECRET, settings.STRIPE_CONNECT_WEBHOOK_SECRET)
+        if secret
+    ]
     tolerance = settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
     try:
         for secret in secrets[:-1]:
@@ -47,33 +50,39 @@ def _verify_signature(payload: bytes, header: str | None) -> None:
                 continue
             break
         else:
-            stripe.WebhookSignature.verify_header(payload, header, secrets[-1],
-                                                  tolerance=tolerance)
+            stripe.WebhookSignature.verify_header(payload, header, secrets[-1], tolerance=tolerance)
     except stripe.SignatureVerificationError as error:
         logger.warning("Refused a Stripe webhook: %s", error.user_message or error)
-        raise _Refused(PaymentErrorCode.INVALID_SIGNATURE,
-                       "The Stripe-Signature header does not match the body, or is too old."
-                       ) from None
+        raise _Refused(
+            PaymentErrorCode.INVALID_SIGNATURE,
+            "The Stripe-Signature header does not match the body, or is too old.",
+        ) from None
     except UnicodeDecodeError:
         raise _Refused(PaymentErrorCode.INVALID_EVENT, "The body is not UTF-8 text.") from None
     if _signed_at(header) > time.time() + tolerance:
         logger.warning("Refused a Stripe webhook signed in the future: %s", header)
-        raise _Refused(PaymentErrorCode.INVALID_SIGNATURE,
-                       "The Stripe-Signature header is dated in the future.")
+        raise _Refused(
+            PaymentErrorCode.INVALID_SIGNATURE,
+            "The Stripe-Signature header is dated in the future.",
+        )
 
 
 def _signed_at(header: str) -> int:
     """The ``t=`` of a header that passed verification, read as the SDK reads it (the first
     ``t``, up to a second ``=``)."""
-    return next(int(value.split("=")[0]) for key, _, value in
-                (item.partition("=") for item in header.split(",")) if key == "t")
+    return next(
+        int(value.split("=")[0])
+        for key, _, value in (item.partition("=") for item in header.split(","))
+        if key == "t"
+    )
 
 
 def _body(request) -> bytes:
     """The raw body, refused unread when its declared length is over the limit."""
     limit = settings.STRIPE_WEBHOOK_MAX_BYTES
-    too_large = _Refused(PaymentErrorCode.PAYLOAD_TOO_LARGE,
-                         f"A webhook body is at most {limit} bytes.", status=413)
+    too_large = _Refused(
+        PaymentErrorCode.PAYLOAD_TOO_LARGE, f"A webhook body is at most {limit} bytes.", status=413
+    )
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -93,8 +102,10 @@ def _event(payload: bytes):
     """The parsed body of a verified webhook: JSON, nested no deeper than the limit."""
     depth = settings.STRIPE_WEBHOOK_MAX_DEPTH
     if json_nesting_exceeds(payload, limit=depth):
-        raise _Refused(PaymentErrorCode.PAYLOAD_TOO_DEEP,
-                       f"A webhook body nests arrays and objects at most {depth} levels deep.")
+        raise _Refused(
+            PaymentErrorCode.PAYLOAD_TOO_DEEP,
+            f"A webhook body nests arrays and objects at most {depth} levels deep.",
+        )
     try:
         return json.loads(payload, parse_constant=_not_json)
     except ValueError:
@@ -113,8 +124,7 @@ def stripe_webhook(request):
         _verify_signature(payload, request.headers.get("Stripe-Signature"))
         _, is_new = stripe_event_receive(payload=_event(payload))
     except _Refused as refused:
-        return JsonResponse({"code": refused.code, "error": refused.message},
-                            status=refused.status)
+        return JsonResponse({"code": refused.code, "error": refused.message}, status=refused.status)
     except DomainError as error:
         return JsonResponse({"code": error.code, "error": error.message}, status=400)
     return JsonResponse({"received": True, "duplicate": not is_new})

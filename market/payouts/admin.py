@@ -28,8 +28,14 @@ class PayoutAccountAdmin(ReadOnlyAdmin):
     """Read-only: payout accounts change through the services (onboarding, webhooks, the
     staff verification mutation), never by hand-editing a row."""
 
-    list_display = ["seller", "route", "stripe_account_id", "payouts_enabled", "iban_last4",
-                    "bank_verified_at"]
+    list_display = [
+        "seller",
+        "route",
+        "stripe_account_id",
+        "payouts_enabled",
+        "iban_last4",
+        "bank_verified_at",
+    ]
     list_filter = ["route", "payouts_enabled"]
     search_fields = ["seller__name", "stripe_account_id"]
     exclude = ["iban"]
@@ -53,8 +59,17 @@ class PayoutEventInline(ReadOnlyInline):
 class PayoutAdmin(ReadOnlyAdmin):
     """Read-only: payouts move only through the payout services (compare-and-set + events)."""
 
-    list_display = ["pk", "seller", "order_part", "amount", "currency", "route", "status",
-                    "attempts", "paid_at"]
+    list_display = [
+        "pk",
+        "seller",
+        "order_part",
+        "amount",
+        "currency",
+        "route",
+        "status",
+        "attempts",
+        "paid_at",
+    ]
     list_filter = ["status", "route"]
     search_fields = ["seller__name", "stripe_transfer_id"]
     inlines = [PayoutEventInline]
@@ -62,9 +77,14 @@ class PayoutAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Retry selected failed payouts", permissions=["manage"])
     def retry_failed(self, request, queryset):
-        apply_each(self, request, queryset, lambda payout: payout_services.payout_retry(
-            payout_id=payout.pk, actor=request.user), done="Queued again",
-            label=lambda payout: f"Payout {payout.pk}")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda payout: payout_services.payout_retry(payout_id=payout.pk, actor=request.user),
+            done="Queued again",
+            label=lambda payout: f"Payout {payout.pk}",
+        )
 
     def has_manage_permission(self, request):
         return request.user.has_perm(MANAGE_PAYOUTS)
@@ -78,16 +98,25 @@ class BankPayoutBatchAdmin(ReadOnlyAdmin):
     """The daily pain.001 files: staff who manage payouts download the day's file, upload it to
     the bank and mark it sent. Nothing else changes here (the file stays in private storage)."""
 
-    list_display = ["date", "message_id", "payout_count", "status", "sent_at", "sent_by",
-                    "download"]
+    list_display = [
+        "date",
+        "message_id",
+        "payout_count",
+        "status",
+        "sent_at",
+        "sent_by",
+        "download",
+    ]
     list_filter = ["status"]
     exclude = ["file"]
     actions = ["mark_sent"]
 
     def get_urls(self):
         download = self.admin_site.admin_view(self.file_download)
-        return [path("<int:batch_id>/file/", download, name="payouts_bankpayoutbatch_file"),
-                *super().get_urls()]
+        return [
+            path("<int:batch_id>/file/", download, name="payouts_bankpayoutbatch_file"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="File")
     def download(self, batch):
@@ -98,17 +127,29 @@ class BankPayoutBatchAdmin(ReadOnlyAdmin):
 
     def file_download(self, request, batch_id):
         try:
-            batch, handle = payout_services.bank_batch_file_open(batch_id=batch_id,
-                                                                 actor=request.user)
+            batch, handle = payout_services.bank_batch_file_open(
+                batch_id=batch_id, actor=request.user
+            )
         except DomainError as error:
             raise Http404(error.message) from error
-        return FileResponse(handle, as_attachment=True, filename=f"{batch.message_id}.xml",
-                            content_type="application/xml")
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"{batch.message_id}.xml",
+            content_type="application/xml",
+        )
 
     @admin.action(description="Mark selected files as sent to the bank", permissions=["manage"])
     def mark_sent(self, request, queryset):
-        apply_each(self, request, queryset, lambda batch: payout_services.bank_batch_mark_sent(
-            batch_id=batch.pk, actor=request.user), done="Marked as sent")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda batch: payout_services.bank_batch_mark_sent(
+                batch_id=batch.pk, actor=request.user
+            ),
+            done="Marked as sent",
+        )
 
     def has_manage_permission(self, request):
         return request.user.has_perm(MANAGE_PAYOUTS)

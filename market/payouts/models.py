@@ -18,15 +18,17 @@ class PayoutAccount(models.Model):
     them; changing them clears the verification.
     """
 
-    seller = models.OneToOneField("sellers.Seller", on_delete=models.CASCADE,
-                                  related_name="payout_account")
+    seller = models.OneToOneField(
+        "sellers.Seller", on_delete=models.CASCADE, related_name="payout_account"
+    )
     route = models.CharField(max_length=32, choices=PayoutRouteName.choices)
 
     stripe_account_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     charges_enabled = models.BooleanField(default=False)
     payouts_enabled = models.BooleanField(default=False)
-    requirements_due = models.JSONField(default=list, blank=True,
-                                        help_text="Stripe's currently and past due requirements.")
+    requirements_due = models.JSONField(
+        default=list, blank=True, help_text="Stripe's currently and past due requirements."
+    )
     disabled_reason = models.CharField(max_length=255, blank=True)
     stripe_synced_at = models.DateTimeField(null=True, blank=True)
     # Stripe's last payout from the connected account to the seller's bank (payout.* events):
@@ -34,7 +36,8 @@ class PayoutAccount(models.Model):
     bank_payout_status = models.CharField(max_length=16, blank=True)
     bank_payout_failure = models.CharField(max_length=500, blank=True)
     bank_payout_synced_at = models.DateTimeField(
-        null=True, blank=True, help_text="The created time of the payout.* event applied last.")
+        null=True, blank=True, help_text="The created time of the payout.* event applied last."
+    )
 
     account_holder = models.CharField(max_length=140, blank=True)
     iban = models.CharField(max_length=34, blank=True, help_text="Compact, upper case.")
@@ -42,8 +45,9 @@ class PayoutAccount(models.Model):
     bank_name = models.CharField(max_length=140, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     bank_verified_at = models.DateTimeField(null=True, blank=True)
-    bank_verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                         on_delete=models.SET_NULL, related_name="+")
+    bank_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -77,8 +81,9 @@ class PayoutAccountEvent(models.Model):
 
     account = models.ForeignKey(PayoutAccount, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=32, choices=PayoutAccountEventType.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -106,17 +111,20 @@ class BankPayoutBatch(models.Model):
     payout of that day."""
 
     date = models.DateField(unique=True)
-    file = models.FileField(upload_to="batches/%Y/", storage=bank_file_storage, max_length=255,
-                            blank=True)
-    status = models.CharField(max_length=16, choices=BankPayoutBatchStatus.choices,
-                              default=BankPayoutBatchStatus.CREATED)
+    file = models.FileField(
+        upload_to="batches/%Y/", storage=bank_file_storage, max_length=255, blank=True
+    )
+    status = models.CharField(
+        max_length=16, choices=BankPayoutBatchStatus.choices, default=BankPayoutBatchStatus.CREATED
+    )
     message_id = models.CharField(max_length=35, unique=True)
     payout_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     # Staff download the file, upload it to the bank's portal and say so (``bank_batch_mark_sent``).
     sent_at = models.DateTimeField(null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-date"]
@@ -141,13 +149,15 @@ class Payout(models.Model):
     }
 
     seller = models.ForeignKey("sellers.Seller", on_delete=models.PROTECT, related_name="payouts")
-    order_part = models.OneToOneField("orders.OrderPart", on_delete=models.PROTECT,
-                                      related_name="payout")
+    order_part = models.OneToOneField(
+        "orders.OrderPart", on_delete=models.PROTECT, related_name="payout"
+    )
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
     route = models.CharField(max_length=32, choices=PayoutRouteName.choices)
-    status = models.CharField(max_length=16, choices=PayoutState.choices,
-                              default=PayoutState.PENDING)
+    status = models.CharField(
+        max_length=16, choices=PayoutState.choices, default=PayoutState.PENDING
+    )
     transfer_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     transfer_currency = models.CharField(max_length=3, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -155,19 +165,22 @@ class Payout(models.Model):
     processing_started_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     stripe_transfer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    bank_batch = models.ForeignKey(BankPayoutBatch, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="payouts")
+    bank_batch = models.ForeignKey(
+        BankPayoutBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
+    )
     # Set when staff released the part before its hold period ended.
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     released_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0),
-                                              name="payout_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_amount_positive")
+        ]
         indexes = [models.Index(fields=["status", "updated_at"], name="payout_status_idx")]
 
     def __str__(self):
@@ -177,10 +190,12 @@ class Payout(models.Model):
 class PayoutRelease(models.Model):
     """Staff released an order part for payout before its hold period ended."""
 
-    order_part = models.OneToOneField("orders.OrderPart", on_delete=models.CASCADE,
-                                      related_name="payout_release")
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    order_part = models.OneToOneField(
+        "orders.OrderPart", on_delete=models.CASCADE, related_name="payout_release"
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     released_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

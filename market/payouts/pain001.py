@@ -61,8 +61,14 @@ def _text(value: str, limit: int) -> str:
     return " ".join(value.split())[:limit] or "-"
 
 
-def build(*, message_id: str, created_at: dt.datetime, execution_date: dt.date,
-          debtor: Party, transfers: list[CreditTransfer]) -> bytes:
+def build(
+    *,
+    message_id: str,
+    created_at: dt.datetime,
+    execution_date: dt.date,
+    debtor: Party,
+    transfers: list[CreditTransfer],
+) -> bytes:
     """The validated XML of one batch; raises ``InvalidBankFile`` rather than return a bad one."""
     ET.register_namespace("", NAMESPACE)
 

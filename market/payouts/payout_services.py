@@ -67,19 +67,22 @@ class DuePayouts:
     skipped: dict[int, str] = field(default_factory=dict)  # part id -> reason
 
 
-def _transition(payout: Payout, to: PayoutState, *, note: str = "", data: dict | None = None,
-                **changes) -> bool:
+def _transition(
+    payout: Payout, to: PayoutState, *, note: str = "", data: dict | None = None, **changes
+) -> bool:
     """Compare-and-set ``payout`` from its current status to ``to``; an event on success."""
     source = PayoutState(payout.status)
     if to not in Payout.ALLOWED_TRANSITIONS.get(source, set()):
         return False
     now = timezone.now()
     rows = Payout.objects.filter(pk=payout.pk, status=source).update(
-        status=to, updated_at=now, **changes)
+        status=to, updated_at=now, **changes
+    )
     if not rows:
         return False
-    PayoutEvent.objects.create(payout=payout, from_status=source, to_status=to, note=note,
-                               data=data or {})
+    PayoutEvent.objects.create(
+        payout=payout, from_status=source, to_status=to, note=note, data=data or {}
+    )
     # The row now holds exactly these values: set them rather than read the row back (which
     # would also drop the seller, part and order loaded with the payout).
     for name, value in {"status": to, "updated_at": now, **changes}.items():
@@ -110,17 +113,23 @@ def payout_release(*, part_id: int, actor) -> PartReleased:
     keeps its one payout); a part that was not paid for, or was cancelled or refunded, cannot be
     released."""
     _require_payout_manager(actor, missing="There is no such order part.")
-    part = (OrderPart.objects.select_for_update(of=("self",)).select_related("seller", "order")
-            .filter(pk=part_id).first())
+    part = (
+        OrderPart.objects.select_for_update(of=("self",))
+        .select_related("seller", "order")
+        .filter(pk=part_id)
+        .first()
+    )
     if part is None:
-        raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.",
-                          field="id")
+        raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such order part.", field="id")
     if part.status not in PAYABLE_PART_STATUSES:
-        raise DomainError(PayoutErrorCode.NOT_RELEASABLE,
-                          f"A part that is {part.get_status_display().lower()} cannot be paid "
-                          f"out.", field="id")
-    release, _ = PayoutRelease.objects.get_or_create(order_part=part,
-                                                     defaults={"released_by": actor})
+        raise DomainError(
+            PayoutErrorCode.NOT_RELEASABLE,
+            f"A part that is {part.get_status_display().lower()} cannot be paid out.",
+            field="id",
+        )
+    release, _ = PayoutRelease.objects.get_or_create(
+        order_part=part, defaults={"released_by": actor}
+    )
     part.payout_release = release
     existing = Payout.objects.filter(order_part=part).first()
     if existing is not None:
@@ -136,24 +145,39 @@ def payout_retry(*, payout_id: int, actor) -> Payout:
     keeps its one payout (never a second), and the claim pays no more than is still owed.
     Only a failed payout can be retried (``not_retryable``); retrying twice queues it once."""
     _require_payout_manager(actor, missing=_NO_PAYOUT)
-    payout = (Payout.objects.select_for_update(of=("self",)).select_related("seller")
-              .filter(pk=payout_id).first())
+    payout = (
+        Payout.objects.select_for_update(of=("self",))
+        .select_related("seller")
+        .filter(pk=payout_id)
+        .first()
+    )
     if payout is None:
         raise DomainError(PayoutErrorCode.NOT_FOUND, _NO_PAYOUT, field="id")
     if payout.status != PayoutState.FAILED:
-        raise DomainError(PayoutErrorCode.NOT_RETRYABLE,
-                          f"Only a failed payout can be retried; this one is "
-                          f"{payout.get_status_display().lower()}.", field="id")
-    _transition(payout, PayoutState.PENDING, note=f"retried by {actor.email}",
-                attempts=0, last_error="", route=payout_route_for(payout.seller).name)
+        raise DomainError(
+            PayoutErrorCode.NOT_RETRYABLE,
+            f"Only a failed payout can be retried; this one is "
+            f"{payout.get_status_display().lower()}.",
+            field="id",
+        )
+    _transition(
+        payout,
+        PayoutState.PENDING,
+        note=f"retried by {actor.email}",
+        attempts=0,
+        last_error="",
+        route=payout_route_for(payout.seller).name,
+    )
     enqueue_on_commit("payouts.execute", payout_id=payout.pk)
     return payout
 
 
 def _due_parts(now: dt.datetime):
-    return (OrderPart.objects.filter(part_due_condition(now=now), payout__isnull=True)
-            .select_related("seller", "order", "payout_release")
-            .order_by("pk"))
+    return (
+        OrderPart.objects.filter(part_due_condition(now=now), payout__isnull=True)
+        .select_related("seller", "order", "payout_release")
+        .order_by("pk")
+    )
 
 
 def payouts_create_due(*, now: dt.datetime | None = None) -> DuePayouts:
@@ -199,12 +223,19 @@ def _payout_create(*, part: OrderPart, amount: Decimal) -> Payout | None:
     try:
         with transaction.atomic():
             payout = Payout.objects.create(
-                seller=part.seller, order_part=part, amount=quantize(amount, base_currency()),
-                currency=base_currency(), route=payout_route_for(part.seller).name,
+                seller=part.seller,
+                order_part=part,
+                amount=quantize(amount, base_currency()),
+                currency=base_currency(),
+                route=payout_route_for(part.seller).name,
                 released_by=release.released_by if release else None,
-                released_at=release.released_at if release else None)
-            PayoutEvent.objects.create(payout=payout, to_status=PayoutState.PENDING,
-                                       note="released by staff" if release else "hold ended")
+                released_at=release.released_at if release else None,
+            )
+            PayoutEvent.objects.create(
+                payout=payout,
+                to_status=PayoutState.PENDING,
+                note="released by staff" if release else "hold ended",
+            )
             enqueue_on_commit("payouts.execute", payout_id=payout.pk)
     except IntegrityError:
         # Another run created this part's payout first.
@@ -224,50 +255,81 @@ def _seller_status(seller) -> PayoutStatus:
 # What paying a payout reads: the payout, the seller's payout account (all of it) and country,
 # and the order's number, currency and rate; not the rest of the seller, part and order.
 _PAYOUT_FIELDS = [field.name for field in Payout._meta.concrete_fields] + [
-    f"seller__payout_account__{field.name}" for field in PayoutAccount._meta.concrete_fields]
+    f"seller__payout_account__{field.name}" for field in PayoutAccount._meta.concrete_fields
+]
 
 
 @transaction.atomic
 def _payout_claim(*, payout_id: int, now: dt.datetime) -> Payout | None:
     # Everything paying it needs, in one query, passed on to the route and the ledger.
-    payout = (Payout.objects
-              .select_related("seller__payout_account", "order_part__order")
-              .only(*_PAYOUT_FIELDS, "seller__country", "order_part__order_id",
-                    "order_part__seller_id", "order_part__order__number",
-                    "order_part__order__currency", "order_part__order__exchange_rate")
-              .annotate(order_charge_id=order_charge_id_subquery("order_part__order"))
-              .filter(pk=payout_id).first())
+    payout = (
+        Payout.objects.select_related("seller__payout_account", "order_part__order")
+        .only(
+            *_PAYOUT_FIELDS,
+            "seller__country",
+            "order_part__order_id",
+            "order_part__seller_id",
+            "order_part__order__number",
+            "order_part__order__currency",
+            "order_part__order__exchange_rate",
+        )
+        .annotate(order_charge_id=order_charge_id_subquery("order_part__order"))
+        .filter(pk=payout_id)
+        .first()
+    )
     if payout is None:
         return None
     if payout.status == PayoutState.PENDING:
         if not _seller_status(payout.seller).is_ready:
-            _transition(payout, PayoutState.FAILED, note=NO_VERIFIED_ROUTE,
-                        last_error="The seller's payout route is not verified.")
+            _transition(
+                payout,
+                PayoutState.FAILED,
+                note=NO_VERIFIED_ROUTE,
+                last_error="The seller's payout route is not verified.",
+            )
             return None
         # A refund may have come in since the payout was created: pay no more than is owed.
         payable = part_payable_now(part=payout.order_part)
         if payable <= 0:
-            _transition(payout, PayoutState.FAILED, note="nothing owed after refunds",
-                        last_error="Refunds since the payout was created left nothing owed.")
+            _transition(
+                payout,
+                PayoutState.FAILED,
+                note="nothing owed after refunds",
+                last_error="Refunds since the payout was created left nothing owed.",
+            )
             return None
         if payable < payout.amount:
             Payout.objects.filter(pk=payout.pk, status=PayoutState.PENDING).update(amount=payable)
             payout.amount = payable
-        claimed = _transition(payout, PayoutState.PROCESSING, note="attempt",
-                              attempts=payout.attempts + 1, processing_started_at=now)
+        claimed = _transition(
+            payout,
+            PayoutState.PROCESSING,
+            note="attempt",
+            attempts=payout.attempts + 1,
+            processing_started_at=now,
+        )
         return payout if claimed else None
     stale = now - dt.timedelta(seconds=settings.PAYOUT_SWEEP_AFTER_SECONDS)
-    if (payout.status == PayoutState.PROCESSING and payout.route == PayoutRouteName.STRIPE_CONNECT
-            and payout.processing_started_at and payout.processing_started_at <= stale):
+    if (
+        payout.status == PayoutState.PROCESSING
+        and payout.route == PayoutRouteName.STRIPE_CONNECT
+        and payout.processing_started_at
+        and payout.processing_started_at <= stale
+    ):
         # A worker died mid-payout: take it over (compare-and-set on the start time, so only
         # one resumer); the transfer's idempotency key makes the retry return the same one.
         resumed = Payout.objects.filter(
-            pk=payout.pk, status=PayoutState.PROCESSING,
+            pk=payout.pk,
+            status=PayoutState.PROCESSING,
             processing_started_at=payout.processing_started_at,
         ).update(processing_started_at=now, attempts=payout.attempts + 1, updated_at=now)
         if resumed:
-            PayoutEvent.objects.create(payout=payout, from_status=PayoutState.PROCESSING,
-                                       to_status=PayoutState.PROCESSING, note="resumed")
+            PayoutEvent.objects.create(
+                payout=payout,
+                from_status=PayoutState.PROCESSING,
+                to_status=PayoutState.PROCESSING,
+                note="resumed",
+            )
             payout.processing_started_at, payout.updated_at = now, now
             payout.attempts += 1
             return payout
@@ -307,15 +369,24 @@ def payout_execute(*, payout_id: int) -> Payout | None:
 @transaction.atomic
 def _payout_record_result(*, payout: Payout, result: PayoutResult) -> Payout:
     if result.outcome == PayoutResult.AWAITING_BATCH:
-        PayoutEvent.objects.create(payout=payout, from_status=payout.status,
-                                   to_status=payout.status, note="approved for the bank batch")
+        PayoutEvent.objects.create(
+            payout=payout,
+            from_status=payout.status,
+            to_status=payout.status,
+            note="approved for the bank batch",
+        )
         return payout
-    paid = _transition(payout, PayoutState.PAID, note="transferred",
-                       data={"stripe_transfer_id": result.stripe_transfer_id},
-                       stripe_transfer_id=result.stripe_transfer_id,
-                       transfer_amount=result.transfer_amount,
-                       transfer_currency=result.transfer_currency,
-                       paid_at=timezone.now(), last_error="")
+    paid = _transition(
+        payout,
+        PayoutState.PAID,
+        note="transferred",
+        data={"stripe_transfer_id": result.stripe_transfer_id},
+        stripe_transfer_id=result.stripe_transfer_id,
+        transfer_amount=result.transfer_amount,
+        transfer_currency=result.transfer_currency,
+        paid_at=timezone.now(),
+        last_error="",
+    )
     if paid:
         ledger_record_payout(payout=payout)
     return payout
@@ -324,10 +395,19 @@ def _payout_record_result(*, payout: Payout, result: PayoutResult) -> Payout:
 @transaction.atomic
 def _payout_attempt_failed(*, payout: Payout, error: str, retry: bool) -> None:
     give_up = not retry or payout.attempts >= settings.PAYOUT_MAX_ATTEMPTS
-    logger.warning("Payout %s attempt %s failed (%s): %s", payout.pk, payout.attempts,
-                   "giving up" if give_up else "will retry", error)
-    _transition(payout, PayoutState.FAILED if give_up else PayoutState.PENDING, note=error[:500],
-                last_error=error)
+    logger.warning(
+        "Payout %s attempt %s failed (%s): %s",
+        payout.pk,
+        payout.attempts,
+        "giving up" if give_up else "will retry",
+        error,
+    )
+    _transition(
+        payout,
+        PayoutState.FAILED if give_up else PayoutState.PENDING,
+        note=error[:500],
+        last_error=error,
+    )
 
 
 @transaction.atomic
@@ -337,11 +417,18 @@ def payouts_sweep(*, now: dt.datetime | None = None) -> list[int]:
     ``payout_execute`` claims by compare-and-set and transfers with an idempotency key."""
     now = now or timezone.now()
     stale = now - dt.timedelta(seconds=settings.PAYOUT_SWEEP_AFTER_SECONDS)
-    ids = list(Payout.objects.filter(
-        Q(status=PayoutState.PENDING, updated_at__lte=stale)
-        | Q(status=PayoutState.PROCESSING, route=PayoutRouteName.STRIPE_CONNECT,
-            processing_started_at__lte=stale),
-    ).order_by("pk").values_list("pk", flat=True))
+    ids = list(
+        Payout.objects.filter(
+            Q(status=PayoutState.PENDING, updated_at__lte=stale)
+            | Q(
+                status=PayoutState.PROCESSING,
+                route=PayoutRouteName.STRIPE_CONNECT,
+                processing_started_at__lte=stale,
+            ),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for payout_id in ids:
         enqueue_on_commit("payouts.execute", payout_id=payout_id)
     return ids
@@ -371,38 +458,61 @@ def bank_batch_create(*, date: dt.date) -> BankPayoutBatch | None:
     existing = BankPayoutBatch.objects.filter(date=date).first()
     if existing is not None:
         return existing
-    payouts = list(Payout.objects.select_for_update(of=("self",))
-                   .filter(route=PayoutRouteName.BANK_TRANSFER, status=PayoutState.PROCESSING,
-                           bank_batch__isnull=True)
-                   .select_related("seller__payout_account", "order_part__order")
-                   .order_by("pk"))
+    payouts = list(
+        Payout.objects.select_for_update(of=("self",))
+        .filter(
+            route=PayoutRouteName.BANK_TRANSFER,
+            status=PayoutState.PROCESSING,
+            bank_batch__isnull=True,
+        )
+        .select_related("seller__payout_account", "order_part__order")
+        .order_by("pk")
+    )
     lines = []
     for payout in payouts:
         account = payout.seller.payout_account
         amount = _bank_amount(payout, account.currency)
         if amount is None or not account.bank_verified:
-            logger.warning("Bank payout %s left for a later batch (no rate or unverified).",
-                           payout.pk)
+            logger.warning(
+                "Bank payout %s left for a later batch (no rate or unverified).", payout.pk
+            )
             continue
-        lines.append((payout, pain001.CreditTransfer(
-            end_to_end_id=f"PAYOUT-{payout.pk}", amount=amount, currency=account.currency,
-            creditor=pain001.Party(name=account.account_holder, iban=account.iban,
-                                   bic=account.bic),
-            remittance=f"Creative Market payout {payout.pk} order "
-                       f"{payout.order_part.order.number}")))
+        lines.append(
+            (
+                payout,
+                pain001.CreditTransfer(
+                    end_to_end_id=f"PAYOUT-{payout.pk}",
+                    amount=amount,
+                    currency=account.currency,
+                    creditor=pain001.Party(
+                        name=account.account_holder, iban=account.iban, bic=account.bic
+                    ),
+                    remittance=f"Creative Market payout {payout.pk} order "
+                    f"{payout.order_part.order.number}",
+                ),
+            )
+        )
     if not lines:
         return None
     message_id = f"CM-PAYOUTS-{date:%Y%m%d}"
     now = timezone.now()
     try:
         xml = pain001.build(
-            message_id=message_id, created_at=now, execution_date=date,
-            debtor=pain001.Party(name=settings.BANK_DEBTOR_NAME, iban=settings.BANK_DEBTOR_IBAN,
-                                 bic=settings.BANK_DEBTOR_BIC),
-            transfers=[transfer for _, transfer in lines])
+            message_id=message_id,
+            created_at=now,
+            execution_date=date,
+            debtor=pain001.Party(
+                name=settings.BANK_DEBTOR_NAME,
+                iban=settings.BANK_DEBTOR_IBAN,
+                bic=settings.BANK_DEBTOR_BIC,
+            ),
+            transfers=[transfer for _, transfer in lines],
+        )
     except pain001.InvalidBankFile as error:
-        raise DomainError(PayoutErrorCode.INVALID_BANK_FILE,
-                          f"The bank file for {date} does not validate: {error}") from error
+        raise DomainError(
+            PayoutErrorCode.INVALID_BANK_FILE,
+            f"The bank file for {date} does not validate: {error}",
+        ) from error
     batch = BankPayoutBatch(date=date, message_id=message_id, payout_count=len(lines))
     batch.file.save(f"{message_id}.xml", ContentFile(xml), save=False)
     batch.save()
@@ -438,10 +548,19 @@ def bank_batch_mark_sent(*, batch_id: int, actor) -> BankPayoutBatch:
 
 def _bank_payouts_mark_paid(*, batch, lines, now) -> None:
     for payout, transfer in lines:
-        paid = _transition(payout, PayoutState.PAID, note="in bank batch",
-                           data={"batch": batch.message_id}, bank_batch=batch, paid_at=now,
-                           transfer_amount=transfer.amount, transfer_currency=transfer.currency)
+        paid = _transition(
+            payout,
+            PayoutState.PAID,
+            note="in bank batch",
+            data={"batch": batch.message_id},
+            bank_batch=batch,
+            paid_at=now,
+            transfer_amount=transfer.amount,
+            transfer_currency=transfer.currency,
+        )
         if not paid:
-            raise DomainError(PayoutErrorCode.INVALID_BANK_FILE,
-                              f"Payout {payout.pk} changed while its batch was made.")
+            raise DomainError(
+                PayoutErrorCode.INVALID_BANK_FILE,
+                f"Payout {payout.pk} changed while its batch was made.",
+            )
         ledger_record_payout(payout=payout)

@@ -39,9 +39,13 @@ def refund_reverse_transfer(*, refund: Refund) -> None:
     logged and left for the next call with the refund's key (or the webhook) to retry. Only a
     refund that (still) succeeded is reversed: the buyer of a failed one got nothing back."""
     payout = getattr(refund.order_part, "payout", None)
-    if (payout is None or payout.status != PayoutState.PAID or not payout.stripe_transfer_id
-            or not Refund.objects.filter(pk=refund.pk, status=RefundStatus.SUCCEEDED).exists()
-            or LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").exists()):
+    if (
+        payout is None
+        or payout.status != PayoutState.PAID
+        or not payout.stripe_transfer_id
+        or not Refund.objects.filter(pk=refund.pk, status=RefundStatus.SUCCEEDED).exists()
+        or LedgerEntry.objects.filter(key=f"reversal:refund:{refund.pk}").exists()
+    ):
         return
     share_base, share_order = ledger_refund_seller_share(refund=refund)
     if share_base <= 0:
@@ -52,13 +56,20 @@ def refund_reverse_transfer(*, refund: Refund) -> None:
         reversal = stripe_client().v1.transfers.reversals.create(
             payout.stripe_transfer_id,
             params={"amount": minor, "metadata": {"refund_id": str(refund.pk)}},
-            options={"idempotency_key": f"refund-{refund.pk}-reversal"})
+            options={"idempotency_key": f"refund-{refund.pk}-reversal"},
+        )
     except stripe.StripeError:
-        logger.exception("Reversing transfer %s for refund %s failed", payout.stripe_transfer_id,
-                         refund.pk)
+        logger.exception(
+            "Reversing transfer %s for refund %s failed", payout.stripe_transfer_id, refund.pk
+        )
         return
-    refund_record_reversal(refund=refund, payout=payout, amount=share_base,
-                           amount_order=share_order, stripe_reversal_id=reversal.id)
+    refund_record_reversal(
+        refund=refund,
+        payout=payout,
+        amount=share_base,
+        amount_order=share_order,
+        stripe_reversal_id=reversal.id,
+    )
 
 
 def refunds_reverse_after_payout(*, payout: Payout) -> list[Refund]:
@@ -72,8 +83,9 @@ def refunds_reverse_after_payout(*, payout: Payout) -> list[Refund]:
     Returns the refunds reversed."""
     if not payout.stripe_transfer_id:
         return []
-    succeeded = Refund.objects.filter(order_part_id=payout.order_part_id,
-                                      status=RefundStatus.SUCCEEDED)
+    succeeded = Refund.objects.filter(
+        order_part_id=payout.order_part_id, status=RefundStatus.SUCCEEDED
+    )
     if not succeeded.exists():  # the usual case: one small query
         return []
     candidates = succeeded.select_related("order_part__payout", "order_part__order").order_by("-pk")
@@ -104,13 +116,17 @@ def payout_failed_refund_attention(*, refund: Refund, part: OrderPart) -> str:
         return ""
     short = part_payable(part=part) - payout.amount
     if short > 0:
-        return (f"Payout {payout.pk} ({payout.status}) of the part is {payout.amount} "
-                f"{payout.currency}, net of this refund: with the refund undone the seller is "
-                f"owed {short} {payout.currency} more for the part. Pay it by hand.")
+        return (
+            f"Payout {payout.pk} ({payout.status}) of the part is {payout.amount} "
+            f"{payout.currency}, net of this refund: with the refund undone the seller is "
+            f"owed {short} {payout.currency} more for the part. Pay it by hand."
+        )
     if payout.status != PayoutState.PAID:
         return ""
     share_base, _ = ledger_refund_seller_share(refund=refund)
-    return (f"The part was paid out already (payout {payout.pk}) and no transfer was reversed "
-            f"for this refund: its seller's share ({share_base} {payout.currency}) was a debt of "
-            f"the seller's, cancelled now. If a later payout already netted it, the seller is "
-            f"owed that much again.")
+    return (
+        f"The part was paid out already (payout {payout.pk}) and no transfer was reversed "
+        f"for this refund: its seller's share ({share_base} {payout.currency}) was a debt of "
+        f"the seller's, cancelled now. If a later payout already netted it, the seller is "
+        f"owed that much again."
+    )

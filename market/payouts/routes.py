@@ -25,11 +25,54 @@ from market.payouts.models import Payout, PayoutAccount, PayoutRouteName
 
 # Where Stripe opens Express accounts that it pays out to (stripe.com/global; invite-only
 # countries left out). A constant, not a setting: it changes when Stripe's coverage does.
-STRIPE_CONNECT_COUNTRIES = frozenset({
-    "AE", "AT", "AU", "BE", "BG", "BR", "CA", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI",
-    "FR", "GB", "GI", "GR", "HK", "HR", "HU", "IE", "IT", "JP", "LI", "LT", "LU", "LV", "MT",
-    "MX", "MY", "NL", "NO", "NZ", "PL", "PT", "RO", "SE", "SG", "SI", "SK", "TH", "US",
-})
+STRIPE_CONNECT_COUNTRIES = frozenset(
+    {
+        "AE",
+        "AT",
+        "AU",
+        "BE",
+        "BG",
+        "BR",
+        "CA",
+        "CH",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "GI",
+        "GR",
+        "HK",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "JP",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "MX",
+        "MY",
+        "NL",
+        "NO",
+        "NZ",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SG",
+        "SI",
+        "SK",
+        "TH",
+        "US",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -96,8 +139,9 @@ class StripeConnectRoute(PayoutRoute):
 
     def status(self, account: PayoutAccount | None) -> PayoutStatus:
         if account is None or not account.stripe_account_id:
-            return PayoutStatus(route=self.name, is_ready=False,
-                                missing=["Start payout onboarding with Stripe."])
+            return PayoutStatus(
+                route=self.name, is_ready=False, missing=["Start payout onboarding with Stripe."]
+            )
         missing = [f"Stripe needs: {_readable(item)}." for item in account.requirements_due]
         if account.disabled_reason:
             missing.append(f"Stripe has paused the account ({_readable(account.disabled_reason)}).")
@@ -106,13 +150,19 @@ class StripeConnectRoute(PayoutRoute):
         ready = account.payouts_enabled and not missing
         if account.bank_payout_failure:
             # Transfers still reach the seller's Stripe balance; only the bank payout is stuck.
-            missing.append(f"Stripe could not pay out to your bank ({account.bank_payout_failure})"
-                           f": update your bank details with Stripe.")
+            missing.append(
+                f"Stripe could not pay out to your bank ({account.bank_payout_failure})"
+                f": update your bank details with Stripe."
+            )
         return PayoutStatus(
-            route=self.name, is_ready=ready, missing=missing,
-            charges_enabled=account.charges_enabled, payouts_enabled=account.payouts_enabled,
+            route=self.name,
+            is_ready=ready,
+            missing=missing,
+            charges_enabled=account.charges_enabled,
+            payouts_enabled=account.payouts_enabled,
             requirements_due=list(account.requirements_due),
-            disabled_reason=account.disabled_reason)
+            disabled_reason=account.disabled_reason,
+        )
 
     def pay(self, payout: Payout) -> PayoutResult:
         """One Stripe transfer to the seller's connected account.
@@ -133,25 +183,36 @@ class StripeConnectRoute(PayoutRoute):
             "currency": currency.lower(),
             "destination": payout.seller.payout_account.stripe_account_id,
             "transfer_group": order.number,
-            "metadata": {"payout_id": str(payout.pk), "order_part_id": str(payout.order_part_id),
-                         "amount_azn": str(payout.amount)},
+            "metadata": {
+                "payout_id": str(payout.pk),
+                "order_part_id": str(payout.order_part_id),
+                "amount_azn": str(payout.amount),
+            },
         }
         # Loaded with the payout when it was claimed; looked up only when called otherwise.
-        charge_id = (payout.order_charge_id if hasattr(payout, "order_charge_id")
-                     else _order_charge_id(order))
+        charge_id = (
+            payout.order_charge_id
+            if hasattr(payout, "order_charge_id")
+            else _order_charge_id(order)
+        )
         if charge_id:
             params["source_transaction"] = charge_id
         try:
             transfer = stripe_client().v1.transfers.create(
-                params=params, options={"idempotency_key": f"payout-{payout.pk}"})
+                params=params, options={"idempotency_key": f"payout-{payout.pk}"}
+            )
         except (stripe.APIConnectionError, stripe.RateLimitError) as error:
             raise PayoutRetryable(str(error)) from error
         except stripe.StripeError as error:
             if (error.http_status or 500) >= 500:
                 raise PayoutRetryable(str(error)) from error
             raise PayoutRefused(str(error)) from error
-        return PayoutResult(outcome=PayoutResult.PAID, transfer_amount=amount,
-                            transfer_currency=currency, stripe_transfer_id=transfer.id)
+        return PayoutResult(
+            outcome=PayoutResult.PAID,
+            transfer_amount=amount,
+            transfer_currency=currency,
+            stripe_transfer_id=transfer.id,
+        )
 
 
 class BankTransferRoute(PayoutRoute):
@@ -159,17 +220,24 @@ class BankTransferRoute(PayoutRoute):
 
     def status(self, account: PayoutAccount | None) -> PayoutStatus:
         if account is None or not account.has_bank_details:
-            return PayoutStatus(route=self.name, is_ready=False,
-                                missing=["Add the bank account to be paid to."])
+            return PayoutStatus(
+                route=self.name, is_ready=False, missing=["Add the bank account to be paid to."]
+            )
         ready = account.bank_verified
         return PayoutStatus(
-            route=self.name, is_ready=ready,
+            route=self.name,
+            is_ready=ready,
             missing=[] if ready else ["Staff have not verified the bank account yet."],
             payouts_enabled=ready,
             bank_account=BankAccountSummary(
-                account_holder=account.account_holder, iban_last4=account.iban[-4:],
-                bic=account.bic, bank_name=account.bank_name, currency=account.currency,
-                verified=ready))
+                account_holder=account.account_holder,
+                iban_last4=account.iban[-4:],
+                bic=account.bic,
+                bank_name=account.bank_name,
+                currency=account.currency,
+                verified=ready,
+            ),
+        )
 
     def pay(self, payout: Payout) -> PayoutResult:
         """Approve the payout for the next daily batch file; ``bank_batch_create`` pays it.
@@ -182,15 +250,21 @@ class BankTransferRoute(PayoutRoute):
 
 def order_charge_id_subquery(order_path: str):
     """The charge of the succeeded payment of the order at ``order_path``, for ``annotate``."""
-    return Subquery(Payment.objects.filter(order=OuterRef(order_path),
-                                           status=PaymentStatus.SUCCEEDED)
-                    .exclude(stripe_charge_id="").values("stripe_charge_id")[:1])
+    return Subquery(
+        Payment.objects.filter(order=OuterRef(order_path), status=PaymentStatus.SUCCEEDED)
+        .exclude(stripe_charge_id="")
+        .values("stripe_charge_id")[:1]
+    )
 
 
 def _order_charge_id(order) -> str | None:
     """The charge of the order's succeeded payment (Stripe gateway), if any."""
-    return (Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED)
-            .exclude(stripe_charge_id="").values_list("stripe_charge_id", flat=True).first())
+    return (
+        Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED)
+        .exclude(stripe_charge_id="")
+        .values_list("stripe_charge_id", flat=True)
+        .first()
+    )
 
 
 def _readable(code: str) -> str:

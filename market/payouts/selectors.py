@@ -24,8 +24,13 @@ from market.payouts.models import Payout, PayoutAccount, PayoutState
 from market.payouts.routes import PayoutStatus, payout_route_for
 
 # Parts that were paid for and not taken back, as ``payouts_create_due`` pays them out.
-PAYABLE_PART_STATUSES = (OrderStatus.PAID, OrderStatus.IN_FULFILMENT, OrderStatus.SHIPPED,
-                         OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+PAYABLE_PART_STATUSES = (
+    OrderStatus.PAID,
+    OrderStatus.IN_FULFILMENT,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.COMPLETED,
+)
 DELIVERED_PART_STATUSES = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 IN_FLIGHT = (PayoutState.PENDING, PayoutState.PROCESSING)
 MAX_FAILURE_REASON = 300
@@ -44,16 +49,18 @@ def payout_status_get(*, seller) -> PayoutStatus:
 
 def _validated_status(status: str | None) -> str | None:
     if status is not None:
-        require_choice(status, PayoutState, code=PayoutErrorCode.INVALID, field="status",
-                       what="payout status")
+        require_choice(
+            status, PayoutState, code=PayoutErrorCode.INVALID, field="status", what="payout status"
+        )
     return status
 
 
 def _for_listing(payouts: QuerySet[Payout]) -> QuerySet[Payout]:
     """What a payout shows (its seller, order number and rate, bank batch) in the same query,
     whatever the page size; newest first."""
-    return (payouts.select_related("seller", "order_part__order", "bank_batch")
-            .order_by("-created_at", "-pk"))
+    return payouts.select_related("seller", "order_part__order", "bank_batch").order_by(
+        "-created_at", "-pk"
+    )
 
 
 def payout_list_for_seller(*, seller, status: str | None = None) -> QuerySet[Payout]:
@@ -64,8 +71,9 @@ def payout_list_for_seller(*, seller, status: str | None = None) -> QuerySet[Pay
     return _for_listing(payouts)
 
 
-def payout_list_for_staff(*, status: str | None = None, seller_id: int | None = None
-                          ) -> QuerySet[Payout]:
+def payout_list_for_staff(
+    *, status: str | None = None, seller_id: int | None = None
+) -> QuerySet[Payout]:
     """Every payout (staff holding ``payouts.manage_payouts``), newest first, optionally of one
     status and one seller."""
     payouts = Payout.objects.all()
@@ -84,11 +92,12 @@ def payout_failure_reason(*, payout: Payout) -> str | None:
     message = _STRIPE_REQUEST_ID.sub("", payout.last_error.strip())
     message = " ".join(re.split(r"\n\s*\n", message, maxsplit=1)[0].split())
     if len(message) > MAX_FAILURE_REASON:
-        message = message[:MAX_FAILURE_REASON - 1].rstrip() + "…"
+        message = message[: MAX_FAILURE_REASON - 1].rstrip() + "…"
     return message or None
 
 
 # --- What a seller is owed, and where it stands ---------------------------------------------
+
 
 def _part(**lookups) -> Q:
     """A condition on a ledger entry's order part."""
@@ -100,10 +109,11 @@ def part_due_condition(*, now: dt.datetime, prefix: str = "") -> Q:
     exists yet): delivered more than ``PAYOUT_HOLD_DAYS`` ago, or released by staff, and paid
     for and not taken back. ``prefix`` is the path to the part (``"order_part__"``)."""
     held_until = now - dt.timedelta(days=settings.PAYOUT_HOLD_DAYS)
-    return (Q(**{f"{prefix}status__in": DELIVERED_PART_STATUSES,
-                 f"{prefix}delivered_at__lte": held_until})
-            | Q(**{f"{prefix}payout_release__isnull": False,
-                   f"{prefix}status__in": PAYABLE_PART_STATUSES}))
+    return Q(
+        **{f"{prefix}status__in": DELIVERED_PART_STATUSES, f"{prefix}delivered_at__lte": held_until}
+    ) | Q(
+        **{f"{prefix}payout_release__isnull": False, f"{prefix}status__in": PAYABLE_PART_STATUSES}
+    )
 
 
 @dataclass(frozen=True)
@@ -136,18 +146,26 @@ def seller_payout_balance(*, seller, now: dt.datetime | None = None) -> SellerPa
     no_payout = _part(payout__isnull=True)
     due = part_due_condition(now=now, prefix="order_part__")
     held_until = now - dt.timedelta(days=settings.PAYOUT_HOLD_DAYS)
-    not_delivered = _part(status__in=[s for s in PAYABLE_PART_STATUSES
-                                      if s not in DELIVERED_PART_STATUSES])
+    not_delivered = _part(
+        status__in=[s for s in PAYABLE_PART_STATUSES if s not in DELIVERED_PART_STATUSES]
+    )
     within_hold = _part(status__in=DELIVERED_PART_STATUSES) & (
-        _part(delivered_at__gt=held_until) | _part(delivered_at__isnull=True))
-    balance, groups = seller_balance_split(seller=seller, groups={
-        "held": no_payout & _part(payout_release__isnull=True) & (not_delivered | within_hold),
-        "pending_payout": (no_payout & due) | _part(payout__status__in=IN_FLIGHT),
-        "failed_payout": _part(payout__status=PayoutState.FAILED),
-    })
+        _part(delivered_at__gt=held_until) | _part(delivered_at__isnull=True)
+    )
+    balance, groups = seller_balance_split(
+        seller=seller,
+        groups={
+            "held": no_payout & _part(payout_release__isnull=True) & (not_delivered | within_hold),
+            "pending_payout": (no_payout & due) | _part(payout__status__in=IN_FLIGHT),
+            "failed_payout": _part(payout__status=PayoutState.FAILED),
+        },
+    )
     return SellerPayoutBalance(
-        currency=base_currency(), balance=balance, held=groups["held"],
-        pending_payout=groups["pending_payout"], failed_payout=groups["failed_payout"],
-        adjustments=balance - groups["held"] - groups["pending_payout"]
-        - groups["failed_payout"],
-        hold_days=settings.PAYOUT_HOLD_DAYS)
+        currency=base_currency(),
+        balance=balance,
+        held=groups["held"],
+        pending_payout=groups["pending_payout"],
+        failed_payout=groups["failed_payout"],
+        adjustments=balance - groups["held"] - groups["pending_payout"] - groups["failed_payout"],
+        hold_days=settings.PAYOUT_HOLD_DAYS,
+    )

@@ -42,23 +42,24 @@ class OnboardingLink:
 def _require_route(seller: Seller, name: PayoutRouteName) -> PayoutRoute:
     route = payout_route_for(seller)
     if route.name != name:
-        raise DomainError(PayoutErrorCode.WRONG_ROUTE,
-                          f"Sellers in {seller.country.name or seller.country} are paid by "
-                          f"{route.name.label.lower()}, not {name.label}.")
+        raise DomainError(
+            PayoutErrorCode.WRONG_ROUTE,
+            f"Sellers in {seller.country.name or seller.country} are paid by "
+            f"{route.name.label.lower()}, not {name.label}.",
+        )
     return route
 
 
 def _require_payout_setup_allowed(seller: Seller) -> None:
     if seller.status not in _PAYOUT_SETUP_STATUSES:
-        raise DomainError(PayoutErrorCode.NOT_APPROVED,
-                          "Set up payouts after submitting your application; rejected or "
-                          "suspended shops cannot.")
+        raise DomainError(
+            PayoutErrorCode.NOT_APPROVED,
+            "Set up payouts after submitting your application; rejected or suspended shops cannot.",
+        )
 
 
-def _payout_account_for(*, seller: Seller, route: PayoutRoute, lock: bool = False
-                        ) -> PayoutAccount:
-    account, _ = PayoutAccount.objects.get_or_create(seller=seller,
-                                                     defaults={"route": route.name})
+def _payout_account_for(*, seller: Seller, route: PayoutRoute, lock: bool = False) -> PayoutAccount:
+    account, _ = PayoutAccount.objects.get_or_create(seller=seller, defaults={"route": route.name})
     if lock:
         account = PayoutAccount.objects.select_for_update().get(pk=account.pk)
     if account.route != route.name:
@@ -95,38 +96,49 @@ def payout_onboarding_link_create(*, seller: Seller) -> OnboardingLink:
                 },
                 options={"idempotency_key": f"seller-{seller.pk}-connect-account"},
             )
-            account = _stripe_account_attach(seller=seller, route=route,
-                                             stripe_account_id=created.id)
+            account = _stripe_account_attach(
+                seller=seller, route=route, stripe_account_id=created.id
+            )
         storefront = settings.MARKET_STOREFRONT_URL.rstrip("/")
-        link = client.v1.account_links.create(params={
-            "account": account.stripe_account_id,
-            "type": "account_onboarding",
-            "refresh_url": f"{storefront}/seller/payouts/onboarding/refresh/",
-            "return_url": f"{storefront}/seller/payouts/onboarding/return/",
-        })
+        link = client.v1.account_links.create(
+            params={
+                "account": account.stripe_account_id,
+                "type": "account_onboarding",
+                "refresh_url": f"{storefront}/seller/payouts/onboarding/refresh/",
+                "return_url": f"{storefront}/seller/payouts/onboarding/return/",
+            }
+        )
     except stripe.StripeError as error:
         logger.warning("Stripe refused payout onboarding for seller %s: %s", seller.pk, error)
         raise DomainError(PayoutErrorCode.STRIPE_ERROR, _stripe_message(error)) from error
-    return OnboardingLink(url=link.url, account=account,
-                          expires_at=dt.datetime.fromtimestamp(link.expires_at, tz=dt.UTC))
+    return OnboardingLink(
+        url=link.url,
+        account=account,
+        expires_at=dt.datetime.fromtimestamp(link.expires_at, tz=dt.UTC),
+    )
 
 
 @transaction.atomic
-def _stripe_account_attach(*, seller: Seller, route: PayoutRoute,
-                           stripe_account_id: str) -> PayoutAccount:
+def _stripe_account_attach(
+    *, seller: Seller, route: PayoutRoute, stripe_account_id: str
+) -> PayoutAccount:
     account, attached = PayoutAccount.objects.get_or_create(
-        seller=seller, defaults={"route": route.name, "stripe_account_id": stripe_account_id})
+        seller=seller, defaults={"route": route.name, "stripe_account_id": stripe_account_id}
+    )
     if not attached:
         # Compare-and-set: a concurrent call that got the same account from Stripe may have
         # stored it first.
         attached = PayoutAccount.objects.filter(
-            pk=account.pk, stripe_account_id__isnull=True,
+            pk=account.pk,
+            stripe_account_id__isnull=True,
         ).update(stripe_account_id=stripe_account_id, route=route.name, updated_at=timezone.now())
         account.refresh_from_db()
     if attached:
-        PayoutAccountEvent.objects.create(account=account,
-                                          type=PayoutAccountEventType.STRIPE_ACCOUNT_CREATED,
-                                          data={"stripe_account_id": stripe_account_id})
+        PayoutAccountEvent.objects.create(
+            account=account,
+            type=PayoutAccountEventType.STRIPE_ACCOUNT_CREATED,
+            data={"stripe_account_id": stripe_account_id},
+        )
     return account
 
 
@@ -140,8 +152,11 @@ def payout_account_sync_from_stripe(*, account: dict, event_created: int) -> boo
     """
     synced_at = dt.datetime.fromtimestamp(event_created, tz=dt.UTC)
     requirements = account.get("requirements") or {}
-    due = list(dict.fromkeys([*(requirements.get("currently_due") or []),
-                              *(requirements.get("past_due") or [])]))
+    due = list(
+        dict.fromkeys(
+            [*(requirements.get("currently_due") or []), *(requirements.get("past_due") or [])]
+        )
+    )
     mirrored = {
         "charges_enabled": bool(account.get("charges_enabled")),
         "payouts_enabled": bool(account.get("payouts_enabled")),
@@ -155,20 +170,24 @@ def payout_account_sync_from_stripe(*, account: dict, event_created: int) -> boo
     if not applied:
         return False
     payout_account = PayoutAccount.objects.get(stripe_account_id=account["id"])
-    PayoutAccountEvent.objects.create(account=payout_account,
-                                      type=PayoutAccountEventType.STRIPE_SYNCED,
-                                      data={**mirrored, "event_created": event_created})
+    PayoutAccountEvent.objects.create(
+        account=payout_account,
+        type=PayoutAccountEventType.STRIPE_SYNCED,
+        data={**mirrored, "event_created": event_created},
+    )
     return True
 
 
-def _clean_text(value: str | None, *, field: str, label: str, max_length: int,
-                required: bool) -> str:
+def _clean_text(
+    value: str | None, *, field: str, label: str, max_length: int, required: bool
+) -> str:
     text = " ".join((value or "").split())
     if required and not text:
         raise DomainError(PayoutErrorCode.INVALID, f"{label} is required.", field=field)
     if len(text) > max_length:
-        raise DomainError(PayoutErrorCode.INVALID,
-                          f"{label} is at most {max_length} characters.", field=field)
+        raise DomainError(
+            PayoutErrorCode.INVALID, f"{label} is at most {max_length} characters.", field=field
+        )
     return text
 
 
@@ -176,25 +195,32 @@ def _valid_iban(value: str | None) -> str:
     try:
         return IBAN(value or "").compact
     except InvalidChecksumDigits as error:
-        raise DomainError(PayoutErrorCode.INVALID_IBAN,
-                          "This IBAN's check digits are wrong: please check it for typos.",
-                          field="iban") from error
+        raise DomainError(
+            PayoutErrorCode.INVALID_IBAN,
+            "This IBAN's check digits are wrong: please check it for typos.",
+            field="iban",
+        ) from error
     except SchwiftyException as error:
-        raise DomainError(PayoutErrorCode.INVALID_IBAN, f"This is not a valid IBAN ({error}).",
-                          field="iban") from error
+        raise DomainError(
+            PayoutErrorCode.INVALID_IBAN, f"This is not a valid IBAN ({error}).", field="iban"
+        ) from error
 
 
 def _valid_bic(value: str | None) -> str:
     try:
         return BIC(value or "").compact
     except SchwiftyException as error:
-        raise DomainError(PayoutErrorCode.INVALID_BIC,
-                          f"This is not a valid BIC/SWIFT code ({error}).", field="bic") from error
+        raise DomainError(
+            PayoutErrorCode.INVALID_BIC,
+            f"This is not a valid BIC/SWIFT code ({error}).",
+            field="bic",
+        ) from error
 
 
 @transaction.atomic
-def payout_bank_account_set(*, seller: Seller, account_holder: str, iban: str, bic: str,
-                            bank_name: str, currency: str) -> PayoutAccount:
+def payout_bank_account_set(
+    *, seller: Seller, account_holder: str, iban: str, bic: str, bank_name: str, currency: str
+) -> PayoutAccount:
     """Set the bank account a bank-route seller is paid to.
 
     The IBAN must pass its checksum and the BIC its structure (schwifty); the currency must be
@@ -203,13 +229,18 @@ def payout_bank_account_set(*, seller: Seller, account_holder: str, iban: str, b
     route = _require_route(seller, PayoutRouteName.BANK_TRANSFER)
     _require_payout_setup_allowed(seller)
     details = {
-        "account_holder": _clean_text(account_holder, field="accountHolder",
-                                      label="The account holder", max_length=140,
-                                      required=True),
+        "account_holder": _clean_text(
+            account_holder,
+            field="accountHolder",
+            label="The account holder",
+            max_length=140,
+            required=True,
+        ),
         "iban": _valid_iban(iban),
         "bic": _valid_bic(bic),
-        "bank_name": _clean_text(bank_name, field="bankName", label="The bank's name",
-                                 max_length=140, required=False),
+        "bank_name": _clean_text(
+            bank_name, field="bankName", label="The bank's name", max_length=140, required=False
+        ),
         "currency": validate_currency(currency, field="currency"),
     }
     account = _payout_account_for(seller=seller, route=route, lock=True)
@@ -221,8 +252,11 @@ def payout_bank_account_set(*, seller: Seller, account_holder: str, iban: str, b
     account.bank_verified_by = None
     account.save()
     PayoutAccountEvent.objects.create(
-        account=account, type=PayoutAccountEventType.BANK_DETAILS_SET, actor=seller.user,
-        data={"iban_last4": account.iban[-4:], "bic": account.bic, "currency": account.currency})
+        account=account,
+        type=PayoutAccountEventType.BANK_DETAILS_SET,
+        actor=seller.user,
+        data={"iban_last4": account.iban[-4:], "bic": account.bic, "currency": account.currency},
+    )
     return account
 
 
@@ -232,18 +266,24 @@ def payout_bank_account_verify(*, seller_id: int, actor) -> PayoutAccount:
 
     Only details that are set can be verified; a change by the seller clears the verification.
     """
-    account = (PayoutAccount.objects.select_for_update()
-               .filter(seller_id=seller_id).first())
+    account = PayoutAccount.objects.select_for_update().filter(seller_id=seller_id).first()
     if account is None and not Seller.objects.filter(pk=seller_id).exists():
         raise DomainError(PayoutErrorCode.NOT_FOUND, "There is no such seller.", field="sellerId")
     if account is None or not account.has_bank_details:
-        raise DomainError(PayoutErrorCode.NO_BANK_ACCOUNT,
-                          "This seller has not added a bank account yet.", field="sellerId")
+        raise DomainError(
+            PayoutErrorCode.NO_BANK_ACCOUNT,
+            "This seller has not added a bank account yet.",
+            field="sellerId",
+        )
     if account.bank_verified:
         return account
     account.bank_verified_at = timezone.now()
     account.bank_verified_by = actor
     account.save(update_fields=["bank_verified_at", "bank_verified_by", "updated_at"])
-    PayoutAccountEvent.objects.create(account=account, type=PayoutAccountEventType.BANK_VERIFIED,
-                                      actor=actor, data={"iban_last4": account.iban[-4:]})
+    PayoutAccountEvent.objects.create(
+        account=account,
+        type=PayoutAccountEventType.BANK_VERIFIED,
+        actor=actor,
+        data={"iban_last4": account.iban[-4:]},
+    )
     return account

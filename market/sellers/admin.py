@@ -20,7 +20,8 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("sellers.view_seller") or request.user.has_perm(
-            "sellers.change_seller")
+            "sellers.change_seller"
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -55,8 +56,15 @@ class ReasonForm(forms.Form):
 
 @admin.register(Seller)
 class SellerAdmin(admin.ModelAdmin):
-    list_display = ["name", "discipline", "city", "country", "is_resident", "status",
-                    "submitted_at"]
+    list_display = [
+        "name",
+        "discipline",
+        "city",
+        "country",
+        "is_resident",
+        "status",
+        "submitted_at",
+    ]
     list_filter = ["status", "discipline", "is_resident", "country"]
     search_fields = ["name", "slug", "city", "contact_email", "membership_number"]
     prepopulated_fields = {"slug": ["name"]}
@@ -64,13 +72,19 @@ class SellerAdmin(admin.ModelAdmin):
     # The status moves only through the review actions, so the same rules and e-mails apply.
     readonly_fields = ["status", "rejection_reason", "submitted_at", "decided_at", "created_at"]
     inlines = [SellerDocumentInline, SellerEventInline]
-    actions = ["approve_applications", "reject_applications", "suspend_sellers",
-               "reinstate_sellers"]
+    actions = [
+        "approve_applications",
+        "reject_applications",
+        "suspend_sellers",
+        "reinstate_sellers",
+    ]
 
     def get_urls(self):
         download = self.admin_site.admin_view(self.document_download)
-        return [path("document/<int:document_id>/", download,
-                     name="sellers_sellerdocument_download"), *super().get_urls()]
+        return [
+            path("document/<int:document_id>/", download, name="sellers_sellerdocument_download"),
+            *super().get_urls(),
+        ]
 
     def document_download(self, request, document_id):
         if not request.user.has_perm(MANAGE_SELLERS):
@@ -78,9 +92,12 @@ class SellerAdmin(admin.ModelAdmin):
         document = SellerDocument.objects.filter(pk=document_id).first()
         if document is None:
             raise Http404
-        return FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=document.original_name or document.file.name,
-                            content_type=document.content_type)
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name or document.file.name,
+            content_type=document.content_type,
+        )
 
     def _apply(self, request, queryset, decide, done: str) -> None:
         apply_each(self, request, queryset, decide, done=done, label=lambda s: s.name)
@@ -91,35 +108,61 @@ class SellerAdmin(admin.ModelAdmin):
             reason = form.cleaned_data["reason"]
             self._apply(request, queryset, lambda s: decide(s, reason), done)
             return None
-        context = {**self.admin_site.each_context(request), "title": title, "form": form,
-                   "sellers": list(queryset), "action": action, "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "sellers": list(queryset),
+            "action": action,
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/sellers/seller/reason.html", context)
 
     @admin.action(description="Approve selected applications", permissions=["manage"])
     def approve_applications(self, request, queryset):
-        self._apply(request, queryset, lambda s: services.seller_application_approve(
-            seller_id=s.pk, actor=request.user), "Approved")
+        self._apply(
+            request,
+            queryset,
+            lambda s: services.seller_application_approve(seller_id=s.pk, actor=request.user),
+            "Approved",
+        )
 
-    @admin.action(description="Reject selected applications (with a reason)",
-                  permissions=["manage"])
+    @admin.action(
+        description="Reject selected applications (with a reason)", permissions=["manage"]
+    )
     def reject_applications(self, request, queryset):
         return self._with_reason(
-            request, queryset, action="reject_applications", title="Reject applications",
+            request,
+            queryset,
+            action="reject_applications",
+            title="Reject applications",
             decide=lambda s, reason: services.seller_application_reject(
-                seller_id=s.pk, actor=request.user, reason=reason), done="Rejected")
+                seller_id=s.pk, actor=request.user, reason=reason
+            ),
+            done="Rejected",
+        )
 
-    @admin.action(description="Suspend selected sellers (with a reason)",
-                  permissions=["manage"])
+    @admin.action(description="Suspend selected sellers (with a reason)", permissions=["manage"])
     def suspend_sellers(self, request, queryset):
         return self._with_reason(
-            request, queryset, action="suspend_sellers", title="Suspend sellers",
+            request,
+            queryset,
+            action="suspend_sellers",
+            title="Suspend sellers",
             decide=lambda s, reason: services.seller_suspend(
-                seller_id=s.pk, actor=request.user, reason=reason), done="Suspended")
+                seller_id=s.pk, actor=request.user, reason=reason
+            ),
+            done="Suspended",
+        )
 
     @admin.action(description="Reinstate selected sellers", permissions=["manage"])
     def reinstate_sellers(self, request, queryset):
-        self._apply(request, queryset, lambda s: services.seller_reinstate(
-            seller_id=s.pk, actor=request.user), "Reinstated")
+        self._apply(
+            request,
+            queryset,
+            lambda s: services.seller_reinstate(seller_id=s.pk, actor=request.user),
+            "Reinstated",
+        )
 
     def has_manage_permission(self, request):
         return request.user.has_perm(MANAGE_SELLERS)

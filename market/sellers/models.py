@@ -30,8 +30,13 @@ class Seller(models.Model):
     Only approved sellers are public and may publish products.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="seller")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="seller",
+    )
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     bio = models.TextField(blank=True)
@@ -39,19 +44,24 @@ class Seller(models.Model):
     city = models.CharField(max_length=80, blank=True)
     country = CountryField(default="AZ")
     is_resident = models.BooleanField(
-        default=True, help_text="Shows the resident badge: a member of the centre's programme.")
-    status = models.CharField(max_length=16, choices=SellerStatus.choices,
-                              default=SellerStatus.DRAFT)
+        default=True, help_text="Shows the resident badge: a member of the centre's programme."
+    )
+    status = models.CharField(
+        max_length=16, choices=SellerStatus.choices, default=SellerStatus.DRAFT
+    )
     resident_programme = models.CharField(
-        max_length=120, blank=True, help_text="The centre's programme the maker is a resident of.")
+        max_length=120, blank=True, help_text="The centre's programme the maker is a resident of."
+    )
     membership_number = models.CharField(max_length=64, blank=True)
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=32, blank=True)
     rejection_reason = models.TextField(
-        blank=True, help_text="Why staff last rejected the application; shown to the applicant.")
+        blank=True, help_text="Why staff last rejected the application; shown to the applicant."
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(
-        null=True, blank=True, help_text="When staff last approved or rejected the application.")
+        null=True, blank=True, help_text="When staff last approved or rejected the application."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,8 +85,9 @@ class SellerDocument(models.Model):
     applicant's metadata and staff (through the admin) ever reach it."""
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(upload_to="seller-documents/%Y/%m/",
-                            storage=private_storage, max_length=255)
+    file = models.FileField(
+        upload_to="seller-documents/%Y/%m/", storage=private_storage, max_length=255
+    )
     kind = models.CharField(max_length=32, choices=SellerDocumentKind.choices)
     content_type = models.CharField(max_length=64, help_text="Detected from the content.")
     size_bytes = models.PositiveIntegerField()
@@ -109,8 +120,9 @@ class SellerEvent(models.Model):
     kind = models.CharField(max_length=32, choices=SellerEventKind.choices)
     from_status = models.CharField(max_length=16, choices=SellerStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=SellerStatus.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

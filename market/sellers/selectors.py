@@ -30,7 +30,8 @@ def seller_get_for_user(*, user: User | AnonymousUser | None) -> Seller | None:
 
 def _with_application_details(sellers: QuerySet[Seller]) -> QuerySet[Seller]:
     return sellers.select_related("user").prefetch_related(
-        "documents", Prefetch("events", queryset=SellerEvent.objects.select_related("actor")))
+        "documents", Prefetch("events", queryset=SellerEvent.objects.select_related("actor"))
+    )
 
 
 def seller_application_list(*, status: str | None = None) -> QuerySet[Seller]:
@@ -40,7 +41,8 @@ def seller_application_list(*, status: str | None = None) -> QuerySet[Seller]:
         require_choice(status, SellerStatus, code=SellerErrorCode.INVALID, field="status")
         sellers = sellers.filter(status=status)
     return _with_application_details(sellers).order_by(
-        F("submitted_at").asc(nulls_last=True), "created_at", "pk")
+        F("submitted_at").asc(nulls_last=True), "created_at", "pk"
+    )
 
 
 def seller_get_for_staff(*, seller_id: int) -> Seller | None:

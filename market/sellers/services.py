@@ -67,9 +67,17 @@ APPLICATION_FIELDS: dict[str, tuple[str, int]] = {
 }
 
 # What staff need before they can review an application.
-REQUIRED_FOR_SUBMISSION = ("name", "bio", "discipline", "resident_programme",
-                           "membership_number", "city", "country", "contact_email",
-                           "contact_phone")
+REQUIRED_FOR_SUBMISSION = (
+    "name",
+    "bio",
+    "discipline",
+    "resident_programme",
+    "membership_number",
+    "city",
+    "country",
+    "contact_email",
+    "contact_phone",
+)
 
 # Document formats we accept, recognised by their first bytes (never by the file name).
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -83,6 +91,7 @@ _PHONE_CHARACTERS = set("0123456789+-() ")
 
 # --- validation -------------------------------------------------------------------------------
 
+
 def _error(code: SellerErrorCode, message: str, field: str | None = None) -> DomainError:
     return DomainError(code, message, field=field)
 
@@ -90,16 +99,20 @@ def _error(code: SellerErrorCode, message: str, field: str | None = None) -> Dom
 def _clean_discipline(value: str) -> str:
     cleaned = (value or "").strip().lower()
     if cleaned not in Discipline.values:
-        require_choice(value, Discipline, code=SellerErrorCode.UNKNOWN_DISCIPLINE,
-                       field="discipline")
+        require_choice(
+            value, Discipline, code=SellerErrorCode.UNKNOWN_DISCIPLINE, field="discipline"
+        )
     return cleaned
 
 
 def _clean_country(value: str) -> str:
     code = (value or "").strip().upper()
     if len(code) != 2 or code not in countries:
-        raise _error(SellerErrorCode.UNKNOWN_COUNTRY,
-                     f"{value!r} is not an ISO 3166-1 alpha-2 country code.", "country")
+        raise _error(
+            SellerErrorCode.UNKNOWN_COUNTRY,
+            f"{value!r} is not an ISO 3166-1 alpha-2 country code.",
+            "country",
+        )
     return code
 
 
@@ -107,8 +120,9 @@ def _clean_application_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Strip, check lengths and formats; the result is ready to store."""
     unknown = set(fields) - set(APPLICATION_FIELDS)
     if unknown:
-        raise _error(SellerErrorCode.INVALID,
-                     f"Not an application field: {', '.join(sorted(unknown))}.")
+        raise _error(
+            SellerErrorCode.INVALID, f"Not an application field: {', '.join(sorted(unknown))}."
+        )
     cleaned = {}
     for name, value in fields.items():
         api_name, max_length = APPLICATION_FIELDS[name]
@@ -118,8 +132,11 @@ def _clean_application_fields(fields: dict[str, Any]) -> dict[str, Any]:
             raise _error(SellerErrorCode.INVALID, f"'{api_name}' must be text.", api_name)
         value = value.strip()
         if len(value) > max_length and name not in ("discipline", "country"):
-            raise _error(SellerErrorCode.INVALID,
-                         f"'{api_name}' is limited to {max_length} characters.", api_name)
+            raise _error(
+                SellerErrorCode.INVALID,
+                f"'{api_name}' is limited to {max_length} characters.",
+                api_name,
+            )
         if name == "discipline":
             value = _clean_discipline(value)
         elif name == "country":
@@ -130,12 +147,19 @@ def _clean_application_fields(fields: dict[str, Any]) -> dict[str, Any]:
             try:
                 validate_email(value)
             except ValidationError:
-                raise _error(SellerErrorCode.INVALID, f"{value!r} is not an e-mail address.",
-                             api_name) from None
-        elif name == "contact_phone" and value and not (
-                set(value) <= _PHONE_CHARACTERS and sum(c.isdigit() for c in value) >= 6):
-            raise _error(SellerErrorCode.INVALID,
-                         "A phone number holds digits, spaces, '+', '-' and brackets.", api_name)
+                raise _error(
+                    SellerErrorCode.INVALID, f"{value!r} is not an e-mail address.", api_name
+                ) from None
+        elif (
+            name == "contact_phone"
+            and value
+            and not (set(value) <= _PHONE_CHARACTERS and sum(c.isdigit() for c in value) >= 6)
+        ):
+            raise _error(
+                SellerErrorCode.INVALID,
+                "A phone number holds digits, spaces, '+', '-' and brackets.",
+                api_name,
+            )
         cleaned[name] = value
     return cleaned
 
@@ -153,10 +177,24 @@ def _unique_slug(name: str) -> str:
 
 # --- the applicant ----------------------------------------------------------------------------
 
-def _event(*, seller: Seller, kind: SellerEventKind, actor: User | None, note: str = "",
-           from_status: str = "", to_status: str = "") -> SellerEvent:
-    return SellerEvent.objects.create(seller=seller, kind=kind, actor=actor, note=note,
-                                      from_status=from_status, to_status=to_status)
+
+def _event(
+    *,
+    seller: Seller,
+    kind: SellerEventKind,
+    actor: User | None,
+    note: str = "",
+    from_status: str = "",
+    to_status: str = "",
+) -> SellerEvent:
+    return SellerEvent.objects.create(
+        seller=seller,
+        kind=kind,
+        actor=actor,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+    )
 
 
 def _lock_editable(seller: Seller) -> Seller:
@@ -165,36 +203,55 @@ def _lock_editable(seller: Seller) -> Seller:
     if locked is None:
         raise _error(SellerErrorCode.NOT_FOUND, "No such seller.")
     if locked.status not in EDITABLE_STATUSES:
-        raise _error(SellerErrorCode.INVALID_TRANSITION,
-                     f"An application that is {locked.get_status_display().lower()} cannot be "
-                     "changed.")
+        raise _error(
+            SellerErrorCode.INVALID_TRANSITION,
+            f"An application that is {locked.get_status_display().lower()} cannot be changed.",
+        )
     return locked
 
 
 @transaction.atomic
-def seller_application_create(*, user: User, name: str, discipline: str, bio: str = "",
-                              resident_programme: str = "", membership_number: str = "",
-                              city: str = "", country: str = "AZ", contact_email: str = "",
-                              contact_phone: str = "") -> Seller:
+def seller_application_create(
+    *,
+    user: User,
+    name: str,
+    discipline: str,
+    bio: str = "",
+    resident_programme: str = "",
+    membership_number: str = "",
+    city: str = "",
+    country: str = "AZ",
+    contact_email: str = "",
+    contact_phone: str = "",
+) -> Seller:
     """Open a draft application: one shop per user, a unique slug from the studio name."""
     if Seller.objects.filter(user=user).exists():
         raise _error(SellerErrorCode.ALREADY_APPLIED, "You have already applied.")
-    fields = _clean_application_fields(dict(
-        name=name, bio=bio, discipline=discipline, resident_programme=resident_programme,
-        membership_number=membership_number, city=city, country=country,
-        contact_email=contact_email or user.email, contact_phone=contact_phone))
+    fields = _clean_application_fields(
+        dict(
+            name=name,
+            bio=bio,
+            discipline=discipline,
+            resident_programme=resident_programme,
+            membership_number=membership_number,
+            city=city,
+            country=country,
+            contact_email=contact_email or user.email,
+            contact_phone=contact_phone,
+        )
+    )
     # Two requests can race: the user's other request takes the row (already applied), or
     # another studio of the same name takes the slug (try the next free one).
     for attempt in range(5):
         try:
             with transaction.atomic():
-                seller = Seller.objects.create(user=user, slug=_unique_slug(fields["name"]),
-                                               status=S.DRAFT, **fields)
+                seller = Seller.objects.create(
+                    user=user, slug=_unique_slug(fields["name"]), status=S.DRAFT, **fields
+                )
             break
         except IntegrityError:
             if Seller.objects.filter(user=user).exists():
-                raise _error(SellerErrorCode.ALREADY_APPLIED,
-                             "You have already applied.") from None
+                raise _error(SellerErrorCode.ALREADY_APPLIED, "You have already applied.") from None
             if attempt == 4:
                 raise
     _event(seller=seller, kind=SellerEventKind.CREATED, actor=user, to_status=S.DRAFT)
@@ -212,8 +269,12 @@ def seller_application_update(*, seller: Seller, actor: User, **fields: Any) -> 
         for name in changed:
             setattr(locked, name, cleaned[name])
         locked.save(update_fields=changed)
-        _event(seller=locked, kind=SellerEventKind.UPDATED, actor=actor,
-               note="Changed: " + ", ".join(APPLICATION_FIELDS[n][0] for n in changed))
+        _event(
+            seller=locked,
+            kind=SellerEventKind.UPDATED,
+            actor=actor,
+            note="Changed: " + ", ".join(APPLICATION_FIELDS[n][0] for n in changed),
+        )
     return locked
 
 
@@ -230,49 +291,69 @@ def _check_scanned_document(data: bytes) -> None:
     try:
         image_verified_extension(data)
     except TooManyPixels as exc:
-        raise _error(SellerErrorCode.IMAGE_TOO_MANY_PIXELS,
-                     f"Scanned documents may have at most {exc.limit} pixels (width × height).",
-                     "file") from exc
+        raise _error(
+            SellerErrorCode.IMAGE_TOO_MANY_PIXELS,
+            f"Scanned documents may have at most {exc.limit} pixels (width × height).",
+            "file",
+        ) from exc
     except UnreadableImage as exc:
-        raise _error(SellerErrorCode.INVALID_DOCUMENT_TYPE,
-                     "Documents must be PDF, JPEG or PNG files.", "file") from exc
+        raise _error(
+            SellerErrorCode.INVALID_DOCUMENT_TYPE,
+            "Documents must be PDF, JPEG or PNG files.",
+            "file",
+        ) from exc
 
 
 @transaction.atomic
-def seller_document_add(*, seller: Seller, actor: User,
-                        upload: UploadedFile | ContentFile[bytes],
-                        kind: str) -> SellerDocument:
+def seller_document_add(
+    *, seller: Seller, actor: User, upload: UploadedFile | ContentFile[bytes], kind: str
+) -> SellerDocument:
     """Attach a PDF, JPEG or PNG (recognised from its content) of at most
     ``MARKET_MAX_DOCUMENT_BYTES`` to a draft or rejected application."""
-    require_choice(kind, SellerDocumentKind, code=SellerErrorCode.INVALID, field="kind",
-                   what="document kind")
+    require_choice(
+        kind, SellerDocumentKind, code=SellerErrorCode.INVALID, field="kind", what="document kind"
+    )
     limit = settings.MARKET_MAX_DOCUMENT_BYTES
     if upload.size is None or upload.size > limit:
-        raise _error(SellerErrorCode.DOCUMENT_TOO_LARGE,
-                     f"Documents may be at most {limit} bytes.", "file")
+        raise _error(
+            SellerErrorCode.DOCUMENT_TOO_LARGE, f"Documents may be at most {limit} bytes.", "file"
+        )
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise _error(SellerErrorCode.DOCUMENT_TOO_LARGE,
-                     f"Documents may be at most {limit} bytes.", "file")
+        raise _error(
+            SellerErrorCode.DOCUMENT_TOO_LARGE, f"Documents may be at most {limit} bytes.", "file"
+        )
     detected = _detect_document_type(data)
     if detected is None:
-        raise _error(SellerErrorCode.INVALID_DOCUMENT_TYPE,
-                     "Documents must be PDF, JPEG or PNG files.", "file")
+        raise _error(
+            SellerErrorCode.INVALID_DOCUMENT_TYPE,
+            "Documents must be PDF, JPEG or PNG files.",
+            "file",
+        )
     if detected[0] != "application/pdf":
         _check_scanned_document(data)
     content_type, extension = detected
     locked = _lock_editable(seller)
     original_name = PurePosixPath((upload.name or "").replace("\\", "/")).name[:255]
-    document = SellerDocument(seller=locked, kind=kind, content_type=content_type,
-                              size_bytes=len(data), original_name=original_name)
+    document = SellerDocument(
+        seller=locked,
+        kind=kind,
+        content_type=content_type,
+        size_bytes=len(data),
+        original_name=original_name,
+    )
     # The stored name is ours: a maker's file name never becomes a path on our disk.
     document.file.save(generated_name(extension), ContentFile(data), save=False)
     stored = document.file.name
     try:
         document.save()
-        _event(seller=locked, kind=SellerEventKind.DOCUMENT_ADDED, actor=actor,
-               note=f"{document.get_kind_display()}: {original_name}")
+        _event(
+            seller=locked,
+            kind=SellerEventKind.DOCUMENT_ADDED,
+            actor=actor,
+            note=f"{document.get_kind_display()}: {original_name}",
+        )
     except Exception:
         # No row points at the file: do not keep it.
         document.file.storage.delete(stored)
@@ -297,8 +378,17 @@ def seller_document_remove(*, seller: Seller, actor: User, document_id: int) -> 
 
 # --- status changes ---------------------------------------------------------------------------
 
-def _transition(*, seller_id: int, from_status: str, to_status: str, kind: SellerEventKind,
-                actor: User, note: str = "", **updates: Any) -> Seller:
+
+def _transition(
+    *,
+    seller_id: int,
+    from_status: str,
+    to_status: str,
+    kind: SellerEventKind,
+    actor: User,
+    note: str = "",
+    **updates: Any,
+) -> Seller:
     """Move a seller from ``from_status`` to ``to_status`` (a move ``SELLER_TRANSITIONS``
     allows) with a compare-and-set, plus its event. The caller names the source status because
     one target is reached by different decisions (approving a submission, reinstating a
@@ -307,19 +397,30 @@ def _transition(*, seller_id: int, from_status: str, to_status: str, kind: Selle
     if seller is None:
         raise _error(SellerErrorCode.NOT_FOUND, "No such seller.", "id")
     if seller.status != from_status or to_status not in SELLER_TRANSITIONS[from_status]:
-        raise _error(SellerErrorCode.INVALID_TRANSITION,
-                     f"A seller that is {seller.get_status_display().lower()} cannot be "
-                     f"{SellerEventKind(kind).label.lower()}.")
+        raise _error(
+            SellerErrorCode.INVALID_TRANSITION,
+            f"A seller that is {seller.get_status_display().lower()} cannot be "
+            f"{SellerEventKind(kind).label.lower()}.",
+        )
     # Someone else may have moved it since we read it: only the request that finds the status
     # it read wins.
-    won = Seller.objects.filter(pk=seller_id, status=from_status).update(status=to_status,
-                                                                       **updates)
+    won = Seller.objects.filter(pk=seller_id, status=from_status).update(
+        status=to_status, **updates
+    )
     if won != 1:
-        raise _error(SellerErrorCode.INVALID_TRANSITION,
-                     "The seller's status changed meanwhile; reload and try again.")
+        raise _error(
+            SellerErrorCode.INVALID_TRANSITION,
+            "The seller's status changed meanwhile; reload and try again.",
+        )
     seller.refresh_from_db()
-    _event(seller=seller, kind=kind, actor=actor, note=note, from_status=from_status,
-           to_status=to_status)
+    _event(
+        seller=seller,
+        kind=kind,
+        actor=actor,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+    )
     return seller
 
 
@@ -328,8 +429,7 @@ def _required_reason(reason: str | None) -> str:
     if not cleaned:
         raise _error(SellerErrorCode.REASON_REQUIRED, "Give the applicant a reason.", "reason")
     if len(cleaned) > 2000:
-        raise _error(SellerErrorCode.INVALID, "A reason is limited to 2000 characters.",
-                     "reason")
+        raise _error(SellerErrorCode.INVALID, "A reason is limited to 2000 characters.", "reason")
     return cleaned
 
 
@@ -344,39 +444,65 @@ def seller_application_submit(*, seller: Seller, actor: User) -> Seller:
     """Hand a draft or rejected application to staff: the applicant's e-mail must be verified,
     every required field filled and at least one document attached."""
     # Locked so that no document is removed between the checks below and the status change.
-    current = (Seller.objects.select_for_update(of=("self",)).select_related("user")
-               .filter(pk=seller.pk).first())
+    current = (
+        Seller.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=seller.pk)
+        .first()
+    )
     if current is None:
         raise _error(SellerErrorCode.NOT_FOUND, "No such seller.")
     if S.SUBMITTED not in SELLER_TRANSITIONS[current.status]:
-        raise _error(SellerErrorCode.INVALID_TRANSITION,
-                     f"An application that is {current.get_status_display().lower()} cannot be "
-                     "submitted.")
+        raise _error(
+            SellerErrorCode.INVALID_TRANSITION,
+            f"An application that is {current.get_status_display().lower()} cannot be submitted.",
+        )
     if current.user is None or not current.user.is_email_verified:
-        raise _error(SellerErrorCode.EMAIL_NOT_VERIFIED,
-                     "Verify your e-mail address before submitting the application.")
+        raise _error(
+            SellerErrorCode.EMAIL_NOT_VERIFIED,
+            "Verify your e-mail address before submitting the application.",
+        )
     for name in REQUIRED_FOR_SUBMISSION:
         if not getattr(current, name):
             api_name = APPLICATION_FIELDS[name][0]
-            raise _error(SellerErrorCode.INCOMPLETE_APPLICATION,
-                         f"Fill in '{api_name}' before submitting.", api_name)
+            raise _error(
+                SellerErrorCode.INCOMPLETE_APPLICATION,
+                f"Fill in '{api_name}' before submitting.",
+                api_name,
+            )
     if not current.documents.exists():
-        raise _error(SellerErrorCode.INCOMPLETE_APPLICATION,
-                     "Attach at least one document (e.g. your residency certificate).",
-                     "documents")
-    return _transition(seller_id=current.pk, from_status=current.status,
-                       to_status=S.SUBMITTED, kind=SellerEventKind.SUBMITTED, actor=actor,
-                       submitted_at=timezone.now())
+        raise _error(
+            SellerErrorCode.INCOMPLETE_APPLICATION,
+            "Attach at least one document (e.g. your residency certificate).",
+            "documents",
+        )
+    return _transition(
+        seller_id=current.pk,
+        from_status=current.status,
+        to_status=S.SUBMITTED,
+        kind=SellerEventKind.SUBMITTED,
+        actor=actor,
+        submitted_at=timezone.now(),
+    )
 
 
 @transaction.atomic
 def seller_application_approve(*, seller_id: int, actor: User) -> Seller:
     """Staff accept a submitted application: the shop becomes public."""
-    seller = _transition(seller_id=seller_id, from_status=S.SUBMITTED, to_status=S.APPROVED,
-                         kind=SellerEventKind.APPROVED, actor=actor, decided_at=timezone.now(),
-                         rejection_reason="")
-    _notify(seller, subject="Your Creative Market shop is approved",
-            body=f"Welcome! Your shop \u201c{seller.name}\u201d is now open to buyers.")
+    seller = _transition(
+        seller_id=seller_id,
+        from_status=S.SUBMITTED,
+        to_status=S.APPROVED,
+        kind=SellerEventKind.APPROVED,
+        actor=actor,
+        decided_at=timezone.now(),
+        rejection_reason="",
+    )
+    _notify(
+        seller,
+        subject="Your Creative Market shop is approved",
+        body=f"Welcome! Your shop \u201c{seller.name}\u201d is now open to buyers.",
+    )
     return seller
 
 
@@ -385,12 +511,22 @@ def seller_application_reject(*, seller_id: int, actor: User, reason: str) -> Se
     """Staff turn down a submitted application, always with a reason the applicant sees; the
     applicant may edit and resubmit."""
     reason = _required_reason(reason)
-    seller = _transition(seller_id=seller_id, from_status=S.SUBMITTED, to_status=S.REJECTED,
-                         kind=SellerEventKind.REJECTED, actor=actor, note=reason,
-                         decided_at=timezone.now(), rejection_reason=reason)
-    _notify(seller, subject="Your Creative Market application needs changes",
-            body=f"Your application for \u201c{seller.name}\u201d was not approved:\n\n{reason}\n\n"
-                 "You may change it and submit it again.")
+    seller = _transition(
+        seller_id=seller_id,
+        from_status=S.SUBMITTED,
+        to_status=S.REJECTED,
+        kind=SellerEventKind.REJECTED,
+        actor=actor,
+        note=reason,
+        decided_at=timezone.now(),
+        rejection_reason=reason,
+    )
+    _notify(
+        seller,
+        subject="Your Creative Market application needs changes",
+        body=f"Your application for \u201c{seller.name}\u201d was not approved:\n\n{reason}\n\n"
+        "You may change it and submit it again.",
+    )
     return seller
 
 
@@ -398,18 +534,35 @@ def seller_application_reject(*, seller_id: int, actor: User, reason: str) -> Se
 def seller_suspend(*, seller_id: int, actor: User, reason: str) -> Seller:
     """Staff take an approved shop (and so its products) off the marketplace, with a reason."""
     reason = _required_reason(reason)
-    seller = _transition(seller_id=seller_id, from_status=S.APPROVED, to_status=S.SUSPENDED,
-                         kind=SellerEventKind.SUSPENDED, actor=actor, note=reason)
-    _notify(seller, subject="Your Creative Market shop is suspended",
-            body=f"Your shop \u201c{seller.name}\u201d is hidden from buyers:\n\n{reason}")
+    seller = _transition(
+        seller_id=seller_id,
+        from_status=S.APPROVED,
+        to_status=S.SUSPENDED,
+        kind=SellerEventKind.SUSPENDED,
+        actor=actor,
+        note=reason,
+    )
+    _notify(
+        seller,
+        subject="Your Creative Market shop is suspended",
+        body=f"Your shop \u201c{seller.name}\u201d is hidden from buyers:\n\n{reason}",
+    )
     return seller
 
 
 @transaction.atomic
 def seller_reinstate(*, seller_id: int, actor: User) -> Seller:
     """Staff bring a suspended shop back."""
-    seller = _transition(seller_id=seller_id, from_status=S.SUSPENDED, to_status=S.APPROVED,
-                         kind=SellerEventKind.REINSTATED, actor=actor)
-    _notify(seller, subject="Your Creative Market shop is open again",
-            body=f"Your shop \u201c{seller.name}\u201d is visible to buyers again.")
+    seller = _transition(
+        seller_id=seller_id,
+        from_status=S.SUSPENDED,
+        to_status=S.APPROVED,
+        kind=SellerEventKind.REINSTATED,
+        actor=actor,
+    )
+    _notify(
+        seller,
+        subject="Your Creative Market shop is open again",
+        body=f"Your shop \u201c{seller.name}\u201d is visible to buyers again.",
+    )
     return seller

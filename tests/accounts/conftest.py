@@ -80,8 +80,11 @@ def login(gql, email: str, password: str = PASSWORD) -> dict:
 def queued_tasks(monkeypatch) -> list[tuple[str, dict]]:
     """The (task name, arguments) that accounts services queue, instead of queueing them."""
     queued = []
-    monkeypatch.setattr(market.accounts.services, "enqueue_on_commit",
-                        lambda task, **kwargs: queued.append((task, kwargs)))
+    monkeypatch.setattr(
+        market.accounts.services,
+        "enqueue_on_commit",
+        lambda task, **kwargs: queued.append((task, kwargs)),
+    )
     return queued
 
 

@@ -22,8 +22,7 @@ def staff():
 
 
 def admin_login(client: Client, email: str, password: str = PASSWORD):
-    return client.post("/admin/login/?next=/admin/",
-                       {"username": email, "password": password})
+    return client.post("/admin/login/?next=/admin/", {"username": email, "password": password})
 
 
 def signed_in(client: Client) -> bool:
@@ -97,6 +96,5 @@ def test_a_customer_with_the_right_password_is_still_not_let_into_the_admin():
     response = admin_login(client, "ada@example.com")
 
     assert response.status_code == 200
-    assert b"Please enter the correct email and password for a staff account" in (
-        response.content)
+    assert b"Please enter the correct email and password for a staff account" in (response.content)
     assert not signed_in(client)

@@ -44,12 +44,16 @@ def caller(request, db):
         "anonymous": lambda: None,
         "buyer": lambda: UserFactory(email="buyer@example.com"),
         "seller": lambda: SellerFactory(user=UserFactory(email="seller@example.com")).user,
-        "other_seller": lambda: SellerFactory(user=UserFactory(email="other@example.com"),
-                                              status=SellerStatus.SUSPENDED).user,
+        "other_seller": lambda: (
+            SellerFactory(
+                user=UserFactory(email="other@example.com"), status=SellerStatus.SUSPENDED
+            ).user
+        ),
         "staff": lambda: StaffFactory(email="staff@example.com"),
         "staff_with_permission": lambda: StaffFactory(
             email="manager@example.com",
-            permissions=["sellers.manage_sellers", "catalog.manage_catalog"]),
+            permissions=["sellers.manage_sellers", "catalog.manage_catalog"],
+        ),
     }[kind]()
     return user, GraphQLClient(user)
 
@@ -60,12 +64,16 @@ def ada(db):
 
 
 def snapshot():
-    return (sorted(User.objects.values_list("email", "password", "token_generation",
-                                            "is_email_verified")),
-            sorted(RefreshToken.objects.values_list("token_hash", "revoked_at")))
+    return (
+        sorted(
+            User.objects.values_list("email", "password", "token_generation", "is_email_verified")
+        ),
+        sorted(RefreshToken.objects.values_list("token_hash", "revoked_at")),
+    )
 
 
 # --- Mutations that need a signed-in user ----------------------------------------------------
+
 
 def test_signing_out_everywhere_acts_on_the_callers_own_account_only(caller, ada, gql):
     user, client = caller
@@ -105,11 +113,11 @@ def test_changing_a_password_acts_on_the_callers_own_account_only(caller, ada):
 
 # --- Mutations whose arguments carry the credentials -----------------------------------------
 
+
 def test_anyone_may_register_a_new_account(caller):
     _, client = caller
 
-    payload = client.execute(REGISTER, {"input": {"email": "new@example.com",
-                                                  "password": NEW}})
+    payload = client.execute(REGISTER, {"input": {"email": "new@example.com", "password": NEW}})
 
     assert payload["accountRegister"]["errors"] == []
     assert User.objects.filter(email="new@example.com", is_email_verified=False).exists()
@@ -126,7 +134,8 @@ def test_anyone_with_the_link_verifies_the_address_it_was_sent_to(caller, ada):
 
 
 def test_anyone_may_ask_for_a_verification_link_to_be_sent_to_the_address(
-        caller, ada, run_on_commit):
+    caller, ada, run_on_commit
+):
     _, client = caller
 
     with run_on_commit():
@@ -177,9 +186,14 @@ def test_anyone_may_ask_for_a_reset_link_which_goes_to_the_address_only(caller, 
 def test_anyone_with_a_reset_token_sets_the_password_of_its_account_only(caller, ada):
     user, client = caller
 
-    payload = client.execute(SET_PASSWORD, {
-        "email": "ada@example.com", "token": default_token_generator.make_token(ada),
-        "password": NEW})
+    payload = client.execute(
+        SET_PASSWORD,
+        {
+            "email": "ada@example.com",
+            "token": default_token_generator.make_token(ada),
+            "password": NEW,
+        },
+    )
 
     assert payload == {"setPassword": {"errors": []}}
     assert User.objects.get(pk=ada.pk).check_password(NEW)

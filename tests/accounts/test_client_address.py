@@ -17,14 +17,18 @@ def test_without_trusted_proxies_the_client_is_remote_addr_whatever_the_header_s
     assert request_client_address(request("203.0.113.7", "198.51.100.1")) == "203.0.113.7"
 
 
-@pytest.mark.parametrize("count, forwarded_for, expected", [
-    (1, "192.0.2.1, 203.0.113.7", "203.0.113.7"),
-    (2, "192.0.2.1, 203.0.113.7, 10.0.0.3", "203.0.113.7"),
-    (2, "203.0.113.7", "203.0.113.7"),
-    (1, "", "10.0.0.2"),
-])
+@pytest.mark.parametrize(
+    "count, forwarded_for, expected",
+    [
+        (1, "192.0.2.1, 203.0.113.7", "203.0.113.7"),
+        (2, "192.0.2.1, 203.0.113.7, 10.0.0.3", "203.0.113.7"),
+        (2, "203.0.113.7", "203.0.113.7"),
+        (1, "", "10.0.0.2"),
+    ],
+)
 def test_behind_trusted_proxies_the_client_is_the_first_hop_they_did_not_add(
-        settings, count, forwarded_for, expected):
+    settings, count, forwarded_for, expected
+):
     settings.MARKET_TRUSTED_PROXY_COUNT = count
 
     assert request_client_address(request("10.0.0.2", forwarded_for)) == expected

@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_one_refresh_token_used_twice_at_once_rotates_once_and_ends_the_sign_in():
     """The loser of the race sees a revoked token: exactly a replay, so the family dies."""
     UserFactory(email="ada@example.com")
-    token = user_login(email="ada@example.com", password=PASSWORD,
-                       client_address="127.0.0.1").refresh_token
+    token = user_login(
+        email="ada@example.com", password=PASSWORD, client_address="127.0.0.1"
+    ).refresh_token
     start = threading.Barrier(2)
     pairs, refusals = [], []
 
@@ -68,8 +69,9 @@ def test_failed_sign_ins_made_at_once_are_held_to_the_limit(settings, monkeypatc
     def attempt():
         try:
             start.wait()
-            user_login(email="ada@example.com", password="wrong password",
-                       client_address="203.0.113.7")
+            user_login(
+                email="ada@example.com", password="wrong password", client_address="203.0.113.7"
+            )
         except DomainError as error:
             outcomes.append(error.code)
         finally:

@@ -11,8 +11,13 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-INVALID_CREDENTIALS = [{"field": None, "code": "INVALID_CREDENTIALS",
-                        "message": "The e-mail address or password is not correct."}]
+INVALID_CREDENTIALS = [
+    {
+        "field": None,
+        "code": "INVALID_CREDENTIALS",
+        "message": "The e-mail address or password is not correct.",
+    }
+]
 
 
 @pytest.fixture
@@ -34,8 +39,7 @@ def test_signing_in_returns_an_access_token_that_speaks_for_the_user(gql):
 
     assert payload["errors"] == []
     assert payload["user"]["email"] == "ada@example.com"
-    assert bearer_client(payload["accessToken"]).execute(ME) == {
-        "me": {"email": "ada@example.com"}}
+    assert bearer_client(payload["accessToken"]).execute(ME) == {"me": {"email": "ada@example.com"}}
     assert RefreshToken.objects.filter(user=user, revoked_at__isnull=True).count() == 1
 
 
@@ -52,16 +56,24 @@ def test_a_wrong_password_is_refused(gql):
 
     payload = login(gql, "ada@example.com", "not the password")
 
-    assert payload == {"accessToken": None, "refreshToken": None, "user": None,
-                       "errors": INVALID_CREDENTIALS}
+    assert payload == {
+        "accessToken": None,
+        "refreshToken": None,
+        "user": None,
+        "errors": INVALID_CREDENTIALS,
+    }
     assert RefreshToken.objects.count() == 0
 
 
 def test_an_unknown_address_answers_exactly_like_a_wrong_password(gql):
     payload = login(gql, "nobody@example.com")
 
-    assert payload == {"accessToken": None, "refreshToken": None, "user": None,
-                       "errors": INVALID_CREDENTIALS}
+    assert payload == {
+        "accessToken": None,
+        "refreshToken": None,
+        "user": None,
+        "errors": INVALID_CREDENTIALS,
+    }
 
 
 def test_an_inactive_user_cannot_sign_in(gql):
@@ -87,9 +99,18 @@ def test_after_too_many_failures_even_the_right_password_is_refused(gql, small_t
 
     payload = login(gql, "ada@example.com")
 
-    assert payload == {"accessToken": None, "refreshToken": None, "user": None, "errors": [{
-        "field": None, "code": "TOO_MANY_ATTEMPTS",
-        "message": "Too many failed sign-ins: try again in up to 10 minutes."}]}
+    assert payload == {
+        "accessToken": None,
+        "refreshToken": None,
+        "user": None,
+        "errors": [
+            {
+                "field": None,
+                "code": "TOO_MANY_ATTEMPTS",
+                "message": "Too many failed sign-ins: try again in up to 10 minutes.",
+            }
+        ],
+    }
     assert RefreshToken.objects.count() == 0
 
 
@@ -208,24 +229,27 @@ def test_signing_in_to_an_own_account_does_not_clear_the_address_count(db, small
 def test_a_forged_x_forwarded_for_is_ignored_without_trusted_proxies(db, small_throttle):
     UserFactory(email="ada@example.com")
     for number in range(5):
-        fail_login(client_at("203.0.113.7", forwarded_for=f"10.0.0.{number}"),
-                   f"guess{number}@example.com", 1)
+        fail_login(
+            client_at("203.0.113.7", forwarded_for=f"10.0.0.{number}"),
+            f"guess{number}@example.com",
+            1,
+        )
 
     payload = login(client_at("203.0.113.7", forwarded_for="10.0.0.99"), "ada@example.com")
 
     assert payload["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
 
 
-def test_behind_a_trusted_proxy_the_client_is_the_hop_the_proxy_added(db, small_throttle,
-                                                                          settings):
+def test_behind_a_trusted_proxy_the_client_is_the_hop_the_proxy_added(db, small_throttle, settings):
     """What the client itself wrote into X-Forwarded-For (left of the proxy's hop) is not
     believed: rotating it does not escape the limit."""
     settings.MARKET_TRUSTED_PROXY_COUNT = 1
     UserFactory(email="ada@example.com")
     proxy = "10.0.0.2"
     for number in range(3):
-        fail_login(client_at(proxy, forwarded_for=f"192.0.2.{number}, 203.0.113.7"),
-                   "ada@example.com", 1)
+        fail_login(
+            client_at(proxy, forwarded_for=f"192.0.2.{number}, 203.0.113.7"), "ada@example.com", 1
+        )
 
     attacker = login(client_at(proxy, forwarded_for="192.0.2.99, 203.0.113.7"), "ada@example.com")
     owner = login(client_at(proxy, forwarded_for="198.51.100.9"), "ada@example.com")

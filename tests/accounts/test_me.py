@@ -20,27 +20,40 @@ def test_anonymous_callers_get_null(gql):
 
 
 def test_a_buyer_sees_their_own_account(gql_as):
-    user = UserFactory(email="ada@example.com", first_name="Ada", last_name="Lovelace",
-                       is_email_verified=False)
+    user = UserFactory(
+        email="ada@example.com", first_name="Ada", last_name="Lovelace", is_email_verified=False
+    )
 
     data = gql_as(user).execute(ME)
 
-    assert data == {"me": {
-        "id": relay.Node.to_global_id("User", user.pk), "email": "ada@example.com",
-        "firstName": "Ada", "lastName": "Lovelace", "isEmailVerified": False, "isStaff": False,
-        "permissions": [], "seller": None}}
+    assert data == {
+        "me": {
+            "id": relay.Node.to_global_id("User", user.pk),
+            "email": "ada@example.com",
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "isEmailVerified": False,
+            "isStaff": False,
+            "permissions": [],
+            "seller": None,
+        }
+    }
 
 
 def test_a_seller_sees_their_shop_in_any_state(gql_as):
     user = UserFactory()
-    seller = SellerFactory(user=user, name="Kilim Studio", slug="kilim-studio",
-                           status=SellerStatus.DRAFT)
+    seller = SellerFactory(
+        user=user, name="Kilim Studio", slug="kilim-studio", status=SellerStatus.DRAFT
+    )
 
     data = gql_as(user).execute(ME)
 
-    assert data["me"]["seller"] == {"id": relay.Node.to_global_id("Seller", seller.pk),
-                                    "name": "Kilim Studio", "slug": "kilim-studio",
-                                    "status": "draft"}
+    assert data["me"]["seller"] == {
+        "id": relay.Node.to_global_id("Seller", seller.pk),
+        "name": "Kilim Studio",
+        "slug": "kilim-studio",
+        "status": "draft",
+    }
 
 
 def test_staff_see_the_permissions_they_hold_directly_and_through_groups(gql_as):
@@ -70,7 +83,9 @@ def test_a_revoked_access_token_is_refused_with_the_reason(gql_as):
     [error] = client.errors(ME)
 
     assert (error["message"], error["extensions"]["code"]) == (
-        "The access token was revoked.", "unauthenticated")
+        "The access token was revoked.",
+        "unauthenticated",
+    )
 
 
 def test_an_expired_access_token_is_refused_with_the_reason(gql_as, settings):
@@ -80,14 +95,18 @@ def test_an_expired_access_token_is_refused_with_the_reason(gql_as, settings):
     [error] = client.errors(ME)
 
     assert (error["message"], error["extensions"]["code"]) == (
-        "The access token has expired.", "unauthenticated")
+        "The access token has expired.",
+        "unauthenticated",
+    )
 
 
 def test_a_malformed_access_token_is_refused_with_the_reason(db):
     [error] = bearer_client("not.a.jwt").errors(ME)
 
     assert (error["message"], error["extensions"]["code"]) == (
-        "The access token is not valid.", "unauthenticated")
+        "The access token is not valid.",
+        "unauthenticated",
+    )
 
 
 def test_a_deactivated_users_access_token_is_refused(gql_as):

@@ -57,8 +57,12 @@ def test_changing_the_password_kills_earlier_tokens_and_returns_fresh_ones(gql, 
     for old in (session, other_device):
         [error] = bearer_client(old["accessToken"]).errors(ME)
         assert error["message"] == "The access token was revoked."
-        assert gql.execute(REFRESH, {"token": old["refreshToken"]})["tokenRefresh"]["errors"][0][
-            "code"] == "INVALID_TOKEN"
+        assert (
+            gql.execute(REFRESH, {"token": old["refreshToken"]})["tokenRefresh"]["errors"][0][
+                "code"
+            ]
+            == "INVALID_TOKEN"
+        )
     assert bearer_client(payload["accessToken"]).execute(ME) == {"me": {"email": "ada@example.com"}}
     assert gql.execute(REFRESH, {"token": payload["refreshToken"]})["tokenRefresh"]["errors"] == []
 
@@ -69,9 +73,18 @@ def test_a_wrong_old_password_is_refused_and_nothing_changes(gql_as, ada):
 
     payload = change(gql_as(ada), "not the password", NEW)
 
-    assert payload == {"accessToken": None, "refreshToken": None, "user": None, "errors": [{
-        "field": "oldPassword", "code": "INVALID_CREDENTIALS",
-        "message": "The current password is not correct."}]}
+    assert payload == {
+        "accessToken": None,
+        "refreshToken": None,
+        "user": None,
+        "errors": [
+            {
+                "field": "oldPassword",
+                "code": "INVALID_CREDENTIALS",
+                "message": "The current password is not correct.",
+            }
+        ],
+    }
     assert stored_password(ada) == before
     assert User.objects.get(pk=ada.pk).token_generation == 0
 
@@ -82,10 +95,14 @@ def test_a_weak_new_password_is_refused_and_nothing_changes(gql_as, ada):
 
     payload = change(gql_as(ada), PASSWORD, "abc")
 
-    assert payload["errors"] == [{
-        "field": "newPassword", "code": "PASSWORD_TOO_WEAK",
-        "message": "This password is too short. It must contain at least 10 characters. "
-                   "This password is too common."}]
+    assert payload["errors"] == [
+        {
+            "field": "newPassword",
+            "code": "PASSWORD_TOO_WEAK",
+            "message": "This password is too short. It must contain at least 10 characters. "
+            "This password is too common.",
+        }
+    ]
     assert stored_password(ada) == before
     assert User.objects.get(pk=ada.pk).token_generation == 0
 
@@ -110,9 +127,14 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(gql, eager_tasks
     assert login(gql, "ada@example.com", NEW)["errors"] == []
     assert login(gql, "ada@example.com", PASSWORD)["errors"][0]["code"] == "INVALID_CREDENTIALS"
     assert bearer_client(earlier["accessToken"]).errors(ME)[0]["message"] == (
-        "The access token was revoked.")
-    assert gql.execute(REFRESH, {"token": earlier["refreshToken"]})["tokenRefresh"]["errors"][0][
-        "code"] == "INVALID_TOKEN"
+        "The access token was revoked."
+    )
+    assert (
+        gql.execute(REFRESH, {"token": earlier["refreshToken"]})["tokenRefresh"]["errors"][0][
+            "code"
+        ]
+        == "INVALID_TOKEN"
+    )
     again = gql.execute(SET_PASSWORD, {**params, "password": "another-fine-password-7"})
     assert again["setPassword"]["errors"][0]["code"] == "INVALID_TOKEN"
     assert User.objects.get().is_email_verified is True
@@ -121,7 +143,8 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(gql, eager_tasks
 @pytest.mark.django_db
 @pytest.mark.parametrize("email", ["nobody@example.com", "gone@example.com"])
 def test_a_reset_request_answers_alike_and_sends_nothing_without_an_active_account(
-        gql, run_on_commit, email):
+    gql, run_on_commit, email
+):
     UserFactory(email="gone@example.com", is_active=False)
 
     with run_on_commit():
@@ -145,16 +168,23 @@ def test_a_reset_request_does_the_same_work_for_any_address(gql, queued_tasks, e
     assert queued_tasks == [("accounts.password_reset_email_send", {"email": email})]
 
 
-TOO_MANY_RESETS = {"requestPasswordReset": {"errors": [{
-    "field": None, "code": "TOO_MANY_ATTEMPTS",
-    "message": "Too many e-mails asked for this address or from this network: try again in up "
-               "to 60 minutes."}]}}
+TOO_MANY_RESETS = {
+    "requestPasswordReset": {
+        "errors": [
+            {
+                "field": None,
+                "code": "TOO_MANY_ATTEMPTS",
+                "message": "Too many e-mails asked for this address or from this network: "
+                "try again in up to 60 minutes.",
+            }
+        ]
+    }
+}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com"])
-def test_reset_e_mails_to_one_address_are_limited_from_any_client(
-        run_on_commit, settings, email):
+def test_reset_e_mails_to_one_address_are_limited_from_any_client(run_on_commit, settings, email):
     """Nobody can flood a person with reset e-mails; a known and an unknown address answer
     alike."""
     settings.ACCOUNT_EMAILS_MAX_PER_RECIPIENT = 2
@@ -162,7 +192,8 @@ def test_reset_e_mails_to_one_address_are_limited_from_any_client(
     for address in ("203.0.113.7", "203.0.113.8"):
         with run_on_commit():
             assert client_at(address).execute(RESET_REQUEST, {"email": email}) == {
-                "requestPasswordReset": {"errors": []}}
+                "requestPasswordReset": {"errors": []}
+            }
 
     with run_on_commit():
         payload = client_at("198.51.100.9").execute(RESET_REQUEST, {"email": email})
@@ -182,8 +213,7 @@ def test_one_client_asking_resets_for_many_addresses_is_refused(run_on_commit, s
     with run_on_commit():
         refused = client.execute(RESET_REQUEST, {"email": "ada@example.com"})
     with run_on_commit():
-        elsewhere = client_at("198.51.100.9").execute(RESET_REQUEST,
-                                                      {"email": "ada@example.com"})
+        elsewhere = client_at("198.51.100.9").execute(RESET_REQUEST, {"email": "ada@example.com"})
 
     assert refused == TOO_MANY_RESETS
     assert elsewhere == {"requestPasswordReset": {"errors": []}}
@@ -195,12 +225,21 @@ def test_one_client_asking_resets_for_many_addresses_is_refused(run_on_commit, s
 def test_a_bad_reset_token_is_refused_and_nothing_changes(gql, ada):
     before = stored_password(ada)
 
-    payload = gql.execute(SET_PASSWORD, {"email": "ada@example.com", "token": "cxyz-0123abcd",
-                                         "password": NEW})
+    payload = gql.execute(
+        SET_PASSWORD, {"email": "ada@example.com", "token": "cxyz-0123abcd", "password": NEW}
+    )
 
-    assert payload == {"setPassword": {"errors": [{
-        "field": "token", "code": "INVALID_TOKEN",
-        "message": "This password-reset link is not valid or has expired."}]}}
+    assert payload == {
+        "setPassword": {
+            "errors": [
+                {
+                    "field": "token",
+                    "code": "INVALID_TOKEN",
+                    "message": "This password-reset link is not valid or has expired.",
+                }
+            ]
+        }
+    }
     assert stored_password(ada) == before
 
 
@@ -209,9 +248,14 @@ def test_an_email_verification_token_cannot_reset_the_password(gql):
     user = UserFactory(email="ada@example.com", is_email_verified=False)
     before = stored_password(user)
 
-    payload = gql.execute(SET_PASSWORD, {
-        "email": "ada@example.com", "password": NEW,
-        "token": email_verification_token_generator.make_token(user)})
+    payload = gql.execute(
+        SET_PASSWORD,
+        {
+            "email": "ada@example.com",
+            "password": NEW,
+            "token": email_verification_token_generator.make_token(user),
+        },
+    )
 
     assert payload["setPassword"]["errors"][0]["code"] == "INVALID_TOKEN"
     assert stored_password(user) == before
@@ -222,8 +266,9 @@ def test_an_expired_reset_token_is_refused(gql, ada, settings):
     token = default_token_generator.make_token(ada)
     settings.PASSWORD_RESET_TIMEOUT = -1
 
-    payload = gql.execute(SET_PASSWORD, {"email": "ada@example.com", "token": token,
-                                         "password": NEW})
+    payload = gql.execute(
+        SET_PASSWORD, {"email": "ada@example.com", "token": token, "password": NEW}
+    )
 
     assert payload["setPassword"]["errors"][0]["code"] == "INVALID_TOKEN"
 
@@ -232,13 +277,26 @@ def test_an_expired_reset_token_is_refused(gql, ada, settings):
 def test_a_weak_password_from_a_reset_link_is_refused_and_nothing_changes(gql, ada):
     before = stored_password(ada)
 
-    payload = gql.execute(SET_PASSWORD, {
-        "email": "ada@example.com", "token": default_token_generator.make_token(ada),
-        "password": "ada@example.com"})
+    payload = gql.execute(
+        SET_PASSWORD,
+        {
+            "email": "ada@example.com",
+            "token": default_token_generator.make_token(ada),
+            "password": "ada@example.com",
+        },
+    )
 
-    assert payload == {"setPassword": {"errors": [{
-        "field": "password", "code": "PASSWORD_TOO_WEAK",
-        "message": "The password is too similar to the email."}]}}
+    assert payload == {
+        "setPassword": {
+            "errors": [
+                {
+                    "field": "password",
+                    "code": "PASSWORD_TOO_WEAK",
+                    "message": "The password is too similar to the email.",
+                }
+            ]
+        }
+    }
     assert stored_password(ada) == before
     assert User.objects.get(pk=ada.pk).token_generation == 0
 
@@ -248,4 +306,5 @@ def test_argon2_hashes_passwords_in_production():
     import market.settings
 
     assert market.settings.PASSWORD_HASHERS[0] == (
-        "django.contrib.auth.hashers.Argon2PasswordHasher")
+        "django.contrib.auth.hashers.Argon2PasswordHasher"
+    )

@@ -38,7 +38,8 @@ def test_a_live_sign_in_keeps_its_revoked_tokens_so_a_replay_is_still_caught(gql
     stolen = login(gql, "ada@example.com")["refreshToken"]
     thief = refresh(gql, stolen)["refreshToken"]  # the thief rotated first
     RefreshToken.objects.filter(revoked_at__isnull=False).update(
-        expires_at=timezone.now() - dt.timedelta(seconds=1))  # the stolen one has expired
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )  # the stolen one has expired
 
     assert refresh_tokens_purge() == 0
     refresh(gql, stolen)  # the owner presents the old token: a replay

@@ -15,8 +15,13 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-INVALID_TOKEN = [{"field": "refreshToken", "code": "INVALID_TOKEN",
-                  "message": "The refresh token is not valid; sign in again."}]
+INVALID_TOKEN = [
+    {
+        "field": "refreshToken",
+        "code": "INVALID_TOKEN",
+        "message": "The refresh token is not valid; sign in again.",
+    }
+]
 
 
 def refresh(gql, token):
@@ -37,7 +42,8 @@ def test_only_the_hash_of_a_refresh_token_is_stored(gql, ada, settings):
     assert token not in {stored.token_hash, str(stored.family_id)}
     assert stored.revoked_at is None
     assert stored.expires_at - stored.created_at == dt.timedelta(
-        seconds=settings.JWT_REFRESH_TOKEN_TTL_SECONDS)
+        seconds=settings.JWT_REFRESH_TOKEN_TTL_SECONDS
+    )
     assert stored.created_at >= before
 
 
@@ -70,8 +76,12 @@ def test_replaying_a_used_refresh_token_revokes_its_whole_family(gql, ada):
 
     replay = refresh(gql, stolen)
 
-    assert replay == {"accessToken": None, "refreshToken": None, "user": None,
-                      "errors": INVALID_TOKEN}
+    assert replay == {
+        "accessToken": None,
+        "refreshToken": None,
+        "user": None,
+        "errors": INVALID_TOKEN,
+    }
     assert refresh(gql, current)["errors"] == INVALID_TOKEN
     assert RefreshToken.objects.filter(revoked_at__isnull=True).count() == 0
 
@@ -143,7 +153,9 @@ def test_signing_out_everywhere_kills_every_access_and_refresh_token(gql, ada):
     for session in (phone, laptop):
         [error] = bearer_client(session["accessToken"]).errors(ME)
         assert (error["message"], error["extensions"]["code"]) == (
-            "The access token was revoked.", "unauthenticated")
+            "The access token was revoked.",
+            "unauthenticated",
+        )
         assert refresh(gql, session["refreshToken"])["errors"] == INVALID_TOKEN
     assert login(gql, "ada@example.com")["errors"] == []
 
@@ -166,7 +178,8 @@ def test_a_replay_ends_the_access_tokens_of_that_sign_in_at_once(gql, ada):
     assert refused_on_me(first["accessToken"]) == REVOKED
     assert refused_on_me(rotated["accessToken"]) == REVOKED
     assert bearer_client(other_device["accessToken"]).execute(ME) == {
-        "me": {"email": "ada@example.com"}}
+        "me": {"email": "ada@example.com"}
+    }
     assert refresh(gql, other_device["refreshToken"])["errors"] == []
 
 
@@ -192,8 +205,17 @@ def test_signing_out_with_an_earlier_refresh_token_of_the_sign_in_ends_the_sign_
 
 def test_an_access_token_naming_no_sign_in_is_refused(ada, settings):
     now = int(time.time())
-    token = jwt.encode({"sub": str(ada.pk), "typ": "access", "gen": ada.token_generation,
-                        "iat": now, "exp": now + 60}, settings.SECRET_KEY, algorithm="HS256")
+    token = jwt.encode(
+        {
+            "sub": str(ada.pk),
+            "typ": "access",
+            "gen": ada.token_generation,
+            "iat": now,
+            "exp": now + 60,
+        },
+        settings.SECRET_KEY,
+        algorithm="HS256",
+    )
 
     assert refused_on_me(token) == ("The access token is not valid.", "unauthenticated")
 

@@ -15,8 +15,13 @@ STRONG = "plum-kettle-saffron-41"
 
 
 def register(gql, **fields):
-    data = {"email": "Ada@Example.COM", "password": STRONG, "firstName": "Ada",
-            "lastName": "Lovelace", **fields}
+    data = {
+        "email": "Ada@Example.COM",
+        "password": STRONG,
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        **fields,
+    }
     return gql.execute(REGISTER, {"input": data})["accountRegister"]
 
 
@@ -26,7 +31,11 @@ def test_registering_creates_an_unverified_account_with_the_address_in_lower_cas
     user = User.objects.get()
     assert payload == {"user": None, "errors": []}
     assert (user.email, user.first_name, user.last_name, user.is_email_verified) == (
-        "ada@example.com", "Ada", "Lovelace", False)
+        "ada@example.com",
+        "Ada",
+        "Lovelace",
+        False,
+    )
     assert user.check_password(STRONG)
 
 
@@ -40,13 +49,13 @@ def test_registering_emails_a_link_that_verifies_the_address(gql, run_on_commit,
     assert message.to == ["ada@example.com"]
     assert "https://shop.example/verify-email?email=ada%40example.com&token=" in message.body
     payload = gql.execute(CONFIRM, params)["accountConfirmEmail"]
-    assert payload == {"user": {"email": "ada@example.com", "isEmailVerified": True},
-                       "errors": []}
+    assert payload == {"user": {"email": "ada@example.com", "isEmailVerified": True}, "errors": []}
     assert User.objects.get().is_email_verified is True
 
 
 def test_registering_a_taken_address_answers_like_a_free_one_and_tells_its_owner(
-        gql, run_on_commit, settings):
+    gql, run_on_commit, settings
+):
     """Nobody learns from registering which addresses have accounts; the owner hears of it."""
     settings.MARKET_STOREFRONT_URL = "https://shop.example"
     ada = UserFactory(email="ada@example.com", first_name="Ada")
@@ -78,9 +87,11 @@ def test_registering_a_taken_or_a_free_address_does_the_same_work(gql, monkeypat
     UserFactory(email="ada@example.com")
     work = []
     hash_password = base_user.make_password
-    monkeypatch.setattr(base_user, "make_password",
-                        lambda *args, **kwargs: work.append("hash") or hash_password(*args,
-                                                                                     **kwargs))
+    monkeypatch.setattr(
+        base_user,
+        "make_password",
+        lambda *args, **kwargs: work.append("hash") or hash_password(*args, **kwargs),
+    )
     monkeypatch.setattr(services, "email_enqueue", lambda **kwargs: work.append("e-mail"))
 
     taken = register(gql, email="ada@example.com")
@@ -105,34 +116,45 @@ def test_a_weak_password_is_refused_alike_for_a_taken_and_a_free_address(gql):
 def test_a_weak_password_is_refused_with_the_validators_messages(gql):
     payload = register(gql, password="12345")
 
-    assert payload["errors"] == [{
-        "field": "password", "code": "PASSWORD_TOO_WEAK",
-        "message": "This password is too short. It must contain at least 10 characters. "
-                   "This password is too common. This password is entirely numeric."}]
+    assert payload["errors"] == [
+        {
+            "field": "password",
+            "code": "PASSWORD_TOO_WEAK",
+            "message": "This password is too short. It must contain at least 10 characters. "
+            "This password is too common. This password is entirely numeric.",
+        }
+    ]
     assert User.objects.count() == 0
 
 
 def test_a_password_like_the_address_is_refused(gql):
     payload = register(gql, email="ada.lovelace@example.com", password="ada.lovelace@example.com")
 
-    assert payload["errors"] == [{"field": "password", "code": "PASSWORD_TOO_WEAK",
-                                  "message": "The password is too similar to the email."}]
+    assert payload["errors"] == [
+        {
+            "field": "password",
+            "code": "PASSWORD_TOO_WEAK",
+            "message": "The password is too similar to the email.",
+        }
+    ]
     assert User.objects.count() == 0
 
 
 def test_a_malformed_address_is_refused(gql):
     payload = register(gql, email="ada at example")
 
-    assert payload["errors"] == [{"field": "email", "code": "INVALID",
-                                  "message": "Enter a valid e-mail address."}]
+    assert payload["errors"] == [
+        {"field": "email", "code": "INVALID", "message": "Enter a valid e-mail address."}
+    ]
     assert User.objects.count() == 0
 
 
 def test_an_overlong_name_is_refused(gql):
     payload = register(gql, lastName="L" * 81)
 
-    assert payload["errors"] == [{"field": "lastName", "code": "INVALID",
-                                  "message": "At most 80 characters."}]
+    assert payload["errors"] == [
+        {"field": "lastName", "code": "INVALID", "message": "At most 80 characters."}
+    ]
     assert User.objects.count() == 0
 
 
@@ -143,8 +165,12 @@ def test_confirming_again_with_the_same_link_succeeds_without_change(gql):
 
     payload = gql.execute(CONFIRM, {"email": "ada@example.com", "token": token})
 
-    assert payload == {"accountConfirmEmail": {
-        "user": {"email": "ada@example.com", "isEmailVerified": True}, "errors": []}}
+    assert payload == {
+        "accountConfirmEmail": {
+            "user": {"email": "ada@example.com", "isEmailVerified": True},
+            "errors": [],
+        }
+    }
 
 
 def test_a_forged_verification_token_is_refused(gql):
@@ -152,9 +178,16 @@ def test_a_forged_verification_token_is_refused(gql):
 
     payload = gql.execute(CONFIRM, {"email": "ada@example.com", "token": "cxyz-0123abcd"})
 
-    assert payload["accountConfirmEmail"] == {"user": None, "errors": [{
-        "field": "token", "code": "INVALID_TOKEN",
-        "message": "This verification link is not valid or has expired."}]}
+    assert payload["accountConfirmEmail"] == {
+        "user": None,
+        "errors": [
+            {
+                "field": "token",
+                "code": "INVALID_TOKEN",
+                "message": "This verification link is not valid or has expired.",
+            }
+        ],
+    }
     assert User.objects.get().is_email_verified is False
 
 
@@ -170,8 +203,10 @@ def test_another_accounts_verification_token_is_refused(gql):
     UserFactory(email="ada@example.com", is_email_verified=False)
     other = UserFactory(email="eve@example.com", is_email_verified=False)
 
-    payload = gql.execute(CONFIRM, {"email": "ada@example.com",
-                                    "token": email_verification_token_generator.make_token(other)})
+    payload = gql.execute(
+        CONFIRM,
+        {"email": "ada@example.com", "token": email_verification_token_generator.make_token(other)},
+    )
 
     assert payload["accountConfirmEmail"]["errors"][0]["code"] == "INVALID_TOKEN"
     assert User.objects.get(email="ada@example.com").is_email_verified is False
@@ -180,8 +215,9 @@ def test_another_accounts_verification_token_is_refused(gql):
 def test_a_password_reset_token_does_not_verify_the_address(gql):
     user = UserFactory(email="ada@example.com", is_email_verified=False)
 
-    payload = gql.execute(CONFIRM, {"email": "ada@example.com",
-                                    "token": default_token_generator.make_token(user)})
+    payload = gql.execute(
+        CONFIRM, {"email": "ada@example.com", "token": default_token_generator.make_token(user)}
+    )
 
     assert payload["accountConfirmEmail"]["errors"][0]["code"] == "INVALID_TOKEN"
     assert User.objects.get().is_email_verified is False
@@ -190,9 +226,16 @@ def test_a_password_reset_token_does_not_verify_the_address(gql):
 def test_an_unknown_address_answers_like_a_bad_token(gql):
     payload = gql.execute(CONFIRM, {"email": "nobody@example.com", "token": "cxyz-0123abcd"})
 
-    assert payload["accountConfirmEmail"] == {"user": None, "errors": [{
-        "field": "token", "code": "INVALID_TOKEN",
-        "message": "This verification link is not valid or has expired."}]}
+    assert payload["accountConfirmEmail"] == {
+        "user": None,
+        "errors": [
+            {
+                "field": "token",
+                "code": "INVALID_TOKEN",
+                "message": "This verification link is not valid or has expired.",
+            }
+        ],
+    }
 
 
 def test_resending_verification_emails_a_working_link_to_an_unverified_account(gql, run_on_commit):
@@ -210,7 +253,8 @@ def test_resending_verification_emails_a_working_link_to_an_unverified_account(g
 
 @pytest.mark.parametrize("email", ["nobody@example.com", "verified@example.com"])
 def test_resending_verification_answers_alike_and_sends_nothing_without_an_unverified_account(
-        gql, run_on_commit, email):
+    gql, run_on_commit, email
+):
     UserFactory(email="verified@example.com", is_email_verified=True)
 
     with run_on_commit():
@@ -220,8 +264,7 @@ def test_resending_verification_answers_alike_and_sends_nothing_without_an_unver
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com",
-                                   "verified@example.com"])
+@pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com", "verified@example.com"])
 def test_resending_verification_does_the_same_work_for_any_address(gql, queued_tasks, email):
     """Only the worker looks the address up: the request's answer and work are alike."""
     UserFactory(email="ada@example.com", is_email_verified=False)
@@ -233,23 +276,31 @@ def test_resending_verification_does_the_same_work_for_any_address(gql, queued_t
     assert queued_tasks == [("accounts.verification_email_resend", {"email": email})]
 
 
-TOO_MANY = [{"field": None, "code": "TOO_MANY_ATTEMPTS",
-             "message": "Too many e-mails asked for this address or from this network: try "
-                        "again in up to 60 minutes."}]
+TOO_MANY = [
+    {
+        "field": None,
+        "code": "TOO_MANY_ATTEMPTS",
+        "message": "Too many e-mails asked for this address or from this network: try "
+        "again in up to 60 minutes.",
+    }
+]
 
 
 def test_registering_a_taken_address_again_and_again_cannot_flood_its_owner(
-        gql, run_on_commit, settings):
+    gql, run_on_commit, settings
+):
     """Every attempt on a taken address e-mails its owner: a few an hour at most, and the
     refusal reads the same as for a free address (both are counted)."""
     settings.ACCOUNT_EMAILS_MAX_PER_RECIPIENT = 2
     UserFactory(email="ada@example.com")
     with run_on_commit():
         for address in ("203.0.113.7", "203.0.113.8"):
-            client_at(address).execute(REGISTER, {"input": {"email": "ada@example.com",
-                                                            "password": STRONG}})
-        taken = client_at("203.0.113.9").execute(REGISTER, {"input": {
-            "email": "ada@example.com", "password": STRONG}})["accountRegister"]
+            client_at(address).execute(
+                REGISTER, {"input": {"email": "ada@example.com", "password": STRONG}}
+            )
+        taken = client_at("203.0.113.9").execute(
+            REGISTER, {"input": {"email": "ada@example.com", "password": STRONG}}
+        )["accountRegister"]
 
     assert taken == {"user": None, "errors": TOO_MANY}
     assert [message.to for message in mail.outbox] == [["ada@example.com"]] * 2
@@ -257,7 +308,8 @@ def test_registering_a_taken_address_again_and_again_cannot_flood_its_owner(
 
 
 def test_one_client_registering_many_addresses_is_refused_and_nothing_is_created(
-        run_on_commit, settings, db):
+    run_on_commit, settings, db
+):
     settings.ACCOUNT_EMAILS_MAX_PER_CLIENT = 2
     client = client_at("203.0.113.7")
     with run_on_commit():
@@ -267,7 +319,9 @@ def test_one_client_registering_many_addresses_is_refused_and_nothing_is_created
 
     assert refused == {"user": None, "errors": TOO_MANY}
     assert sorted(User.objects.values_list("email", flat=True)) == [
-        "new0@example.com", "new1@example.com"]
+        "new0@example.com",
+        "new1@example.com",
+    ]
     assert len(mail.outbox) == 2
 
 
@@ -276,7 +330,8 @@ def test_asking_for_the_verification_link_again_and_again_is_refused(gql, settin
     UserFactory(email="ada@example.com", is_email_verified=False)
     for _ in range(2):
         assert gql.execute(RESEND, {"email": "ada@example.com"}) == {
-            "accountResendVerification": {"errors": []}}
+            "accountResendVerification": {"errors": []}
+        }
 
     payload = gql.execute(RESEND, {"email": "ada@example.com"})
 

@@ -11,19 +11,21 @@ pytestmark = pytest.mark.django_db
 
 
 def permissions_of(name: str) -> set[str]:
-    return {f"{p.content_type.app_label}.{p.codename}"
-            for p in Group.objects.get(name=name).permissions.select_related("content_type")}
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Group.objects.get(name=name).permissions.select_related("content_type")
+    }
 
 
 def payouts_permission_absent():
-    Permission.objects.filter(content_type__app_label="payouts",
-                              codename="manage_payouts").delete()
+    Permission.objects.filter(content_type__app_label="payouts", codename="manage_payouts").delete()
 
 
 def payouts_permission_arrives():
     content_type, _ = ContentType.objects.get_or_create(app_label="payouts", model="payout")
-    Permission.objects.get_or_create(content_type=content_type, codename="manage_payouts",
-                                     defaults={"name": "Manage payouts"})
+    Permission.objects.get_or_create(
+        content_type=content_type, codename="manage_payouts", defaults={"name": "Manage payouts"}
+    )
 
 
 def test_after_migrations_the_staff_groups_hold_their_permissions():
@@ -60,8 +62,7 @@ def test_running_again_changes_nothing_and_keeps_what_admins_added():
     staff_groups_ensure()
 
     assert Group.objects.filter(name__endswith=" managers").count() == 4
-    assert permissions_of("Seller managers") == {"sellers.manage_sellers",
-                                                 "catalog.manage_catalog"}
+    assert permissions_of("Seller managers") == {"sellers.manage_sellers", "catalog.manage_catalog"}
 
 
 def test_a_deleted_group_comes_back_on_the_next_run():

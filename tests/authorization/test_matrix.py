@@ -20,7 +20,8 @@ def test_every_mutation_has_a_matrix_row():
 
     assert not missing and not extra, (
         f"add a row to tests/authorization/cases.py CASES for {missing}; "
-        f"remove the rows of mutations no longer in the schema: {extra}")
+        f"remove the rows of mutations no longer in the schema: {extra}"
+    )
 
 
 def outcome(body: dict, name: str) -> str:
@@ -35,7 +36,8 @@ def outcome(body: dict, name: str) -> str:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_mutation_answers_each_role_as_its_row_says(
-        name, role, request, gql_as, django_capture_on_commit_callbacks):
+    name, role, request, gql_as, django_capture_on_commit_callbacks
+):
     row = CASES[name]
     services = {fixture: request.getfixturevalue(fixture) for fixture in row.needs}
     world = World.build(row.expect.permission, country=row.country, owner=row.owner)
@@ -72,9 +74,11 @@ def _id_arguments(name: str) -> list[str]:
 # Rows where another seller gets past the door but not to the object. Where everyone holding
 # the arguments may act (a checkout's token is its key), nothing is anyone else's to hide.
 NAMING_ANOTHERS_OBJECT = sorted(
-    name for name, row in CASES.items()
+    name
+    for name, row in CASES.items()
     if _id_arguments(name)
-    and row.expect.outcomes["other_seller"] not in REFUSALS_AT_THE_DOOR | {OK})
+    and row.expect.outcomes["other_seller"] not in REFUSALS_AT_THE_DOOR | {OK}
+)
 
 
 @pytest.mark.parametrize("name", NAMING_ANOTHERS_OBJECT)
@@ -94,9 +98,16 @@ def test_another_sellers_object_answers_exactly_like_a_missing_one(name, request
         return client.post(document(name, row.returns), variables).json()
 
     someone_elses = answer(call.variables)
-    missing = answer({**call.variables, **{
-        arg: to_global_id(from_global_id(call.variables[arg])[0], 987654)
-        for arg in _id_arguments(name) if isinstance(call.variables.get(arg), str)}})
+    missing = answer(
+        {
+            **call.variables,
+            **{
+                arg: to_global_id(from_global_id(call.variables[arg])[0], 987654)
+                for arg in _id_arguments(name)
+                if isinstance(call.variables.get(arg), str)
+            },
+        }
+    )
 
     assert someone_elses == missing
     assert database_snapshot() == before

@@ -41,8 +41,9 @@ def test_search_understands_quoted_phrases_and_exclusions(gql):
 
 def test_search_uses_a_gin_index():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",
-                       ["product_search_vector_gin"])
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", ["product_search_vector_gin"]
+        )
         row = cursor.fetchone()
 
     assert row is not None and "gin" in row[0].lower()

@@ -31,11 +31,14 @@ def test_demo_catalogue_is_listable_in_foreign_currencies(gql):
     assert ProductVariant.objects.filter(product__in=published).count() >= published.count()
     assert ProductImage.objects.exclude(thumbnail="").count() == ProductImage.objects.count() > 0
     assert all(len(p.hs_code) in range(6, 11) for p in published)
-    data = gql.execute('{ products(first: 5, currency: "EUR") { totalCount edges { node { '
-                       "priceRange { start { currency } } thumbnail { thumbnailUrl } } } } }")
+    data = gql.execute(
+        '{ products(first: 5, currency: "EUR") { totalCount edges { node { '
+        "priceRange { start { currency } } thumbnail { thumbnailUrl } } } } }"
+    )
     assert data["products"]["totalCount"] == published.count()
-    assert {e["node"]["priceRange"]["start"]["currency"]
-            for e in data["products"]["edges"]} == {"EUR"}
+    assert {e["node"]["priceRange"]["start"]["currency"] for e in data["products"]["edges"]} == {
+        "EUR"
+    }
 
 
 def test_if_empty_loads_the_demo_only_once():
@@ -66,15 +69,19 @@ def test_demo_makers_sign_in_with_the_documented_password_and_see_their_shop(set
     seller = Seller.objects.get(slug="buta-carpet-atelier")
     client = GraphQLClient()
 
-    token = client.execute(SIGN_IN, {"email": "buta-carpet-atelier@makers.example.com",
-                                     "password": "maker-demo"})["tokenCreate"]
+    token = client.execute(
+        SIGN_IN, {"email": "buta-carpet-atelier@makers.example.com", "password": "maker-demo"}
+    )["tokenCreate"]
     client.headers["Authorization"] = f"Bearer {token['accessToken']}"
-    data = client.execute("{ sellerProducts(first: 100) { totalCount } "
-                          "sellerOrders(first: 5) { totalCount } }")
+    data = client.execute(
+        "{ sellerProducts(first: 100) { totalCount } sellerOrders(first: 5) { totalCount } }"
+    )
 
     assert token["errors"] == []
-    assert data == {"sellerProducts": {"totalCount": seller.products.count()},
-                    "sellerOrders": {"totalCount": 0}}
+    assert data == {
+        "sellerProducts": {"totalCount": seller.products.count()},
+        "sellerOrders": {"totalCount": 0},
+    }
     assert seller.products.count() > 0
     assert Seller.objects.filter(user__isnull=True).count() == 0
     assert not seller.user.is_staff

@@ -32,8 +32,10 @@ def test_price_range_follows_the_variants():
     product_refresh_derived_fields(product_ids=[product.pk])
 
     product.refresh_from_db()
-    assert (product.price_min_amount, product.price_max_amount) == (Decimal("12.50"),
-                                                                   Decimal("30.00"))
+    assert (product.price_min_amount, product.price_max_amount) == (
+        Decimal("12.50"),
+        Decimal("30.00"),
+    )
 
 
 def test_image_is_stored_and_its_thumbnail_made_once(django_capture_on_commit_callbacks):

@@ -50,7 +50,8 @@ def seller_user(**kwargs):
 
 def imported_for(user, data: bytes = None) -> ProductImport:
     product_import = product_import_create(
-        seller=user.seller, user=user, upload=upload(data or SAMPLE.read_bytes()))
+        seller=user.seller, user=user, upload=upload(data or SAMPLE.read_bytes())
+    )
     return product_import_run(import_id=product_import.pk)
 
 
@@ -62,8 +63,10 @@ def global_id(product_import) -> str:
 
 # --- productImportCreate -----------------------------------------------------------------------
 
-def test_a_seller_uploads_a_csv_and_gets_a_pending_import(gql_as,
-                                                         django_capture_on_commit_callbacks):
+
+def test_a_seller_uploads_a_csv_and_gets_a_pending_import(
+    gql_as, django_capture_on_commit_callbacks
+):
     make_catalogue()
     user = seller_user()
 
@@ -73,11 +76,28 @@ def test_a_seller_uploads_a_csv_and_gets_a_pending_import(gql_as,
     payload = body["data"]["productImportCreate"]
     assert payload["errors"] == []
     created = payload["productImport"]
-    assert {key: created[key] for key in ("status", "originalName", "totalRows", "processedRows",
-                                          "productsCreated", "variantsCreated", "errors",
-                                          "finishedAt")} == {
-        "status": "PENDING", "originalName": "autumn.csv", "totalRows": 4, "processedRows": 0,
-        "productsCreated": 0, "variantsCreated": 0, "errors": [], "finishedAt": None}
+    assert {
+        key: created[key]
+        for key in (
+            "status",
+            "originalName",
+            "totalRows",
+            "processedRows",
+            "productsCreated",
+            "variantsCreated",
+            "errors",
+            "finishedAt",
+        )
+    } == {
+        "status": "PENDING",
+        "originalName": "autumn.csv",
+        "totalRows": 4,
+        "processedRows": 0,
+        "productsCreated": 0,
+        "variantsCreated": 0,
+        "errors": [],
+        "finishedAt": None,
+    }
     assert ProductImport.objects.get().seller == user.seller
     assert len(callbacks) == 1
 
@@ -114,14 +134,23 @@ def test_staff_without_a_shop_may_not_upload(gql_as, permissions):
 
 
 def test_a_refused_file_answers_with_a_coded_error_and_stores_nothing(gql_as):
-    data = csv_bytes([["k", "Rug", "carpets", "R-1", "1"]],
-                     header=["product_key", "name", "category", "sku", "stock"])
+    data = csv_bytes(
+        [["k", "Rug", "carpets", "R-1", "1"]],
+        header=["product_key", "name", "category", "sku", "stock"],
+    )
 
     payload = post_file(gql_as(seller_user()), data)["data"]["productImportCreate"]
 
-    assert payload == {"productImport": None, "errors": [
-        {"field": "file", "code": "MISSING_COLUMN",
-         "message": "Missing required columns: price."}]}
+    assert payload == {
+        "productImport": None,
+        "errors": [
+            {
+                "field": "file",
+                "code": "MISSING_COLUMN",
+                "message": "Missing required columns: price.",
+            }
+        ],
+    }
     assert ProductImport.objects.count() == 0
     assert Product.objects.count() == 0
 
@@ -145,20 +174,35 @@ def test_a_file_sent_as_text_instead_of_an_upload_is_refused(gql_as):
 
 # --- productImport / productImports ------------------------------------------------------------
 
+
 def test_the_owner_reads_the_report_of_a_finished_import(gql_as):
     make_catalogue()
     user = seller_user()
-    data = csv_bytes([["rug", "Rug", "carpets", "RUG-1", "100.00", "1"],
-                      ["bowl", "Bowl", "ceramics", "BOWL-1", "-1", "1"]])
+    data = csv_bytes(
+        [
+            ["rug", "Rug", "carpets", "RUG-1", "100.00", "1"],
+            ["bowl", "Bowl", "ceramics", "BOWL-1", "-1", "1"],
+        ]
+    )
     product_import = imported_for(user, data)
 
     found = gql_as(user).execute(ONE, {"id": global_id(product_import)})["productImport"]
 
     assert found == {
-        "id": global_id(product_import), "status": "COMPLETED", "totalRows": 2,
-        "processedRows": 2, "productsCreated": 1, "variantsCreated": 1,
-        "errors": [{"line": 3, "field": "price", "code": "invalid_price",
-                    "message": "A price must not be negative."}],
+        "id": global_id(product_import),
+        "status": "COMPLETED",
+        "totalRows": 2,
+        "processedRows": 2,
+        "productsCreated": 1,
+        "variantsCreated": 1,
+        "errors": [
+            {
+                "line": 3,
+                "field": "price",
+                "code": "invalid_price",
+                "message": "A price must not be negative.",
+            }
+        ],
         "failureMessage": None,
     }
 
@@ -184,8 +228,11 @@ def test_a_missing_import_answers_null(gql_as):
 def test_only_sellers_read_imports(gql_as, who):
     make_catalogue()
     product_import = imported_for(seller_user())
-    user = {"anonymous": None, "buyer": UserFactory(),
-            "staff": StaffFactory(permissions=["catalog.manage_catalog"])}[who]
+    user = {
+        "anonymous": None,
+        "buyer": UserFactory(),
+        "staff": StaffFactory(permissions=["catalog.manage_catalog"]),
+    }[who]
 
     errors = gql_as(user).errors(ONE, {"id": global_id(product_import)})
 
@@ -197,8 +244,9 @@ def test_a_seller_lists_only_their_own_imports_newest_first(gql_as):
     make_catalogue()
     user = seller_user()
     for name in ("first.csv", "second.csv", "third.csv"):
-        product_import_create(seller=user.seller, user=user,
-                              upload=upload(SAMPLE.read_bytes(), name))
+        product_import_create(
+            seller=user.seller, user=user, upload=upload(SAMPLE.read_bytes(), name)
+        )
     imported_for(seller_user())
 
     page = gql_as(user).execute(MANY, {"first": 2})["productImports"]
@@ -211,7 +259,8 @@ def test_a_seller_lists_only_their_own_imports_newest_first(gql_as):
 
 
 def test_listing_imports_costs_the_same_queries_whatever_the_page_size(
-        gql_as, django_assert_max_num_queries):
+    gql_as, django_assert_max_num_queries
+):
     user = seller_user()
     for _ in range(5):
         product_import_create(seller=user.seller, user=user, upload=upload(SAMPLE.read_bytes()))

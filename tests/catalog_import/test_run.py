@@ -34,8 +34,12 @@ def test_a_good_file_creates_draft_products_with_their_variants_and_attributes(s
     product_import = run(uploaded(seller, SAMPLE.read_bytes()))
 
     assert product_import.status == ProductImportStatus.COMPLETED
-    assert (product_import.total_rows, product_import.processed_rows,
-            product_import.products_created, product_import.variants_created) == (4, 4, 3, 4)
+    assert (
+        product_import.total_rows,
+        product_import.processed_rows,
+        product_import.products_created,
+        product_import.variants_created,
+    ) == (4, 4, 3, 4)
     assert product_import.errors == []
     assert product_import.started_at is not None and product_import.finished_at is not None
     assert set(Product.objects.values_list("name", "status", "seller")) == {
@@ -50,60 +54,103 @@ def test_a_good_file_creates_draft_products_with_their_variants_and_attributes(s
         ("GUBA-150", "150 × 220 cm", Decimal("2100.00"), 1),
     ]
     assert sorted(rug.attribute_values.values_list("attribute__slug", "name")) == [
-        ("colour", "Madder red"), ("material", "Silk"), ("material", "Wool")]
-    assert (rug.maker_name, rug.made_year, rug.processing_days, rug.hs_code, rug.weight_grams,
-            rug.is_exportable) == ("Aygun Mammadova", 2024, 3, "570110", 8200, True)
+        ("colour", "Madder red"),
+        ("material", "Silk"),
+        ("material", "Wool"),
+    ]
+    assert (
+        rug.maker_name,
+        rug.made_year,
+        rug.processing_days,
+        rug.hs_code,
+        rug.weight_grams,
+        rug.is_exportable,
+    ) == ("Aygun Mammadova", 2024, 3, "570110", 8200, True)
     strings = Product.objects.get(name="Tar strings")
     assert (strings.availability, strings.processing_days, strings.is_exportable) == (
-        Availability.MADE_TO_ORDER, 14, False)
+        Availability.MADE_TO_ORDER,
+        14,
+        False,
+    )
     bowl = Product.objects.get(name="Cobalt bowl")
     assert (bowl.edition_size, bowl.edition_number) == (50, 7)
     assert bowl.variants.get().price_amount == Decimal("80.00")
 
 
 def test_a_bad_row_keeps_its_whole_product_out_and_the_other_products_in(seller):
-    data = csv_bytes([
-        ["rug", "Rug", "carpets", "RUG-1", "100.00", "1"],
-        ["bowl", "Bowl", "ceramics", "BOWL-1", "20.00", "3"],
-        ["bowl", "", "", "BOWL-2", "-5.00", "3"],
-        ["vase", "Vase", "pottery", "VASE-1", "30.00", "1"],
-        ["mug", "Mug", "ceramics", "RUG-1", "10.00", "1"],
-    ])
+    data = csv_bytes(
+        [
+            ["rug", "Rug", "carpets", "RUG-1", "100.00", "1"],
+            ["bowl", "Bowl", "ceramics", "BOWL-1", "20.00", "3"],
+            ["bowl", "", "", "BOWL-2", "-5.00", "3"],
+            ["vase", "Vase", "pottery", "VASE-1", "30.00", "1"],
+            ["mug", "Mug", "ceramics", "RUG-1", "10.00", "1"],
+        ]
+    )
 
     product_import = run(uploaded(seller, data))
 
     assert product_import.status == ProductImportStatus.COMPLETED
     assert product_import.errors == [
-        {"line": 4, "field": "price", "code": "invalid_price",
-         "message": "A price must not be negative."},
-        {"line": 5, "field": "category", "code": "not_found",
-         "message": "There is no category 'pottery'."},
-        {"line": 6, "field": "sku", "code": "duplicate_sku",
-         "message": "The SKU 'RUG-1' is already in use."},
+        {
+            "line": 4,
+            "field": "price",
+            "code": "invalid_price",
+            "message": "A price must not be negative.",
+        },
+        {
+            "line": 5,
+            "field": "category",
+            "code": "not_found",
+            "message": "There is no category 'pottery'.",
+        },
+        {
+            "line": 6,
+            "field": "sku",
+            "code": "duplicate_sku",
+            "message": "The SKU 'RUG-1' is already in use.",
+        },
     ]
     assert list(Product.objects.values_list("name", flat=True)) == ["Rug"]
     assert list(ProductVariant.objects.values_list("sku", flat=True)) == ["RUG-1"]
-    assert (product_import.processed_rows, product_import.products_created,
-            product_import.variants_created) == (5, 1, 1)
+    assert (
+        product_import.processed_rows,
+        product_import.products_created,
+        product_import.variants_created,
+    ) == (5, 1, 1)
 
 
 def test_every_bad_row_of_a_product_is_reported(seller):
-    data = csv_bytes([
-        ["bowl", "Bowl", "ceramics", "BOWL-1", "20.00", "many"],
-        ["bowl", "", "", "BOWL-2", "20.00", "2"],
-        ["bowl", "", "", "BOWL-3", "12,50", "2"],
-        ["bowl", "", "", "BOWL-4", "-1", "2"],
-    ])
+    data = csv_bytes(
+        [
+            ["bowl", "Bowl", "ceramics", "BOWL-1", "20.00", "many"],
+            ["bowl", "", "", "BOWL-2", "20.00", "2"],
+            ["bowl", "", "", "BOWL-3", "12,50", "2"],
+            ["bowl", "", "", "BOWL-4", "-1", "2"],
+        ]
+    )
 
     product_import = run(uploaded(seller, data))
 
     assert product_import.errors == [
-        {"line": 2, "field": "stock", "code": "invalid",
-         "message": "'many' is not a whole number."},
-        {"line": 4, "field": "price", "code": "invalid",
-         "message": "'12,50' is not an amount: write it like 450.00."},
-        {"line": 5, "field": "price", "code": "invalid_price",
-         "message": "A price must not be negative."},
+        {
+            "line": 2,
+            "field": "stock",
+            "code": "invalid",
+            "message": "'many' is not a whole number.",
+        },
+        {
+            "line": 4,
+            "field": "price",
+            "code": "invalid",
+            "message": "'12,50' is not an amount: write it like 450.00.",
+        },
+        {
+            "line": 5,
+            "field": "price",
+            "code": "invalid_price",
+            "message": "A price must not be negative.",
+        },
     ]
     assert Product.objects.count() == 0
     assert ProductVariant.objects.count() == 0
@@ -115,36 +162,58 @@ def test_a_variant_sku_already_in_the_marketplace_is_reported(seller):
 
     product_import = run(uploaded(seller, data))
 
-    assert product_import.errors == [{"line": 2, "field": "sku", "code": "duplicate_sku",
-                                      "message": "The SKU 'TAKEN-1' is already in use."}]
+    assert product_import.errors == [
+        {
+            "line": 2,
+            "field": "sku",
+            "code": "duplicate_sku",
+            "message": "The SKU 'TAKEN-1' is already in use.",
+        }
+    ]
     assert Product.objects.filter(seller=seller).count() == 0
 
 
 def test_product_problems_are_reported_on_the_first_row_under_their_column(seller):
     header = [*HEADER, "hs_code", "attributes"]
-    data = csv_bytes([
-        ["rug", "Rug", "carpets", "RUG-1", "100.00", "1", "57.01", ""],
-        ["rug", "", "", "RUG-2", "100.00", "1", "", ""],
-        ["bowl", "Bowl", "ceramics", "BOWL-1", "20.00", "1", "", "size=Large"],
-        ["mug", "Mug", "ceramics", "MUG-1", "20.00", "1", "", "colour"],
-    ], header=header)
+    data = csv_bytes(
+        [
+            ["rug", "Rug", "carpets", "RUG-1", "100.00", "1", "57.01", ""],
+            ["rug", "", "", "RUG-2", "100.00", "1", "", ""],
+            ["bowl", "Bowl", "ceramics", "BOWL-1", "20.00", "1", "", "size=Large"],
+            ["mug", "Mug", "ceramics", "MUG-1", "20.00", "1", "", "colour"],
+        ],
+        header=header,
+    )
 
     product_import = run(uploaded(seller, data))
 
     assert product_import.errors == [
-        {"line": 2, "field": "hs_code", "code": "invalid_hs_code",
-         "message": "An HS code is 6 to 10 digits, without dots or spaces."},
-        {"line": 4, "field": "attributes", "code": "unknown_attribute",
-         "message": "There is no attribute 'size'."},
-        {"line": 5, "field": "attributes", "code": "invalid",
-         "message": "'colour' is not like 'material=Wool|Silk'."},
+        {
+            "line": 2,
+            "field": "hs_code",
+            "code": "invalid_hs_code",
+            "message": "An HS code is 6 to 10 digits, without dots or spaces.",
+        },
+        {
+            "line": 4,
+            "field": "attributes",
+            "code": "unknown_attribute",
+            "message": "There is no attribute 'size'.",
+        },
+        {
+            "line": 5,
+            "field": "attributes",
+            "code": "invalid",
+            "message": "'colour' is not like 'material=Wool|Silk'.",
+        },
     ]
     assert Product.objects.count() == 0
 
 
 def test_missing_values_are_reported_per_column(seller):
-    data = csv_bytes([["", "Rug", "carpets", "RUG-1", "100.00", "1"],
-                      ["bowl", "", "ceramics", "", "20.00", ""]])
+    data = csv_bytes(
+        [["", "Rug", "carpets", "RUG-1", "100.00", "1"], ["bowl", "", "ceramics", "", "20.00", ""]]
+    )
 
     product_import = run(uploaded(seller, data))
 
@@ -158,10 +227,12 @@ def test_missing_values_are_reported_per_column(seller):
 
 
 def test_line_numbers_count_the_header_and_multi_line_values(seller):
-    data = (b"product_key,name,category,description,sku,price,stock\n"
-            b'rug,Rug,carpets,"Two\nlines",RUG-1,100.00,1\n'
-            b"\n"
-            b"bowl,Bowl,ceramics,,BOWL-1,abc,1\n")
+    data = (
+        b"product_key,name,category,description,sku,price,stock\n"
+        b'rug,Rug,carpets,"Two\nlines",RUG-1,100.00,1\n'
+        b"\n"
+        b"bowl,Bowl,ceramics,,BOWL-1,abc,1\n"
+    )
 
     product_import = run(uploaded(seller, data))
 
@@ -170,14 +241,17 @@ def test_line_numbers_count_the_header_and_multi_line_values(seller):
 
 
 def test_progress_is_visible_while_the_import_runs(seller, monkeypatch):
-    product_import = uploaded(seller, csv_bytes(
-        [[f"k{i}", f"Rug {i}", "carpets", f"RUG-{i}", "100.00", "1"] for i in range(4)]))
+    product_import = uploaded(
+        seller,
+        csv_bytes([[f"k{i}", f"Rug {i}", "carpets", f"RUG-{i}", "100.00", "1"] for i in range(4)]),
+    )
     seen = []
     create_variant = imports.product_variant_create
 
     def watching(**kwargs):
-        seen.append(ProductImport.objects.values_list("status", "processed_rows")
-                    .get(pk=product_import.pk))
+        seen.append(
+            ProductImport.objects.values_list("status", "processed_rows").get(pk=product_import.pk)
+        )
         return create_variant(**kwargs)
 
     monkeypatch.setattr(imports, "product_variant_create", watching)
@@ -195,8 +269,7 @@ def test_running_the_same_import_twice_creates_nothing_twice(seller):
 
     again = run(product_import)
 
-    assert (again.status, again.products_created, again.variants_created) == (
-        "completed", 3, 4)
+    assert (again.status, again.products_created, again.variants_created) == ("completed", 3, 4)
     assert Product.objects.count() == 3
     assert ProductVariant.objects.count() == 4
 
@@ -204,7 +277,8 @@ def test_running_the_same_import_twice_creates_nothing_twice(seller):
 def test_a_run_leaves_an_import_that_another_live_run_holds_alone(seller):
     product_import = uploaded(seller, SAMPLE.read_bytes())
     ProductImport.objects.filter(pk=product_import.pk).update(
-        status=ProductImportStatus.RUNNING, attempt=1, heartbeat_at=timezone.now())
+        status=ProductImportStatus.RUNNING, attempt=1, heartbeat_at=timezone.now()
+    )
 
     with pytest.raises(ProductImportBusy):
         run(product_import)
@@ -234,16 +308,28 @@ def test_an_interrupted_import_resumes_after_the_last_committed_product(seller, 
     monkeypatch.setattr(imports, "product_create", create_product)
     interrupted = ProductImport.objects.get(pk=product_import.pk)
     assert (interrupted.status, interrupted.groups_done, interrupted.processed_rows) == (
-        "running", 1, 2)
+        "running",
+        1,
+        2,
+    )
     ProductImport.objects.filter(pk=product_import.pk).update(
-        heartbeat_at=timezone.now() - imports.STALE_AFTER - dt.timedelta(seconds=1))
+        heartbeat_at=timezone.now() - imports.STALE_AFTER - dt.timedelta(seconds=1)
+    )
 
     resumed = run(product_import)
 
-    assert (resumed.status, resumed.attempt, resumed.processed_rows, resumed.products_created,
-            resumed.variants_created) == ("completed", 2, 4, 3, 4)
+    assert (
+        resumed.status,
+        resumed.attempt,
+        resumed.processed_rows,
+        resumed.products_created,
+        resumed.variants_created,
+    ) == ("completed", 2, 4, 3, 4)
     assert sorted(Product.objects.values_list("name", flat=True)) == [
-        "Cobalt bowl", "Guba rug", "Tar strings"]
+        "Cobalt bowl",
+        "Guba rug",
+        "Tar strings",
+    ]
 
 
 def test_a_run_that_was_taken_over_stops_without_writing(seller, monkeypatch):
@@ -275,7 +361,8 @@ def test_an_unexpected_error_fails_the_import_with_a_message(seller, monkeypatch
     assert failed.status == ProductImportStatus.FAILED
     assert failed.failure_message == (
         "The import stopped on an unexpected error; the products imported before it are kept "
-        "as drafts.")
+        "as drafts."
+    )
     assert failed.finished_at is not None
     assert Product.objects.count() == 0
 
@@ -287,5 +374,8 @@ def test_reported_problems_are_capped(seller, monkeypatch):
     product_import = run(uploaded(seller, data))
 
     assert [(e["line"], e["code"]) for e in product_import.errors] == [
-        (2, "not_found"), (3, "not_found"), (None, "too_many_errors")]
+        (2, "not_found"),
+        (3, "not_found"),
+        (None, "too_many_errors"),
+    ]
     assert product_import.processed_rows == 4

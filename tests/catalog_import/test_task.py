@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 def product_import():
     make_catalogue()
     seller = SellerFactory(user=UserFactory())
-    return product_import_create(seller=seller, user=seller.user,
-                                 upload=upload(SAMPLE.read_bytes()))
+    return product_import_create(
+        seller=seller, user=seller.user, upload=upload(SAMPLE.read_bytes())
+    )
 
 
 def test_the_task_imports_the_file(product_import):
@@ -29,10 +30,10 @@ def test_the_task_imports_the_file(product_import):
     assert (product_import.status, product_import.products_created) == ("completed", 3)
 
 
-def test_the_task_retries_later_while_another_run_holds_the_import(product_import,
-                                                                   monkeypatch):
+def test_the_task_retries_later_while_another_run_holds_the_import(product_import, monkeypatch):
     ProductImport.objects.filter(pk=product_import.pk).update(
-        status=ProductImportStatus.RUNNING, attempt=1, heartbeat_at=timezone.now())
+        status=ProductImportStatus.RUNNING, attempt=1, heartbeat_at=timezone.now()
+    )
     asked = []
 
     def retry(*, countdown, **kwargs):

@@ -28,12 +28,14 @@ def refused(seller, data: bytes) -> DomainError:
 
 
 def test_upload_stores_the_file_and_schedules_the_import_after_commit(
-        seller, django_capture_on_commit_callbacks):
+    seller, django_capture_on_commit_callbacks
+):
     make_catalogue()
 
     with django_capture_on_commit_callbacks() as callbacks:
         product_import = product_import_create(
-            seller=seller, user=seller.user, upload=upload(SAMPLE.read_bytes(), "rugs.csv"))
+            seller=seller, user=seller.user, upload=upload(SAMPLE.read_bytes(), "rugs.csv")
+        )
 
     product_import.refresh_from_db()
     assert product_import.status == ProductImportStatus.PENDING
@@ -56,8 +58,10 @@ def test_a_byte_order_mark_is_accepted(seller):
 
 
 def test_a_missing_required_column_refuses_the_whole_file(seller):
-    data = csv_bytes([["k", "Rug", "carpets", "R-1", "1"]],
-                     header=["product_key", "name", "category", "sku", "stock"])
+    data = csv_bytes(
+        [["k", "Rug", "carpets", "R-1", "1"]],
+        header=["product_key", "name", "category", "sku", "stock"],
+    )
 
     error = refused(seller, data)
 
@@ -66,8 +70,9 @@ def test_a_missing_required_column_refuses_the_whole_file(seller):
 
 
 def test_an_unknown_column_refuses_the_whole_file(seller):
-    data = csv_bytes([["k", "Rug", "carpets", "R-1", "10.00", "1", "red"]],
-                     header=[*HEADER, "colour"])
+    data = csv_bytes(
+        [["k", "Rug", "carpets", "R-1", "10.00", "1", "red"]], header=[*HEADER, "colour"]
+    )
 
     error = refused(seller, data)
 
@@ -76,8 +81,7 @@ def test_an_unknown_column_refuses_the_whole_file(seller):
 
 
 def test_a_column_named_twice_refuses_the_whole_file(seller):
-    data = csv_bytes([["k", "Rug", "carpets", "R-1", "10.00", "1", "2"]],
-                     header=[*HEADER, "stock"])
+    data = csv_bytes([["k", "Rug", "carpets", "R-1", "10.00", "1", "2"]], header=[*HEADER, "stock"])
 
     assert refused(seller, data).code == "unknown_column"
 
@@ -114,8 +118,7 @@ def test_a_file_over_the_size_limit_is_refused(seller, settings):
 
 
 def test_more_rows_than_the_limit_are_refused(seller):
-    rows = [[f"k{i}", "Rug", "carpets", f"R-{i}", "10.00", "1"]
-            for i in range(MAX_IMPORT_ROWS + 1)]
+    rows = [[f"k{i}", "Rug", "carpets", f"R-{i}", "10.00", "1"] for i in range(MAX_IMPORT_ROWS + 1)]
 
     assert refused(seller, csv_bytes(rows)).code == "too_many_rows"
 
@@ -123,7 +126,8 @@ def test_more_rows_than_the_limit_are_refused(seller):
 def test_exactly_the_row_limit_is_accepted(seller):
     rows = [[f"k{i}", "Rug", "carpets", f"R-{i}", "10.00", "1"] for i in range(MAX_IMPORT_ROWS)]
 
-    product_import = product_import_create(seller=seller, user=seller.user,
-                                           upload=upload(csv_bytes(rows)))
+    product_import = product_import_create(
+        seller=seller, user=seller.user, upload=upload(csv_bytes(rows))
+    )
 
     assert product_import.total_rows == MAX_IMPORT_ROWS

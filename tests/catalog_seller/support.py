@@ -51,8 +51,11 @@ def transition(name: str) -> str:
 
 
 def gid(obj) -> str:
-    type_name = {Product: "Product", ProductVariant: "ProductVariant",
-                 ProductImage: "ProductImage"}[type(obj)]
+    type_name = {
+        Product: "Product",
+        ProductVariant: "ProductVariant",
+        ProductImage: "ProductImage",
+    }[type(obj)]
     return to_global_id(type_name, obj.pk)
 
 
@@ -75,9 +78,16 @@ def png_file(name: str = "rug.png", size: tuple[int, int] = (40, 30)) -> SimpleU
 
 def publishable_draft(**kwargs) -> Product:
     """A draft with a priced variant and complete export data: everything publishing needs."""
-    fields = dict(status=ProductStatus.DRAFT, published_at=None, hs_code="570110",
-                  origin_country="AZ", weight_grams=1200, length_mm=2000, width_mm=1500,
-                  height_mm=10)
+    fields = dict(
+        status=ProductStatus.DRAFT,
+        published_at=None,
+        hs_code="570110",
+        origin_country="AZ",
+        weight_grams=1200,
+        length_mm=2000,
+        width_mm=1500,
+        height_mm=10,
+    )
     fields.update(kwargs)
     product = ProductFactory(**fields)
     ProductVariantFactory(product=product)

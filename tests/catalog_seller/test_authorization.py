@@ -25,8 +25,7 @@ OK, NOT_FOUND = "ok", "not_found"
 UNAUTHENTICATED, DENIED = "unauthenticated", "permission_denied"
 
 ROLES = ["anonymous", "buyer", "other_seller", "owner", "staff", "catalogue_manager"]
-ON_A_LISTING = dict(zip(ROLES, [UNAUTHENTICATED, DENIED, NOT_FOUND, OK, DENIED, OK],
-                        strict=True))
+ON_A_LISTING = dict(zip(ROLES, [UNAUTHENTICATED, DENIED, NOT_FOUND, OK, DENIED, OK], strict=True))
 # A new listing goes into the caller's own shop: staff have none to put it in.
 CREATING = dict(zip(ROLES, [UNAUTHENTICATED, DENIED, OK, OK, DENIED, DENIED], strict=True))
 
@@ -42,100 +41,143 @@ class Call:
 
 def _product_create(owner):
     category = CategoryFactory()
-    return Call("productCreate", support.PRODUCT_CREATE,
-                {"input": {"name": "Silk scarf", "categoryId": to_global_id("Category",
-                                                                            category.pk)}},
-                lambda: Product.objects.filter(name="Silk scarf").exists())
+    return Call(
+        "productCreate",
+        support.PRODUCT_CREATE,
+        {"input": {"name": "Silk scarf", "categoryId": to_global_id("Category", category.pk)}},
+        lambda: Product.objects.filter(name="Silk scarf").exists(),
+    )
 
 
 def _product_update(owner):
     product = ProductFactory(seller=owner, status=ProductStatus.DRAFT)
-    return Call("productUpdate", support.PRODUCT_UPDATE,
-                {"id": support.gid(product), "input": {"name": "Renamed"}},
-                lambda: Product.objects.get(pk=product.pk).name == "Renamed")
+    return Call(
+        "productUpdate",
+        support.PRODUCT_UPDATE,
+        {"id": support.gid(product), "input": {"name": "Renamed"}},
+        lambda: Product.objects.get(pk=product.pk).name == "Renamed",
+    )
 
 
 def _status_change(name, start, end, **kwargs):
     def build(owner):
         product = support.publishable_draft(seller=owner, **kwargs)
         Product.objects.filter(pk=product.pk).update(status=start)
-        return Call(name, support.transition(name), {"id": support.gid(product)},
-                    lambda: Product.objects.get(pk=product.pk).status == end)
+        return Call(
+            name,
+            support.transition(name),
+            {"id": support.gid(product)},
+            lambda: Product.objects.get(pk=product.pk).status == end,
+        )
+
     return build
 
 
 def _product_delete(owner):
     product = ProductFactory(seller=owner, status=ProductStatus.DRAFT)
-    return Call("productDelete", support.PRODUCT_DELETE, {"id": support.gid(product)},
-                lambda: not Product.objects.filter(pk=product.pk).exists())
+    return Call(
+        "productDelete",
+        support.PRODUCT_DELETE,
+        {"id": support.gid(product)},
+        lambda: not Product.objects.filter(pk=product.pk).exists(),
+    )
 
 
 def _variant_create(owner):
     product = ProductFactory(seller=owner, status=ProductStatus.DRAFT)
-    return Call("productVariantCreate", support.VARIANT_CREATE,
-                {"productId": support.gid(product),
-                 "input": {"sku": "NEW-1", "price": "10.00", "stockQuantity": 2}},
-                lambda: ProductVariant.objects.filter(sku="NEW-1").exists())
+    return Call(
+        "productVariantCreate",
+        support.VARIANT_CREATE,
+        {
+            "productId": support.gid(product),
+            "input": {"sku": "NEW-1", "price": "10.00", "stockQuantity": 2},
+        },
+        lambda: ProductVariant.objects.filter(sku="NEW-1").exists(),
+    )
 
 
 def _variant_update(owner):
     variant = ProductVariantFactory(product__seller=owner)
-    return Call("productVariantUpdate", support.VARIANT_UPDATE,
-                {"id": support.gid(variant), "input": {"price": "55.50"}},
-                lambda: ProductVariant.objects.get(pk=variant.pk).price_amount
-                == Decimal("55.50"))
+    return Call(
+        "productVariantUpdate",
+        support.VARIANT_UPDATE,
+        {"id": support.gid(variant), "input": {"price": "55.50"}},
+        lambda: ProductVariant.objects.get(pk=variant.pk).price_amount == Decimal("55.50"),
+    )
 
 
 def _variant_delete(owner):
-    variant = ProductVariantFactory(product__seller=owner,
-                                    product__status=ProductStatus.DRAFT)
-    return Call("productVariantDelete", support.VARIANT_DELETE, {"id": support.gid(variant)},
-                lambda: not ProductVariant.objects.filter(pk=variant.pk).exists())
+    variant = ProductVariantFactory(product__seller=owner, product__status=ProductStatus.DRAFT)
+    return Call(
+        "productVariantDelete",
+        support.VARIANT_DELETE,
+        {"id": support.gid(variant)},
+        lambda: not ProductVariant.objects.filter(pk=variant.pk).exists(),
+    )
 
 
 def _variant_stock_set(owner):
     variant = ProductVariantFactory(product__seller=owner, stock_quantity=5)
-    return Call("productVariantStockSet", support.VARIANT_STOCK_SET,
-                {"id": support.gid(variant), "quantity": 9},
-                lambda: ProductVariant.objects.get(pk=variant.pk).stock_quantity == 9)
+    return Call(
+        "productVariantStockSet",
+        support.VARIANT_STOCK_SET,
+        {"id": support.gid(variant), "quantity": 9},
+        lambda: ProductVariant.objects.get(pk=variant.pk).stock_quantity == 9,
+    )
 
 
 def _image_create(owner):
     product = ProductFactory(seller=owner)
-    return Call("productImageCreate", support.IMAGE_CREATE,
-                {"productId": support.gid(product), "image": None, "alt": "Front"},
-                lambda: ProductImage.objects.filter(product=product).count() == 1,
-                files={"variables.image": support.png_file()})
+    return Call(
+        "productImageCreate",
+        support.IMAGE_CREATE,
+        {"productId": support.gid(product), "image": None, "alt": "Front"},
+        lambda: ProductImage.objects.filter(product=product).count() == 1,
+        files={"variables.image": support.png_file()},
+    )
 
 
 def _image_reorder(owner):
     product = ProductFactory(seller=owner)
     first = ProductImageFactory(product=product, sort_order=0)
     second = ProductImageFactory(product=product, sort_order=1)
-    return Call("productImageReorder", support.IMAGE_REORDER,
-                {"productId": support.gid(product),
-                 "imageIds": [support.gid(second), support.gid(first)]},
-                lambda: list(product.images.values_list("pk", flat=True))
-                == [second.pk, first.pk])
+    return Call(
+        "productImageReorder",
+        support.IMAGE_REORDER,
+        {"productId": support.gid(product), "imageIds": [support.gid(second), support.gid(first)]},
+        lambda: list(product.images.values_list("pk", flat=True)) == [second.pk, first.pk],
+    )
 
 
 def _image_delete(owner):
     image = ProductImageFactory(product__seller=owner)
-    return Call("productImageDelete", support.IMAGE_DELETE, {"id": support.gid(image)},
-                lambda: not ProductImage.objects.filter(pk=image.pk).exists())
+    return Call(
+        "productImageDelete",
+        support.IMAGE_DELETE,
+        {"id": support.gid(image)},
+        lambda: not ProductImage.objects.filter(pk=image.pk).exists(),
+    )
 
 
 CASES = {
     "productCreate": (_product_create, CREATING),
     "productUpdate": (_product_update, ON_A_LISTING),
-    "productPublish": (_status_change("productPublish", ProductStatus.DRAFT,
-                                      ProductStatus.PUBLISHED), ON_A_LISTING),
-    "productUnpublish": (_status_change("productUnpublish", ProductStatus.PUBLISHED,
-                                        ProductStatus.DRAFT), ON_A_LISTING),
-    "productArchive": (_status_change("productArchive", ProductStatus.DRAFT,
-                                      ProductStatus.ARCHIVED), ON_A_LISTING),
-    "productRestore": (_status_change("productRestore", ProductStatus.ARCHIVED,
-                                      ProductStatus.DRAFT), ON_A_LISTING),
+    "productPublish": (
+        _status_change("productPublish", ProductStatus.DRAFT, ProductStatus.PUBLISHED),
+        ON_A_LISTING,
+    ),
+    "productUnpublish": (
+        _status_change("productUnpublish", ProductStatus.PUBLISHED, ProductStatus.DRAFT),
+        ON_A_LISTING,
+    ),
+    "productArchive": (
+        _status_change("productArchive", ProductStatus.DRAFT, ProductStatus.ARCHIVED),
+        ON_A_LISTING,
+    ),
+    "productRestore": (
+        _status_change("productRestore", ProductStatus.ARCHIVED, ProductStatus.DRAFT),
+        ON_A_LISTING,
+    ),
     "productDelete": (_product_delete, ON_A_LISTING),
     "productVariantCreate": (_variant_create, ON_A_LISTING),
     "productVariantUpdate": (_variant_update, ON_A_LISTING),
@@ -184,7 +226,8 @@ def test_listing_mutation_answers_each_caller_as_the_matrix_says(gql_as, mutatio
             assert call.applied()
             return
         assert [(e["code"], e["field"]) for e in errors] == [
-            ("NOT_FOUND", "productId" if "productId" in call.variables else "id")]
+            ("NOT_FOUND", "productId" if "productId" in call.variables else "id")
+        ]
     assert support.catalogue_rows() == before
 
 
@@ -206,8 +249,9 @@ def test_another_sellers_listing_answers_exactly_like_a_missing_one(gql_as, muta
     def errors_for(global_id):
         variables = {**call.variables, target: global_id}
         if call.files:
-            response = client.upload(call.document, variables,
-                                     {"variables.image": support.png_file()})
+            response = client.upload(
+                call.document, variables, {"variables.image": support.png_file()}
+            )
         else:
             response = client.post(call.document, variables)
         return support.payload(response, call.name)["errors"]

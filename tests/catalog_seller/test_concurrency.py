@@ -42,8 +42,10 @@ def test_two_racing_deletions_cannot_leave_a_published_product_without_variants(
     first = ProductVariantFactory(product=product, price_amount=Decimal("10.00"))
     second = ProductVariantFactory(product=product, price_amount=Decimal("20.00"))
 
-    outcomes = _race(lambda: product_variant_delete(variant=first),
-                     lambda: product_variant_delete(variant=second))
+    outcomes = _race(
+        lambda: product_variant_delete(variant=first),
+        lambda: product_variant_delete(variant=second),
+    )
 
     assert outcomes == ["no_variants", "ok"]
     assert ProductVariant.objects.filter(product=product).count() == 1
@@ -53,8 +55,10 @@ def test_two_racing_publishes_publish_once():
     owner = SellerFactory(user=UserFactory())
     product = support.publishable_draft(seller=owner)
 
-    outcomes = _race(lambda: product_publish(product=product, actor=owner.user),
-                     lambda: product_publish(product=product, actor=owner.user))
+    outcomes = _race(
+        lambda: product_publish(product=product, actor=owner.user),
+        lambda: product_publish(product=product, actor=owner.user),
+    )
 
     assert outcomes == ["invalid_transition", "ok"]
     assert Product.objects.get(pk=product.pk).status == ProductStatus.PUBLISHED

@@ -27,15 +27,17 @@ def _stored_files() -> list[Path]:
 
 
 def test_a_png_uploaded_through_multipart_becomes_the_products_image(
-        gql_as, django_capture_on_commit_callbacks):
+    gql_as, django_capture_on_commit_callbacks
+):
     seller = _owner()
     product = ProductFactory(seller=seller)
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = gql_as(seller.user).upload(
-            support.IMAGE_CREATE, {"productId": support.gid(product), "image": None,
-                                   "alt": "The front"},
-            {"variables.image": support.png_file("kilim.png")})
+            support.IMAGE_CREATE,
+            {"productId": support.gid(product), "image": None, "alt": "The front"},
+            {"variables.image": support.png_file("kilim.png")},
+        )
 
     data = support.payload(response, "productImageCreate")
     assert data["errors"] == []
@@ -54,8 +56,10 @@ def test_a_file_that_is_not_an_image_is_refused(gql_as):
     before = support.catalogue_rows()
 
     response = gql_as(seller.user).upload(
-        support.IMAGE_CREATE, {"productId": support.gid(product), "image": None},
-        {"variables.image": SimpleUploadedFile("notes.png", b"%PDF-1.4 not an image")})
+        support.IMAGE_CREATE,
+        {"productId": support.gid(product), "image": None},
+        {"variables.image": SimpleUploadedFile("notes.png", b"%PDF-1.4 not an image")},
+    )
 
     assert _errors(response, "productImageCreate") == [("INVALID_IMAGE", "image")]
     assert support.catalogue_rows() == before
@@ -69,8 +73,10 @@ def test_an_image_over_the_size_limit_is_refused(gql_as, settings):
     before = support.catalogue_rows()
 
     response = gql_as(seller.user).upload(
-        support.IMAGE_CREATE, {"productId": support.gid(product), "image": None},
-        {"variables.image": support.png_file(size=(400, 400))})
+        support.IMAGE_CREATE,
+        {"productId": support.gid(product), "image": None},
+        {"variables.image": support.png_file(size=(400, 400))},
+    )
 
     assert _errors(response, "productImageCreate") == [("IMAGE_TOO_LARGE", "image")]
     assert support.catalogue_rows() == before
@@ -80,15 +86,21 @@ def test_an_image_over_the_size_limit_is_refused(gql_as, settings):
 def test_images_are_reordered_as_given(gql_as):
     seller = _owner()
     product = ProductFactory(seller=seller)
-    first, second, third = (ProductImageFactory(product=product, sort_order=i)
-                            for i in range(3))
+    first, second, third = (ProductImageFactory(product=product, sort_order=i) for i in range(3))
 
-    response = gql_as(seller.user).post(support.IMAGE_REORDER, {
-        "productId": support.gid(product),
-        "imageIds": [support.gid(third), support.gid(first), support.gid(second)]})
+    response = gql_as(seller.user).post(
+        support.IMAGE_REORDER,
+        {
+            "productId": support.gid(product),
+            "imageIds": [support.gid(third), support.gid(first), support.gid(second)],
+        },
+    )
 
     assert support.payload(response, "productImageReorder")["product"]["images"] == [
-        {"id": support.gid(third)}, {"id": support.gid(first)}, {"id": support.gid(second)}]
+        {"id": support.gid(third)},
+        {"id": support.gid(first)},
+        {"id": support.gid(second)},
+    ]
 
 
 @pytest.mark.parametrize("pick", ["missing_one", "duplicate", "another_products", "not_an_image"])
@@ -106,8 +118,9 @@ def test_reorder_refuses_anything_but_exactly_the_products_images(gql_as, pick):
     }[pick]
     before = support.catalogue_rows()
 
-    response = gql_as(seller.user).post(support.IMAGE_REORDER, {
-        "productId": support.gid(product), "imageIds": ids})
+    response = gql_as(seller.user).post(
+        support.IMAGE_REORDER, {"productId": support.gid(product), "imageIds": ids}
+    )
 
     assert _errors(response, "productImageReorder") == [("INVALID", "imageIds")]
     assert support.catalogue_rows() == before
@@ -119,15 +132,18 @@ def test_reorder_refuses_more_than_50_ids(gql_as):
     image = ProductImageFactory(product=product)
     before = support.catalogue_rows()
 
-    response = gql_as(seller.user).post(support.IMAGE_REORDER, {
-        "productId": support.gid(product), "imageIds": [support.gid(image)] * 51})
+    response = gql_as(seller.user).post(
+        support.IMAGE_REORDER,
+        {"productId": support.gid(product), "imageIds": [support.gid(image)] * 51},
+    )
 
     assert _errors(response, "productImageReorder") == [("INVALID", "imageIds")]
     assert support.catalogue_rows() == before
 
 
 def test_deleting_an_image_removes_its_row_and_its_file_after_commit(
-        gql_as, django_capture_on_commit_callbacks):
+    gql_as, django_capture_on_commit_callbacks
+):
     seller = _owner()
     image = ProductImageFactory(product__seller=seller)
     path = Path(image.image.path)
@@ -135,7 +151,9 @@ def test_deleting_an_image_removes_its_row_and_its_file_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         response = gql_as(seller.user).post(support.IMAGE_DELETE, {"id": support.gid(image)})
 
-    assert support.payload(response, "productImageDelete") == {"product": {"images": []},
-                                                               "errors": []}
+    assert support.payload(response, "productImageDelete") == {
+        "product": {"images": []},
+        "errors": [],
+    }
     assert not ProductImage.objects.filter(pk=image.pk).exists()
     assert not path.exists()

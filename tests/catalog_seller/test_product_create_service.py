@@ -52,8 +52,12 @@ def test_product_create_links_known_values_and_creates_new_ones_under_a_known_at
     material = AttributeFactory(slug="material", name="Material")
     wool = AttributeValueFactory(attribute=material, name="Wool", slug="wool")
 
-    product = product_create(seller=SellerFactory(), name="Rug", category_id=CategoryFactory().pk,
-                             attributes={"material": ["Wool", "Raw Silk"]})
+    product = product_create(
+        seller=SellerFactory(),
+        name="Rug",
+        category_id=CategoryFactory().pk,
+        attributes={"material": ["Wool", "Raw Silk"]},
+    )
 
     assert set(product.attribute_values.values_list("slug", flat=True)) == {"wool", "raw-silk"}
     assert AttributeValue.objects.get(attribute=material, slug="raw-silk").name == "Raw Silk"
@@ -61,8 +65,13 @@ def test_product_create_links_known_values_and_creates_new_ones_under_a_known_at
 
 
 def test_product_create_refuses_an_unknown_attribute_and_creates_nothing():
-    error = _refused(product_create, seller=SellerFactory(), name="Rug",
-                     category_id=CategoryFactory().pk, attributes={"colour": ["Red"]})
+    error = _refused(
+        product_create,
+        seller=SellerFactory(),
+        name="Rug",
+        category_id=CategoryFactory().pk,
+        attributes={"colour": ["Red"]},
+    )
 
     assert (error.code, error.field) == ("unknown_attribute", "attributes")
     assert Product.objects.count() == 0
@@ -78,27 +87,49 @@ def test_product_create_refuses_an_unknown_category():
 
 @pytest.mark.parametrize("hs_code", ["12345", "57.01.10", "12345678901", "57011a"])
 def test_product_create_refuses_an_hs_code_that_is_not_6_to_10_digits(hs_code):
-    error = _refused(product_create, seller=SellerFactory(), name="Rug",
-                     category_id=CategoryFactory().pk, hs_code=hs_code)
+    error = _refused(
+        product_create,
+        seller=SellerFactory(),
+        name="Rug",
+        category_id=CategoryFactory().pk,
+        hs_code=hs_code,
+    )
 
     assert (error.code, error.field) == ("invalid_hs_code", "hsCode")
     assert Product.objects.count() == 0
 
 
-@pytest.mark.parametrize("field,camel", [("weight_grams", "weightGrams"), ("length_mm", "lengthMm"),
-                                         ("processing_days", "processingDays"),
-                                         ("edition_size", "editionSize")])
+@pytest.mark.parametrize(
+    "field,camel",
+    [
+        ("weight_grams", "weightGrams"),
+        ("length_mm", "lengthMm"),
+        ("processing_days", "processingDays"),
+        ("edition_size", "editionSize"),
+    ],
+)
 def test_product_create_refuses_negative_numbers(field, camel):
-    error = _refused(product_create, seller=SellerFactory(), name="Rug",
-                     category_id=CategoryFactory().pk, **{field: -1})
+    error = _refused(
+        product_create,
+        seller=SellerFactory(),
+        name="Rug",
+        category_id=CategoryFactory().pk,
+        **{field: -1},
+    )
 
     assert (error.code, error.field) == ("invalid", camel)
     assert Product.objects.count() == 0
 
 
 def test_product_create_refuses_an_edition_number_beyond_the_edition_size():
-    error = _refused(product_create, seller=SellerFactory(), name="Print",
-                     category_id=CategoryFactory().pk, edition_size=10, edition_number=11)
+    error = _refused(
+        product_create,
+        seller=SellerFactory(),
+        name="Print",
+        category_id=CategoryFactory().pk,
+        edition_size=10,
+        edition_number=11,
+    )
 
     assert (error.code, error.field) == ("invalid", "editionNumber")
     assert Product.objects.count() == 0
@@ -107,21 +138,29 @@ def test_product_create_refuses_an_edition_number_beyond_the_edition_size():
 def test_product_variant_create_quantizes_the_price_and_refreshes_the_price_range():
     product = ProductFactory(status=ProductStatus.DRAFT)
 
-    variant = product_variant_create(product=product, sku="RUG-1", price_amount=Decimal("12.345"),
-                                     stock_quantity=3)
+    variant = product_variant_create(
+        product=product, sku="RUG-1", price_amount=Decimal("12.345"), stock_quantity=3
+    )
 
     product.refresh_from_db()
     assert variant.price_amount == Decimal("12.35")
-    assert (product.price_min_amount, product.price_max_amount) == (Decimal("12.35"),
-                                                                    Decimal("12.35"))
+    assert (product.price_min_amount, product.price_max_amount) == (
+        Decimal("12.35"),
+        Decimal("12.35"),
+    )
 
 
 def test_product_variant_create_refuses_a_sku_used_by_any_other_product():
     ProductVariantFactory(sku="RUG-1")
     product = ProductFactory(status=ProductStatus.DRAFT)
 
-    error = _refused(product_variant_create, product=product, sku="RUG-1",
-                     price_amount=Decimal("10"), stock_quantity=1)
+    error = _refused(
+        product_variant_create,
+        product=product,
+        sku="RUG-1",
+        price_amount=Decimal("10"),
+        stock_quantity=1,
+    )
 
     assert (error.code, error.field) == ("duplicate_sku", "sku")
     assert ProductVariant.objects.filter(product=product).count() == 0
@@ -133,8 +172,13 @@ def test_product_variant_create_reports_a_sku_taken_between_check_and_insert(mon
     # Simulate losing the race: the check up front sees the SKU as free.
     monkeypatch.setattr("market.catalog.services._clean_sku", lambda sku, exclude_pk=None: sku)
 
-    error = _refused(product_variant_create, product=product, sku="RUG-1",
-                     price_amount=Decimal("10"), stock_quantity=1)
+    error = _refused(
+        product_variant_create,
+        product=product,
+        sku="RUG-1",
+        price_amount=Decimal("10"),
+        stock_quantity=1,
+    )
 
     assert (error.code, error.field) == ("duplicate_sku", "sku")
     assert ProductVariant.objects.filter(product=product).count() == 0
@@ -143,8 +187,13 @@ def test_product_variant_create_reports_a_sku_taken_between_check_and_insert(mon
 def test_product_variant_create_refuses_a_negative_price():
     product = ProductFactory(status=ProductStatus.DRAFT)
 
-    error = _refused(product_variant_create, product=product, sku="RUG-1",
-                     price_amount=Decimal("-0.01"), stock_quantity=1)
+    error = _refused(
+        product_variant_create,
+        product=product,
+        sku="RUG-1",
+        price_amount=Decimal("-0.01"),
+        stock_quantity=1,
+    )
 
     assert (error.code, error.field) == ("invalid_price", "price")
     assert ProductVariant.objects.count() == 0
@@ -153,8 +202,13 @@ def test_product_variant_create_refuses_a_negative_price():
 def test_product_variant_create_refuses_a_negative_stock():
     product = ProductFactory(status=ProductStatus.DRAFT)
 
-    error = _refused(product_variant_create, product=product, sku="RUG-1",
-                     price_amount=Decimal("10"), stock_quantity=-1)
+    error = _refused(
+        product_variant_create,
+        product=product,
+        sku="RUG-1",
+        price_amount=Decimal("10"),
+        stock_quantity=-1,
+    )
 
     assert (error.code, error.field) == ("invalid_quantity", "stockQuantity")
     assert ProductVariant.objects.count() == 0

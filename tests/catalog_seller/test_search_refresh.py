@@ -15,16 +15,25 @@ SEARCH = """query($q: String!) { products(first: 5, filter: {search: $q}) {
 def test_renaming_and_new_attribute_values_are_searchable_after_the_update(gql, gql_as):
     AttributeFactory(slug="material", name="Material")
     seller = SellerFactory(user=UserFactory())
-    product = support.publishable_draft(seller=seller, status=ProductStatus.PUBLISHED,
-                                        name="Plain rug")
+    product = support.publishable_draft(
+        seller=seller, status=ProductStatus.PUBLISHED, name="Plain rug"
+    )
 
-    response = gql_as(seller.user).post(support.PRODUCT_UPDATE, {
-        "id": support.gid(product), "input": {
-            "name": "Shirvan carpet",
-            "attributes": [{"slug": "material", "values": ["Angora"]}]}})
+    response = gql_as(seller.user).post(
+        support.PRODUCT_UPDATE,
+        {
+            "id": support.gid(product),
+            "input": {
+                "name": "Shirvan carpet",
+                "attributes": [{"slug": "material", "values": ["Angora"]}],
+            },
+        },
+    )
 
     assert support.payload(response, "productUpdate")["errors"] == []
     assert gql.execute(SEARCH, {"q": "shirvan"})["products"]["edges"] == [
-        {"node": {"name": "Shirvan carpet"}}]
+        {"node": {"name": "Shirvan carpet"}}
+    ]
     assert gql.execute(SEARCH, {"q": "angora"})["products"]["edges"] == [
-        {"node": {"name": "Shirvan carpet"}}]
+        {"node": {"name": "Shirvan carpet"}}
+    ]

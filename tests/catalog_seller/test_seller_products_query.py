@@ -29,8 +29,10 @@ def test_seller_sees_their_own_products_in_every_status_newest_first(gql_as):
 
     assert data["totalCount"] == 3
     assert [e["node"] for e in data["edges"]] == [
-        {"name": "Retired", "status": "ARCHIVED"}, {"name": "Listed", "status": "PUBLISHED"},
-        {"name": "Draft", "status": "DRAFT"}]
+        {"name": "Retired", "status": "ARCHIVED"},
+        {"name": "Listed", "status": "PUBLISHED"},
+        {"name": "Draft", "status": "DRAFT"},
+    ]
 
 
 def test_seller_products_filter_by_status(gql_as):
@@ -50,17 +52,23 @@ def test_seller_products_pages_with_cursors(gql_as):
     client = gql_as(seller.user)
 
     first = client.execute(SELLER_PRODUCTS, {"first": 2})["sellerProducts"]
-    rest = client.execute(SELLER_PRODUCTS, {"first": 2, "after": first["pageInfo"]["endCursor"]}
-                          )["sellerProducts"]
+    rest = client.execute(SELLER_PRODUCTS, {"first": 2, "after": first["pageInfo"]["endCursor"]})[
+        "sellerProducts"
+    ]
 
     assert [e["node"]["name"] for e in first["edges"]] == ["C", "B"]
     assert first["pageInfo"]["hasNextPage"] is True
     assert [e["node"]["name"] for e in rest["edges"]] == ["A"]
 
 
-@pytest.mark.parametrize("who,code", [("anonymous", "unauthenticated"),
-                                      ("buyer", "permission_denied"),
-                                      ("staff", "permission_denied")])
+@pytest.mark.parametrize(
+    "who,code",
+    [
+        ("anonymous", "unauthenticated"),
+        ("buyer", "permission_denied"),
+        ("staff", "permission_denied"),
+    ],
+)
 def test_seller_products_need_a_seller(gql_as, who, code):
     user = {"anonymous": None, "buyer": UserFactory, "staff": StaffFactory}[who]
     client = gql_as(user() if user else None)
@@ -73,8 +81,10 @@ def test_seller_products_need_a_seller(gql_as, who, code):
 def test_a_draft_is_invisible_to_the_public_product_query(gql):
     product = support.publishable_draft()
 
-    data = gql.execute("query($id: ID!) { product(id: $id) { name } node(id: $id) { id } }",
-                       {"id": support.gid(product)})
+    data = gql.execute(
+        "query($id: ID!) { product(id: $id) { name } node(id: $id) { id } }",
+        {"id": support.gid(product)},
+    )
 
     assert data == {"product": None, "node": None}
 

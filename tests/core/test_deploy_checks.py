@@ -34,13 +34,20 @@ def documented_production_environment() -> dict[str, str]:
 def manage(*arguments: str, environment: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
     env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
     env.update(environment, MARKET_VAR_DIR=str(tmp_path / "var"), PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def deploy_check(environment: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    return manage("check", "--deploy", "--fail-level", "WARNING", environment=environment,
-                  tmp_path=tmp_path)
+    return manage(
+        "check", "--deploy", "--fail-level", "WARNING", environment=environment, tmp_path=tmp_path
+    )
 
 
 @pytest.fixture
@@ -56,7 +63,8 @@ def test_the_operations_guide_documents_a_production_environment_with_every_secr
 
 @pytest.mark.timeout(120)
 def test_the_documented_production_environment_passes_the_deploy_check_without_warnings(
-        production, tmp_path):
+    production, tmp_path
+):
     result = deploy_check(production, tmp_path)
 
     assert result.returncode == 0, result.stderr + result.stdout
@@ -66,22 +74,32 @@ def test_the_documented_production_environment_passes_the_deploy_check_without_w
 UNSAFE_VARIANTS = {
     "secret key unset": ({"DJANGO_SECRET_KEY": None}, "market.E001"),
     "secret key the demo's": (
-        {"DJANGO_SECRET_KEY": "insecure-demo-key-change-me-in-production"}, "market.E001"),
+        {"DJANGO_SECRET_KEY": "insecure-demo-key-change-me-in-production"},
+        "market.E001",
+    ),
     "secret key from startproject": (
-        {"DJANGO_SECRET_KEY": "django-insecure-" + "x1y2z3" * 10}, "market.E001"),
+        {"DJANGO_SECRET_KEY": "django-insecure-" + "x1y2z3" * 10},
+        "market.E001",
+    ),
     "stripe key unset": ({"STRIPE_SECRET_KEY": None}, "market.E002"),
     "stripe key the demo's": ({"STRIPE_SECRET_KEY": "sk_test_local"}, "market.E002"),
     "webhook secret unset": ({"STRIPE_WEBHOOK_SECRET": None}, "market.E003"),
     "webhook secret empty": ({"STRIPE_WEBHOOK_SECRET": ""}, "market.E003"),
     "webhook secret the demo's": ({"STRIPE_WEBHOOK_SECRET": "whsec_local"}, "market.E003"),
     "connect webhook secret the demo's": (
-        {"STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_local"}, "market.E004"),
+        {"STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_local"},
+        "market.E004",
+    ),
     "dummy gateway by default": (
-        {"PAYMENT_GATEWAY": None, "PAYMENT_GATEWAYS": None}, "market.E005"),
+        {"PAYMENT_GATEWAY": None, "PAYMENT_GATEWAYS": None},
+        "market.E005",
+    ),
     "dummy among the gateways": ({"PAYMENT_GATEWAYS": "stripe,dummy"}, "market.E005"),
     "stripe test-mode key": ({"STRIPE_SECRET_KEY": "sk_test_" + "a" * 24}, "market.E006"),
     "dummy on a staging demo": (
-        {"PAYMENT_GATEWAY": "dummy", "PAYMENT_ALLOW_TEST_PAYMENTS": "true"}, "market.W005"),
+        {"PAYMENT_GATEWAY": "dummy", "PAYMENT_ALLOW_TEST_PAYMENTS": "true"},
+        "market.W005",
+    ),
     "no HTTPS redirect": ({"DJANGO_SECURE_SSL_REDIRECT": "false"}, "security.W008"),
     "no HSTS": ({"DJANGO_SECURE_HSTS_SECONDS": "0"}, "security.W004"),
     "session cookie over HTTP": ({"DJANGO_SESSION_COOKIE_SECURE": "false"}, "security.W012"),
@@ -93,7 +111,8 @@ UNSAFE_VARIANTS = {
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("change, error_id", UNSAFE_VARIANTS.values(), ids=UNSAFE_VARIANTS)
 def test_an_unsafe_production_setting_fails_the_deploy_check_naming_it(
-        production, tmp_path, change, error_id):
+    production, tmp_path, change, error_id
+):
     for name, value in change.items():
         if value is None:
             production.pop(name, None)
@@ -108,8 +127,7 @@ def test_an_unsafe_production_setting_fails_the_deploy_check_naming_it(
 
 @pytest.mark.timeout(120)
 def test_the_demo_defaults_fail_the_deploy_check_with_errors_not_warnings(tmp_path):
-    result = manage("check", "--deploy", environment={"DJANGO_DEBUG": "false"},
-                    tmp_path=tmp_path)
+    result = manage("check", "--deploy", environment={"DJANGO_DEBUG": "false"}, tmp_path=tmp_path)
 
     assert result.returncode != 0
     errors = result.stderr.split("WARNINGS:")[0]
@@ -119,8 +137,9 @@ def test_the_demo_defaults_fail_the_deploy_check_with_errors_not_warnings(tmp_pa
 
 @pytest.mark.timeout(120)
 def test_a_staging_demo_passes_the_ordinary_deploy_check_with_warnings(production, tmp_path):
-    production.update(PAYMENT_GATEWAY="dummy", PAYMENT_GATEWAYS="dummy",
-                      PAYMENT_ALLOW_TEST_PAYMENTS="true")
+    production.update(
+        PAYMENT_GATEWAY="dummy", PAYMENT_GATEWAYS="dummy", PAYMENT_ALLOW_TEST_PAYMENTS="true"
+    )
 
     result = manage("check", "--deploy", environment=production, tmp_path=tmp_path)
 
@@ -168,9 +187,20 @@ def test_a_celery_worker_refuses_to_start_on_demo_secrets(production, tmp_path):
 
     # On the old code the worker starts and serves: the timeout ends the test as a failure.
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("celery")), "-A", "workers.app", "worker",
-         "--pool=solo", "--loglevel=WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "workers.app",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -188,8 +218,7 @@ def test_the_admin_answers_with_a_content_security_policy(client, settings):
 
 
 @pytest.mark.django_db
-def test_graphiql_answers_with_the_content_security_policy_as_its_files_are_ours(
-        client, settings):
+def test_graphiql_answers_with_the_content_security_policy_as_its_files_are_ours(client, settings):
     settings.GRAPHQL_GRAPHIQL = True
 
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")

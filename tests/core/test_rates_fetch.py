@@ -74,8 +74,9 @@ def bank_down(settings):
 @pytest.fixture
 def old_rates(db):
     """Rates recorded two days before the bulletin day, i.e. stale on that day."""
-    return ExchangeRateFactory(currency="EUR", rate="2.0000", source="cbar.az",
-                               valid_at=BULLETIN_AT - dt.timedelta(days=2))
+    return ExchangeRateFactory(
+        currency="EUR", rate="2.0000", source="cbar.az", valid_at=BULLETIN_AT - dt.timedelta(days=2)
+    )
 
 
 @pytest.mark.django_db
@@ -127,8 +128,9 @@ def test_running_twice_records_nothing_twice(bank):
 
 
 @pytest.mark.django_db
-def test_bank_unreachable_keeps_the_rates_and_says_how_old_they_are(bank_down, old_rates,
-                                                                    time_at_bulletin_day):
+def test_bank_unreachable_keeps_the_rates_and_says_how_old_they_are(
+    bank_down, old_rates, time_at_bulletin_day
+):
     result = exchange_rates_refresh(today=BULLETIN_DAY)
 
     assert result.outcome == RefreshOutcome.UNREACHABLE
@@ -219,7 +221,9 @@ def test_the_api_says_how_old_the_rates_are(gql, old_rates, time_at_bulletin_day
     data = gql.execute("{ exchangeRatesStatus { newestAt ageHours isStale source } }")
 
     assert data["exchangeRatesStatus"] == {
-        "newestAt": "2018-10-28T00:00:00+00:00", "ageHours": 58.0, "isStale": True,
+        "newestAt": "2018-10-28T00:00:00+00:00",
+        "ageHours": 58.0,
+        "isStale": True,
         "source": "cbar.az",
     }
 

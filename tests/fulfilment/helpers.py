@@ -14,10 +14,16 @@ def maker(*, price="100.00", slug=None, **product):
     """An approved seller in Baku listing one variant (a ceramic vase, HS 691390, 850 g,
     made in Azerbaijan unless ``product`` says otherwise)."""
     user = UserFactory()
-    seller = SellerFactory(user=user, contact_email=user.email, city="Baku",
-                           **({"slug": slug} if slug else {}))
-    fields = {"name": "Ceramic vase", "hs_code": "691390", "weight_grams": 850,
-              "origin_country": "AZ", **product}
+    seller = SellerFactory(
+        user=user, contact_email=user.email, city="Baku", **({"slug": slug} if slug else {})
+    )
+    fields = {
+        "name": "Ceramic vase",
+        "hs_code": "691390",
+        "weight_grams": 850,
+        "origin_country": "AZ",
+        **product,
+    }
     listed_product(seller=seller, prices=(Decimal(price),), stock=10, **fields)
     return seller
 
@@ -26,8 +32,9 @@ def paid_order(*sellers_quantities, country="DE", currency="AZN"):
     """A paid order of ``(seller, quantity)`` pairs shipped to ``country``."""
     if currency != "AZN":
         ExchangeRateFactory(currency=currency, rate=Decimal("2.0000"))
-    lines = [(seller.products.get().variants.get(), quantity)
-             for seller, quantity in sellers_quantities]
+    lines = [
+        (seller.products.get().variants.get(), quantity) for seller, quantity in sellers_quantities
+    ]
     checkout = ready_checkout(lines=lines, country=country, currency=currency)
     order = checkout_complete(token=checkout.token, idempotency_key=key())
     return order_mark_paid(order=order, actor=None)

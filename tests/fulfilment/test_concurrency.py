@@ -12,8 +12,7 @@ from workers.fulfilment import order_paid
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_four_workers_handling_the_same_paid_order_notify_once_and_make_one_set_of_papers(
-        outbox):
+def test_four_workers_handling_the_same_paid_order_notify_once_and_make_one_set_of_papers(outbox):
     vases, rugs = maker(price="100.00"), maker(price="700.00")
     order = paid_order((vases, 1), (rugs, 1))
     start = threading.Barrier(4)
@@ -38,4 +37,7 @@ def test_four_workers_handling_the_same_paid_order_notify_once_and_make_one_set_
     assert [len(outbox.to(seller.contact_email)) for seller in (vases, rugs)] == [1, 1]
     assert OrderEvent.objects.filter(order=order, kind="seller_notified").count() == 2
     assert sorted(CustomsDocument.objects.values_list("kind", flat=True)) == [
-        "CN22", "CN23", "commercial_invoice"]
+        "CN22",
+        "CN23",
+        "commercial_invoice",
+    ]

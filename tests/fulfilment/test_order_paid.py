@@ -22,8 +22,7 @@ def test_the_tasks_are_registered_under_their_contract_names():
     assert {"fulfilment.order_paid", "fulfilment.poll_tracking"} <= set(app.tasks)
 
 
-def test_running_the_task_twice_notifies_each_seller_once_and_makes_one_set_of_papers(
-        outbox):
+def test_running_the_task_twice_notifies_each_seller_once_and_makes_one_set_of_papers(outbox):
     """Given a paid export order of two sellers, when the task runs twice, then each seller
     has exactly one e-mail and one seller_notified event, and each part one CN22."""
     vases, rugs = maker(price="100.00"), maker(price="50.00")
@@ -85,8 +84,7 @@ def test_an_unpaid_order_is_left_alone(outbox):
     from tests.orders.helpers import key, ready_checkout
 
     seller = maker()
-    checkout = ready_checkout(lines=[(seller.products.get().variants.get(), 1)],
-                              currency="AZN")
+    checkout = ready_checkout(lines=[(seller.products.get().variants.get(), 1)], currency="AZN")
     order = checkout_complete(token=checkout.token, idempotency_key=key())
 
     order_paid(order_id=order.pk)
@@ -111,9 +109,19 @@ def test_the_cn22_lists_hs_codes_origin_weights_and_values(outbox):
 
     text = pdf_text(part_of(order, seller).customs_documents.get())
     assert text.startswith(b"%PDF")
-    for expected in (b"CN 22 - Customs declaration", b"Sale of goods", b"Ceramic vase",
-                     b"691390", b"1.700", b"200.00", b"Total net weight: 1.700 kg",
-                     b"(100.00 SDR)", seller.name.encode(), b"Anna Schmidt", b"Berlin"):
+    for expected in (
+        b"CN 22 - Customs declaration",
+        b"Sale of goods",
+        b"Ceramic vase",
+        b"691390",
+        b"1.700",
+        b"200.00",
+        b"Total net weight: 1.700 kg",
+        b"(100.00 SDR)",
+        seller.name.encode(),
+        b"Anna Schmidt",
+        b"Berlin",
+    ):
         assert expected in text, expected
 
 
@@ -124,10 +132,17 @@ def test_the_commercial_invoice_names_seller_buyer_number_currency_and_incoterm(
     order_paid(order_id=order.pk)
 
     text = pdf_text(part_of(order, seller).customs_documents.get(kind="commercial_invoice"))
-    for expected in (b"Commercial invoice", b"Seller (exporter)", b"Buyer (consignee)",
-                     f"Invoice number: {order.number}-kiln-studio".encode(),
-                     b"Currency: AZN    Incoterm: DAP", b"691390", b"TR", b"0.850",
-                     b"700.00"):
+    for expected in (
+        b"Commercial invoice",
+        b"Seller (exporter)",
+        b"Buyer (consignee)",
+        f"Invoice number: {order.number}-kiln-studio".encode(),
+        b"Currency: AZN    Incoterm: DAP",
+        b"691390",
+        b"TR",
+        b"0.850",
+        b"700.00",
+    ):
         assert expected in text, expected
 
 

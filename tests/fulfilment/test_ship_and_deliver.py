@@ -29,8 +29,10 @@ DELIVER = """mutation($id: ID!) {
 
 
 def snapshot(part):
-    return (OrderPart.objects.filter(pk=part.pk).values().get(),
-            OrderEvent.objects.filter(order_id=part.order_id).count())
+    return (
+        OrderPart.objects.filter(pk=part.pk).values().get(),
+        OrderEvent.objects.filter(order_id=part.order_id).count(),
+    )
 
 
 def test_the_seller_ships_a_paid_part_with_its_tracking_number(gql_as, outbox):
@@ -38,8 +40,9 @@ def test_the_seller_ships_a_paid_part_with_its_tracking_number(gql_as, outbox):
     order = paid_order((seller, 1))
     part = part_of(order, seller)
 
-    data = gql_as(seller.user).execute(SHIP, {"id": gid(part), "carrier": "manual",
-                                              "trackingNumber": " RR123456789AZ "})
+    data = gql_as(seller.user).execute(
+        SHIP, {"id": gid(part), "carrier": "manual", "trackingNumber": " RR123456789AZ "}
+    )
 
     answer = data["orderPartShip"]
     assert answer["errors"] == []
@@ -52,16 +55,20 @@ def test_the_seller_ships_a_paid_part_with_its_tracking_number(gql_as, outbox):
     part.refresh_from_db()
     assert (part.status, part.tracking_number) == (OrderStatus.SHIPPED, "RR123456789AZ")
     assert list(OrderEvent.objects.filter(part=part).values_list("kind", flat=True)) == [
-        "paid", "fulfilment_started", "shipped"]
+        "paid",
+        "fulfilment_started",
+        "shipped",
+    ]
 
 
-def test_the_buyer_is_emailed_the_tracking_number_and_a_link_when_the_part_ships(
-        gql_as, outbox):
+def test_the_buyer_is_emailed_the_tracking_number_and_a_link_when_the_part_ships(gql_as, outbox):
     seller = maker()
     order = paid_order((seller, 1))
 
-    gql_as(seller.user).execute(SHIP, {"id": gid(part_of(order, seller)), "carrier": "manual",
-                                       "trackingNumber": "RR123456789AZ"})
+    gql_as(seller.user).execute(
+        SHIP,
+        {"id": gid(part_of(order, seller)), "carrier": "manual", "trackingNumber": "RR123456789AZ"},
+    )
 
     [mail] = outbox.to("buyer@example.com")
     assert mail["subject"] == f"Your order {order.number}: {seller.name} has shipped"
@@ -69,12 +76,12 @@ def test_the_buyer_is_emailed_the_tracking_number_and_a_link_when_the_part_ships
     assert f"/orders/{order.token}" in mail["body"]
 
 
-def test_the_seller_marks_their_shipped_part_delivered_and_the_hold_period_starts(
-        gql_as, outbox):
+def test_the_seller_marks_their_shipped_part_delivered_and_the_hold_period_starts(gql_as, outbox):
     seller = maker()
     order = paid_order((seller, 1))
-    part = part_ship(part=part_of(order, seller), actor=None, carrier_code="manual",
-                     tracking_number="RR1")
+    part = part_ship(
+        part=part_of(order, seller), actor=None, carrier_code="manual", tracking_number="RR1"
+    )
 
     data = gql_as(seller.user).execute(DELIVER, {"id": gid(part)})
 
@@ -89,7 +96,8 @@ def test_the_seller_marks_their_shipped_part_delivered_and_the_hold_period_start
 
 
 def test_staff_with_manage_orders_mark_a_part_delivered_but_never_see_its_customs_papers(
-        gql_as, outbox):
+    gql_as, outbox
+):
     from workers.fulfilment import order_paid
 
     seller = maker()
@@ -101,8 +109,10 @@ def test_staff_with_manage_orders_mark_a_part_delivered_but_never_see_its_custom
     data = gql_as(staff).execute(DELIVER, {"id": gid(part)})
 
     assert data["orderPartDeliver"]["part"] == {
-        "status": "DELIVERED", "deliveredAt": data["orderPartDeliver"]["part"]["deliveredAt"],
-        "customsDocuments": []}
+        "status": "DELIVERED",
+        "deliveredAt": data["orderPartDeliver"]["part"]["deliveredAt"],
+        "customsDocuments": [],
+    }
     assert part.customs_documents.count() == 1
 
 
@@ -114,36 +124,39 @@ def test_delivering_a_part_that_has_not_shipped_is_refused_and_changes_nothing(g
     data = gql_as(seller.user).execute(DELIVER, {"id": gid(part)})
 
     assert data["orderPartDeliver"] == {
-        "part": None, "errors": [{"field": "status", "code": "INVALID_TRANSITION"}]}
+        "part": None,
+        "errors": [{"field": "status", "code": "INVALID_TRANSITION"}],
+    }
     assert snapshot(part) == before
 
 
 def test_shipping_an_unpaid_part_is_refused_and_changes_nothing(gql_as):
     seller = maker()
-    checkout = ready_checkout(lines=[(seller.products.get().variants.get(), 1)],
-                              currency="AZN")
+    checkout = ready_checkout(lines=[(seller.products.get().variants.get(), 1)], currency="AZN")
     part = part_of(checkout_complete(token=checkout.token, idempotency_key=key()), seller)
     before = snapshot(part)
 
     data = gql_as(seller.user).execute(SHIP, {"id": gid(part), "carrier": "manual"})
 
-    assert data["orderPartShip"]["errors"] == [{"field": "status",
-                                                "code": "INVALID_TRANSITION"}]
+    assert data["orderPartShip"]["errors"] == [{"field": "status", "code": "INVALID_TRANSITION"}]
     assert snapshot(part) == before
 
 
-def test_shipping_a_part_twice_is_refused_and_keeps_the_first_tracking_number(
-        gql_as, outbox):
+def test_shipping_a_part_twice_is_refused_and_keeps_the_first_tracking_number(gql_as, outbox):
     seller = maker()
-    part = part_ship(part=part_of(paid_order((seller, 1)), seller), actor=None,
-                     carrier_code="manual", tracking_number="FIRST")
+    part = part_ship(
+        part=part_of(paid_order((seller, 1)), seller),
+        actor=None,
+        carrier_code="manual",
+        tracking_number="FIRST",
+    )
     before = snapshot(part)
 
-    data = gql_as(seller.user).execute(SHIP, {"id": gid(part), "carrier": "manual",
-                                              "trackingNumber": "SECOND"})
+    data = gql_as(seller.user).execute(
+        SHIP, {"id": gid(part), "carrier": "manual", "trackingNumber": "SECOND"}
+    )
 
-    assert data["orderPartShip"]["errors"] == [{"field": "status",
-                                                "code": "INVALID_TRANSITION"}]
+    assert data["orderPartShip"]["errors"] == [{"field": "status", "code": "INVALID_TRANSITION"}]
     assert snapshot(part) == before
 
 
@@ -163,11 +176,13 @@ def test_a_tracking_number_longer_than_64_characters_is_refused_and_changes_noth
     part = part_of(paid_order((seller, 1)), seller)
     before = snapshot(part)
 
-    data = gql_as(seller.user).execute(SHIP, {"id": gid(part), "carrier": "manual",
-                                              "trackingNumber": "R" * 65})
+    data = gql_as(seller.user).execute(
+        SHIP, {"id": gid(part), "carrier": "manual", "trackingNumber": "R" * 65}
+    )
 
-    assert data["orderPartShip"]["errors"] == [{"field": "trackingNumber",
-                                                "code": "INVALID_TRACKING_NUMBER"}]
+    assert data["orderPartShip"]["errors"] == [
+        {"field": "trackingNumber", "code": "INVALID_TRACKING_NUMBER"}
+    ]
     assert snapshot(part) == before
 
 
@@ -182,7 +197,8 @@ def test_the_seller_downloads_their_customs_papers_from_their_orders(gql_as, out
 
     data = gql_as(seller.user).execute(
         "{ sellerOrders(first: 5) { edges { node { customsDocuments {"
-        " kind sizeBytes contentBase64 } } } } }")
+        " kind sizeBytes contentBase64 } } } } }"
+    )
 
     [node] = [edge["node"] for edge in data["sellerOrders"]["edges"]]
     assert [doc["kind"] for doc in node["customsDocuments"]] == ["CN23", "COMMERCIAL_INVOICE"]
@@ -206,8 +222,9 @@ def test_a_delivery_reported_at_a_given_time_sets_delivered_at_to_that_time(outb
     from market.orders.fulfilment import tracking_update
 
     seller = maker()
-    part = part_ship(part=part_of(paid_order((seller, 1)), seller), actor=None,
-                     carrier_code="manual")
+    part = part_ship(
+        part=part_of(paid_order((seller, 1)), seller), actor=None, carrier_code="manual"
+    )
     arrived = dt.datetime(2026, 3, 2, 10, 30, tzinfo=dt.UTC)
 
     part = tracking_update(part=part, update=TrackingUpdate(TrackingStatus.DELIVERED, arrived))
@@ -223,8 +240,10 @@ def test_the_customs_papers_of_a_page_of_orders_take_one_query_whatever_its_size
     from workers.fulfilment import order_paid
 
     seller = maker(price="700.00")
-    query = ("{ sellerOrders(first: 10) { edges { node { orderNumber customsDocuments {"
-             " kind sizeBytes } } } } }")
+    query = (
+        "{ sellerOrders(first: 10) { edges { node { orderNumber customsDocuments {"
+        " kind sizeBytes } } } } }"
+    )
 
     def queries_for_a_page():
         with CaptureQueriesContext(connection) as captured:

@@ -46,8 +46,12 @@ def parcel_post(monkeypatch):
 
 def shipped(carrier_code, tracking_number):
     seller = maker()
-    return part_ship(part=part_of(paid_order((seller, 1)), seller), actor=None,
-                     carrier_code=carrier_code, tracking_number=tracking_number)
+    return part_ship(
+        part=part_of(paid_order((seller, 1)), seller),
+        actor=None,
+        carrier_code=carrier_code,
+        tracking_number=tracking_number,
+    )
 
 
 def test_a_reported_delivery_delivers_the_part_at_the_reported_time(parcel_post, outbox):
@@ -60,8 +64,7 @@ def test_a_reported_delivery_delivers_the_part_at_the_reported_time(parcel_post,
     assert (part.status, part.delivered_at) == (OrderStatus.DELIVERED, ARRIVED)
 
 
-def test_news_in_transit_is_noted_once_however_often_the_carrier_repeats_it(
-        parcel_post, outbox):
+def test_news_in_transit_is_noted_once_however_often_the_carrier_repeats_it(parcel_post, outbox):
     part = shipped("parcelpost", "PP2")
     parcel_post.news["PP2"] = TrackingUpdate(TrackingStatus.IN_TRANSIT, ARRIVED, "At Frankfurt")
 
@@ -70,19 +73,23 @@ def test_news_in_transit_is_noted_once_however_often_the_carrier_repeats_it(
 
     part.refresh_from_db()
     assert part.status == OrderStatus.SHIPPED
-    assert list(OrderEvent.objects.filter(part=part, kind="tracking")
-                .values_list("note", flat=True)) == [
-        "in_transit at 2026-03-02T10:30:00+00:00: At Frankfurt"]
+    assert list(
+        OrderEvent.objects.filter(part=part, kind="tracking").values_list("note", flat=True)
+    ) == ["in_transit at 2026-03-02T10:30:00+00:00: At Frankfurt"]
 
 
 def test_manual_parcels_are_never_polled_and_an_outage_spares_the_other_parcels(
-        parcel_post, outbox):
+    parcel_post, outbox
+):
     manual = shipped("manual", "M1")
     failing = shipped("parcelpost", "PP3")
     arriving = shipped("parcelpost", "PP4")
-    parcel_post.news.update({
-        "PP3": ConnectionError("carrier down"),
-        "PP4": TrackingUpdate(TrackingStatus.DELIVERED, ARRIVED)})
+    parcel_post.news.update(
+        {
+            "PP3": ConnectionError("carrier down"),
+            "PP4": TrackingUpdate(TrackingStatus.DELIVERED, ARRIVED),
+        }
+    )
 
     assert poll_tracking() == 1
 
@@ -90,7 +97,10 @@ def test_manual_parcels_are_never_polled_and_an_outage_spares_the_other_parcels(
     for part in (manual, failing, arriving):
         part.refresh_from_db()
     assert [manual.status, failing.status, arriving.status] == [
-        OrderStatus.SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+        OrderStatus.SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+    ]
 
 
 def test_the_tracking_link_of_a_followed_carrier_reaches_the_buyer(parcel_post, outbox):

@@ -36,8 +36,9 @@ def test_malformed_cursor_is_refused_not_treated_as_the_first_page(gql):
 def test_a_cursor_of_another_list_is_refused(gql):
     seller_cursor = base64.urlsafe_b64encode(b"seller:3").decode()
 
-    error = the_error(gql, "query($c: String) { products(before: $c) { totalCount } }",
-                      {"c": seller_cursor})
+    error = the_error(
+        gql, "query($c: String) { products(before: $c) { totalCount } }", {"c": seller_cursor}
+    )
 
     assert error["extensions"]["field"] == "before"
 
@@ -72,8 +73,7 @@ def test_negative_price_bound_is_refused(gql):
 
 
 def test_inverted_price_range_is_refused(gql):
-    error = the_error(gql, '{ products(filter: {priceGte: "100", priceLte: "10"}) '
-                           "{ totalCount } }")
+    error = the_error(gql, '{ products(filter: {priceGte: "100", priceLte: "10"}) { totalCount } }')
 
     assert error["extensions"]["code"] == "invalid_price_range"
 
@@ -85,15 +85,15 @@ def test_sorting_by_relevance_without_search_is_refused(gql):
 
 
 def test_an_id_of_the_wrong_type_in_a_filter_is_refused(gql):
-    error = the_error(gql, '{ products(filter: {categories: ["U2VsbGVyOjE="]}) '
-                           "{ totalCount } }")  # Seller:1
+    error = the_error(
+        gql, '{ products(filter: {categories: ["U2VsbGVyOjE="]}) { totalCount } }'
+    )  # Seller:1
 
     assert error["extensions"] == {"code": "invalid_argument", "field": "filter.categories"}
 
 
 def test_bad_country_code_is_refused(gql):
-    error = the_error(gql, '{ products(filter: {originCountries: ["Azerbaijan"]}) '
-                           "{ totalCount } }")
+    error = the_error(gql, '{ products(filter: {originCountries: ["Azerbaijan"]}) { totalCount } }')
 
     assert error["extensions"]["field"] == "filter.originCountries"
 
@@ -126,8 +126,9 @@ def test_an_over_costly_query_is_refused_before_it_runs(gql, settings):
 
 def test_page_size_from_variables_counts_towards_the_cost(gql, settings):
     settings.GRAPHQL_MAX_COST = 500
-    query = ("query($n: Int) { products(first: $n) "
-             "{ edges { node { name slug variants { sku } } } } }")
+    query = (
+        "query($n: Int) { products(first: $n) { edges { node { name slug variants { sku } } } } }"
+    )
 
     refused = gql.post(query, {"n": 100})
     allowed = gql.post(query, {"n": 5})

@@ -15,33 +15,50 @@ def test_a_malformed_uuid_in_the_document_is_a_validation_error_without_the_pars
     response = gql.post('{ orderByToken(token: "not-a-uuid") { number } }')
 
     assert response.status_code == 400
-    assert response.json()["errors"] == [{
-        "message": "Expected value of type 'UUID!', found \"not-a-uuid\".",
-        "locations": [{"line": 1, "column": 23}],
-        "extensions": {"code": "graphql_validation_failed"}}]
+    assert response.json()["errors"] == [
+        {
+            "message": "Expected value of type 'UUID!', found \"not-a-uuid\".",
+            "locations": [{"line": 1, "column": 23}],
+            "extensions": {"code": "graphql_validation_failed"},
+        }
+    ]
 
 
 def test_a_malformed_uuid_in_the_variables_is_a_validation_error_naming_the_type(gql):
-    response = gql.post("query($t: UUID!) { orderByToken(token: $t) { number } }",
-                        {"t": "not-a-uuid"})
+    response = gql.post(
+        "query($t: UUID!) { orderByToken(token: $t) { number } }", {"t": "not-a-uuid"}
+    )
 
     [error] = response.json()["errors"]
     assert (error["message"], error["extensions"]) == (
         "Variable '$t' got invalid value 'not-a-uuid'; UUID cannot represent value: 'not-a-uuid'",
-        {"code": "graphql_validation_failed"})
+        {"code": "graphql_validation_failed"},
+    )
 
 
-@pytest.mark.parametrize("global_id", [
-    to_global_id("Order", 1),          # a type that is not a node
-    to_global_id("Nowhere", 1),        # no such type
-    to_global_id("String", 1),         # a scalar
-    to_global_id("Product", "abc"),    # not a number
-    to_global_id("Product", 0),
-    to_global_id("Product", 10**30),   # beyond any database integer
-    "not base64 at all",
-    "",
-], ids=["not-a-node", "unknown-type", "scalar", "not-a-number", "zero", "huge", "garbage",
-        "empty"])
+@pytest.mark.parametrize(
+    "global_id",
+    [
+        to_global_id("Order", 1),  # a type that is not a node
+        to_global_id("Nowhere", 1),  # no such type
+        to_global_id("String", 1),  # a scalar
+        to_global_id("Product", "abc"),  # not a number
+        to_global_id("Product", 0),
+        to_global_id("Product", 10**30),  # beyond any database integer
+        "not base64 at all",
+        "",
+    ],
+    ids=[
+        "not-a-node",
+        "unknown-type",
+        "scalar",
+        "not-a-number",
+        "zero",
+        "huge",
+        "garbage",
+        "empty",
+    ],
+)
 def test_node_of_an_id_that_names_no_object_is_null(gql, global_id):
     listed_product()
 
@@ -54,10 +71,13 @@ def test_node_still_finds_a_product_and_a_user_is_not_a_node(gql):
     product = listed_product()
     user = UserFactory()
 
-    found = gql.execute("query($id: ID!) { node(id: $id) { id ... on Product { name } } }",
-                        {"id": to_global_id("Product", product.pk)})
-    hidden = gql.execute("query($id: ID!) { node(id: $id) { id } }",
-                         {"id": to_global_id("User", user.pk)})
+    found = gql.execute(
+        "query($id: ID!) { node(id: $id) { id ... on Product { name } } }",
+        {"id": to_global_id("Product", product.pk)},
+    )
+    hidden = gql.execute(
+        "query($id: ID!) { node(id: $id) { id } }", {"id": to_global_id("User", user.pk)}
+    )
 
     assert found == {"node": {"id": to_global_id("Product", product.pk), "name": product.name}}
     assert hidden == {"node": None}
@@ -73,7 +93,8 @@ def test_a_price_filter_that_is_not_a_number_is_refused_with_its_code(gql, bound
     [error] = response.json()["errors"]
     assert (error["message"], error["extensions"]) == (
         f"'{bound}' must be a number.",
-        {"code": "invalid_price_range", "field": f"filter.{bound}"})
+        {"code": "invalid_price_range", "field": f"filter.{bound}"},
+    )
 
 
 def test_a_price_filter_beyond_any_price_means_no_bound_or_no_product(gql):
@@ -91,13 +112,18 @@ def test_a_variant_price_too_large_to_round_is_refused_with_its_code(gql_as, pri
     client = gql_as(seller.user)
     before = support.catalogue_rows()
 
-    response = client.post(support.VARIANT_CREATE, {
-        "productId": support.gid(product),
-        "input": {"sku": "RUG-1", "price": price, "stockQuantity": 1}})
+    response = client.post(
+        support.VARIANT_CREATE,
+        {
+            "productId": support.gid(product),
+            "input": {"sku": "RUG-1", "price": price, "stockQuantity": 1},
+        },
+    )
 
-    assert [(e["code"], e["field"], e["message"]) for e in
-            support.payload(response, "productVariantCreate")["errors"]] == [
-        ("INVALID_PRICE", "price", "A price is at most 9999999999.99.")]
+    assert [
+        (e["code"], e["field"], e["message"])
+        for e in support.payload(response, "productVariantCreate")["errors"]
+    ] == [("INVALID_PRICE", "price", "A price is at most 9999999999.99.")]
     assert support.catalogue_rows() == before
 
 
@@ -109,10 +135,14 @@ def test_a_bug_answers_internal_error_without_its_text_and_is_logged(gql, monkey
 
     response = gql.post("{ products { totalCount } }")
 
-    assert response.json()["errors"] == [{
-        "message": "An internal error occurred; it has been logged.",
-        "locations": [{"line": 1, "column": 3}], "path": ["products"],
-        "extensions": {"code": "internal_error"}}]
+    assert response.json()["errors"] == [
+        {
+            "message": "An internal error occurred; it has been logged.",
+            "locations": [{"line": 1, "column": 3}],
+            "path": ["products"],
+            "extensions": {"code": "internal_error"},
+        }
+    ]
     [record] = [r for r in caplog.records if r.name == "market.graphql.core.errors"]
     assert record.getMessage() == "Internal error answering products"
     assert "value overflows numeric format" in str(record.exc_info[1])

@@ -45,10 +45,10 @@ def test_the_graphiql_page_loads_only_our_own_static_files(graphiql_page, settin
     static = f"/{settings.STATIC_URL.strip('/')}/"
 
     assert graphiql_page.references, "the page loads GraphiQL"
-    assert all(url.startswith(static) for url in graphiql_page.references), (
-        graphiql_page.references)
-    missing = [url for url in graphiql_page.references
-               if finders.find(url.removeprefix(static)) is None]
+    assert all(url.startswith(static) for url in graphiql_page.references), graphiql_page.references
+    missing = [
+        url for url in graphiql_page.references if finders.find(url.removeprefix(static)) is None
+    ]
     assert missing == []
     names = " ".join(graphiql_page.references)
     assert all(part in names for part in ("react-", "react-dom-", "graphiql-", "graphiql.js"))

@@ -62,10 +62,12 @@ def test_pages_follow_each_other_through_cursors(gql):
     sort = {"field": "NAME"}
 
     first = gql.execute(PRODUCTS, {"first": 2, "sortBy": sort})["products"]
-    second = gql.execute(PRODUCTS, {"first": 2, "after": first["pageInfo"]["endCursor"],
-                                    "sortBy": sort})["products"]
-    last = gql.execute(PRODUCTS, {"first": 2, "after": second["pageInfo"]["endCursor"],
-                                  "sortBy": sort})["products"]
+    second = gql.execute(
+        PRODUCTS, {"first": 2, "after": first["pageInfo"]["endCursor"], "sortBy": sort}
+    )["products"]
+    last = gql.execute(
+        PRODUCTS, {"first": 2, "after": second["pageInfo"]["endCursor"], "sortBy": sort}
+    )["products"]
 
     assert [e["node"]["name"] for e in first["edges"]] == ["Bowl 0", "Bowl 1"]
     assert [e["node"]["name"] for e in second["edges"]] == ["Bowl 2", "Bowl 3"]
@@ -82,8 +84,9 @@ def test_last_and_before_page_backwards(gql):
     sort = {"field": "NAME"}
 
     tail = gql.execute(PRODUCTS, {"last": 2, "sortBy": sort})["products"]
-    before = gql.execute(PRODUCTS, {"last": 2, "before": tail["pageInfo"]["startCursor"],
-                                    "sortBy": sort})["products"]
+    before = gql.execute(
+        PRODUCTS, {"last": 2, "before": tail["pageInfo"]["startCursor"], "sortBy": sort}
+    )["products"]
 
     assert [e["node"]["name"] for e in tail["edges"]] == ["Plate 2", "Plate 3"]
     assert [e["node"]["name"] for e in before["edges"]] == ["Plate 0", "Plate 1"]
@@ -110,23 +113,29 @@ def test_filter_by_category_includes_its_subcategories(gql):
     listed_product(name="Tablecloth", category=textiles)
     listed_product(name="Jug", category=ceramics)
 
-    data = gql.execute(PRODUCTS, {"filter": {"categories": [to_global_id("Category",
-                                                                         textiles.pk)]},
-                                  "sortBy": {"field": "NAME"}})
+    data = gql.execute(
+        PRODUCTS,
+        {
+            "filter": {"categories": [to_global_id("Category", textiles.pk)]},
+            "sortBy": {"field": "NAME"},
+        },
+    )
 
     assert names(data) == ["Shirvan kilim", "Tablecloth"]
 
 
 def test_filter_by_seller_origin_stock_and_made_to_order(gql):
     nargiz = SellerFactory(name="Nargiz Ceramics")
-    listed_product(name="Nargiz jug", seller=nargiz, stock=0,
-                   availability=Availability.MADE_TO_ORDER)
+    listed_product(
+        name="Nargiz jug", seller=nargiz, stock=0, availability=Availability.MADE_TO_ORDER
+    )
     listed_product(name="Nargiz cup", seller=nargiz, origin_country="GE")
     listed_product(name="Other cup")
     seller_id = to_global_id("Seller", nargiz.pk)
 
-    by_seller = gql.execute(PRODUCTS, {"filter": {"sellers": [seller_id]},
-                                       "sortBy": {"field": "NAME"}})
+    by_seller = gql.execute(
+        PRODUCTS, {"filter": {"sellers": [seller_id]}, "sortBy": {"field": "NAME"}}
+    )
     by_origin = gql.execute(PRODUCTS, {"filter": {"originCountries": ["ge"]}})
     in_stock = gql.execute(PRODUCTS, {"filter": {"sellers": [seller_id], "inStock": True}})
     made_to_order = gql.execute(PRODUCTS, {"filter": {"madeToOrder": True}})
@@ -143,8 +152,9 @@ def test_price_range_filter_is_in_the_requested_currency(gql, eur_rate):
     listed_product(name="Carpet", prices=["300.00"])
 
     cheap = gql.execute(PRODUCTS, {"currency": "EUR", "filter": {"priceLte": "50"}})
-    dear = gql.execute(PRODUCTS, {"currency": "EUR", "filter": {"priceGte": "100",
-                                                                "priceLte": "150"}})
+    dear = gql.execute(
+        PRODUCTS, {"currency": "EUR", "filter": {"priceGte": "100", "priceLte": "150"}}
+    )
 
     assert names(cheap) == ["Brooch"]
     assert names(dear) == ["Carpet"]
@@ -182,7 +192,11 @@ def test_prices_come_in_the_requested_currency_with_the_rate_used(gql, eur_rate)
     assert price_range["start"]["currency"] == "EUR"
     assert price_range["start"]["formatted"] == "€22.50"
     assert price_range["start"]["conversion"] == {
-        "baseCurrency": "AZN", "currency": "EUR", "rate": "2.0000000000", "source": "test"}
+        "baseCurrency": "AZN",
+        "currency": "EUR",
+        "rate": "2.0000000000",
+        "source": "test",
+    }
     assert price_range["stop"]["amount"] == "50.00"  # 49.995 rounds half up
     assert [v["price"]["amount"] for v in data["product"]["variants"]] == ["22.50", "50.00"]
 
@@ -190,11 +204,16 @@ def test_prices_come_in_the_requested_currency_with_the_rate_used(gql, eur_rate)
 def test_prices_default_to_the_base_currency(gql):
     listed_product(slug="tar", prices=["1200.00"])
 
-    data = gql.execute('{ product(slug: "tar") { priceRange { start { amount currency '
-                       'conversion { rate source } } } } }')
+    data = gql.execute(
+        '{ product(slug: "tar") { priceRange { start { amount currency '
+        "conversion { rate source } } } } }"
+    )
 
     assert data["product"]["priceRange"]["start"] == {
-        "amount": "1200.00", "currency": "AZN", "conversion": {"rate": "1", "source": "base"}}
+        "amount": "1200.00",
+        "currency": "AZN",
+        "conversion": {"rate": "1", "source": "base"},
+    }
 
 
 def test_product_by_global_id_and_through_node(gql):
@@ -202,8 +221,9 @@ def test_product_by_global_id_and_through_node(gql):
     global_id = to_global_id("Product", product.pk)
 
     by_id = gql.execute("query($id: ID) { product(id: $id) { name } }", {"id": global_id})
-    by_node = gql.execute("query($id: ID!) { node(id: $id) { ... on Product { name } } }",
-                          {"id": global_id})
+    by_node = gql.execute(
+        "query($id: ID!) { node(id: $id) { ... on Product { name } } }", {"id": global_id}
+    )
 
     assert by_id["product"]["name"] == by_node["node"]["name"] == "Copper tray"
 
@@ -212,20 +232,32 @@ def test_a_draft_is_invisible_by_slug_and_by_node(gql):
     draft = listed_product(slug="secret", status=ProductStatus.DRAFT)
 
     by_slug = gql.execute('{ product(slug: "secret") { name } }')
-    by_node = gql.execute("query($id: ID!) { node(id: $id) { id } }",
-                          {"id": to_global_id("Product", draft.pk)})
+    by_node = gql.execute(
+        "query($id: ID!) { node(id: $id) { id } }", {"id": to_global_id("Product", draft.pk)}
+    )
 
     assert by_slug["product"] is None
     assert by_node["node"] is None
 
 
 def test_product_shows_provenance_export_data_and_attributes(gql):
-    colour = AttributeValueFactory(attribute__name="Colour", attribute__slug="colour",
-                                   name="Madder red")
+    colour = AttributeValueFactory(
+        attribute__name="Colour", attribute__slug="colour", name="Madder red"
+    )
     product = listed_product(
-        slug="kilim", maker_name="Aygun Mammadova", made_year=2024, edition_size=10,
-        edition_number=3, hs_code="570110", weight_grams=2400, length_mm=2000, width_mm=1200,
-        height_mm=5, availability=Availability.MADE_TO_ORDER, processing_days=14)
+        slug="kilim",
+        maker_name="Aygun Mammadova",
+        made_year=2024,
+        edition_size=10,
+        edition_number=3,
+        hs_code="570110",
+        weight_grams=2400,
+        length_mm=2000,
+        width_mm=1200,
+        height_mm=5,
+        availability=Availability.MADE_TO_ORDER,
+        processing_days=14,
+    )
     product.attribute_values.add(colour)
 
     data = gql.execute("""{ product(slug: "kilim") {
@@ -234,13 +266,21 @@ def test_product_shows_provenance_export_data_and_attributes(gql):
                  dimensions { lengthMm widthMm heightMm } }
         attributes { name values { name } } } }""")["product"]
 
-    assert data["provenance"] == {"makerName": "Aygun Mammadova", "madeYear": 2024,
-                                  "availability": "MADE_TO_ORDER", "processingDays": 14,
-                                  "editionSize": 10, "editionNumber": 3}
-    assert data["export"] == {"isExportable": True, "hsCode": "570110",
-                              "originCountry": {"code": "AZ", "name": "Azerbaijan"},
-                              "weightGrams": 2400,
-                              "dimensions": {"lengthMm": 2000, "widthMm": 1200, "heightMm": 5}}
+    assert data["provenance"] == {
+        "makerName": "Aygun Mammadova",
+        "madeYear": 2024,
+        "availability": "MADE_TO_ORDER",
+        "processingDays": 14,
+        "editionSize": 10,
+        "editionNumber": 3,
+    }
+    assert data["export"] == {
+        "isExportable": True,
+        "hsCode": "570110",
+        "originCountry": {"code": "AZ", "name": "Azerbaijan"},
+        "weightGrams": 2400,
+        "dimensions": {"lengthMm": 2000, "widthMm": 1200, "heightMm": 5},
+    }
     assert data["attributes"] == [{"name": "Colour", "values": [{"name": "Madder red"}]}]
 
 
@@ -253,8 +293,11 @@ def test_categories_come_as_a_tree(gql):
     one = gql.execute('{ category(slug: "copperware") { name parent { name } } }')
 
     assert data["categories"] == [
-        {"name": "Crafts", "level": 0,
-         "children": [{"name": "Copperware", "level": 1, "parent": {"slug": "crafts"}}]},
+        {
+            "name": "Crafts",
+            "level": 0,
+            "children": [{"name": "Copperware", "level": 1, "parent": {"slug": "crafts"}}],
+        },
         {"name": "Music", "level": 0, "children": []},
     ]
     assert one["category"] == {"name": "Copperware", "parent": {"name": "Crafts"}}
@@ -265,21 +308,28 @@ def test_sellers_and_a_seller_by_slug(gql):
     SellerFactory(name="Closed", slug="closed", status=SellerStatus.SUSPENDED)
 
     data = gql.execute("{ sellers(first: 10) { totalCount edges { node { name discipline } } } }")
-    one = gql.execute('{ seller(slug: "baki-vinyl") { name city isResident '
-                      'country { code } } }')
+    one = gql.execute('{ seller(slug: "baki-vinyl") { name city isResident country { code } } }')
 
     assert data["sellers"]["totalCount"] == 1
     assert data["sellers"]["edges"] == [{"node": {"name": "Bakı Vinyl", "discipline": "MUSIC"}}]
-    assert one["seller"] == {"name": "Bakı Vinyl", "city": "Baku", "isResident": True,
-                             "country": {"code": "AZ"}}
+    assert one["seller"] == {
+        "name": "Bakı Vinyl",
+        "city": "Baku",
+        "isResident": True,
+        "country": {"code": "AZ"},
+    }
 
 
 def test_currencies_list_what_we_sell_in_with_their_rates(gql, eur_rate):
     data = gql.execute("{ currencies { code decimalPlaces isBase conversion { rate } } }")
     by_code = {c["code"]: c for c in data["currencies"]}
 
-    assert by_code["AZN"] == {"code": "AZN", "decimalPlaces": 2, "isBase": True,
-                              "conversion": {"rate": "1"}}
+    assert by_code["AZN"] == {
+        "code": "AZN",
+        "decimalPlaces": 2,
+        "isBase": True,
+        "conversion": {"rate": "1"},
+    }
     assert by_code["EUR"]["conversion"] == {"rate": "2.0000000000"}
     assert by_code["JPY"]["decimalPlaces"] == 0
     assert by_code["JPY"]["conversion"] is None
@@ -288,8 +338,9 @@ def test_currencies_list_what_we_sell_in_with_their_rates(gql, eur_rate):
 def test_variant_shows_stock_and_sku(gql):
     listed_product(slug="naghara", prices=[Decimal("80.00")], stock=3)
 
-    data = gql.execute('{ product(slug: "naghara") { inStock '
-                       'variants { sku quantityAvailable inStock } } }')["product"]
+    data = gql.execute(
+        '{ product(slug: "naghara") { inStock variants { sku quantityAvailable inStock } } }'
+    )["product"]
 
     assert data["inStock"] is True
     assert data["variants"][0]["quantityAvailable"] == 3

@@ -12,15 +12,24 @@ from tests.factories import listed_product
 
 pytestmark = pytest.mark.django_db
 
-LIMIT_CODES = {"query_too_costly", "query_too_deep", "too_many_aliases",
-               "too_many_root_fields", "query_too_large", "introspection_disabled"}
-OPERATIONS = sorted((Path(__file__).resolve().parents[2] / "graphql" / "operations")
-                    .glob("*.graphql"))
+LIMIT_CODES = {
+    "query_too_costly",
+    "query_too_deep",
+    "too_many_aliases",
+    "too_many_root_fields",
+    "query_too_large",
+    "introspection_disabled",
+}
+OPERATIONS = sorted(
+    (Path(__file__).resolve().parents[2] / "graphql" / "operations").glob("*.graphql")
+)
 
 # The issue's reproduction: 24 fragments, each spreading the next one twice (986 bytes).
-FRAGMENT_BOMB = "query { ...F0 }\n" + "".join(
-    f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}\n" for i in range(24)
-) + "fragment F24 on Query { __typename }"
+FRAGMENT_BOMB = (
+    "query { ...F0 }\n"
+    + "".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}\n" for i in range(24))
+    + "fragment F24 on Query { __typename }"
+)
 
 
 def refusal_codes(response) -> set[str]:
@@ -80,19 +89,30 @@ def test_a_connection_without_first_costs_its_default_page_size(gql, settings):
 @pytest.mark.timeout(30)
 def test_1000_aliased_searches_without_first_are_refused(gql):
     listed_product(name="Carpet")
-    query = "{ " + " ".join(f'p{i}: products(filter: {{search: "carpet"}}) '
-                            "{ edges { node { name } } }" for i in range(1000)) + " }"
+    query = (
+        "{ "
+        + " ".join(
+            f'p{i}: products(filter: {{search: "carpet"}}) {{ edges {{ node {{ name }} }} }}'
+            for i in range(1000)
+        )
+        + " }"
+    )
 
     assert refusal_codes(gql.post(query)) == {"query_too_large"}
 
 
 @pytest.mark.timeout(30)
-def test_1000_aliased_searches_are_refused_by_each_cap_when_the_document_may_be_long(
-        gql, settings):
+def test_1000_aliased_searches_are_refused_by_each_cap_when_the_document_may_be_long(gql, settings):
     settings.GRAPHQL_MAX_TOKENS = 30_000
     listed_product(name="Carpet")
-    query = "{ " + " ".join(f'p{i}: products(filter: {{search: "carpet"}}) '
-                            "{ edges { node { name } } }" for i in range(1000)) + " }"
+    query = (
+        "{ "
+        + " ".join(
+            f'p{i}: products(filter: {{search: "carpet"}}) {{ edges {{ node {{ name }} }} }}'
+            for i in range(1000)
+        )
+        + " }"
+    )
 
     codes = refusal_codes(gql.post(query))
 
@@ -101,6 +121,7 @@ def test_1000_aliased_searches_are_refused_by_each_cap_when_the_document_may_be_
 
 def test_more_aliases_than_the_cap_are_refused(gql, settings):
     settings.GRAPHQL_MAX_ALIASES = 30
+
     def query(aliases):
         return "{ currencies { " + " ".join(f"c{i}: code" for i in range(aliases)) + " } }"
 
@@ -134,8 +155,9 @@ def test_a_document_of_more_tokens_than_the_cap_is_refused(gql, settings):
     settings.GRAPHQL_MAX_TOKENS = 2_000
 
     def query(countries):  # 16 tokens around the list
-        return ("{ products(filter: {originCountries: [" + ' "AZ"' * countries
-                + "]}) { totalCount } }")
+        return (
+            "{ products(filter: {originCountries: [" + ' "AZ"' * countries + "]}) { totalCount } }"
+        )
 
     allowed = gql.post(query(1984))
     refused = gql.post(query(1985))
@@ -147,8 +169,13 @@ def test_a_document_of_more_tokens_than_the_cap_is_refused(gql, settings):
 def test_fragments_nesting_fields_hundreds_deep_are_refused_as_too_deep(gql):
     levels = 60  # per fragment; the parser allows 200, ten fragments chain 600
     query = "{ categories { ...F0 } }\n" + "".join(
-        f"fragment F{i} on Category {{ " + "children { " * levels
-        + (f"...F{i + 1}" if i < 9 else "name") + " }" * levels + " }\n" for i in range(10))
+        f"fragment F{i} on Category {{ "
+        + "children { " * levels
+        + (f"...F{i + 1}" if i < 9 else "name")
+        + " }" * levels
+        + " }\n"
+        for i in range(10)
+    )
 
     assert refusal_codes(gql.post(query)) == {"query_too_deep"}
 
@@ -175,7 +202,8 @@ def test_the_catalogue_benchmark_listing_of_100_is_within_every_limit(gql, eur_r
 
 
 def test_graphiqls_introspection_query_is_within_the_limits_where_introspection_is_on(
-        gql, settings):
+    gql, settings
+):
     settings.GRAPHQL_INTROSPECTION = True
 
     data = gql.execute(get_introspection_query(descriptions=True))

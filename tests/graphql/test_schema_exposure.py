@@ -20,8 +20,9 @@ def production(settings):
 
 
 @pytest.mark.parametrize(("debug", "expected"), [("false", False), ("true", True)])
-def test_introspection_graphiql_and_suggestions_follow_debug_by_default(monkeypatch, debug,
-                                                                        expected):
+def test_introspection_graphiql_and_suggestions_follow_debug_by_default(
+    monkeypatch, debug, expected
+):
     monkeypatch.setenv("DJANGO_DEBUG", debug)
     for name in ("GRAPHQL_INTROSPECTION", "GRAPHQL_GRAPHIQL", "GRAPHQL_FIELD_SUGGESTIONS"):
         monkeypatch.delenv(name, raising=False)
@@ -44,11 +45,14 @@ def test_a_setting_turns_introspection_on_without_debug(monkeypatch):
     assert values["GRAPHQL_GRAPHIQL"] is True
 
 
-@pytest.mark.parametrize("query", [
-    "{ __schema { queryType { name } } }",
-    '{ __type(name: "Product") { fields { name } } }',
-    "{ currencies { code } ...Meta } fragment Meta on Query { __schema { types { name } } }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ __schema { queryType { name } } }",
+        '{ __type(name: "Product") { fields { name } } }',
+        "{ currencies { code } ...Meta } fragment Meta on Query { __schema { types { name } } }",
+    ],
+)
 def test_introspection_is_refused_in_production(gql, production, query):
     response = gql.post(query)
 
@@ -88,15 +92,24 @@ def test_graphiql_is_served_where_the_setting_allows_it(gql, settings):
     assert b"graphiql" in response.content.lower()
 
 
-@pytest.mark.parametrize(("query", "variables", "kept"), [
-    ("{ products { edges { node { nme } } } }", None, "Cannot query field 'nme'"),
-    ("{ products(frist: 2) { totalCount } }", None, "Unknown argument 'frist'"),
-    ("{ products(sortBy: {field: NAM}) { totalCount } }", None, "Value 'NAM' does not exist"),
-    ("query($s: ProductSortInput) { products(sortBy: $s) { totalCount } }",
-     {"s": {"field": "NAM"}}, "Value 'NAM' does not exist"),
-    ("query($f: ProductFilterInput) { products(filter: $f) { totalCount } }",
-     {"f": {"serch": "rug"}}, "Field 'serch' is not defined"),
-])
+@pytest.mark.parametrize(
+    ("query", "variables", "kept"),
+    [
+        ("{ products { edges { node { nme } } } }", None, "Cannot query field 'nme'"),
+        ("{ products(frist: 2) { totalCount } }", None, "Unknown argument 'frist'"),
+        ("{ products(sortBy: {field: NAM}) { totalCount } }", None, "Value 'NAM' does not exist"),
+        (
+            "query($s: ProductSortInput) { products(sortBy: $s) { totalCount } }",
+            {"s": {"field": "NAM"}},
+            "Value 'NAM' does not exist",
+        ),
+        (
+            "query($f: ProductFilterInput) { products(filter: $f) { totalCount } }",
+            {"f": {"serch": "rug"}},
+            "Field 'serch' is not defined",
+        ),
+    ],
+)
 def test_errors_make_no_suggestions_in_production(gql, production, query, variables, kept):
     errors = gql.errors(query, variables)
 
@@ -113,8 +126,11 @@ def test_errors_make_suggestions_where_the_setting_allows_them(gql, settings):
 
 
 def test_html_form_posts_are_refused(gql):
-    response = gql.client.post("/graphql/", data={"query": "{ currencies { code } }"},
-                               content_type="application/x-www-form-urlencoded")
+    response = gql.client.post(
+        "/graphql/",
+        data={"query": "{ currencies { code } }"},
+        content_type="application/x-www-form-urlencoded",
+    )
 
     assert response.status_code == 415
     body = response.json()
@@ -123,8 +139,9 @@ def test_html_form_posts_are_refused(gql):
 
 
 def test_text_plain_posts_are_refused(gql):
-    response = gql.client.post("/graphql/", data='{"query": "{ __typename }"}',
-                               content_type="text/plain")
+    response = gql.client.post(
+        "/graphql/", data='{"query": "{ __typename }"}', content_type="text/plain"
+    )
 
     assert response.status_code == 415
     assert response.json()["errors"][0]["extensions"] == {"code": "unsupported_media_type"}

@@ -23,13 +23,16 @@ def admin_browser():
     return client
 
 
-@pytest.mark.parametrize("authorization", [None, "Basic cm9vdDpzZWNyZXQ=", "Bearer ", "Bearer",
-                                           "Token x", "bearer   ", "JWT abc"])
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Basic cm9vdDpzZWNyZXQ=", "Bearer ", "Bearer", "Token x", "bearer   ", "JWT abc"],
+)
 def test_the_session_cookie_never_answers_me(admin_browser, authorization):
     headers = {"Authorization": authorization} if authorization is not None else {}
 
-    response = admin_browser.post("/graphql/", data={"query": ME},
-                                  content_type="application/json", headers=headers)
+    response = admin_browser.post(
+        "/graphql/", data={"query": ME}, content_type="application/json", headers=headers
+    )
 
     body = response.json()
     assert b"root@example.com" not in response.content
@@ -44,9 +47,14 @@ def test_the_session_cookie_never_authorises_a_mutation(admin_browser):
     seller_id = to_global_id("Seller", seller.pk)
 
     response = admin_browser.post(
-        "/graphql/", content_type="application/json", headers={"Authorization": "Basic x"},
-        data={"query": f'mutation {{ sellerSuspend(id: "{seller_id}", reason: "spam") '
-                       "{ errors { code } } }"})
+        "/graphql/",
+        content_type="application/json",
+        headers={"Authorization": "Basic x"},
+        data={
+            "query": f'mutation {{ sellerSuspend(id: "{seller_id}", reason: "spam") '
+            "{ errors { code } } }"
+        },
+    )
 
     assert response.json()["errors"][0]["extensions"]["code"] == "unauthenticated"
     seller.refresh_from_db()
@@ -57,15 +65,22 @@ def test_a_bearer_token_answers_for_its_own_user_not_the_session(admin_browser):
     buyer = UserFactory(email="buyer@example.com")
 
     response = admin_browser.post(
-        "/graphql/", data={"query": ME}, content_type="application/json",
-        headers={"Authorization": f"Bearer {sign_in_create(user=buyer).access_token}"})
+        "/graphql/",
+        data={"query": ME},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {sign_in_create(user=buyer).access_token}"},
+    )
 
     assert response.json()["data"] == {"me": {"email": "buyer@example.com", "isStaff": False}}
 
 
 def test_another_scheme_says_which_one_is_accepted(gql):
-    response = gql.client.post("/graphql/", data={"query": ME}, content_type="application/json",
-                               headers={"Authorization": "Token x"})
+    response = gql.client.post(
+        "/graphql/",
+        data={"query": ME},
+        content_type="application/json",
+        headers={"Authorization": "Token x"},
+    )
 
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "unauthenticated"

@@ -20,10 +20,12 @@ def test_a_ledger_entry_cannot_be_changed_or_deleted_in_the_admin():
     entry = ledger_record_order_paid(order=order)[0]
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
-    changed = client.post(reverse("admin:ledger_ledgerentry_change", args=[entry.pk]),
-                          {"amount": "999.00"})
-    deleted = client.post(reverse("admin:ledger_ledgerentry_delete", args=[entry.pk]),
-                          {"post": "yes"})
+    changed = client.post(
+        reverse("admin:ledger_ledgerentry_change", args=[entry.pk]), {"amount": "999.00"}
+    )
+    deleted = client.post(
+        reverse("admin:ledger_ledgerentry_delete", args=[entry.pk]), {"post": "yes"}
+    )
 
     assert (changed.status_code, deleted.status_code) == (403, 403)
     assert LedgerEntry.objects.get(pk=entry.pk).amount == entry.amount
@@ -34,8 +36,9 @@ def test_staff_set_a_category_commission_in_the_admin(client):
     category = CategoryFactory()
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
-    response = client.post(reverse("admin:ledger_categorycommission_add"),
-                           {"category": category.pk, "rate": "12.50"})
+    response = client.post(
+        reverse("admin:ledger_categorycommission_add"), {"category": category.pk, "rate": "12.50"}
+    )
 
     assert response.status_code == 302
     assert CategoryCommission.objects.get(category=category).rate == D("12.50")

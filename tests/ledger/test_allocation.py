@@ -29,8 +29,7 @@ def test_weights_equal_to_the_amounts_return_the_amounts_unchanged():
 
 
 def test_a_negative_total_is_split_with_the_sign_on_every_share():
-    assert allocate(D("-1.00"), [D(1), D(1), D(1)], "EUR") == [D("-0.34"), D("-0.33"),
-                                                               D("-0.33")]
+    assert allocate(D("-1.00"), [D(1), D(1), D(1)], "EUR") == [D("-0.34"), D("-0.33"), D("-0.33")]
 
 
 def test_zero_total_with_zero_weights_gives_zero_shares():
@@ -56,12 +55,14 @@ def test_a_non_zero_total_with_all_weights_zero_is_refused():
 
 @given(
     currency=st.sampled_from(["AZN", "EUR", "JPY", "USD"]),
-    units=st.integers(min_value=-10**9, max_value=10**9),
-    weights=st.lists(st.decimals(min_value=0, max_value=10**6, places=3), min_size=1,
-                     max_size=12).filter(lambda ws: sum(ws) > 0),
+    units=st.integers(min_value=-(10**9), max_value=10**9),
+    weights=st.lists(
+        st.decimals(min_value=0, max_value=10**6, places=3), min_size=1, max_size=12
+    ).filter(lambda ws: sum(ws) > 0),
 )
 def test_shares_add_up_to_the_total_and_each_is_within_one_minor_unit_of_exact(
-        currency, units, weights):
+    currency, units, weights
+):
     places = currency_precision(currency)
     total = D(units).scaleb(-places)
     shares = allocate(total, weights, currency)

@@ -23,17 +23,27 @@ def two_seller_eur_order():
     bowls = CategoryFactory(name="Bowls", parent=ceramics)
     textiles = CategoryFactory(name="Textiles")
     CategoryCommission.objects.create(category=ceramics, rate=D("15"))
-    return paid_order(currency="EUR", rate=D("1.9335"), parts=[
-        PartSpec(lines=[LineSpec(bowls, 2, D("45.50")), LineSpec(textiles, 1, D("30.25"))],
-                 shipping=D("12.40"), duties=D("7.33")),
-        PartSpec(lines=[LineSpec(ceramics, 3, D("19.99"))], shipping=D("8.00"),
-                 duties=D("3.61")),
-    ])
+    return paid_order(
+        currency="EUR",
+        rate=D("1.9335"),
+        parts=[
+            PartSpec(
+                lines=[LineSpec(bowls, 2, D("45.50")), LineSpec(textiles, 1, D("30.25"))],
+                shipping=D("12.40"),
+                duties=D("7.33"),
+            ),
+            PartSpec(
+                lines=[LineSpec(ceramics, 3, D("19.99"))], shipping=D("8.00"), duties=D("3.61")
+            ),
+        ],
+    )
 
 
 def _figures(entries):
-    return [(e.order_part.seller.name if e.seller_id else "platform", e.kind, e.amount_order,
-             e.amount) for e in entries]
+    return [
+        (e.order_part.seller.name if e.seller_id else "platform", e.kind, e.amount_order, e.amount)
+        for e in entries
+    ]
 
 
 def test_a_two_seller_ddp_order_is_split_into_shares_fees_shipping_and_duties():
@@ -95,8 +105,11 @@ def test_recording_the_same_order_twice_adds_nothing_and_returns_the_first_entri
 
 def test_an_order_in_the_base_currency_records_the_same_amounts_in_both_columns():
     category = CategoryFactory()
-    order = paid_order(currency="AZN", rate=D("1"), parts=[
-        PartSpec(lines=[LineSpec(category, 3, D("33.33"))], shipping=D("5.00"))])
+    order = paid_order(
+        currency="AZN",
+        rate=D("1"),
+        parts=[PartSpec(lines=[LineSpec(category, 3, D("33.33"))], shipping=D("5.00"))],
+    )
 
     entries = ledger_record_order_paid(order=order)
 
@@ -123,13 +136,17 @@ def test_a_line_whose_listing_was_deleted_pays_the_platform_rate():
 
     entries = ledger_record_order_paid(order=order)
 
-    assert [(e.kind, e.amount_order) for e in entries] == [("sale", D("9.00")),
-                                                          ("platform_fee", D("1.00"))]
+    assert [(e.kind, e.amount_order) for e in entries] == [
+        ("sale", D("9.00")),
+        ("platform_fee", D("1.00")),
+    ]
 
 
 def test_an_unpaid_order_is_refused_and_nothing_is_written():
-    order = paid_order(status=OrderStatus.UNPAID,
-                       parts=[PartSpec(lines=[LineSpec(CategoryFactory(), 1, D("10.00"))])])
+    order = paid_order(
+        status=OrderStatus.UNPAID,
+        parts=[PartSpec(lines=[LineSpec(CategoryFactory(), 1, D("10.00"))])],
+    )
 
     with pytest.raises(DomainError) as refused:
         ledger_record_order_paid(order=order)

@@ -58,24 +58,29 @@ class LocalStripe:
         return self.log_path.read_text(errors="replace")
 
     def answers(self, api_key: str) -> bool:
-        request = urllib.request.Request(f"{self.url}/v1/payment_intents",
-                                         headers={"Authorization": f"Bearer {api_key}"})
+        request = urllib.request.Request(
+            f"{self.url}/v1/payment_intents", headers={"Authorization": f"Bearer {api_key}"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=1) as response:
                 return response.status == 200
         except (urllib.error.URLError, OSError):
             return False
 
-    def register_webhook(self, name: str, *, url: str, secret: str,
-                         events: list[str] | None = None) -> None:
+    def register_webhook(
+        self, name: str, *, url: str, secret: str, events: list[str] | None = None
+    ) -> None:
         """Have localstripe sign every event (or those of ``events``) with ``secret`` and
         post it to ``url``; registering ``name`` again replaces it."""
         body = {"url": url, "secret": secret}
         if events is not None:
             body["events"] = events
         request = urllib.request.Request(
-            f"{self.url}/_config/webhooks/{name}", data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"}, method="POST")
+            f"{self.url}/_config/webhooks/{name}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 200, response.read()
 
@@ -85,8 +90,10 @@ class LocalStripe:
         deadline = time.monotonic() + timeout
         while self.log().count(text) < count:
             if time.monotonic() > deadline:
-                pytest.fail(f"localstripe did not log {text!r} {count} time(s) in {timeout}s; "
-                            f"its log:\n{self.log()[-4000:]}")
+                pytest.fail(
+                    f"localstripe did not log {text!r} {count} time(s) in {timeout}s; "
+                    f"its log:\n{self.log()[-4000:]}"
+                )
             time.sleep(0.1)
 
 
@@ -109,8 +116,12 @@ def localstripe(tmp_path, settings):
     log_path = tmp_path / "localstripe.log"
     with log_path.open("wb") as log:
         # --from-scratch: never load the state another localstripe left in /tmp.
-        process = subprocess.Popen([executable, "--port", str(port), "--from-scratch"],
-                                   stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+        process = subprocess.Popen(
+            [executable, "--port", str(port), "--from-scratch"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
     server = LocalStripe(port=port, log_path=log_path, process=process)
     try:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -118,8 +129,10 @@ def localstripe(tmp_path, settings):
             if process.poll() is not None:
                 _unavailable(f"localstripe exited with code {process.returncode}", log_path)
             if time.monotonic() > deadline:
-                _unavailable(f"localstripe did not answer on port {port} within "
-                             f"{START_TIMEOUT_SECONDS}s", log_path)
+                _unavailable(
+                    f"localstripe did not answer on port {port} within {START_TIMEOUT_SECONDS}s",
+                    log_path,
+                )
             time.sleep(0.1)
         yield server
     finally:

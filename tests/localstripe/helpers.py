@@ -20,14 +20,25 @@ def stripe_payment_waiting(order: Order, *, payment_method: str = CARD_VISA) -> 
     """
     amount_minor = to_minor_units(order.total_amount, order.currency)
     payment = Payment.objects.create(
-        order=order, gateway=PaymentGatewayName.STRIPE, amount=order.total_amount,
-        currency=order.currency, amount_minor=amount_minor, idempotency_key=f"pay-{order.pk}")
-    intent = stripe_client().v1.payment_intents.create(params={
-        "amount": amount_minor, "currency": order.currency.lower(),
-        "metadata": {"order_number": order.number, "payment_id": str(payment.pk)},
-        "payment_method_types": ["card"], "payment_method": payment_method})
-    Payment.objects.filter(pk=payment.pk).update(provider_id=intent.id,
-                                                 client_secret=intent.client_secret)
+        order=order,
+        gateway=PaymentGatewayName.STRIPE,
+        amount=order.total_amount,
+        currency=order.currency,
+        amount_minor=amount_minor,
+        idempotency_key=f"pay-{order.pk}",
+    )
+    intent = stripe_client().v1.payment_intents.create(
+        params={
+            "amount": amount_minor,
+            "currency": order.currency.lower(),
+            "metadata": {"order_number": order.number, "payment_id": str(payment.pk)},
+            "payment_method_types": ["card"],
+            "payment_method": payment_method,
+        }
+    )
+    Payment.objects.filter(pk=payment.pk).update(
+        provider_id=intent.id, client_secret=intent.client_secret
+    )
     payment.refresh_from_db()
     return payment
 

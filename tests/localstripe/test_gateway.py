@@ -25,7 +25,8 @@ def paid_part() -> OrderPart:
 
 
 def test_confirming_reads_the_payment_intent_from_localstripe_and_pays_the_order(
-        stripe_on_localstripe):
+    stripe_on_localstripe,
+):
     payment = stripe_payment_waiting(unpaid_order(currency="EUR"))
     intent = buyer_confirms(payment)
 
@@ -46,30 +47,36 @@ def test_confirming_before_the_buyer_did_leaves_the_payment_pending(stripe_on_lo
 
 
 def test_a_partial_refund_is_made_in_localstripe_in_minor_units_with_our_metadata(
-        stripe_on_localstripe):
+    stripe_on_localstripe,
+):
     part = paid_part()
 
-    refund = refund_create(part=part, amount=Decimal("12.34"), reason="Arrived broken",
-                           idempotency_key="r-1", actor=order_manager())
+    refund = refund_create(
+        part=part,
+        amount=Decimal("12.34"),
+        reason="Arrived broken",
+        idempotency_key="r-1",
+        actor=order_manager(),
+    )
 
     payment = Payment.objects.get(order=part.order)
-    [made] = stripe_client().v1.refunds.list(
-        params={"payment_intent": payment.provider_id}).data
+    [made] = stripe_client().v1.refunds.list(params={"payment_intent": payment.provider_id}).data
     assert (refund.status, refund.provider_id) == ("succeeded", made.id)
     assert (made.amount, made.currency, made.charge) == (1234, "eur", payment.stripe_charge_id)
-    assert made.metadata.to_dict() == {"refund_id": str(refund.pk),
-                                       "order_part_id": str(part.pk)}
+    assert made.metadata.to_dict() == {"refund_id": str(refund.pk), "order_part_id": str(part.pk)}
     assert OrderPart.objects.get(pk=part.pk).status == "paid"
 
 
 def test_a_full_refund_through_localstripe_refunds_the_part(stripe_on_localstripe):
     part = paid_part()
 
-    refund = refund_create(part=part, reason="Never arrived", idempotency_key="r-1",
-                           actor=order_manager())
+    refund = refund_create(
+        part=part, reason="Never arrived", idempotency_key="r-1", actor=order_manager()
+    )
 
-    [made] = stripe_client().v1.refunds.list(
-        params={"payment_intent": refund.payment.provider_id}).data
+    [made] = (
+        stripe_client().v1.refunds.list(params={"payment_intent": refund.payment.provider_id}).data
+    )
     assert (refund.status, refund.amount, made.amount) == ("succeeded", Decimal("60.00"), 6000)
     assert Refund.objects.get().provider_id == made.id
     assert OrderPart.objects.get(pk=part.pk).status == "refunded"

@@ -28,8 +28,7 @@ def delivered(event_type: str) -> str:
 
 
 def events_of(event_type: str) -> list[dict]:
-    return [e.to_dict() for e in stripe_client().v1.events.list(
-        params={"type": event_type}).data]
+    return [e.to_dict() for e in stripe_client().v1.events.list(params={"type": event_type}).data]
 
 
 def process_all(enqueued) -> None:
@@ -39,14 +38,22 @@ def process_all(enqueued) -> None:
 
 
 def test_an_event_localstripe_signs_is_accepted_and_stored_once_when_delivered_twice(
-        stripe_on_localstripe, webhook_url, enqueued):
+    stripe_on_localstripe, webhook_url, enqueued
+):
     # Two registrations of our endpoint: localstripe delivers each event to both.
     for name in ("market", "market-again"):
-        stripe_on_localstripe.register_webhook(name, url=webhook_url, secret=SECRET,
-                                               events=[SUCCEEDED])
+        stripe_on_localstripe.register_webhook(
+            name, url=webhook_url, secret=SECRET, events=[SUCCEEDED]
+        )
 
-    intent = stripe_client().v1.payment_intents.create(params={
-        "amount": 6000, "currency": "eur", "payment_method": "pm_card_visa", "confirm": True})
+    intent = stripe_client().v1.payment_intents.create(
+        params={
+            "amount": 6000,
+            "currency": "eur",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+        }
+    )
     stripe_on_localstripe.wait_for_log(delivered(SUCCEEDED), count=2)
 
     [sent] = events_of(SUCCEEDED)
@@ -58,12 +65,20 @@ def test_an_event_localstripe_signs_is_accepted_and_stored_once_when_delivered_t
 
 
 def test_an_event_signed_with_another_secret_is_refused_and_nothing_is_stored(
-        stripe_on_localstripe, webhook_url, enqueued):
-    stripe_on_localstripe.register_webhook("market", url=webhook_url,
-                                           secret="whsec_someone_elses", events=[SUCCEEDED])
+    stripe_on_localstripe, webhook_url, enqueued
+):
+    stripe_on_localstripe.register_webhook(
+        "market", url=webhook_url, secret="whsec_someone_elses", events=[SUCCEEDED]
+    )
 
-    stripe_client().v1.payment_intents.create(params={
-        "amount": 6000, "currency": "eur", "payment_method": "pm_card_visa", "confirm": True})
+    stripe_client().v1.payment_intents.create(
+        params={
+            "amount": 6000,
+            "currency": "eur",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+        }
+    )
     stripe_on_localstripe.wait_for_log(f'webhook "{SUCCEEDED}" failed with response code 400')
 
     assert len(events_of(SUCCEEDED)) == 1
@@ -72,9 +87,11 @@ def test_an_event_signed_with_another_secret_is_refused_and_nothing_is_stored(
 
 
 def test_the_buyers_confirmation_in_localstripe_pays_the_order_through_the_webhook(
-        stripe_on_localstripe, webhook_url, enqueued):
-    stripe_on_localstripe.register_webhook("market", url=webhook_url, secret=SECRET,
-                                           events=[SUCCEEDED, FAILED])
+    stripe_on_localstripe, webhook_url, enqueued
+):
+    stripe_on_localstripe.register_webhook(
+        "market", url=webhook_url, secret=SECRET, events=[SUCCEEDED, FAILED]
+    )
     payment = stripe_payment_waiting(unpaid_order(currency="EUR"))
 
     intent = buyer_confirms(payment)
@@ -88,13 +105,16 @@ def test_the_buyers_confirmation_in_localstripe_pays_the_order_through_the_webho
     assert Order.objects.get(pk=payment.order_id).status == "paid"
     assert (event.type, event.status) == (SUCCEEDED, "processed")
     assert PaymentEvent.objects.get(payment=payment, to_status="succeeded").stripe_event_id == (
-        event.event_id)
+        event.event_id
+    )
 
 
 def test_a_charge_localstripe_declines_fails_the_payment_through_the_webhook(
-        stripe_on_localstripe, webhook_url, enqueued):
-    stripe_on_localstripe.register_webhook("market", url=webhook_url, secret=SECRET,
-                                           events=[SUCCEEDED, FAILED])
+    stripe_on_localstripe, webhook_url, enqueued
+):
+    stripe_on_localstripe.register_webhook(
+        "market", url=webhook_url, secret=SECRET, events=[SUCCEEDED, FAILED]
+    )
     payment = stripe_payment_waiting(unpaid_order(currency="EUR"), payment_method=CARD_DECLINED)
 
     with pytest.raises(stripe.CardError):
@@ -104,6 +124,9 @@ def test_a_charge_localstripe_declines_fails_the_payment_through_the_webhook(
 
     payment = Payment.objects.get(pk=payment.pk)
     assert (payment.status, payment.decline_code, payment.failure_message) == (
-        "failed", "card_declined", "Your card was declined.")
+        "failed",
+        "card_declined",
+        "Your card was declined.",
+    )
     assert Order.objects.get(pk=payment.order_id).status == "unpaid"
     assert StripeEvent.objects.get().status == "processed"

@@ -20,7 +20,10 @@ def world():
     buyer = UserFactory()
     order, seller_a, seller_b = placed_order(buyer=buyer)
     return {
-        "order": order, "seller_a": seller_a, "seller_b": seller_b, "buyer": buyer,
+        "order": order,
+        "seller_a": seller_a,
+        "seller_b": seller_b,
+        "buyer": buyer,
         "part": OrderPart.objects.get(order=order, seller=seller_a),
         "users": {
             "anonymous": None,
@@ -33,11 +36,12 @@ def world():
 
 
 def _snapshot(order):
-    return (Order.objects.get(pk=order.pk).status,
-            list(OrderPart.objects.filter(order=order).order_by("pk")
-                 .values_list("status", flat=True)),
-            OrderEvent.objects.filter(order=order).count(),
-            list(ProductVariant.objects.order_by("pk").values_list("stock_quantity", flat=True)))
+    return (
+        Order.objects.get(pk=order.pk).status,
+        list(OrderPart.objects.filter(order=order).order_by("pk").values_list("status", flat=True)),
+        OrderEvent.objects.filter(order=order).count(),
+        list(ProductVariant.objects.order_by("pk").values_list("stock_quantity", flat=True)),
+    )
 
 
 def _outcome(client, query, variables, name):
@@ -64,15 +68,27 @@ def _user(world, role, owner):
     return owner if role == "owner" else world["users"][role]
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("anonymous", "unauthenticated"), ("buyer", "NOT_FOUND"), ("other_seller", "NOT_FOUND"),
-    ("owner", "ok"), ("staff", "NOT_FOUND"), ("manager", "ok")])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anonymous", "unauthenticated"),
+        ("buyer", "NOT_FOUND"),
+        ("other_seller", "NOT_FOUND"),
+        ("owner", "ok"),
+        ("staff", "NOT_FOUND"),
+        ("manager", "ok"),
+    ],
+)
 def test_order_cancel_by_id(gql_as, world, role, expected):
     order = world["order"]
     before = _snapshot(order)
 
-    outcome = _outcome(gql_as(_user(world, role, world["buyer"])), ORDER_CANCEL,
-                       {"id": to_global_id("Order", order.pk)}, "orderCancel")
+    outcome = _outcome(
+        gql_as(_user(world, role, world["buyer"])),
+        ORDER_CANCEL,
+        {"id": to_global_id("Order", order.pk)},
+        "orderCancel",
+    )
 
     assert outcome == expected
     if expected == "ok":
@@ -85,8 +101,12 @@ def test_order_cancel_by_id(gql_as, world, role, expected):
 def test_order_cancel_by_token_is_for_whoever_holds_the_token(gql_as, world, role):
     order = world["order"]
 
-    outcome = _outcome(gql_as(_user(world, role, world["buyer"])), ORDER_CANCEL,
-                       {"token": str(order.token)}, "orderCancel")
+    outcome = _outcome(
+        gql_as(_user(world, role, world["buyer"])),
+        ORDER_CANCEL,
+        {"token": str(order.token)},
+        "orderCancel",
+    )
 
     assert outcome == "ok"
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
@@ -112,16 +132,27 @@ def test_order_cancel_needs_id_or_token(gql_as, world):
     assert _snapshot(world["order"]) == before
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("anonymous", "unauthenticated"), ("buyer", "permission_denied"),
-    ("other_seller", "permission_denied"), ("owner", "permission_denied"),
-    ("staff", "permission_denied"), ("manager", "ok")])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anonymous", "unauthenticated"),
+        ("buyer", "permission_denied"),
+        ("other_seller", "permission_denied"),
+        ("owner", "permission_denied"),
+        ("staff", "permission_denied"),
+        ("manager", "ok"),
+    ],
+)
 def test_order_mark_paid(gql_as, world, role, expected):
     order = world["order"]
     before = _snapshot(order)
 
-    outcome = _outcome(gql_as(_user(world, role, world["buyer"])), MARK_PAID,
-                       {"id": to_global_id("Order", order.pk)}, "orderMarkPaid")
+    outcome = _outcome(
+        gql_as(_user(world, role, world["buyer"])),
+        MARK_PAID,
+        {"id": to_global_id("Order", order.pk)},
+        "orderMarkPaid",
+    )
 
     assert outcome == expected
     if expected == "ok":
@@ -130,17 +161,28 @@ def test_order_mark_paid(gql_as, world, role, expected):
         assert _snapshot(order) == before
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("anonymous", "unauthenticated"), ("buyer", "permission_denied"),
-    ("other_seller", "NOT_FOUND"), ("owner", "ok"), ("staff", "permission_denied"),
-    ("manager", "permission_denied")])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anonymous", "unauthenticated"),
+        ("buyer", "permission_denied"),
+        ("other_seller", "NOT_FOUND"),
+        ("owner", "ok"),
+        ("staff", "permission_denied"),
+        ("manager", "permission_denied"),
+    ],
+)
 def test_order_part_start_fulfilment(gql_as, world, role, expected):
     order, part = world["order"], world["part"]
     order_mark_paid(order=order, actor=None)
     before = _snapshot(order)
 
-    outcome = _outcome(gql_as(_user(world, role, world["seller_a"].user)), START,
-                       {"id": to_global_id("OrderPart", part.pk)}, "orderPartStartFulfilment")
+    outcome = _outcome(
+        gql_as(_user(world, role, world["seller_a"].user)),
+        START,
+        {"id": to_global_id("OrderPart", part.pk)},
+        "orderPartStartFulfilment",
+    )
 
     assert outcome == expected
     if expected == "ok":
@@ -153,24 +195,38 @@ def test_the_other_seller_of_the_same_order_cannot_touch_this_part(gql_as, world
     order_mark_paid(order=world["order"], actor=None)
     before = _snapshot(world["order"])
 
-    outcome = _outcome(gql_as(world["seller_b"].user), START,
-                       {"id": to_global_id("OrderPart", world["part"].pk)},
-                       "orderPartStartFulfilment")
+    outcome = _outcome(
+        gql_as(world["seller_b"].user),
+        START,
+        {"id": to_global_id("OrderPart", world["part"].pk)},
+        "orderPartStartFulfilment",
+    )
 
     assert outcome == "NOT_FOUND"
     assert _snapshot(world["order"]) == before
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("anonymous", "unauthenticated"), ("buyer", "permission_denied"),
-    ("other_seller", "NOT_FOUND"), ("owner", "ok"), ("staff", "permission_denied"),
-    ("manager", "ok")])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anonymous", "unauthenticated"),
+        ("buyer", "permission_denied"),
+        ("other_seller", "NOT_FOUND"),
+        ("owner", "ok"),
+        ("staff", "permission_denied"),
+        ("manager", "ok"),
+    ],
+)
 def test_order_part_cancel(gql_as, world, role, expected):
     order, part = world["order"], world["part"]
     before = _snapshot(order)
 
-    outcome = _outcome(gql_as(_user(world, role, world["seller_a"].user)), PART_CANCEL,
-                       {"id": to_global_id("OrderPart", part.pk)}, "orderPartCancel")
+    outcome = _outcome(
+        gql_as(_user(world, role, world["seller_a"].user)),
+        PART_CANCEL,
+        {"id": to_global_id("OrderPart", part.pk)},
+        "orderPartCancel",
+    )
 
     assert outcome == expected
     if expected == "ok":
@@ -180,8 +236,12 @@ def test_order_part_cancel(gql_as, world, role, expected):
 
 
 def test_a_malformed_part_id_answers_not_found(gql_as, world):
-    outcome = _outcome(gql_as(world["seller_a"].user), PART_CANCEL,
-                       {"id": to_global_id("Order", world["order"].pk)}, "orderPartCancel")
+    outcome = _outcome(
+        gql_as(world["seller_a"].user),
+        PART_CANCEL,
+        {"id": to_global_id("Order", world["order"].pk)},
+        "orderPartCancel",
+    )
 
     assert outcome == "NOT_FOUND"
 
@@ -196,13 +256,19 @@ def test_checkout_complete_is_for_whoever_holds_the_token(gql_as, role):
     euro_rate()
     owner = UserFactory()
     seller, variant = seller_with_variant()
-    users = {"anonymous": None, "buyer": UserFactory(), "owner": owner,
-             "other_seller": SellerFactory(user=UserFactory()).user, "staff": StaffFactory(),
-             "manager": StaffFactory(permissions=["orders.manage_orders"])}
+    users = {
+        "anonymous": None,
+        "buyer": UserFactory(),
+        "owner": owner,
+        "other_seller": SellerFactory(user=UserFactory()).user,
+        "staff": StaffFactory(),
+        "manager": StaffFactory(permissions=["orders.manage_orders"]),
+    }
     checkout = ready_checkout(lines=[(variant, 1)], user=owner)
 
-    outcome = _outcome(gql_as(users[role]), COMPLETE, {"token": str(checkout.token)},
-                       "checkoutComplete")
+    outcome = _outcome(
+        gql_as(users[role]), COMPLETE, {"token": str(checkout.token)}, "checkoutComplete"
+    )
 
     assert outcome == "ok"
     assert Order.objects.get().user == owner

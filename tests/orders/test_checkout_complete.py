@@ -56,16 +56,16 @@ def two_sellers():
 
 
 def _complete(gql, checkout, idempotency_key="key-1"):
-    return gql.execute(COMPLETE, {"token": str(checkout.token),
-                                  "key": idempotency_key})["checkoutComplete"]
+    return gql.execute(COMPLETE, {"token": str(checkout.token), "key": idempotency_key})[
+        "checkoutComplete"
+    ]
 
 
 def _stock(*variants) -> list[int]:
     return [ProductVariant.objects.get(pk=v.pk).stock_quantity for v in variants]
 
 
-def test_completing_a_checkout_of_two_sellers_places_one_order_with_a_part_each(
-        gql, two_sellers):
+def test_completing_a_checkout_of_two_sellers_places_one_order_with_a_part_each(gql, two_sellers):
     seller_a, variant_a, seller_b, variant_b = two_sellers
     checkout = ready_checkout(lines=[(variant_a, 2), (variant_b, 1)])
 
@@ -75,21 +75,44 @@ def test_completing_a_checkout_of_two_sellers_places_one_order_with_a_part_each(
     order = result["order"]
     assert order["number"] == f"CM-{Order.objects.get().pk:08d}"
     assert (order["status"], order["currency"], order["incoterm"], order["email"]) == (
-        "UNPAID", "EUR", "DAP", "buyer@example.com")
+        "UNPAID",
+        "EUR",
+        "DAP",
+        "buyer@example.com",
+    )
     assert order["conversion"] == {"rate": "2.0000000000", "source": "test"}
-    assert [order[f]["amount"] for f in ("subtotal", "shipping", "vat", "duties",
-                                         "dutiesEstimate", "total")] == [
-        "125.00", "20.00", "0.00", "0.00", "0.00", "145.00"]
+    assert [
+        order[f]["amount"]
+        for f in ("subtotal", "shipping", "vat", "duties", "dutiesEstimate", "total")
+    ] == ["125.00", "20.00", "0.00", "0.00", "0.00", "145.00"]
     assert order["shippingAddress"] == {"city": "Berlin", "country": {"code": "DE"}}
     assert order["billingAddress"] == {"city": "Berlin"}
-    assert [(p["seller"]["name"], p["status"], p["shippingMethodName"], p["subtotal"]["amount"],
-             p["shipping"]["amount"], p["total"]["amount"]) for p in order["parts"]] == [
+    assert [
+        (
+            p["seller"]["name"],
+            p["status"],
+            p["shippingMethodName"],
+            p["subtotal"]["amount"],
+            p["shipping"]["amount"],
+            p["total"]["amount"],
+        )
+        for p in order["parts"]
+    ] == [
         ("Kilim House", "UNPAID", "Post to DE", "100.00", "10.00", "110.00"),
-        ("Clay Works", "UNPAID", "Post to DE", "25.00", "10.00", "35.00")]
-    assert order["parts"][0]["lines"] == [{
-        "productName": variant_a.product.name, "sku": variant_a.sku, "quantity": 2,
-        "unitPrice": {"amount": "50.00", "currency": "EUR"}, "total": {"amount": "100.00"},
-        "hsCode": "570110", "originCountry": "AZ", "weightGrams": 1200}]
+        ("Clay Works", "UNPAID", "Post to DE", "25.00", "10.00", "35.00"),
+    ]
+    assert order["parts"][0]["lines"] == [
+        {
+            "productName": variant_a.product.name,
+            "sku": variant_a.sku,
+            "quantity": 2,
+            "unitPrice": {"amount": "50.00", "currency": "EUR"},
+            "total": {"amount": "100.00"},
+            "hsCode": "570110",
+            "originCountry": "AZ",
+            "weightGrams": 1200,
+        }
+    ]
     assert order["events"] == [{"kind": "placed", "fromStatus": None, "toStatus": "unpaid"}]
 
 
@@ -98,18 +121,40 @@ def test_completion_snapshots_each_line_in_base_and_order_currency(gql, two_sell
     _complete(gql, ready_checkout(lines=[(variant_a, 2), (variant_b, 1)]))
 
     line = OrderLine.objects.get(variant=variant_a)
-    assert (line.product_name, line.variant_name, line.sku, line.seller_name, line.hs_code,
-            line.origin_country, line.weight_grams, line.quantity, line.unit_price_base_amount,
-            line.unit_price_amount, line.total_amount) == (
-        variant_a.product.name, "", variant_a.sku, "Kilim House", "570110", "AZ", 1200, 2,
-        Decimal("100.00"), Decimal("50.00"), Decimal("100.00"))
+    assert (
+        line.product_name,
+        line.variant_name,
+        line.sku,
+        line.seller_name,
+        line.hs_code,
+        line.origin_country,
+        line.weight_grams,
+        line.quantity,
+        line.unit_price_base_amount,
+        line.unit_price_amount,
+        line.total_amount,
+    ) == (
+        variant_a.product.name,
+        "",
+        variant_a.sku,
+        "Kilim House",
+        "570110",
+        "AZ",
+        1200,
+        2,
+        Decimal("100.00"),
+        Decimal("50.00"),
+        Decimal("100.00"),
+    )
     order = Order.objects.get()
     assert (order.exchange_rate, order.exchange_rate_source, order.total_base_amount) == (
-        Decimal("2.0000000000"), "test", Decimal("290.00"))
+        Decimal("2.0000000000"),
+        "test",
+        Decimal("290.00"),
+    )
 
 
-def test_completion_takes_the_stock_releases_reservations_and_closes_the_checkout(
-        gql, two_sellers):
+def test_completion_takes_the_stock_releases_reservations_and_closes_the_checkout(gql, two_sellers):
     _, variant_a, _, variant_b = two_sellers
     checkout = ready_checkout(lines=[(variant_a, 2), (variant_b, 1)])
 
@@ -123,17 +168,21 @@ def test_completion_takes_the_stock_releases_reservations_and_closes_the_checkou
 
 
 def test_the_buyer_and_each_seller_are_emailed_after_commit(
-        gql, two_sellers, eager_tasks, django_capture_on_commit_callbacks):
+    gql, two_sellers, eager_tasks, django_capture_on_commit_callbacks
+):
     seller_a, variant_a, seller_b, variant_b = two_sellers
     checkout = ready_checkout(lines=[(variant_a, 2), (variant_b, 1)])
 
     with django_capture_on_commit_callbacks(execute=True):
         order = _complete(gql, checkout)["order"]
 
-    assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted([
-        ("buyer@example.com", f"Your order {order['number']}"),
-        (seller_a.contact_email, f"New order {order['number']}"),
-        (seller_b.contact_email, f"New order {order['number']}")])
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted(
+        [
+            ("buyer@example.com", f"Your order {order['number']}"),
+            (seller_a.contact_email, f"New order {order['number']}"),
+            (seller_b.contact_email, f"New order {order['number']}"),
+        ]
+    )
     buyer_mail = next(m for m in mail.outbox if m.to == ["buyer@example.com"])
     assert f"http://127.0.0.1:8000/orders/{order['token']}" in buyer_mail.body
     assert "Total: 145.00 EUR" in buyer_mail.body
@@ -169,7 +218,8 @@ def test_the_same_key_for_another_checkout_is_refused(gql, two_sellers):
     result = _complete(gql, other, "key-1")
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [
-        ("idempotencyKey", "IDEMPOTENCY_KEY_REUSED")]
+        ("idempotencyKey", "IDEMPOTENCY_KEY_REUSED")
+    ]
     assert result["order"] is None
     assert Order.objects.count() == 1
     assert Checkout.objects.get(pk=other.pk).status == CheckoutStatus.ACTIVE
@@ -183,8 +233,7 @@ def test_a_completed_checkout_is_refused_under_another_key(gql, two_sellers):
 
     result = _complete(gql, checkout, "key-2")
 
-    assert [(e["field"], e["code"]) for e in result["errors"]] == [
-        ("token", "ALREADY_COMPLETED")]
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("token", "ALREADY_COMPLETED")]
     assert Order.objects.count() == 1
     assert _stock(variant_a) == [4]
 
@@ -210,18 +259,27 @@ def test_the_billing_address_defaults_to_the_shipping_address(two_sellers):
 
 def test_a_ddp_export_collects_duties_in_the_total(two_sellers):
     _, variant_a, _, _ = two_sellers
-    DutyCountry.objects.create(country="DE", de_minimis_amount=Decimal("150.00"),
-                               de_minimis_currency="EUR", default_rate=Decimal("10"))
+    DutyCountry.objects.create(
+        country="DE",
+        de_minimis_amount=Decimal("150.00"),
+        de_minimis_currency="EUR",
+        default_rate=Decimal("10"),
+    )
     checkout = ready_checkout(lines=[(variant_a, 4)], incoterm="DDP")
 
     order = checkout_complete(token=checkout.token, idempotency_key=key())
 
-    assert (order.incoterm, order.subtotal_amount, order.duties_amount,
-            order.duties_estimate_amount, order.total_amount) == (
-        "DDP", Decimal("200.00"), Decimal("20.00"), Decimal("0.00"), Decimal("230.00"))
+    assert (
+        order.incoterm,
+        order.subtotal_amount,
+        order.duties_amount,
+        order.duties_estimate_amount,
+        order.total_amount,
+    ) == ("DDP", Decimal("200.00"), Decimal("20.00"), Decimal("0.00"), Decimal("230.00"))
 
 
 # --- Refusals: each names its field and code and leaves the checkout as it was --------------
+
 
 def _unchanged(checkout, variants, stock):
     checkout.refresh_from_db()
@@ -229,8 +287,7 @@ def _unchanged(checkout, variants, stock):
     assert checkout.rate_locked_at is None
     assert Order.objects.count() == 0
     assert _stock(*variants) == stock
-    assert StockReservation.objects.filter(checkout=checkout).count() == len(
-        checkout.lines.all())
+    assert StockReservation.objects.filter(checkout=checkout).count() == len(checkout.lines.all())
 
 
 def _refusal(gql, checkout):
@@ -268,7 +325,8 @@ def test_a_seller_part_without_delivery_method_is_refused_naming_the_seller(gql,
     CheckoutDelivery.objects.filter(checkout=checkout, seller=seller_b).delete()
 
     assert _refusal(gql, checkout) == [
-        (f"deliveryMethod.{seller_b.slug}", "DELIVERY_METHOD_REQUIRED")]
+        (f"deliveryMethod.{seller_b.slug}", "DELIVERY_METHOD_REQUIRED")
+    ]
     _unchanged(checkout, [variant_a, variant_b], [5, 3])
 
 
@@ -306,7 +364,10 @@ def test_units_held_by_other_checkouts_make_the_line_out_of_stock(gql, two_selle
     assert _refusal(gql, checkout) == [("lines.1", "OUT_OF_STOCK")]
     checkout.refresh_from_db()
     assert (checkout.status, Order.objects.count(), _stock(variant_a, variant_b)) == (
-        CheckoutStatus.ACTIVE, 0, [5, 3])
+        CheckoutStatus.ACTIVE,
+        0,
+        [5, 3],
+    )
 
 
 def test_more_than_is_left_is_refused_as_insufficient_stock(gql, two_sellers):
@@ -328,8 +389,9 @@ def test_a_checkouts_own_reservation_counts_as_available_to_it(two_sellers):
 
 
 def test_an_unknown_checkout_is_refused(gql, two_sellers):
-    result = gql.execute(COMPLETE, {"token": "00000000-0000-0000-0000-000000000000",
-                                    "key": "key-1"})["checkoutComplete"]
+    result = gql.execute(
+        COMPLETE, {"token": "00000000-0000-0000-0000-000000000000", "key": "key-1"}
+    )["checkoutComplete"]
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("token", "NOT_FOUND")]
 
@@ -340,6 +402,5 @@ def test_an_empty_idempotency_key_is_refused(gql, two_sellers):
 
     result = _complete(gql, checkout, " ")
 
-    assert [(e["field"], e["code"]) for e in result["errors"]] == [
-        ("idempotencyKey", "INVALID")]
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("idempotencyKey", "INVALID")]
     _unchanged(checkout, [variant_a], [5])

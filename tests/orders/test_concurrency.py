@@ -45,8 +45,9 @@ def test_eight_buyers_racing_for_the_last_unit_make_exactly_one_order():
     euro_rate()
     _, variant = seller_with_variant(stock=1)
     # No reservations: every checkout gets as far as completion and the row lock decides.
-    checkouts = [ready_checkout(lines=[(variant, 1)], user=UserFactory(), reserve=False)
-                 for _ in range(8)]
+    checkouts = [
+        ready_checkout(lines=[(variant, 1)], user=UserFactory(), reserve=False) for _ in range(8)
+    ]
 
     outcomes = _race(*(_completion(c, f"buyer-{i}") for i, c in enumerate(checkouts)))
 
@@ -90,11 +91,18 @@ def test_checkouts_taking_the_same_variants_in_opposite_orders_do_not_deadlock()
     euro_rate()
     _, first = seller_with_variant(stock=10)
     _, second = seller_with_variant(stock=10)
-    checkouts = [ready_checkout(lines=[(first, 1), (second, 1)]) if i % 2 else
-                 ready_checkout(lines=[(second, 1), (first, 1)]) for i in range(6)]
+    checkouts = [
+        ready_checkout(lines=[(first, 1), (second, 1)])
+        if i % 2
+        else ready_checkout(lines=[(second, 1), (first, 1)])
+        for i in range(6)
+    ]
 
     outcomes = _race(*(_completion(c, f"k-{i}") for i, c in enumerate(checkouts)))
 
     assert [type(o) for o in outcomes] == [Order] * 6
-    assert list(ProductVariant.objects.filter(pk__in=[first.pk, second.pk])
-                .values_list("stock_quantity", flat=True)) == [4, 4]
+    assert list(
+        ProductVariant.objects.filter(pk__in=[first.pk, second.pk]).values_list(
+            "stock_quantity", flat=True
+        )
+    ) == [4, 4]

@@ -44,7 +44,10 @@ def test_a_buyer_sees_only_their_own_orders(gql_as):
     assert data["totalCount"] == 1
     node = data["edges"][0]["node"]
     assert (node["number"], node["status"], node["total"]) == (
-        mine.number, "UNPAID", {"amount": "145.00", "currency": "EUR"})
+        mine.number,
+        "UNPAID",
+        {"amount": "145.00", "currency": "EUR"},
+    )
     assert [len(p["lines"]) for p in node["parts"]] == [1, 1]
 
 
@@ -60,15 +63,16 @@ def test_a_guest_finds_their_order_by_its_token(gql):
     data = gql.execute(BY_TOKEN % ORDER_FIELDS, {"token": str(order.token)})["orderByToken"]
 
     assert (data["number"], [p["seller"]["slug"] for p in data["parts"]]) == (
-        order.number, [seller_a.slug, seller_b.slug])
+        order.number,
+        [seller_a.slug, seller_b.slug],
+    )
     assert data["events"] == [{"kind": "placed", "toStatus": "unpaid"}]
 
 
 def test_an_unknown_token_finds_nothing(gql):
     placed_order()
 
-    data = gql.execute(BY_TOKEN % "number",
-                       {"token": "00000000-0000-0000-0000-000000000000"})
+    data = gql.execute(BY_TOKEN % "number", {"token": "00000000-0000-0000-0000-000000000000"})
 
     assert data["orderByToken"] is None
 
@@ -82,12 +86,24 @@ def test_a_seller_sees_only_their_own_parts(gql_as):
     node = data["edges"][0]["node"]
     part = OrderPart.objects.get(order=order, seller=seller_b)
     assert node["orderNumber"] == order.number
-    assert (node["status"], node["destinationCountry"], node["currency"],
-            node["buyerEmail"]) == ("UNPAID", "DE", "EUR", "buyer@example.com")
-    assert node["shippingAddress"] == {"name": "Anna Schmidt", "city": "Berlin",
-                                       "postalCode": "10115"}
-    assert node["lines"] == [{"sku": part.lines.get().sku, "quantity": 1,
-                              "total": {"amount": "25.00", "currency": "EUR"}}]
+    assert (node["status"], node["destinationCountry"], node["currency"], node["buyerEmail"]) == (
+        "UNPAID",
+        "DE",
+        "EUR",
+        "buyer@example.com",
+    )
+    assert node["shippingAddress"] == {
+        "name": "Anna Schmidt",
+        "city": "Berlin",
+        "postalCode": "10115",
+    }
+    assert node["lines"] == [
+        {
+            "sku": part.lines.get().sku,
+            "quantity": 1,
+            "total": {"amount": "25.00", "currency": "EUR"},
+        }
+    ]
     assert node["total"] == {"amount": "35.00"}
 
 
@@ -124,12 +140,15 @@ def test_staff_with_manage_orders_see_every_order(gql_as):
     data = gql_as(staff).execute(STAFF_ORDERS % "number")["orders"]
 
     assert (data["totalCount"], [e["node"]["number"] for e in data["edges"]]) == (
-        2, [second.number, first.number])
+        2,
+        [second.number, first.number],
+    )
 
 
-@pytest.mark.parametrize("user_factory", [
-    lambda: UserFactory(), lambda: StaffFactory(),
-    lambda: SellerFactory(user=UserFactory()).user])
+@pytest.mark.parametrize(
+    "user_factory",
+    [lambda: UserFactory(), lambda: StaffFactory(), lambda: SellerFactory(user=UserFactory()).user],
+)
 def test_every_order_is_for_staff_with_manage_orders_only(gql_as, user_factory):
     placed_order()
 
@@ -161,8 +180,7 @@ def test_seller_orders_take_a_fixed_number_of_queries(gql_as, django_assert_max_
     seller = SellerFactory(user=UserFactory())
     for _ in range(3):
         variant = listed_product(seller=seller, prices=("10.00",)).variants.get()
-        checkout_complete(token=ready_checkout(lines=[(variant, 1)]).token,
-                          idempotency_key=key())
+        checkout_complete(token=ready_checkout(lines=[(variant, 1)]).token, idempotency_key=key())
 
     as_seller = gql_as(seller.user)
 
@@ -182,7 +200,8 @@ def test_me_lists_the_buyers_own_orders_like_my_orders(gql_as):
 
     data = gql_as(buyer).execute(
         "{ me { orders(first: 10) { totalCount edges { node { number } } } } "
-        "myOrders(first: 10) { edges { node { number } } } }")
+        "myOrders(first: 10) { edges { node { number } } } }"
+    )
 
     assert data["me"]["orders"]["totalCount"] == 1
     assert [e["node"]["number"] for e in data["me"]["orders"]["edges"]] == [order.number]

@@ -27,9 +27,10 @@ def staff():
 
 
 def _statuses(order) -> tuple[str, list[str]]:
-    return (Order.objects.get(pk=order.pk).status,
-            list(OrderPart.objects.filter(order=order).order_by("pk")
-                 .values_list("status", flat=True)))
+    return (
+        Order.objects.get(pk=order.pk).status,
+        list(OrderPart.objects.filter(order=order).order_by("pk").values_list("status", flat=True)),
+    )
 
 
 def _stock(order) -> list[int]:
@@ -47,10 +48,14 @@ def test_marking_an_order_paid_moves_every_part_and_the_order(staff):
     order_mark_paid(order=order, actor=staff)
 
     assert _statuses(order) == (S.PAID, [S.PAID, S.PAID])
-    assert list(OrderEvent.objects.filter(order=order).values_list(
-        "kind", "from_status", "to_status")) == [
-        ("placed", "", "unpaid"), ("paid", "unpaid", "paid"), ("paid", "unpaid", "paid"),
-        ("status_changed", "unpaid", "paid")]
+    assert list(
+        OrderEvent.objects.filter(order=order).values_list("kind", "from_status", "to_status")
+    ) == [
+        ("placed", "", "unpaid"),
+        ("paid", "unpaid", "paid"),
+        ("paid", "unpaid", "paid"),
+        ("status_changed", "unpaid", "paid"),
+    ]
 
 
 def test_an_order_is_as_far_as_its_slowest_live_part(staff):
@@ -58,8 +63,9 @@ def test_an_order_is_as_far_as_its_slowest_live_part(staff):
     order_mark_paid(order=order, actor=staff)
 
     order_part_start_fulfilment(part=_part(order, seller_a), actor=seller_a.user)
-    order_part_mark_shipped(part=_part(order, seller_a), actor=seller_a.user,
-                            carrier="DHL", tracking_number="JD0001")
+    order_part_mark_shipped(
+        part=_part(order, seller_a), actor=seller_a.user, carrier="DHL", tracking_number="JD0001"
+    )
     assert _statuses(order) == (S.PAID, [S.SHIPPED, S.PAID])
 
     order_part_start_fulfilment(part=_part(order, seller_b), actor=seller_b.user)
@@ -71,22 +77,26 @@ def test_shipping_records_carrier_and_tracking(staff):
     order_mark_paid(order=order, actor=staff)
     order_part_start_fulfilment(part=_part(order, seller_a), actor=seller_a.user)
 
-    order_part_mark_shipped(part=_part(order, seller_a), actor=seller_a.user, carrier="DHL",
-                            tracking_number="JD0001")
+    order_part_mark_shipped(
+        part=_part(order, seller_a), actor=seller_a.user, carrier="DHL", tracking_number="JD0001"
+    )
 
     part = _part(order, seller_a)
     event = OrderEvent.objects.get(part=part, kind="shipped")
     assert (part.status, part.carrier, event.note) == (S.SHIPPED, "DHL", "JD0001")
 
 
-@pytest.mark.parametrize("statuses, expected", [
-    ([S.UNPAID, S.UNPAID], S.UNPAID),
-    ([S.PAID, S.SHIPPED], S.PAID),
-    ([S.CANCELLED, S.SHIPPED], S.SHIPPED),
-    ([S.CANCELLED, S.CANCELLED], S.CANCELLED),
-    ([S.CANCELLED, S.REFUNDED], S.REFUNDED),
-    ([S.DELIVERED, S.COMPLETED], S.DELIVERED),
-])
+@pytest.mark.parametrize(
+    "statuses, expected",
+    [
+        ([S.UNPAID, S.UNPAID], S.UNPAID),
+        ([S.PAID, S.SHIPPED], S.PAID),
+        ([S.CANCELLED, S.SHIPPED], S.SHIPPED),
+        ([S.CANCELLED, S.CANCELLED], S.CANCELLED),
+        ([S.CANCELLED, S.REFUNDED], S.REFUNDED),
+        ([S.DELIVERED, S.COMPLETED], S.DELIVERED),
+    ],
+)
 def test_the_order_status_rolls_up_from_its_parts(statuses, expected):
     assert order_status_roll_up(statuses) == expected
 
@@ -144,7 +154,8 @@ def test_cancelling_an_unpaid_order_cancels_every_part_and_restores_stock():
     assert _statuses(order) == (S.CANCELLED, [S.CANCELLED, S.CANCELLED])
     assert _stock(order) == [5, 3]
     assert OrderEvent.objects.filter(order=order, kind="status_changed").get().note == (
-        "Changed my mind")
+        "Changed my mind"
+    )
 
 
 def test_a_buyer_cannot_cancel_a_paid_order(staff):

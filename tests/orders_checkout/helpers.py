@@ -11,14 +11,20 @@ def snapshot(checkout: Checkout) -> dict:
     """Everything a refused request must leave as it was."""
     checkout = Checkout.objects.get(pk=checkout.pk)
     return {
-        "checkout": {field.attname: getattr(checkout, field.attname)
-                     for field in Checkout._meta.concrete_fields},
+        "checkout": {
+            field.attname: getattr(checkout, field.attname)
+            for field in Checkout._meta.concrete_fields
+        },
         "lines": sorted(checkout.lines.values_list("variant_id", "quantity")),
-        "reservations": sorted(StockReservation.objects.filter(checkout=checkout)
-                               .values_list("variant_id", "quantity", "expires_at")),
+        "reservations": sorted(
+            StockReservation.objects.filter(checkout=checkout).values_list(
+                "variant_id", "quantity", "expires_at"
+            )
+        ),
     }
 
 
 def reserved(checkout: Checkout) -> dict[int, int]:
-    return dict(StockReservation.objects.filter(checkout=checkout)
-                .values_list("variant_id", "quantity"))
+    return dict(
+        StockReservation.objects.filter(checkout=checkout).values_list("variant_id", "quantity")
+    )

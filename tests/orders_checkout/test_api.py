@@ -24,8 +24,11 @@ CHECKOUT_FIELDS = """
     lines { id variant { id sku name } productName sellerName quantity quantityAvailable
             reservedUntil product { name images { alt } } }
 """
-CREATE = ("mutation ($input: CheckoutCreateInput!) { checkoutCreate(input: $input) { checkout { "
-          + CHECKOUT_FIELDS + " } errors { field code message } } }")
+CREATE = (
+    "mutation ($input: CheckoutCreateInput!) { checkoutCreate(input: $input) { checkout { "
+    + CHECKOUT_FIELDS
+    + " } errors { field code message } } }"
+)
 LINES_ADD = """mutation ($token: UUID!, $lines: [CheckoutLineInput!]!) {
   checkoutLinesAdd(token: $token, lines: $lines) {
     checkout { lines { quantity } } errors { field code message } } }"""
@@ -50,8 +53,14 @@ CURRENCY_UPDATE = """mutation ($token: UUID!, $currency: String!) {
     checkout { currency } errors { field code message } } }"""
 QUERY = "query ($token: UUID!) { checkout(token: $token) { " + CHECKOUT_FIELDS + " } }"
 
-BAKU = {"name": "Leyla Mammadova", "streetAddress1": "Nizami 10", "city": "Baku",
-        "postalCode": "az1000", "country": "AZ", "phone": "+994 12 345 67 89"}
+BAKU = {
+    "name": "Leyla Mammadova",
+    "streetAddress1": "Nizami 10",
+    "city": "Baku",
+    "postalCode": "az1000",
+    "country": "AZ",
+    "phone": "+994 12 345 67 89",
+}
 
 
 def vid(variant) -> str:
@@ -65,21 +74,36 @@ def create(client, **input):
 def test_a_guest_creates_a_checkout_with_lines_and_an_address(gql):
     variant = variant_in_stock(stock=5)
 
-    payload = create(gql, email="guest@example.com", shippingAddress=BAKU,
-                     lines=[{"variantId": vid(variant), "quantity": 2}])
+    payload = create(
+        gql,
+        email="guest@example.com",
+        shippingAddress=BAKU,
+        lines=[{"variantId": vid(variant), "quantity": 2}],
+    )
 
     checkout = payload["checkout"]
     assert payload["errors"] == []
     assert (checkout["email"], checkout["currency"], checkout["isGuest"]) == (
-        "guest@example.com", "AZN", True)
+        "guest@example.com",
+        "AZN",
+        True,
+    )
     assert checkout["shippingAddress"] == {
-        "name": "Leyla Mammadova", "streetAddress1": "Nizami 10", "city": "Baku",
-        "postalCode": "AZ 1000", "country": {"code": "AZ", "name": "Azerbaijan"},
-        "phone": "+994 12 345 67 89"}
+        "name": "Leyla Mammadova",
+        "streetAddress1": "Nizami 10",
+        "city": "Baku",
+        "postalCode": "AZ 1000",
+        "country": {"code": "AZ", "name": "Azerbaijan"},
+        "phone": "+994 12 345 67 89",
+    }
     [line] = checkout["lines"]
-    assert (line["variant"]["sku"], line["productName"], line["sellerName"], line["quantity"],
-            line["quantityAvailable"]) == (
-        variant.sku, variant.product.name, variant.product.seller.name, 2, 5)
+    assert (
+        line["variant"]["sku"],
+        line["productName"],
+        line["sellerName"],
+        line["quantity"],
+        line["quantityAvailable"],
+    ) == (variant.sku, variant.product.name, variant.product.seller.name, 2, 5)
     assert line["reservedUntil"] is not None
     assert Checkout.objects.get().user is None
 
@@ -96,12 +120,24 @@ def test_a_signed_in_buyers_checkout_records_the_buyer(gql_as):
 def test_create_refuses_a_bad_line_with_its_position_and_creates_nothing(gql):
     variant = variant_in_stock(stock=1)
 
-    payload = create(gql, lines=[{"variantId": vid(variant), "quantity": 1},
-                                 {"variantId": "bm9wZTox", "quantity": 1}])
+    payload = create(
+        gql,
+        lines=[
+            {"variantId": vid(variant), "quantity": 1},
+            {"variantId": "bm9wZTox", "quantity": 1},
+        ],
+    )
 
-    assert payload == {"checkout": None, "errors": [{
-        "field": "lines.1.variantId", "code": "VARIANT_NOT_AVAILABLE",
-        "message": "This item is not available."}]}
+    assert payload == {
+        "checkout": None,
+        "errors": [
+            {
+                "field": "lines.1.variantId",
+                "code": "VARIANT_NOT_AVAILABLE",
+                "message": "This item is not available.",
+            }
+        ],
+    }
     assert (Checkout.objects.count(), StockReservation.objects.count()) == (0, 0)
 
 
@@ -119,17 +155,25 @@ def test_a_foreign_address_is_checked_for_its_country(gql):
     payload = create(gql, shippingAddress={**BAKU, "country": "DE", "postalCode": "AZ 1000"})
 
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [
-        ("shippingAddress.postalCode", "INVALID_ADDRESS")]
+        ("shippingAddress.postalCode", "INVALID_ADDRESS")
+    ]
 
 
 def test_the_line_mutations_add_update_and_delete(gql):
     variant = variant_in_stock(stock=5)
     token = create(gql)["checkout"]["token"]
 
-    added = gql.execute(LINES_ADD, {"token": token, "lines": [
-        {"variantId": vid(variant), "quantity": 1}, {"variantId": vid(variant), "quantity": 2}]})
-    updated = gql.execute(LINE_UPDATE, {"token": token, "variantId": vid(variant),
-                                        "quantity": 4})
+    added = gql.execute(
+        LINES_ADD,
+        {
+            "token": token,
+            "lines": [
+                {"variantId": vid(variant), "quantity": 1},
+                {"variantId": vid(variant), "quantity": 2},
+            ],
+        },
+    )
+    updated = gql.execute(LINE_UPDATE, {"token": token, "variantId": vid(variant), "quantity": 4})
     deleted = gql.execute(LINE_DELETE, {"token": token, "variantId": vid(variant)})
 
     assert added["checkoutLinesAdd"]["checkout"]["lines"] == [{"quantity": 3}]
@@ -143,11 +187,16 @@ def test_insufficient_stock_names_the_line_and_leaves_the_checkout_as_it_was(gql
     token = create(gql, lines=[{"variantId": vid(variant), "quantity": 1}])["checkout"]["token"]
     before = snapshot(Checkout.objects.get())
 
-    payload = gql.execute(LINE_UPDATE, {"token": token, "variantId": vid(variant),
-                                        "quantity": 3})["checkoutLineUpdate"]
+    payload = gql.execute(LINE_UPDATE, {"token": token, "variantId": vid(variant), "quantity": 3})[
+        "checkoutLineUpdate"
+    ]
 
-    assert payload == {"checkout": None, "errors": [{
-        "field": "quantity", "code": "INSUFFICIENT_STOCK", "message": "Only 2 left in stock."}]}
+    assert payload == {
+        "checkout": None,
+        "errors": [
+            {"field": "quantity", "code": "INSUFFICIENT_STOCK", "message": "Only 2 left in stock."}
+        ],
+    }
     assert snapshot(Checkout.objects.get()) == before
 
 
@@ -155,17 +204,22 @@ def test_email_addresses_and_currency_are_updated(gql, eur_rate):
     token = create(gql)["checkout"]["token"]
 
     email = gql.execute(EMAIL_UPDATE, {"token": token, "email": "a@example.com"})
-    shipping = gql.execute(SHIPPING_UPDATE, {"token": token, "address": {
-        **BAKU, "country": "JP", "postalCode": "1000001"}})
-    billing = gql.execute(BILLING_UPDATE, {"token": token, "address": {
-        **BAKU, "country": "AE", "postalCode": None}})
+    shipping = gql.execute(
+        SHIPPING_UPDATE,
+        {"token": token, "address": {**BAKU, "country": "JP", "postalCode": "1000001"}},
+    )
+    billing = gql.execute(
+        BILLING_UPDATE, {"token": token, "address": {**BAKU, "country": "AE", "postalCode": None}}
+    )
     currency = gql.execute(CURRENCY_UPDATE, {"token": token, "currency": "EUR"})
 
     assert email["checkoutEmailUpdate"]["checkout"] == {"email": "a@example.com"}
     assert shipping["checkoutShippingAddressUpdate"]["checkout"] == {
-        "shippingAddress": {"postalCode": "100-0001", "country": {"code": "JP"}}}
+        "shippingAddress": {"postalCode": "100-0001", "country": {"code": "JP"}}
+    }
     assert billing["checkoutBillingAddressUpdate"]["checkout"] == {
-        "billingAddress": {"country": {"code": "AE"}}}
+        "billingAddress": {"country": {"code": "AE"}}
+    }
     assert currency["checkoutCurrencyUpdate"]["checkout"] == {"currency": "EUR"}
     assert Checkout.objects.get().shipping_country == "JP"
 
@@ -176,7 +230,8 @@ def test_a_currency_we_do_not_sell_in_is_refused(gql):
     payload = gql.execute(CURRENCY_UPDATE, {"token": token, "currency": "XYZ"})
 
     assert [(e["field"], e["code"]) for e in payload["checkoutCurrencyUpdate"]["errors"]] == [
-        ("currency", "UNKNOWN_CURRENCY")]
+        ("currency", "UNKNOWN_CURRENCY")
+    ]
     assert Checkout.objects.get().currency == "AZN"
 
 
@@ -207,11 +262,13 @@ ROLES = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("mutation", "arguments"), MUTATIONS)
-def test_whoever_holds_the_token_may_change_the_checkout(gql_as, eur_rate, role, mutation,
-                                                         arguments):
+def test_whoever_holds_the_token_may_change_the_checkout(
+    gql_as, eur_rate, role, mutation, arguments
+):
     variant = variant_in_stock(stock=5, seller=SellerFactory(user=UserFactory()))
-    token = create(gql_as(UserFactory()),
-                   lines=[{"variantId": vid(variant), "quantity": 1}])["checkout"]["token"]
+    token = create(gql_as(UserFactory()), lines=[{"variantId": vid(variant), "quantity": 1}])[
+        "checkout"
+    ]["token"]
 
     data = gql_as(ROLES[role](variant)).execute(mutation, {"token": token, **arguments(variant)})
 
@@ -220,17 +277,21 @@ def test_whoever_holds_the_token_may_change_the_checkout(gql_as, eur_rate, role,
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("mutation", "arguments"), MUTATIONS)
-def test_without_the_right_token_nobody_changes_a_checkout(gql_as, eur_rate, role, mutation,
-                                                           arguments):
+def test_without_the_right_token_nobody_changes_a_checkout(
+    gql_as, eur_rate, role, mutation, arguments
+):
     variant = variant_in_stock(stock=5, seller=SellerFactory(user=UserFactory()))
     create(gql_as(None), lines=[{"variantId": vid(variant), "quantity": 1}])
     before = snapshot(Checkout.objects.get())
 
     data = gql_as(ROLES[role](variant)).execute(
-        mutation, {"token": "00000000-0000-0000-0000-000000000000", **arguments(variant)})
+        mutation, {"token": "00000000-0000-0000-0000-000000000000", **arguments(variant)}
+    )
 
-    assert next(iter(data.values())) == {"checkout": None, "errors": [{
-        "field": "token", "code": "NOT_FOUND", "message": "No such checkout."}]}
+    assert next(iter(data.values())) == {
+        "checkout": None,
+        "errors": [{"field": "token", "code": "NOT_FOUND", "message": "No such checkout."}],
+    }
     assert snapshot(Checkout.objects.get()) == before
 
 
@@ -241,7 +302,8 @@ def test_an_expired_checkout_is_refused_with_expired(gql):
     payload = gql.execute(EMAIL_UPDATE, {"token": token, "email": "a@example.com"})
 
     assert [(e["field"], e["code"]) for e in payload["checkoutEmailUpdate"]["errors"]] == [
-        ("token", "EXPIRED")]
+        ("token", "EXPIRED")
+    ]
 
 
 def test_the_checkout_query_answers_null_for_an_unknown_token(gql):
@@ -273,12 +335,14 @@ def _checkout_with_lines(gql, count):
     variants = [variant_in_stock() for _ in range(count)]
     for variant in variants:
         ProductImageFactory(product=variant.product)
-    return create(gql, lines=[{"variantId": vid(v), "quantity": 1}
-                              for v in variants])["checkout"]["token"]
+    return create(gql, lines=[{"variantId": vid(v), "quantity": 1} for v in variants])["checkout"][
+        "token"
+    ]
 
 
 def test_the_checkout_query_costs_the_same_queries_for_one_line_or_many(
-        gql, django_assert_max_num_queries, django_assert_num_queries):
+    gql, django_assert_max_num_queries, django_assert_num_queries
+):
     one, many = _checkout_with_lines(gql, 1), _checkout_with_lines(gql, 6)
     with django_assert_max_num_queries(4) as counted:
         gql.execute(QUERY, {"token": one})
@@ -293,8 +357,13 @@ def test_the_checkout_shows_its_quote_in_its_currency(gql):
     variant = variant_in_stock(stock=5)
     token = create(gql, lines=[{"variantId": vid(variant), "quantity": 2}])["checkout"]["token"]
 
-    data = gql.execute("query ($token: UUID!) { checkout(token: $token) { quote { currency "
-                       "subtotal { amount currency } } } }", {"token": token})
+    data = gql.execute(
+        "query ($token: UUID!) { checkout(token: $token) { quote { currency "
+        "subtotal { amount currency } } } }",
+        {"token": token},
+    )
 
     assert data["checkout"]["quote"] == {
-        "currency": "AZN", "subtotal": {"amount": "200.00", "currency": "AZN"}}
+        "currency": "AZN",
+        "subtotal": {"amount": "200.00", "currency": "AZN"},
+    }

@@ -17,7 +17,8 @@ from workers.orders import delete_expired_checkouts, release_expired_reservation
 
 def _expire_reservations(checkout):
     StockReservation.objects.filter(checkout=checkout).update(
-        expires_at=timezone.now() - dt.timedelta(seconds=1))
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
 
 
 @pytest.mark.django_db
@@ -27,11 +28,14 @@ def test_a_reservation_holds_the_units_from_another_checkout():
     other = services.checkout_create()
 
     with pytest.raises(DomainError) as refused:
-        services.checkout_lines_add(checkout=other,
-                                    lines=[{"variant_id": variant.pk, "quantity": 2}])
+        services.checkout_lines_add(
+            checkout=other, lines=[{"variant_id": variant.pk, "quantity": 2}]
+        )
 
     assert (refused.value.code, refused.value.message) == (
-        "insufficient_stock", "Only 1 left in stock.")
+        "insufficient_stock",
+        "Only 1 left in stock.",
+    )
     assert reserved(other) == {}
 
 
@@ -50,8 +54,9 @@ def test_the_last_unit_reserved_elsewhere_is_out_of_stock_until_the_reservation_
     holder = services.checkout_create(lines=[{"variant_id": variant.pk, "quantity": 1}])
     other = services.checkout_create()
     with pytest.raises(DomainError) as refused:
-        services.checkout_lines_add(checkout=other,
-                                    lines=[{"variant_id": variant.pk, "quantity": 1}])
+        services.checkout_lines_add(
+            checkout=other, lines=[{"variant_id": variant.pk, "quantity": 1}]
+        )
     assert refused.value.code == "out_of_stock"
 
     _expire_reservations(holder)
@@ -72,7 +77,8 @@ def test_touching_a_checkout_renews_its_reservations(settings):
     reservation = StockReservation.objects.get(checkout=checkout)
     assert reservation.quantity == 2
     assert reservation.expires_at >= before + dt.timedelta(
-        seconds=settings.CHECKOUT_RESERVATION_SECONDS)
+        seconds=settings.CHECKOUT_RESERVATION_SECONDS
+    )
 
 
 @pytest.mark.django_db
@@ -108,7 +114,8 @@ def test_abandoned_checkouts_are_deleted_a_day_after_they_expire():
     abandoned = services.checkout_create(lines=[{"variant_id": variant.pk, "quantity": 1}])
     recent = services.checkout_create()
     Checkout.objects.filter(pk=abandoned.pk).update(
-        expires_at=timezone.now() - dt.timedelta(days=2))
+        expires_at=timezone.now() - dt.timedelta(days=2)
+    )
     Checkout.objects.filter(pk=recent.pk).update(expires_at=timezone.now() - dt.timedelta(hours=1))
 
     deleted = delete_expired_checkouts()
@@ -129,8 +136,9 @@ def test_two_checkouts_racing_for_the_last_unit_reserve_it_once():
     def add(checkout):
         try:
             barrier.wait()
-            services.checkout_lines_add(checkout=checkout,
-                                        lines=[{"variant_id": variant.pk, "quantity": 1}])
+            services.checkout_lines_add(
+                checkout=checkout, lines=[{"variant_id": variant.pk, "quantity": 1}]
+            )
             outcomes.append("reserved")
         except DomainError as error:
             outcomes.append(error.code)
@@ -158,8 +166,9 @@ def test_eight_checkouts_racing_for_three_units_reserve_exactly_three():
     def add(checkout):
         try:
             barrier.wait()
-            services.checkout_lines_add(checkout=checkout,
-                                        lines=[{"variant_id": variant.pk, "quantity": 1}])
+            services.checkout_lines_add(
+                checkout=checkout, lines=[{"variant_id": variant.pk, "quantity": 1}]
+            )
             outcomes.append("reserved")
         except DomainError as error:
             outcomes.append(error.code)

@@ -15,8 +15,13 @@ from tests.orders_checkout.helpers import reserved, snapshot, variant_in_stock
 
 pytestmark = pytest.mark.django_db
 
-GERMAN = {"name": "Anna Schmidt", "street_address_1": "Unter den Linden 1", "city": "Berlin",
-          "country": "DE", "postal_code": "10117"}
+GERMAN = {
+    "name": "Anna Schmidt",
+    "street_address_1": "Unter den Linden 1",
+    "city": "Berlin",
+    "country": "DE",
+    "postal_code": "10117",
+}
 
 
 def refused(call, **kwargs) -> DomainError:
@@ -31,8 +36,7 @@ def test_a_guest_checkout_starts_in_the_base_currency_for_the_lifetime(settings)
     checkout = services.checkout_create()
 
     assert (checkout.user, checkout.currency, checkout.email) == (None, "AZN", "")
-    assert checkout.expires_at >= before + dt.timedelta(
-        seconds=settings.CHECKOUT_LIFETIME_SECONDS)
+    assert checkout.expires_at >= before + dt.timedelta(seconds=settings.CHECKOUT_LIFETIME_SECONDS)
 
 
 def test_a_signed_in_buyers_checkout_records_them_and_their_email():
@@ -46,22 +50,31 @@ def test_a_signed_in_buyers_checkout_records_them_and_their_email():
 def test_creating_with_lines_and_an_address_reserves_the_units_and_sets_the_country(settings):
     variant = variant_in_stock(stock=5)
 
-    checkout = services.checkout_create(lines=[{"variant_id": variant.pk, "quantity": 2}],
-                                        shipping_address=GERMAN, email="a@example.com")
+    checkout = services.checkout_create(
+        lines=[{"variant_id": variant.pk, "quantity": 2}],
+        shipping_address=GERMAN,
+        email="a@example.com",
+    )
 
     assert list(checkout.lines.values_list("variant_id", "quantity")) == [(variant.pk, 2)]
     assert reserved(checkout) == {variant.pk: 2}
     assert checkout.shipping_country == "DE"
 
 
-@pytest.mark.parametrize(("kwargs", "code", "field"), [
-    ({"currency": "XYZ"}, "unknown_currency", "currency"),
-    ({"currency": "EUR"}, "no_exchange_rate", "currency"),
-    ({"email": "not-an-email"}, "invalid_email", "email"),
-    ({"shipping_address": {**GERMAN, "postal_code": "1"}}, "invalid_address",
-     "shippingAddress.postalCode"),
-    ({"billing_address": {**GERMAN, "city": ""}}, "invalid_address", "billingAddress.city"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "code", "field"),
+    [
+        ({"currency": "XYZ"}, "unknown_currency", "currency"),
+        ({"currency": "EUR"}, "no_exchange_rate", "currency"),
+        ({"email": "not-an-email"}, "invalid_email", "email"),
+        (
+            {"shipping_address": {**GERMAN, "postal_code": "1"}},
+            "invalid_address",
+            "shippingAddress.postalCode",
+        ),
+        ({"billing_address": {**GERMAN, "city": ""}}, "invalid_address", "billingAddress.city"),
+    ],
+)
 def test_a_checkout_with_bad_details_is_not_created(kwargs, code, field):
     error = refused(services.checkout_create, **kwargs)
 
@@ -73,8 +86,9 @@ def test_a_checkout_with_too_many_lines_is_not_created(settings):
     settings.CHECKOUT_MAX_LINES = 2
     variants = [variant_in_stock() for _ in range(3)]
 
-    error = refused(services.checkout_create,
-                    lines=[{"variant_id": v.pk, "quantity": 1} for v in variants])
+    error = refused(
+        services.checkout_create, lines=[{"variant_id": v.pk, "quantity": 1} for v in variants]
+    )
 
     assert (error.code, error.field) == ("too_many_lines", "lines")
     assert Checkout.objects.count() == 0
@@ -84,23 +98,31 @@ def test_lines_add_adds_to_an_existing_line_and_to_its_reservation():
     variant = variant_in_stock(stock=5)
     checkout = services.checkout_create(lines=[{"variant_id": variant.pk, "quantity": 1}])
 
-    services.checkout_lines_add(checkout=checkout,
-                                lines=[{"variant_id": variant.pk, "quantity": 2}])
+    services.checkout_lines_add(
+        checkout=checkout, lines=[{"variant_id": variant.pk, "quantity": 2}]
+    )
 
     assert list(checkout.lines.values_list("quantity", flat=True)) == [3]
     assert reserved(checkout) == {variant.pk: 3}
 
 
-@pytest.mark.parametrize(("quantity", "code"), [
-    (0, "invalid_quantity"), (-1, "invalid_quantity"), (51, "quantity_over_limit")])
+@pytest.mark.parametrize(
+    ("quantity", "code"),
+    [(0, "invalid_quantity"), (-1, "invalid_quantity"), (51, "quantity_over_limit")],
+)
 def test_lines_add_refuses_a_bad_quantity_and_changes_nothing(quantity, code):
     kept, variant = variant_in_stock(), variant_in_stock(stock=100)
     checkout = services.checkout_create(lines=[{"variant_id": kept.pk, "quantity": 1}])
     before = snapshot(checkout)
 
-    error = refused(services.checkout_lines_add, checkout=checkout,
-                    lines=[{"variant_id": kept.pk, "quantity": 1},
-                           {"variant_id": variant.pk, "quantity": quantity}])
+    error = refused(
+        services.checkout_lines_add,
+        checkout=checkout,
+        lines=[
+            {"variant_id": kept.pk, "quantity": 1},
+            {"variant_id": variant.pk, "quantity": quantity},
+        ],
+    )
 
     assert (error.code, error.field) == (code, "lines.1.quantity")
     assert snapshot(checkout) == before
@@ -112,8 +134,11 @@ def test_lines_add_refuses_a_total_above_the_per_line_cap(settings):
     checkout = services.checkout_create(lines=[{"variant_id": variant.pk, "quantity": 2}])
     before = snapshot(checkout)
 
-    error = refused(services.checkout_lines_add, checkout=checkout,
-                    lines=[{"variant_id": variant.pk, "quantity": 2}])
+    error = refused(
+        services.checkout_lines_add,
+        checkout=checkout,
+        lines=[{"variant_id": variant.pk, "quantity": 2}],
+    )
 
     assert (error.code, error.field) == ("quantity_over_limit", "lines.0.quantity")
     assert snapshot(checkout) == before
@@ -125,8 +150,11 @@ def test_lines_add_refuses_a_line_beyond_the_line_cap(settings):
     checkout = services.checkout_create(lines=[{"variant_id": first.pk, "quantity": 1}])
     before = snapshot(checkout)
 
-    error = refused(services.checkout_lines_add, checkout=checkout,
-                    lines=[{"variant_id": second.pk, "quantity": 1}])
+    error = refused(
+        services.checkout_lines_add,
+        checkout=checkout,
+        lines=[{"variant_id": second.pk, "quantity": 1}],
+    )
 
     assert (error.code, error.field) == ("too_many_lines", "lines")
     assert snapshot(checkout) == before
@@ -156,11 +184,17 @@ def test_a_variant_buyers_may_not_buy_is_not_available_like_an_unknown_one(make)
     checkout = services.checkout_create()
     before = snapshot(checkout)
 
-    error = refused(services.checkout_lines_add, checkout=checkout,
-                    lines=[{"variant_id": variant.pk, "quantity": 1}])
+    error = refused(
+        services.checkout_lines_add,
+        checkout=checkout,
+        lines=[{"variant_id": variant.pk, "quantity": 1}],
+    )
 
     assert (error.code, error.field, error.message) == (
-        "variant_not_available", "lines.0.variantId", "This item is not available.")
+        "variant_not_available",
+        "lines.0.variantId",
+        "This item is not available.",
+    )
     assert snapshot(checkout) == before
 
 
@@ -168,8 +202,11 @@ def test_more_than_the_stock_is_insufficient_stock():
     variant = variant_in_stock(stock=2)
     checkout = services.checkout_create()
 
-    error = refused(services.checkout_lines_add, checkout=checkout,
-                    lines=[{"variant_id": variant.pk, "quantity": 3}])
+    error = refused(
+        services.checkout_lines_add,
+        checkout=checkout,
+        lines=[{"variant_id": variant.pk, "quantity": 3}],
+    )
 
     assert (error.code, error.field) == ("insufficient_stock", "lines.0.quantity")
     assert checkout.lines.count() == 0 and reserved(checkout) == {}
@@ -179,8 +216,11 @@ def test_no_stock_at_all_is_out_of_stock():
     variant = variant_in_stock(stock=0)
     checkout = services.checkout_create()
 
-    error = refused(services.checkout_lines_add, checkout=checkout,
-                    lines=[{"variant_id": variant.pk, "quantity": 1}])
+    error = refused(
+        services.checkout_lines_add,
+        checkout=checkout,
+        lines=[{"variant_id": variant.pk, "quantity": 1}],
+    )
 
     assert (error.code, error.field) == ("out_of_stock", "lines.0.quantity")
 
@@ -188,11 +228,15 @@ def test_no_stock_at_all_is_out_of_stock():
 def test_the_checkout_stays_usable_after_a_refusal():
     variant = variant_in_stock(stock=2)
     checkout = services.checkout_create()
-    refused(services.checkout_lines_add, checkout=checkout,
-            lines=[{"variant_id": variant.pk, "quantity": 3}])
+    refused(
+        services.checkout_lines_add,
+        checkout=checkout,
+        lines=[{"variant_id": variant.pk, "quantity": 3}],
+    )
 
-    services.checkout_lines_add(checkout=checkout,
-                                lines=[{"variant_id": variant.pk, "quantity": 2}])
+    services.checkout_lines_add(
+        checkout=checkout, lines=[{"variant_id": variant.pk, "quantity": 2}]
+    )
 
     assert reserved(checkout) == {variant.pk: 2}
 
@@ -216,15 +260,18 @@ def test_line_update_to_zero_removes_the_line_and_its_reservation():
     assert checkout.lines.count() == 0 and reserved(checkout) == {}
 
 
-@pytest.mark.parametrize(("quantity", "code"), [
-    (-1, "invalid_quantity"), (51, "quantity_over_limit"), (6, "insufficient_stock")])
+@pytest.mark.parametrize(
+    ("quantity", "code"),
+    [(-1, "invalid_quantity"), (51, "quantity_over_limit"), (6, "insufficient_stock")],
+)
 def test_line_update_refuses_a_bad_quantity_and_changes_nothing(quantity, code):
     variant = variant_in_stock(stock=5)
     checkout = services.checkout_create(lines=[{"variant_id": variant.pk, "quantity": 1}])
     before = snapshot(checkout)
 
-    error = refused(services.checkout_line_update, checkout=checkout, variant_id=variant.pk,
-                    quantity=quantity)
+    error = refused(
+        services.checkout_line_update, checkout=checkout, variant_id=variant.pk, quantity=quantity
+    )
 
     assert (error.code, error.field) == (code, "quantity")
     assert snapshot(checkout) == before
@@ -234,8 +281,9 @@ def test_line_update_of_a_variant_not_in_the_checkout_is_line_not_found():
     variant = variant_in_stock()
     checkout = services.checkout_create()
 
-    error = refused(services.checkout_line_update, checkout=checkout, variant_id=variant.pk,
-                    quantity=1)
+    error = refused(
+        services.checkout_line_update, checkout=checkout, variant_id=variant.pk, quantity=1
+    )
 
     assert (error.code, error.field) == ("line_not_found", "variantId")
 
@@ -283,7 +331,8 @@ def test_shipping_address_update_sets_the_destination_country():
     checkout = services.checkout_create()
 
     services.checkout_shipping_address_update(
-        checkout=checkout, address={**GERMAN, "country": "AE", "postal_code": ""})
+        checkout=checkout, address={**GERMAN, "country": "AE", "postal_code": ""}
+    )
 
     checkout.refresh_from_db()
     assert (checkout.shipping_country, checkout.shipping_address["city"]) == ("AE", "Berlin")
@@ -293,8 +342,11 @@ def test_shipping_address_update_refuses_a_bad_address_and_changes_nothing():
     checkout = services.checkout_create(shipping_address=GERMAN)
     before = snapshot(checkout)
 
-    error = refused(services.checkout_shipping_address_update, checkout=checkout,
-                    address={**GERMAN, "country": "US", "postal_code": "ABCDE"})
+    error = refused(
+        services.checkout_shipping_address_update,
+        checkout=checkout,
+        address={**GERMAN, "country": "US", "postal_code": "ABCDE"},
+    )
 
     assert (error.code, error.field) == ("invalid_address", "shippingAddress.postalCode")
     assert snapshot(checkout) == before
@@ -304,7 +356,8 @@ def test_billing_address_update_leaves_the_destination_alone():
     checkout = services.checkout_create(shipping_address=GERMAN)
 
     services.checkout_billing_address_update(
-        checkout=checkout, address={**GERMAN, "country": "GB", "postal_code": "SW1A 1AA"})
+        checkout=checkout, address={**GERMAN, "country": "GB", "postal_code": "SW1A 1AA"}
+    )
 
     checkout.refresh_from_db()
     assert (checkout.shipping_country, checkout.billing_address["country"]) == ("DE", "GB")
@@ -314,17 +367,23 @@ def test_currency_update_clears_a_locked_rate():
     ExchangeRateFactory(currency="USD", rate="1.7000")
     checkout = services.checkout_create()
     Checkout.objects.filter(pk=checkout.pk).update(
-        exchange_rate="1", exchange_rate_source="base", rate_locked_at=timezone.now())
+        exchange_rate="1", exchange_rate_source="base", rate_locked_at=timezone.now()
+    )
 
     services.checkout_currency_update(checkout=checkout, currency="usd")
 
     checkout.refresh_from_db()
-    assert (checkout.currency, checkout.exchange_rate, checkout.exchange_rate_source,
-            checkout.rate_locked_at) == ("USD", None, "", None)
+    assert (
+        checkout.currency,
+        checkout.exchange_rate,
+        checkout.exchange_rate_source,
+        checkout.rate_locked_at,
+    ) == ("USD", None, "", None)
 
 
-@pytest.mark.parametrize(("currency", "code"), [
-    ("XYZ", "unknown_currency"), ("GBP", "no_exchange_rate")])
+@pytest.mark.parametrize(
+    ("currency", "code"), [("XYZ", "unknown_currency"), ("GBP", "no_exchange_rate")]
+)
 def test_currency_update_refuses_a_currency_we_cannot_charge_in(currency, code):
     checkout = services.checkout_create()
     before = snapshot(checkout)
@@ -338,19 +397,22 @@ def test_currency_update_refuses_a_currency_we_cannot_charge_in(currency, code):
 def test_every_change_extends_the_checkouts_life(settings):
     checkout = services.checkout_create()
     Checkout.objects.filter(pk=checkout.pk).update(
-        expires_at=timezone.now() + dt.timedelta(minutes=5))
+        expires_at=timezone.now() + dt.timedelta(minutes=5)
+    )
     before = timezone.now()
 
     services.checkout_email_update(checkout=checkout, email="a@example.com")
 
     assert Checkout.objects.get(pk=checkout.pk).expires_at >= before + dt.timedelta(
-        seconds=settings.CHECKOUT_LIFETIME_SECONDS)
+        seconds=settings.CHECKOUT_LIFETIME_SECONDS
+    )
 
 
 def test_an_expired_checkout_cannot_be_changed():
     checkout = services.checkout_create()
     Checkout.objects.filter(pk=checkout.pk).update(
-        expires_at=timezone.now() - dt.timedelta(seconds=1))
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
 
     error = refused(services.checkout_email_update, checkout=checkout, email="a@example.com")
 

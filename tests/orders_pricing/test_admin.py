@@ -19,10 +19,8 @@ def test_zone_method_and_duty_pages_show_their_inline_rows(staff_client):
     method = shipping_method(bands=[(1000, "35.00"), (5000, "80.00")])
     duty = duty_country("DE", chapters={"57": "8"})
 
-    zone_page = staff_client.get(reverse("admin:orders_shippingzone_change",
-                                         args=[method.zone.pk]))
-    method_page = staff_client.get(reverse("admin:orders_shippingmethod_change",
-                                           args=[method.pk]))
+    zone_page = staff_client.get(reverse("admin:orders_shippingzone_change", args=[method.zone.pk]))
+    method_page = staff_client.get(reverse("admin:orders_shippingmethod_change", args=[method.pk]))
     duty_page = staff_client.get(reverse("admin:orders_dutycountry_change", args=[duty.pk]))
 
     assert zone_page.status_code == method_page.status_code == duty_page.status_code == 200

@@ -67,8 +67,11 @@ def test_locking_stores_the_rate_in_force_and_prices_with_it_after_rates_move():
     locked = checkout_rate_lock(checkout=checkout)
     rate("EUR", "2.0")
 
-    assert (locked.exchange_rate, locked.exchange_rate_source,
-            locked.exchange_rate_valid_at) == (Decimal("1.9"), "test", old.valid_at)
+    assert (locked.exchange_rate, locked.exchange_rate_source, locked.exchange_rate_valid_at) == (
+        Decimal("1.9"),
+        "test",
+        old.valid_at,
+    )
     assert locked.rate_locked_at is not None
     assert checkout_quote(checkout=locked).subtotal == Decimal("157.89")
     assert checkout_quote(checkout=checkout).subtotal == Decimal("150.00")  # not yet locked
@@ -82,8 +85,7 @@ def test_locking_twice_keeps_the_first_rate():
 
     second = checkout_rate_lock(checkout=checkout)
 
-    assert (second.exchange_rate, second.rate_locked_at) == (Decimal("1.9"),
-                                                             first.rate_locked_at)
+    assert (second.exchange_rate, second.rate_locked_at) == (Decimal("1.9"), first.rate_locked_at)
 
 
 def test_locking_a_base_currency_checkout_stores_rate_one():

@@ -13,9 +13,11 @@ def enqueued(monkeypatch):
     sent = []
     for name in CAPTURED_TASKS:
         task = current_app.tasks[name]
-        monkeypatch.setattr(task, "apply_async",
-                            lambda args=None, kwargs=None, _name=name, **options:
-                            sent.append((_name, kwargs)))
+        monkeypatch.setattr(
+            task,
+            "apply_async",
+            lambda args=None, kwargs=None, _name=name, **options: sent.append((_name, kwargs)),
+        )
     return sent
 
 

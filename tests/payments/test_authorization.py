@@ -25,8 +25,9 @@ def by_id(order, key="pay-1"):
 def test_a_guest_holding_the_order_token_may_pay(gql):
     order = unpaid_order()
 
-    result = gql.execute(PAYMENT_CREATE, {"orderToken": str(order.token), "card": SUCCEEDS,
-                                          "idempotencyKey": "k"})["orderPaymentCreate"]
+    result = gql.execute(
+        PAYMENT_CREATE, {"orderToken": str(order.token), "card": SUCCEEDS, "idempotencyKey": "k"}
+    )["orderPaymentCreate"]
 
     assert (result["errors"], result["payment"]["status"]) == ([], "SUCCEEDED")
 
@@ -43,17 +44,27 @@ def test_a_buyer_pays_their_own_order_by_id(gql_as):
 @pytest.mark.parametrize("who", ["another buyer", "a seller", "staff"])
 def test_someone_elses_order_by_id_answers_like_a_missing_one(gql_as, who):
     order = unpaid_order(user=UserFactory())
-    caller = {"another buyer": UserFactory, "staff": StaffFactory,
-              "a seller": lambda: SellerFactory(user=UserFactory()).user}[who]()
+    caller = {
+        "another buyer": UserFactory,
+        "staff": StaffFactory,
+        "a seller": lambda: SellerFactory(user=UserFactory()).user,
+    }[who]()
     client = gql_as(caller)
     before = database_snapshot()
 
     someone_elses = client.execute(PAYMENT_CREATE, by_id(order))["orderPaymentCreate"]
-    missing = client.execute(PAYMENT_CREATE, {**by_id(order), "orderId": to_global_id(
-        "Order", 987654)})["orderPaymentCreate"]
+    missing = client.execute(
+        PAYMENT_CREATE, {**by_id(order), "orderId": to_global_id("Order", 987654)}
+    )["orderPaymentCreate"]
 
-    assert someone_elses == missing == {"payment": None, "errors": [{
-        "field": "orderId", "code": "NOT_FOUND", "message": "No such order."}]}
+    assert (
+        someone_elses
+        == missing
+        == {
+            "payment": None,
+            "errors": [{"field": "orderId", "code": "NOT_FOUND", "message": "No such order."}],
+        }
+    )
     assert database_snapshot() == before
 
 
@@ -71,8 +82,9 @@ def test_naming_both_the_token_and_the_id_is_refused(gql_as):
     buyer = UserFactory()
     order = unpaid_order(user=buyer)
 
-    result = gql_as(buyer).execute(PAYMENT_CREATE, {**by_id(order), "orderToken": str(
-        order.token)})["orderPaymentCreate"]
+    result = gql_as(buyer).execute(
+        PAYMENT_CREATE, {**by_id(order), "orderToken": str(order.token)}
+    )["orderPaymentCreate"]
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("orderToken", "INVALID")]
 
@@ -82,10 +94,13 @@ def test_another_orders_payment_cannot_be_confirmed_with_this_orders_token(gql):
     their_payment = payment_create(order=theirs, card=NEEDS_3DS, idempotency_key="theirs")
     before = database_snapshot()
 
-    result = gql.execute(PAYMENT_CONFIRM, {
-        "paymentId": to_global_id("Payment", their_payment.pk),
-        "orderToken": str(mine.token)})["orderPaymentConfirm"]
+    result = gql.execute(
+        PAYMENT_CONFIRM,
+        {"paymentId": to_global_id("Payment", their_payment.pk), "orderToken": str(mine.token)},
+    )["orderPaymentConfirm"]
 
-    assert result == {"payment": None, "errors": [{
-        "field": "paymentId", "code": "NOT_FOUND", "message": "No such payment."}]}
+    assert result == {
+        "payment": None,
+        "errors": [{"field": "paymentId", "code": "NOT_FOUND", "message": "No such payment."}],
+    }
     assert database_snapshot() == before

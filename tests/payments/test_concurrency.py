@@ -41,23 +41,26 @@ def _race(*calls) -> list:
     return outcomes
 
 
-def test_eight_workers_applying_eight_success_events_pay_the_order_once(
-        stripe_gateway, enqueued):
+def test_eight_workers_applying_eight_success_events_pay_the_order_once(stripe_gateway, enqueued):
     payment = payment_create(order=unpaid_order(currency="EUR"), idempotency_key="k1")
     intent = complete_action(stripe_gateway, payment.provider_id, passed=True)
-    events = [stripe_event_receive(payload=webhook_event("payment_intent.succeeded", intent))[0]
-              for _ in range(8)]
+    events = [
+        stripe_event_receive(payload=webhook_event("payment_intent.succeeded", intent))[0]
+        for _ in range(8)
+    ]
 
     outcomes = _race(*(lambda e=e: stripe_event_process(event_id=e.event_id) for e in events))
 
     assert all(isinstance(o, StripeEvent) for o in outcomes), outcomes
 
-    assert sorted(StripeEvent.objects.values_list("status", flat=True)) == [
-        "ignored"] * 7 + ["processed"]
+    assert sorted(StripeEvent.objects.values_list("status", flat=True)) == ["ignored"] * 7 + [
+        "processed"
+    ]
     assert PaymentEvent.objects.filter(to_status="succeeded").count() == 1
     assert order_status(payment.order) == "paid"
-    assert LedgerEntry.objects.filter(order=payment.order).aggregate(
-        total=Sum("amount_order"))["total"] == Decimal("60.00")
+    assert LedgerEntry.objects.filter(order=payment.order).aggregate(total=Sum("amount_order"))[
+        "total"
+    ] == Decimal("60.00")
     assert [n for n, _ in enqueued].count("fulfilment.order_paid") == 1
 
 
@@ -65,11 +68,17 @@ def test_eight_tabs_paying_one_order_at_once_make_one_payment(enqueued):
     order = unpaid_order()
 
     # A card that waits for 3-D Secure keeps the payment open, so every tab gets it.
-    outcomes = _race(*(lambda i=i: payment_create(
-        order=order, card=NEEDS_3DS, idempotency_key=f"tab-{i}") for i in range(8)))
+    outcomes = _race(
+        *(
+            lambda i=i: payment_create(order=order, card=NEEDS_3DS, idempotency_key=f"tab-{i}")
+            for i in range(8)
+        )
+    )
 
     assert all(isinstance(o, Payment) for o in outcomes), outcomes
     assert len({p.pk for p in outcomes}) == 1
     assert Payment.objects.count() == 1
     assert list(PaymentEvent.objects.values_list("to_status", flat=True)) == [
-        "pending", "requires_action"]
+        "pending",
+        "requires_action",
+    ]

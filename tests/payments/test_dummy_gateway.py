@@ -25,13 +25,15 @@ pytestmark = pytest.mark.django_db
 
 
 def pay(gql, order, *, card=SUCCEEDS, key="pay-1", **variables):
-    return gql.execute(PAYMENT_CREATE, {"orderToken": str(order.token), "card": card,
-                                        "idempotencyKey": key, **variables}
-                       )["orderPaymentCreate"]
+    return gql.execute(
+        PAYMENT_CREATE,
+        {"orderToken": str(order.token), "card": card, "idempotencyKey": key, **variables},
+    )["orderPaymentCreate"]
 
 
 def test_a_guest_pays_with_the_succeeding_card_and_the_order_becomes_paid(
-        gql, django_capture_on_commit_callbacks, enqueued):
+    gql, django_capture_on_commit_callbacks, enqueued
+):
     order = unpaid_order(currency="EUR")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -45,13 +47,19 @@ def test_a_guest_pays_with_the_succeeding_card_and_the_order_becomes_paid(
     assert order_status(order) == "paid"
     payment = Payment.objects.get()
     assert (payment.amount, payment.currency, payment.amount_minor) == (
-        Decimal("60.00"), "EUR", 6000)
+        Decimal("60.00"),
+        "EUR",
+        6000,
+    )
     assert [(e.from_status, e.to_status) for e in payment.events.all()] == [
-        ("", "pending"), ("pending", "succeeded")]
+        ("", "pending"),
+        ("pending", "succeeded"),
+    ]
 
 
 def test_a_succeeded_payment_records_the_order_in_the_ledger_once(
-        gql, django_capture_on_commit_callbacks, enqueued):
+    gql, django_capture_on_commit_callbacks, enqueued
+):
     order = unpaid_order(currency="EUR")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -64,7 +72,8 @@ def test_a_succeeded_payment_records_the_order_in_the_ledger_once(
 
 
 def test_sellers_are_told_of_the_paid_order_only_after_commit(
-        gql, django_capture_on_commit_callbacks, enqueued):
+    gql, django_capture_on_commit_callbacks, enqueued
+):
     order = unpaid_order(currency="EUR")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -78,7 +87,8 @@ def test_sellers_are_told_of_the_paid_order_only_after_commit(
 
 
 def test_the_declining_card_reports_card_declined_and_leaves_the_order_unpaid(
-        gql, django_capture_on_commit_callbacks, enqueued):
+    gql, django_capture_on_commit_callbacks, enqueued
+):
     order = unpaid_order()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -94,7 +104,8 @@ def test_the_declining_card_reports_card_declined_and_leaves_the_order_unpaid(
 
 
 def test_after_a_decline_the_buyer_pays_again_with_a_new_key(
-        gql, django_capture_on_commit_callbacks, enqueued):
+    gql, django_capture_on_commit_callbacks, enqueued
+):
     order = unpaid_order()
     pay(gql, order, card=DECLINES, key="first")
 
@@ -103,19 +114,27 @@ def test_after_a_decline_the_buyer_pays_again_with_a_new_key(
 
     assert result["payment"]["status"] == "SUCCEEDED"
     assert list(Payment.objects.order_by("pk").values_list("status", flat=True)) == [
-        "failed", "succeeded"]
+        "failed",
+        "succeeded",
+    ]
     assert order_status(order) == "paid"
 
 
 def test_the_3ds_card_requires_action_until_confirmed(
-        gql, django_capture_on_commit_callbacks, enqueued):
+    gql, django_capture_on_commit_callbacks, enqueued
+):
     order = unpaid_order()
     started = pay(gql, order, card=NEEDS_3DS)
 
     with django_capture_on_commit_callbacks(execute=True):
-        confirmed = gql.execute(PAYMENT_CONFIRM, {
-            "paymentId": started["payment"]["id"], "orderToken": str(order.token),
-            "authenticated": True})["orderPaymentConfirm"]
+        confirmed = gql.execute(
+            PAYMENT_CONFIRM,
+            {
+                "paymentId": started["payment"]["id"],
+                "orderToken": str(order.token),
+                "authenticated": True,
+            },
+        )["orderPaymentConfirm"]
 
     assert started["payment"]["status"] == "REQUIRES_ACTION"
     assert '"three_d_secure"' in started["payment"]["nextAction"]
@@ -130,9 +149,14 @@ def test_a_failed_3ds_authentication_fails_the_payment(gql):
     order = unpaid_order()
     started = pay(gql, order, card=NEEDS_3DS)
 
-    confirmed = gql.execute(PAYMENT_CONFIRM, {
-        "paymentId": started["payment"]["id"], "orderToken": str(order.token),
-        "authenticated": False})["orderPaymentConfirm"]
+    confirmed = gql.execute(
+        PAYMENT_CONFIRM,
+        {
+            "paymentId": started["payment"]["id"],
+            "orderToken": str(order.token),
+            "authenticated": False,
+        },
+    )["orderPaymentConfirm"]
 
     assert confirmed["payment"]["status"] == "FAILED"
     assert confirmed["payment"]["declineCode"] == "payment_intent_authentication_failure"
@@ -143,8 +167,8 @@ def test_a_payment_that_needs_no_action_cannot_be_confirmed(gql):
     order = unpaid_order()
     declined = pay(gql, order, card=DECLINES)
 
-    confirmed = gql.execute(PAYMENT_CONFIRM, {
-        "paymentId": declined["payment"]["id"], "orderToken": str(order.token)}
+    confirmed = gql.execute(
+        PAYMENT_CONFIRM, {"paymentId": declined["payment"]["id"], "orderToken": str(order.token)}
     )["orderPaymentConfirm"]
 
     assert confirmed["payment"] is None
@@ -181,10 +205,13 @@ def test_the_amount_is_the_order_total_in_its_zero_decimal_currency(gql):
     assert Payment.objects.get().amount_minor == 9600
 
 
-@pytest.mark.parametrize("arrange, status", [
-    (lambda order: order_mark_paid(order=order), "paid"),
-    (lambda order: order_cancel(order=order), "cancelled"),
-])
+@pytest.mark.parametrize(
+    "arrange, status",
+    [
+        (lambda order: order_mark_paid(order=order), "paid"),
+        (lambda order: order_cancel(order=order), "cancelled"),
+    ],
+)
 def test_an_order_already_paid_or_cancelled_cannot_be_paid(gql, arrange, status):
     order = unpaid_order()
     arrange(order)
@@ -193,9 +220,13 @@ def test_an_order_already_paid_or_cancelled_cannot_be_paid(gql, arrange, status)
     result = pay(gql, order)
 
     assert result["payment"] is None
-    assert result["errors"] == [{"field": "orderToken", "code": "ORDER_NOT_PAYABLE",
-                                 "message": f"Order {order.number} is {status}; there is "
-                                            f"nothing to pay."}]
+    assert result["errors"] == [
+        {
+            "field": "orderToken",
+            "code": "ORDER_NOT_PAYABLE",
+            "message": f"Order {order.number} is {status}; there is nothing to pay.",
+        }
+    ]
     assert database_snapshot() == before
 
 
@@ -210,15 +241,18 @@ def test_an_idempotency_key_used_for_another_order_is_refused(gql):
     assert database_snapshot() == before
 
 
-@pytest.mark.parametrize("variables, field, code", [
-    ({"card": ""}, "card", "INVALID"),
-    ({"card": None}, "card", "INVALID"),
-    ({"gateway": "paypal"}, "gateway", "GATEWAY_NOT_AVAILABLE"),
-    ({"gateway": "stripe"}, "gateway", "GATEWAY_NOT_AVAILABLE"),  # not enabled in the demo
-    ({"idempotencyKey": " "}, "idempotencyKey", "INVALID"),
-    ({"idempotencyKey": "k" * 129}, "idempotencyKey", "INVALID"),
-    ({"card": "4" * 300}, "card", "INVALID"),
-])
+@pytest.mark.parametrize(
+    "variables, field, code",
+    [
+        ({"card": ""}, "card", "INVALID"),
+        ({"card": None}, "card", "INVALID"),
+        ({"gateway": "paypal"}, "gateway", "GATEWAY_NOT_AVAILABLE"),
+        ({"gateway": "stripe"}, "gateway", "GATEWAY_NOT_AVAILABLE"),  # not enabled in the demo
+        ({"idempotencyKey": " "}, "idempotencyKey", "INVALID"),
+        ({"idempotencyKey": "k" * 129}, "idempotencyKey", "INVALID"),
+        ({"card": "4" * 300}, "card", "INVALID"),
+    ],
+)
 def test_bad_input_is_refused_and_nothing_is_written(gql, variables, field, code):
     order = unpaid_order()
     before = database_snapshot()
@@ -234,7 +268,9 @@ def test_an_unknown_card_number_is_declined_as_incorrect(gql):
     result = pay(gql, unpaid_order(), card="1234 5678 9012 3456")
 
     assert (result["payment"]["status"], result["payment"]["declineCode"]) == (
-        "FAILED", "incorrect_number")
+        "FAILED",
+        "incorrect_number",
+    )
 
 
 def test_payment_history_is_kept_as_events(gql, django_capture_on_commit_callbacks, enqueued):
@@ -242,13 +278,18 @@ def test_payment_history_is_kept_as_events(gql, django_capture_on_commit_callbac
     started = pay(gql, order, card=NEEDS_3DS)
 
     with django_capture_on_commit_callbacks(execute=True):
-        gql.execute(PAYMENT_CONFIRM, {"paymentId": started["payment"]["id"],
-                                      "orderToken": str(order.token)})
+        gql.execute(
+            PAYMENT_CONFIRM, {"paymentId": started["payment"]["id"], "orderToken": str(order.token)}
+        )
 
     assert list(PaymentEvent.objects.values_list("from_status", "to_status")) == [
-        ("", "pending"), ("pending", "requires_action"), ("requires_action", "succeeded")]
-    assert OrderEvent.objects.filter(order=order, kind="status_changed",
-                                     to_status="paid").count() == 1
+        ("", "pending"),
+        ("pending", "requires_action"),
+        ("requires_action", "succeeded"),
+    ]
+    assert (
+        OrderEvent.objects.filter(order=order, kind="status_changed", to_status="paid").count() == 1
+    )
 
 
 def test_order_payments_lists_the_payments_of_the_token_holder(gql):
@@ -256,16 +297,21 @@ def test_order_payments_lists_the_payments_of_the_token_holder(gql):
     pay(gql, order, card=DECLINES, key="first")
     pay(gql, order, card=NEEDS_3DS, key="second")
 
-    data = gql.execute("query($t: UUID!) { orderPayments(token: $t) { status declineCode } }",
-                       {"t": str(order.token)})
+    data = gql.execute(
+        "query($t: UUID!) { orderPayments(token: $t) { status declineCode } }",
+        {"t": str(order.token)},
+    )
 
-    assert data["orderPayments"] == [{"status": "REQUIRES_ACTION", "declineCode": None},
-                                     {"status": "FAILED", "declineCode": "card_declined"}]
+    assert data["orderPayments"] == [
+        {"status": "REQUIRES_ACTION", "declineCode": None},
+        {"status": "FAILED", "declineCode": "card_declined"},
+    ]
 
 
 def test_order_payments_of_an_unknown_token_is_empty(gql):
-    data = gql.execute("query { orderPayments(token: \"6f1c4a6e-0000-4000-8000-000000000000\") "
-                       "{ status } }")
+    data = gql.execute(
+        'query { orderPayments(token: "6f1c4a6e-0000-4000-8000-000000000000") { status } }'
+    )
 
     assert data["orderPayments"] == []
 

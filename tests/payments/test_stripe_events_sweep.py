@@ -28,12 +28,14 @@ def lost_event(stripe_gateway, settings):
     event = webhook_event("payment_intent.succeeded", intent)
     assert post_webhook(Client(), event, secret=settings.STRIPE_WEBHOOK_SECRET).status_code == 200
     StripeEvent.objects.filter(event_id=event["id"]).update(
-        received_at=timezone.now() - dt.timedelta(minutes=10))
+        received_at=timezone.now() - dt.timedelta(minutes=10)
+    )
     return payment, event
 
 
 def test_the_sweeper_queues_an_event_never_processed_and_the_order_is_paid(
-        lost_event, enqueued, django_capture_on_commit_callbacks):
+    lost_event, enqueued, django_capture_on_commit_callbacks
+):
     payment, event = lost_event
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -47,8 +49,9 @@ def test_the_sweeper_queues_an_event_never_processed_and_the_order_is_paid(
     assert order_status(payment.order) == "paid"
 
 
-def test_a_repeat_delivery_does_not_queue_it_again(lost_event, enqueued, settings,
-                                                   django_capture_on_commit_callbacks):
+def test_a_repeat_delivery_does_not_queue_it_again(
+    lost_event, enqueued, settings, django_capture_on_commit_callbacks
+):
     _, event = lost_event
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -57,8 +60,9 @@ def test_a_repeat_delivery_does_not_queue_it_again(lost_event, enqueued, setting
     assert [name for name, _ in enqueued if name == "payments.process_stripe_event"] == []
 
 
-def test_recent_and_processed_events_are_left_alone(lost_event, enqueued,
-                                                    django_capture_on_commit_callbacks):
+def test_recent_and_processed_events_are_left_alone(
+    lost_event, enqueued, django_capture_on_commit_callbacks
+):
     _, event = lost_event
     StripeEvent.objects.filter(event_id=event["id"]).update(received_at=timezone.now())
 

@@ -20,23 +20,26 @@ def created_intent_calls(server):
 
 @pytest.mark.parametrize("currency, minor", [("EUR", "6000"), ("JPY", "9600"), ("AZN", "12000")])
 def test_a_payment_intent_is_created_in_minor_units_of_the_order_currency(
-        stripe_gateway, currency, minor):
+    stripe_gateway, currency, minor
+):
     order = unpaid_order(currency=currency)
 
     payment = payment_create(order=order, idempotency_key="k1")
 
     [call] = created_intent_calls(stripe_gateway)
     assert call.params == {
-        "amount": minor, "currency": currency.lower(), "transfer_group": order.number,
+        "amount": minor,
+        "currency": currency.lower(),
+        "transfer_group": order.number,
         "metadata": {"order_number": order.number, "payment_id": str(payment.pk)},
         "payment_method_types": ["card"],
-        "description": f"Creative Market order {order.number}"}
+        "description": f"Creative Market order {order.number}",
+    }
     assert call.idempotency_key == f"payment-{payment.pk}-create"
     assert payment.amount_minor == int(minor)
 
 
-def test_the_client_secret_of_the_payment_intent_is_returned_and_the_payment_waits(
-        stripe_gateway):
+def test_the_client_secret_of_the_payment_intent_is_returned_and_the_payment_waits(stripe_gateway):
     payment = payment_create(order=unpaid_order(), idempotency_key="k1")
 
     [intent] = stripe_gateway.state.payment_intents.values()
@@ -47,7 +50,8 @@ def test_the_client_secret_of_the_payment_intent_is_returned_and_the_payment_wai
 
 
 def test_a_lost_response_is_retried_with_the_same_key_and_creates_one_payment_intent(
-        stripe_gateway):
+    stripe_gateway,
+):
     stripe_gateway.drop_next_response("/v1/payment_intents")
 
     payment = payment_create(order=unpaid_order(), idempotency_key="k1")
@@ -70,7 +74,8 @@ def test_asking_again_for_an_open_payment_creates_no_second_payment_intent(strip
 
 
 def test_a_payment_method_that_succeeds_pays_the_order_at_once(
-        stripe_gateway, django_capture_on_commit_callbacks, enqueued):
+    stripe_gateway, django_capture_on_commit_callbacks, enqueued
+):
     order = unpaid_order()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -97,10 +102,12 @@ def test_a_declined_payment_method_reports_the_code(stripe_gateway):
 
 
 def test_3ds_is_surfaced_with_the_next_action_and_settled_after_the_buyer_passes(
-        stripe_gateway, django_capture_on_commit_callbacks, enqueued):
+    stripe_gateway, django_capture_on_commit_callbacks, enqueued
+):
     order = unpaid_order()
-    payment = payment_create(order=order, card="pm_card_threeDSecure2Required",
-                             idempotency_key="k1")
+    payment = payment_create(
+        order=order, card="pm_card_threeDSecure2Required", idempotency_key="k1"
+    )
     started = (payment.status, payment.next_action["type"])
     complete_action(stripe_gateway, payment.provider_id, passed=True)
 
@@ -114,14 +121,17 @@ def test_3ds_is_surfaced_with_the_next_action_and_settled_after_the_buyer_passes
 
 
 def test_3ds_refused_by_the_buyer_fails_the_payment(stripe_gateway):
-    payment = payment_create(order=unpaid_order(), card="pm_card_threeDSecure2Required",
-                             idempotency_key="k1")
+    payment = payment_create(
+        order=unpaid_order(), card="pm_card_threeDSecure2Required", idempotency_key="k1"
+    )
     complete_action(stripe_gateway, payment.provider_id, passed=False)
 
     payment = payment_confirm(payment=payment)
 
     assert (payment.status, payment.decline_code) == (
-        "failed", "payment_intent_authentication_failure")
+        "failed",
+        "payment_intent_authentication_failure",
+    )
 
 
 def test_a_card_number_is_never_sent_to_our_server_for_stripe(stripe_gateway):
@@ -136,13 +146,15 @@ def test_a_card_number_is_never_sent_to_our_server_for_stripe(stripe_gateway):
 
 
 def test_a_refused_stripe_request_is_reported_and_a_retry_with_the_same_key_completes_it(
-        stripe_gateway):
+    stripe_gateway,
+):
     from market.core.errors import DomainError
 
     order = unpaid_order()
     # (Stripe's 5xx answers are retried by the SDK itself; a 4xx is not.)
-    stripe_gateway.fail_next_request("/v1/payment_intents", 429, "Too many requests",
-                                     type="rate_limit_error")
+    stripe_gateway.fail_next_request(
+        "/v1/payment_intents", 429, "Too many requests", type="rate_limit_error"
+    )
     with pytest.raises(DomainError) as outage:
         payment_create(order=order, idempotency_key="k1")
 

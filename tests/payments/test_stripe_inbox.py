@@ -17,14 +17,23 @@ from tests.stripe_server.server import webhook_event
 
 def test_every_stripe_event_type_the_market_applies_has_its_handler_once_the_apps_are_ready():
     assert stripe_event_handlers.event_types() == {
-        "payment_intent.succeeded", "payment_intent.payment_failed",
-        "charge.refunded", "charge.refund.updated",
-        "refund.created", "refund.updated", "refund.failed",
-        "account.updated", "transfer.created", "transfer.updated", "transfer.reversed",
-        "payout.paid", "payout.failed",
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "charge.refunded",
+        "charge.refund.updated",
+        "refund.created",
+        "refund.updated",
+        "refund.failed",
+        "account.updated",
+        "transfer.created",
+        "transfer.updated",
+        "transfer.reversed",
+        "payout.paid",
+        "payout.failed",
     }
     assert stripe_event_handlers.get("transfer.reversed").__module__ == (
-        "market.payouts.stripe_events")
+        "market.payouts.stripe_events"
+    )
 
 
 def test_a_second_handler_for_one_event_type_is_refused_and_the_first_stays():
@@ -46,7 +55,8 @@ def test_a_second_handler_for_one_event_type_is_refused_and_the_first_stays():
 
 @pytest.mark.django_db
 def test_the_inbox_applies_a_stored_event_with_the_handler_registered_for_its_type(
-        monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch, django_capture_on_commit_callbacks
+):
     handlers = StripeEventHandlers()
     monkeypatch.setattr(stripe_inbox, "stripe_event_handlers", handlers)
     applied = []
@@ -66,4 +76,6 @@ def test_the_inbox_applies_a_stored_event_with_the_handler_registered_for_its_ty
 
     assert applied == [paid.event_id]
     assert dict(StripeEvent.objects.values_list("event_id", "status")) == {
-        paid.event_id: "processed", other.event_id: "ignored"}
+        paid.event_id: "processed",
+        other.event_id: "ignored",
+    }

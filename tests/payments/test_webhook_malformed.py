@@ -23,9 +23,15 @@ def refusal(response) -> tuple[int, str]:
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("body", ["[" * 100_000, '{"a":' * 100_000,
-                                  '{"id": "evt_1", "data": ' + "[" * 100_000 + "]" * 100_000 + "}"],
-                         ids=["arrays", "objects", "balanced"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000,
+        '{"a":' * 100_000,
+        '{"id": "evt_1", "data": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+    ids=["arrays", "objects", "balanced"],
+)
 def test_a_deeply_nested_signed_body_is_refused_before_parsing(settings, body):
     response = post_signed(settings, body)
 
@@ -85,8 +91,11 @@ def test_a_second_equals_sign_in_the_timestamp_is_read_as_stripes_sdk_reads_it(s
     assert StripeEvent.objects.count() == 1
 
 
-@pytest.mark.parametrize("body", ['{"id": "evt_1", "type": ', "not json", "1" * 5_000],
-                         ids=["cut-short", "not-json", "huge-number"])
+@pytest.mark.parametrize(
+    "body",
+    ['{"id": "evt_1", "type": ', "not json", "1" * 5_000],
+    ids=["cut-short", "not-json", "huge-number"],
+)
 def test_a_signed_body_that_is_not_json_is_refused_without_echoing_the_parser(settings, body):
     response = post_signed(settings, body)
 
@@ -95,16 +104,27 @@ def test_a_signed_body_that_is_not_json_is_refused_without_echoing_the_parser(se
     assert not StripeEvent.objects.exists()
 
 
-@pytest.mark.parametrize("changes", [
-    {"created": 10 ** 30},
-    {"created": -1},
-    {"id": "evt_" + "x" * 300},
-    {"type": "x" * 101},
-    {"account": {"id": "acct_1"}},
-    {"id": "evt_\u0000"},
-    {"data": {"object": {"name": "\ud800"}}},
-], ids=["created-overflows", "created-negative", "id-too-long", "type-too-long",
-        "account-not-text", "nul-in-id", "lone-surrogate"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"created": 10**30},
+        {"created": -1},
+        {"id": "evt_" + "x" * 300},
+        {"type": "x" * 101},
+        {"account": {"id": "acct_1"}},
+        {"id": "evt_\u0000"},
+        {"data": {"object": {"name": "\ud800"}}},
+    ],
+    ids=[
+        "created-overflows",
+        "created-negative",
+        "id-too-long",
+        "type-too-long",
+        "account-not-text",
+        "nul-in-id",
+        "lone-surrogate",
+    ],
+)
 def test_a_signed_event_the_database_cannot_store_is_refused_with_a_code(settings, changes):
     event = {**webhook_event("x.y", {}), **changes}
 
@@ -116,8 +136,9 @@ def test_a_signed_event_the_database_cannot_store_is_refused_with_a_code(setting
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_a_signed_event_with_a_number_json_does_not_have_is_refused(settings, constant):
-    body = json.dumps(webhook_event("x.y", {"amount": 1})).replace('"amount": 1',
-                                                                   f'"amount": {constant}')
+    body = json.dumps(webhook_event("x.y", {"amount": 1})).replace(
+        '"amount": 1', f'"amount": {constant}'
+    )
 
     response = post_signed(settings, body)
 
@@ -130,6 +151,7 @@ def test_a_forged_signature_is_refused_with_its_code(settings):
 
     assert response.json() == {
         "code": "invalid_signature",
-        "error": "The Stripe-Signature header does not match the body, or is too old."}
+        "error": "The Stripe-Signature header does not match the body, or is too old.",
+    }
     assert response.status_code == 400
     assert not StripeEvent.objects.exists()

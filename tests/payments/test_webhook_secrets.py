@@ -20,9 +20,11 @@ def two_endpoints(settings):
 
 
 def account_updated():
-    return webhook_event("account.updated", {"id": "acct_c1", "object": "account",
-                                             "charges_enabled": True, "payouts_enabled": True},
-                         account="acct_c1")
+    return webhook_event(
+        "account.updated",
+        {"id": "acct_c1", "object": "account", "charges_enabled": True, "payouts_enabled": True},
+        account="acct_c1",
+    )
 
 
 @pytest.mark.parametrize("secret", [PLATFORM, CONNECT])

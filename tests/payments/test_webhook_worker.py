@@ -18,13 +18,15 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_real_worker_pays_the_order_on_payment_intent_succeeded(
-        celery_worker_process, stripe_gateway):
+    celery_worker_process, stripe_gateway
+):
     payment = payment_create(order=unpaid_order(currency="EUR"), idempotency_key="k-worker")
     intent = complete_action(stripe_gateway, payment.provider_id, passed=True)
     event = webhook_event("payment_intent.succeeded", intent)
 
-    responses = [post_webhook(Client(), event, secret=settings.STRIPE_WEBHOOK_SECRET)
-                 for _ in range(5)]
+    responses = [
+        post_webhook(Client(), event, secret=settings.STRIPE_WEBHOOK_SECRET) for _ in range(5)
+    ]
 
     assert [r.status_code for r in responses] == [200] * 5
     deadline = time.monotonic() + 60

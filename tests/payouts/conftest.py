@@ -1,4 +1,3 @@
-
 import pytest
 
 from tests.stripe_server.fixtures import _stripe_server_process, stripe_server  # noqa: F401
@@ -12,9 +11,9 @@ def enqueued(monkeypatch):
     sent = []
     for name in ("payments.process_stripe_event",):
         task = current_app.tasks[name]
-        monkeypatch.setattr(task, "apply_async",
-                            lambda args=None, kwargs=None, _name=name, **options:
-                            sent.append((_name, kwargs)))
+        monkeypatch.setattr(
+            task,
+            "apply_async",
+            lambda args=None, kwargs=None, _name=name, **options: sent.append((_name, kwargs)),
+        )
     return sent
-
-

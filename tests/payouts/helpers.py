@@ -30,8 +30,13 @@ PAYOUT_STATUS = """
 AZ_IBAN = "AZ21NABZ00000000137010001944"
 DE_IBAN = "DE89370400440532013000"
 
-BANK_INPUT = {"accountHolder": "Leyla Mammadova", "iban": "AZ21 NABZ 0000 0000 1370 1000 1944",
-              "bic": "NABZAZ2X", "bankName": "Central Bank of Azerbaijan", "currency": "AZN"}
+BANK_INPUT = {
+    "accountHolder": "Leyla Mammadova",
+    "iban": "AZ21 NABZ 0000 0000 1370 1000 1944",
+    "bic": "NABZAZ2X",
+    "bankName": "Central Bank of Azerbaijan",
+    "currency": "AZN",
+}
 
 
 def seller_with_user(**kwargs):
@@ -41,8 +46,14 @@ def seller_with_user(**kwargs):
 def seller_with_bank_details(**kwargs) -> PayoutAccount:
     seller = seller_with_user(country="AZ", **kwargs)
     return PayoutAccount.objects.create(
-        seller=seller, route="bank_transfer", account_holder="Leyla Mammadova", iban=AZ_IBAN,
-        bic="NABZAZ2X", bank_name="Central Bank of Azerbaijan", currency="AZN")
+        seller=seller,
+        route="bank_transfer",
+        account_holder="Leyla Mammadova",
+        iban=AZ_IBAN,
+        bic="NABZAZ2X",
+        bank_name="Central Bank of Azerbaijan",
+        currency="AZN",
+    )
 
 
 def seller_global_id(seller) -> str:

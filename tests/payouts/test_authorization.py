@@ -24,8 +24,10 @@ NOT_SELLERS = {
     "anonymous": (lambda: None, "unauthenticated"),
     "buyer": (UserFactory, "permission_denied"),
     "staff without the permission": (StaffFactory, "permission_denied"),
-    "staff with the permission": (lambda: StaffFactory(permissions=["payouts.manage_payouts"]),
-                                  "permission_denied"),
+    "staff with the permission": (
+        lambda: StaffFactory(permissions=["payouts.manage_payouts"]),
+        "permission_denied",
+    ),
 }
 
 
@@ -82,7 +84,11 @@ def verified_bank_account():
 def assert_unchanged(account):
     fresh = PayoutAccount.objects.get(pk=account.pk)
     assert (fresh.iban, fresh.bic, fresh.currency, fresh.bank_verified_at) == (
-        AZ_IBAN, "NABZAZ2X", "AZN", account.bank_verified_at)
+        AZ_IBAN,
+        "NABZAZ2X",
+        "AZN",
+        account.bank_verified_at,
+    )
 
 
 @pytest.mark.parametrize("make_user,code", NOT_SELLERS.values(), ids=NOT_SELLERS.keys())
@@ -124,18 +130,20 @@ NOT_PAYOUT_STAFF = {
     "buyer": (lambda account: UserFactory(), "permission_denied"),
     "another seller": (lambda account: seller_with_user(country="AZ").user, "permission_denied"),
     "owner": (lambda account: account.seller.user, "permission_denied"),
-    "staff without the permission": (lambda account: StaffFactory(permissions=[
-        "sellers.manage_sellers"]), "permission_denied"),
+    "staff without the permission": (
+        lambda account: StaffFactory(permissions=["sellers.manage_sellers"]),
+        "permission_denied",
+    ),
 }
 
 
-@pytest.mark.parametrize("make_user,code", NOT_PAYOUT_STAFF.values(),
-                         ids=NOT_PAYOUT_STAFF.keys())
+@pytest.mark.parametrize("make_user,code", NOT_PAYOUT_STAFF.values(), ids=NOT_PAYOUT_STAFF.keys())
 def test_only_payout_staff_may_verify_a_bank_account(make_user, code, gql_as):
     account = seller_with_bank_details()
 
     errors = gql_as(make_user(account)).errors(
-        BANK_ACCOUNT_VERIFY, {"sellerId": seller_global_id(account.seller)})
+        BANK_ACCOUNT_VERIFY, {"sellerId": seller_global_id(account.seller)}
+    )
 
     assert errors[0]["extensions"]["code"] == code
     account.refresh_from_db()
@@ -146,8 +154,9 @@ def test_staff_with_the_permission_verify_a_bank_account(gql_as):
     account = seller_with_bank_details()
     staff = StaffFactory(permissions=["payouts.manage_payouts"])
 
-    data = gql_as(staff).execute(BANK_ACCOUNT_VERIFY,
-                                 {"sellerId": seller_global_id(account.seller)})
+    data = gql_as(staff).execute(
+        BANK_ACCOUNT_VERIFY, {"sellerId": seller_global_id(account.seller)}
+    )
 
     assert data["sellerPayoutBankAccountVerify"]["errors"] == []
     account.refresh_from_db()

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def set_bank_account(gql_as, seller, **changes):
-    return gql_as(seller.user).execute(
-        BANK_ACCOUNT_SET, {"input": {**BANK_INPUT, **changes}})["sellerPayoutBankAccountSet"]
+    return gql_as(seller.user).execute(BANK_ACCOUNT_SET, {"input": {**BANK_INPUT, **changes}})[
+        "sellerPayoutBankAccountSet"
+    ]
 
 
 def test_an_azerbaijani_iban_is_accepted_and_stored_compact(gql_as):
@@ -32,23 +33,45 @@ def test_an_azerbaijani_iban_is_accepted_and_stored_compact(gql_as):
 
     assert data["errors"] == []
     account = PayoutAccount.objects.get(seller=seller)
-    assert (account.route, account.account_holder, account.iban, account.bic, account.bank_name,
-            account.currency, account.bank_verified_at) == (
-        "bank_transfer", "Leyla Mammadova", AZ_IBAN, "NABZAZ2X", "Central Bank of Azerbaijan",
-        "AZN", None)
+    assert (
+        account.route,
+        account.account_holder,
+        account.iban,
+        account.bic,
+        account.bank_name,
+        account.currency,
+        account.bank_verified_at,
+    ) == (
+        "bank_transfer",
+        "Leyla Mammadova",
+        AZ_IBAN,
+        "NABZAZ2X",
+        "Central Bank of Azerbaijan",
+        "AZN",
+        None,
+    )
     assert data["payoutStatus"] == {
-        "route": "BANK_TRANSFER", "isReady": False, "payoutsEnabled": False,
+        "route": "BANK_TRANSFER",
+        "isReady": False,
+        "payoutsEnabled": False,
         "missing": ["Staff have not verified the bank account yet."],
-        "bankAccount": {"accountHolder": "Leyla Mammadova", "ibanLast4": "1944",
-                        "bic": "NABZAZ2X", "bankName": "Central Bank of Azerbaijan",
-                        "currency": "AZN", "verified": False}}
+        "bankAccount": {
+            "accountHolder": "Leyla Mammadova",
+            "ibanLast4": "1944",
+            "bic": "NABZAZ2X",
+            "bankName": "Central Bank of Azerbaijan",
+            "currency": "AZN",
+            "verified": False,
+        },
+    }
 
 
 def test_a_german_iban_is_accepted_in_any_spelling(gql_as):
     seller = seller_with_user(country="AZ")
 
-    data = set_bank_account(gql_as, seller, iban="de89 3704 0044 0532 0130 00",
-                            bic="cobadeffxxx", currency="eur")
+    data = set_bank_account(
+        gql_as, seller, iban="de89 3704 0044 0532 0130 00", bic="cobadeffxxx", currency="eur"
+    )
 
     assert data["errors"] == []
     account = PayoutAccount.objects.get(seller=seller)
@@ -60,8 +83,13 @@ def test_an_iban_with_a_wrong_checksum_is_refused_and_nothing_stored(gql_as):
 
     data = set_bank_account(gql_as, seller, iban="AZ22NABZ00000000137010001944")
 
-    assert data["errors"] == [{"field": "iban", "code": "INVALID_IBAN", "message":
-                               "This IBAN's check digits are wrong: please check it for typos."}]
+    assert data["errors"] == [
+        {
+            "field": "iban",
+            "code": "INVALID_IBAN",
+            "message": "This IBAN's check digits are wrong: please check it for typos.",
+        }
+    ]
     assert not PayoutAccount.objects.exists()
 
 
@@ -119,7 +147,10 @@ def test_changing_verified_details_needs_verification_again(gql_as):
 
     account.refresh_from_db()
     assert (account.iban, account.bank_verified_at, account.bank_verified_by) == (
-        DE_IBAN, None, None)
+        DE_IBAN,
+        None,
+        None,
+    )
     assert data["payoutStatus"]["isReady"] is False
 
 
@@ -139,12 +170,19 @@ def test_staff_verify_a_bank_account_and_the_seller_is_ready(gql_as):
     account = seller_with_bank_details()
     staff = StaffFactory(permissions=["payouts.manage_payouts"])
 
-    data = gql_as(staff).execute(BANK_ACCOUNT_VERIFY, {"sellerId": seller_global_id(
-        account.seller)})["sellerPayoutBankAccountVerify"]
+    data = gql_as(staff).execute(
+        BANK_ACCOUNT_VERIFY, {"sellerId": seller_global_id(account.seller)}
+    )["sellerPayoutBankAccountVerify"]
 
-    assert data == {"errors": [], "payoutStatus": {
-        "route": "BANK_TRANSFER", "isReady": True, "missing": [],
-        "bankAccount": {"ibanLast4": "1944", "verified": True}}}
+    assert data == {
+        "errors": [],
+        "payoutStatus": {
+            "route": "BANK_TRANSFER",
+            "isReady": True,
+            "missing": [],
+            "bankAccount": {"ibanLast4": "1944", "verified": True},
+        },
+    }
     account.refresh_from_db()
     assert account.bank_verified_by == staff
     assert account.bank_verified_at is not None
@@ -172,9 +210,13 @@ def test_a_seller_without_bank_details_cannot_be_verified(gql_as):
 
     data = gql_as(staff).execute(BANK_ACCOUNT_VERIFY, {"sellerId": seller_global_id(seller)})
 
-    assert data["sellerPayoutBankAccountVerify"]["errors"] == [{
-        "field": "sellerId", "code": "NO_BANK_ACCOUNT",
-        "message": "This seller has not added a bank account yet."}]
+    assert data["sellerPayoutBankAccountVerify"]["errors"] == [
+        {
+            "field": "sellerId",
+            "code": "NO_BANK_ACCOUNT",
+            "message": "This seller has not added a bank account yet.",
+        }
+    ]
     assert not PayoutAccount.objects.exists()
 
 
@@ -206,8 +248,13 @@ def test_payout_status_shows_what_is_missing_until_the_bank_route_is_ready(gql_a
     after = client.execute(PAYOUT_STATUS)["sellerPayoutStatus"]
 
     assert (before["isReady"], before["missing"], before["bankAccount"]) == (
-        False, ["Add the bank account to be paid to."], None)
+        False,
+        ["Add the bank account to be paid to."],
+        None,
+    )
     assert (pending["isReady"], pending["missing"]) == (
-        False, ["Staff have not verified the bank account yet."])
+        False,
+        ["Staff have not verified the bank account yet."],
+    )
     assert (after["isReady"], after["missing"], after["payoutsEnabled"]) == (True, [], True)
     assert after["bankAccount"]["verified"] is True

@@ -25,15 +25,20 @@ def test_onboarding_creates_an_express_account_and_returns_a_link(stripe_server,
     expires_at = dt.datetime.fromisoformat(data["expiresAt"])
     assert timezone.now() < expires_at <= timezone.now() + dt.timedelta(seconds=301)
     (call,) = stripe_server.calls_to("POST", "/v1/accounts")
-    assert call.params == {"type": "express", "country": "DE",
-                           "capabilities": {"transfers": {"requested": "true"}},
-                           "metadata": {"seller_id": str(seller.pk)}}
+    assert call.params == {
+        "type": "express",
+        "country": "DE",
+        "capabilities": {"transfers": {"requested": "true"}},
+        "metadata": {"seller_id": str(seller.pk)},
+    }
     assert call.idempotency_key == f"seller-{seller.pk}-connect-account"
     (link_call,) = stripe_server.calls_to("POST", "/v1/account_links")
     assert link_call.params == {
-        "account": account.stripe_account_id, "type": "account_onboarding",
+        "account": account.stripe_account_id,
+        "type": "account_onboarding",
         "refresh_url": "http://127.0.0.1:8000/seller/payouts/onboarding/refresh/",
-        "return_url": "http://127.0.0.1:8000/seller/payouts/onboarding/return/"}
+        "return_url": "http://127.0.0.1:8000/seller/payouts/onboarding/return/",
+    }
     assert account.route == "stripe_connect"
     assert data["payoutStatus"]["route"] == "STRIPE_CONNECT"
     assert data["payoutStatus"]["isReady"] is False
@@ -54,7 +59,8 @@ def test_a_second_call_gives_a_new_link_for_the_same_account(stripe_server):
 
 
 def test_a_retry_after_a_crash_before_the_account_was_stored_finds_the_same_account(
-        stripe_server, monkeypatch):
+    stripe_server, monkeypatch
+):
     seller = seller_with_user(country="DE")
     real_attach = services._stripe_account_attach
 
@@ -84,14 +90,20 @@ def test_a_lost_stripe_response_is_retried_by_the_sdk_without_a_second_account(s
 
 def test_a_stripe_refusal_is_a_stripe_error_and_stores_nothing(stripe_server, gql_as):
     seller = seller_with_user(country="DE")
-    stripe_server.fail_next_request("/v1/accounts", 400,
-                                    "Your platform cannot create accounts in this country.")
+    stripe_server.fail_next_request(
+        "/v1/accounts", 400, "Your platform cannot create accounts in this country."
+    )
 
     data = gql_as(seller.user).execute(ONBOARDING)["sellerPayoutOnboardingLinkCreate"]
 
     assert data["url"] is None
-    assert data["errors"] == [{"field": None, "code": "STRIPE_ERROR",
-                               "message": "Your platform cannot create accounts in this country."}]
+    assert data["errors"] == [
+        {
+            "field": None,
+            "code": "STRIPE_ERROR",
+            "message": "Your platform cannot create accounts in this country.",
+        }
+    ]
     assert not PayoutAccount.objects.exists()
 
 
@@ -102,14 +114,16 @@ def test_an_azerbaijani_seller_is_on_the_bank_route_and_stripe_is_not_called(str
         services.payout_onboarding_link_create(seller=seller)
 
     assert refused.value.code == "wrong_route"
-    assert refused.value.message == ("Sellers in Azerbaijan are paid by bank transfer, "
-                                     "not Stripe Connect.")
+    assert refused.value.message == (
+        "Sellers in Azerbaijan are paid by bank transfer, not Stripe Connect."
+    )
     assert stripe_server.state.calls == []
     assert not PayoutAccount.objects.exists()
 
 
-@pytest.mark.parametrize("status", [SellerStatus.DRAFT, SellerStatus.REJECTED,
-                                    SellerStatus.SUSPENDED])
+@pytest.mark.parametrize(
+    "status", [SellerStatus.DRAFT, SellerStatus.REJECTED, SellerStatus.SUSPENDED]
+)
 def test_sellers_who_have_not_applied_or_were_turned_away_cannot_onboard(stripe_server, status):
     seller = seller_with_user(country="DE", status=status)
 

@@ -21,33 +21,48 @@ def test_a_stripe_seller_who_has_not_onboarded_is_asked_to_start(gql_as):
 
     status = gql_as(seller.user).execute(PAYOUT_STATUS)["sellerPayoutStatus"]
 
-    assert status == {"route": "STRIPE_CONNECT", "isReady": False,
-                      "missing": ["Start payout onboarding with Stripe."],
-                      "chargesEnabled": False, "payoutsEnabled": False, "requirementsDue": [],
-                      "disabledReason": None, "bankAccount": None}
+    assert status == {
+        "route": "STRIPE_CONNECT",
+        "isReady": False,
+        "missing": ["Start payout onboarding with Stripe."],
+        "chargesEnabled": False,
+        "payoutsEnabled": False,
+        "requirementsDue": [],
+        "disabledReason": None,
+        "bankAccount": None,
+    }
 
 
 def test_a_stripe_seller_sees_stripes_open_requirements_in_words(gql_as):
     seller = seller_with_user(country="DE")
     PayoutAccount.objects.create(
-        seller=seller, route="stripe_connect", stripe_account_id="acct_1",
+        seller=seller,
+        route="stripe_connect",
+        stripe_account_id="acct_1",
         requirements_due=["individual.verification.document"],
-        disabled_reason="requirements.past_due")
+        disabled_reason="requirements.past_due",
+    )
 
     status = gql_as(seller.user).execute(PAYOUT_STATUS)["sellerPayoutStatus"]
 
     assert status["isReady"] is False
-    assert status["missing"] == ["Stripe needs: individual verification document.",
-                                 "Stripe has paused the account (requirements past due)."]
+    assert status["missing"] == [
+        "Stripe needs: individual verification document.",
+        "Stripe has paused the account (requirements past due).",
+    ]
     assert status["requirementsDue"] == ["individual.verification.document"]
     assert status["disabledReason"] == "requirements.past_due"
 
 
 def test_a_stripe_seller_whose_account_pays_out_is_ready(gql_as):
     seller = seller_with_user(country="DE")
-    PayoutAccount.objects.create(seller=seller, route="stripe_connect",
-                                 stripe_account_id="acct_1", charges_enabled=True,
-                                 payouts_enabled=True)
+    PayoutAccount.objects.create(
+        seller=seller,
+        route="stripe_connect",
+        stripe_account_id="acct_1",
+        charges_enabled=True,
+        payouts_enabled=True,
+    )
 
     status = gql_as(seller.user).execute(PAYOUT_STATUS)["sellerPayoutStatus"]
 

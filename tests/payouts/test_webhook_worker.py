@@ -15,12 +15,20 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_real_worker_applies_an_account_updated_webhook(celery_worker_process):
-    account = PayoutAccount.objects.create(seller=seller_with_user(country="DE"),
-                                           route="stripe_connect", stripe_account_id="acct_w1")
-    event = webhook_event("account.updated", {
-        "id": "acct_w1", "object": "account", "charges_enabled": True, "payouts_enabled": True,
-        "requirements": {"currently_due": [], "past_due": [], "disabled_reason": None}},
-        account="acct_w1")
+    account = PayoutAccount.objects.create(
+        seller=seller_with_user(country="DE"), route="stripe_connect", stripe_account_id="acct_w1"
+    )
+    event = webhook_event(
+        "account.updated",
+        {
+            "id": "acct_w1",
+            "object": "account",
+            "charges_enabled": True,
+            "payouts_enabled": True,
+            "requirements": {"currently_due": [], "past_due": [], "disabled_reason": None},
+        },
+        account="acct_w1",
+    )
 
     response = post_webhook(Client(), event, secret=settings.STRIPE_WEBHOOK_SECRET)
 

@@ -15,8 +15,11 @@ from workers.payments import process_stripe_event
 
 pytestmark = pytest.mark.django_db
 
-READY = {"charges_enabled": True, "payouts_enabled": True,
-         "requirements": {"currently_due": [], "past_due": [], "disabled_reason": None}}
+READY = {
+    "charges_enabled": True,
+    "payouts_enabled": True,
+    "requirements": {"currently_due": [], "past_due": [], "disabled_reason": None},
+}
 
 
 @pytest.fixture
@@ -29,8 +32,7 @@ def connected(stripe_server):
 
 def account_updated(stripe_server, account, *, created=None, **changes) -> dict:
     obj = stripe_server.update_account(account.stripe_account_id, **changes)
-    return webhook_event("account.updated", obj, created=created,
-                         account=account.stripe_account_id)
+    return webhook_event("account.updated", obj, created=created, account=account.stripe_account_id)
 
 
 def deliver(event, settings, django_capture_on_commit_callbacks, **kwargs):
@@ -39,11 +41,19 @@ def deliver(event, settings, django_capture_on_commit_callbacks, **kwargs):
 
 
 def test_account_updated_mirrors_the_flags_and_requirements(
-        stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued):
-    event = account_updated(stripe_server, connected, charges_enabled=True, payouts_enabled=False,
-                            requirements={"currently_due": ["individual.verification.document"],
-                                          "past_due": ["external_account"],
-                                          "disabled_reason": "requirements.past_due"})
+    stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued
+):
+    event = account_updated(
+        stripe_server,
+        connected,
+        charges_enabled=True,
+        payouts_enabled=False,
+        requirements={
+            "currently_due": ["individual.verification.document"],
+            "past_due": ["external_account"],
+            "disabled_reason": "requirements.past_due",
+        },
+    )
 
     response = deliver(event, settings, django_capture_on_commit_callbacks)
     process_stripe_event(**enqueued[0][1])
@@ -58,11 +68,16 @@ def test_account_updated_mirrors_the_flags_and_requirements(
     assert account.stripe_synced_at.timestamp() == event["created"]
     stored = StripeEvent.objects.get()
     assert (stored.event_id, stored.type, stored.account, stored.status) == (
-        event["id"], "account.updated", connected.stripe_account_id, "processed")
+        event["id"],
+        "account.updated",
+        connected.stripe_account_id,
+        "processed",
+    )
 
 
 def test_the_same_event_delivered_five_times_is_stored_and_applied_once(
-        stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued):
+    stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued
+):
     event = account_updated(stripe_server, connected, **READY)
 
     responses = [deliver(event, settings, django_capture_on_commit_callbacks) for _ in range(5)]
@@ -78,7 +93,8 @@ def test_the_same_event_delivered_five_times_is_stored_and_applied_once(
 
 
 def test_an_older_event_after_a_newer_one_does_not_move_the_account_back(
-        stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued):
+    stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued
+):
     now = int(time.time())
     older = account_updated(stripe_server, connected, created=now - 60, payouts_enabled=False)
     newer = account_updated(stripe_server, connected, created=now, **READY)
@@ -97,7 +113,8 @@ def test_an_older_event_after_a_newer_one_does_not_move_the_account_back(
 
 
 def test_a_forged_signature_is_refused_and_nothing_is_stored(
-        stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued):
+    stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued
+):
     event = account_updated(stripe_server, connected, **READY)
     forged = stripe_signature(json.dumps(event), "whsec_not_ours")
 
@@ -109,8 +126,9 @@ def test_a_forged_signature_is_refused_and_nothing_is_stored(
     assert PayoutAccount.objects.get(pk=connected.pk).payouts_enabled is False
 
 
-def test_a_body_changed_after_signing_is_refused(settings, django_capture_on_commit_callbacks,
-                                                 enqueued, db):
+def test_a_body_changed_after_signing_is_refused(
+    settings, django_capture_on_commit_callbacks, enqueued, db
+):
     event = webhook_event("account.updated", {"id": "acct_1", "payouts_enabled": False})
     signature = stripe_signature(json.dumps(event), settings.STRIPE_WEBHOOK_SECRET)
     event["data"]["object"]["payouts_enabled"] = True
@@ -122,30 +140,39 @@ def test_a_body_changed_after_signing_is_refused(settings, django_capture_on_com
 
 
 def test_a_request_without_a_signature_is_refused(db):
-    response = Client().post("/webhooks/stripe/", data=json.dumps(webhook_event("x.y", {})),
-                             content_type="application/json")
+    response = Client().post(
+        "/webhooks/stripe/",
+        data=json.dumps(webhook_event("x.y", {})),
+        content_type="application/json",
+    )
 
     assert response.status_code == 400
     assert not StripeEvent.objects.exists()
 
 
 def test_a_signature_older_than_the_tolerance_is_refused(
-        settings, django_capture_on_commit_callbacks, enqueued, db):
+    settings, django_capture_on_commit_callbacks, enqueued, db
+):
     settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
     event = webhook_event("account.updated", {"id": "acct_1"})
 
-    response = deliver(event, settings, django_capture_on_commit_callbacks,
-                       timestamp=int(time.time()) - 301)
+    response = deliver(
+        event, settings, django_capture_on_commit_callbacks, timestamp=int(time.time()) - 301
+    )
 
     assert response.status_code == 400
     assert not StripeEvent.objects.exists()
     assert enqueued == []
 
 
-@pytest.mark.parametrize("body", ['{"id": "evt_1", "type": ', "[1, 2]", '{"object": "event"}'],
-                         ids=["truncated", "not-an-object", "no-id"])
+@pytest.mark.parametrize(
+    "body",
+    ['{"id": "evt_1", "type": ', "[1, 2]", '{"object": "event"}'],
+    ids=["truncated", "not-an-object", "no-id"],
+)
 def test_a_signed_body_that_is_not_an_event_is_refused(
-        body, settings, django_capture_on_commit_callbacks, enqueued, db):
+    body, settings, django_capture_on_commit_callbacks, enqueued, db
+):
     response = deliver(body, settings, django_capture_on_commit_callbacks)
 
     assert response.status_code == 400
@@ -154,7 +181,8 @@ def test_a_signed_body_that_is_not_an_event_is_refused(
 
 
 def test_an_unsupported_event_type_is_stored_and_ignored(
-        settings, django_capture_on_commit_callbacks, enqueued, db):
+    settings, django_capture_on_commit_callbacks, enqueued, db
+):
     event = webhook_event("customer.created", {"id": "cus_1", "object": "customer"})
 
     response = deliver(event, settings, django_capture_on_commit_callbacks)
@@ -167,9 +195,11 @@ def test_an_unsupported_event_type_is_stored_and_ignored(
 
 
 def test_an_event_about_an_account_we_do_not_know_is_ignored(
-        settings, django_capture_on_commit_callbacks, enqueued, db):
-    event = webhook_event("account.updated", {"id": "acct_unknown", **READY},
-                          account="acct_unknown")
+    settings, django_capture_on_commit_callbacks, enqueued, db
+):
+    event = webhook_event(
+        "account.updated", {"id": "acct_unknown", **READY}, account="acct_unknown"
+    )
 
     deliver(event, settings, django_capture_on_commit_callbacks)
     process_stripe_event(**enqueued[0][1])
@@ -179,8 +209,8 @@ def test_an_event_about_an_account_we_do_not_know_is_ignored(
 
 
 def test_a_failing_event_is_marked_failed_and_succeeds_when_retried(
-        stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued,
-        monkeypatch):
+    stripe_server, connected, settings, django_capture_on_commit_callbacks, enqueued, monkeypatch
+):
     from market.payouts import stripe_events
 
     event = account_updated(stripe_server, connected, **READY)

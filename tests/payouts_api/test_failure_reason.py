@@ -15,13 +15,16 @@ def test_stripes_request_id_is_left_out():
 
 
 def test_network_details_after_the_message_are_left_out():
-    payout = failed("Unexpected error communicating with Stripe.  If this problem persists,\n"
-                    "let us know at support@stripe.com.\n\n(Network error: ConnectionError: "
-                    "HTTPConnectionPool(host='10.0.0.7', port=443))")
+    payout = failed(
+        "Unexpected error communicating with Stripe.  If this problem persists,\n"
+        "let us know at support@stripe.com.\n\n(Network error: ConnectionError: "
+        "HTTPConnectionPool(host='10.0.0.7', port=443))"
+    )
 
     assert payout_failure_reason(payout=payout) == (
         "Unexpected error communicating with Stripe. If this problem persists, let us know at "
-        "support@stripe.com.")
+        "support@stripe.com."
+    )
 
 
 def test_our_own_reasons_are_shown_as_they_are():

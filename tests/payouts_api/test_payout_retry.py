@@ -37,16 +37,21 @@ def sent(monkeypatch):
     from celery import current_app
 
     calls = []
-    monkeypatch.setattr(current_app.tasks["payouts.execute"], "apply_async",
-                        lambda args=None, kwargs=None, **options: calls.append(kwargs))
+    monkeypatch.setattr(
+        current_app.tasks["payouts.execute"],
+        "apply_async",
+        lambda args=None, kwargs=None, **options: calls.append(kwargs),
+    )
     return calls
 
 
 def test_staff_retry_a_failed_payout_and_the_worker_then_pays_it(
-        gql_as, payout_manager, failed_payout, sent, django_capture_on_commit_callbacks):
+    gql_as, payout_manager, failed_payout, sent, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        data = gql_as(payout_manager).execute(RETRY, {
-            "id": to_global_id("Payout", failed_payout.pk)})["payoutRetry"]
+        data = gql_as(payout_manager).execute(
+            RETRY, {"id": to_global_id("Payout", failed_payout.pk)}
+        )["payoutRetry"]
 
     assert data["errors"] == []
     assert data["payout"]["status"] == "PENDING"
@@ -57,8 +62,9 @@ def test_staff_retry_a_failed_payout_and_the_worker_then_pays_it(
     assert payout.events.filter(note="approved for the bank batch").count() == 1
 
 
-def test_a_payout_that_has_not_failed_cannot_be_retried(gql_as, payout_manager, failed_payout,
-                                                        sent, django_capture_on_commit_callbacks):
+def test_a_payout_that_has_not_failed_cannot_be_retried(
+    gql_as, payout_manager, failed_payout, sent, django_capture_on_commit_callbacks
+):
     client = gql_as(payout_manager)
     variables = {"id": to_global_id("Payout", failed_payout.pk)}
     with django_capture_on_commit_callbacks(execute=True):
@@ -81,20 +87,25 @@ def test_retrying_an_unknown_payout_is_not_found(gql_as, payout_manager):
 
 
 def test_staff_without_the_permission_cannot_retry(gql_as, failed_payout, sent):
-    errors = gql_as(StaffFactory(permissions=["orders.manage_orders"])).errors(RETRY, {
-        "id": to_global_id("Payout", failed_payout.pk)})
+    errors = gql_as(StaffFactory(permissions=["orders.manage_orders"])).errors(
+        RETRY, {"id": to_global_id("Payout", failed_payout.pk)}
+    )
 
     assert errors[0]["extensions"]["code"] == "permission_denied"
     assert Payout.objects.get().status == "failed"
     assert sent == []
 
 
-def test_the_admin_action_retries_the_selected_failed_payouts(client, payout_manager,
-                                                              failed_payout, sent):
+def test_the_admin_action_retries_the_selected_failed_payouts(
+    client, payout_manager, failed_payout, sent
+):
     client.force_login(payout_manager)
 
-    response = client.post(reverse("admin:payouts_payout_changelist"), {
-        "action": "retry_failed", "_selected_action": [failed_payout.pk]}, follow=True)
+    response = client.post(
+        reverse("admin:payouts_payout_changelist"),
+        {"action": "retry_failed", "_selected_action": [failed_payout.pk]},
+        follow=True,
+    )
 
     assert response.status_code == 200
     assert Payout.objects.get().status == "pending"

@@ -28,23 +28,31 @@ def figures(gql_as, seller) -> dict:
     data = gql_as(seller.user).execute(SELLER_BALANCE)["sellerBalance"]
     assert data["balance"]["currency"] == "AZN"
     assert data["holdDays"] == 14
-    result = {name: Decimal(data[name]["amount"]) for name in (
-        "balance", "held", "pendingPayout", "failedPayout", "adjustments")}
+    result = {
+        name: Decimal(data[name]["amount"])
+        for name in ("balance", "held", "pendingPayout", "failedPayout", "adjustments")
+    }
     assert result["balance"] == sum(
-        (value for name, value in result.items() if name != "balance"), Decimal(0))
+        (value for name, value in result.items() if name != "balance"), Decimal(0)
+    )
     return result
 
 
 def expect(balance="0.00", held="0.00", pending="0.00", failed="0.00", adjustments="0.00"):
-    return {"balance": Decimal(balance), "held": Decimal(held),
-            "pendingPayout": Decimal(pending), "failedPayout": Decimal(failed),
-            "adjustments": Decimal(adjustments)}
+    return {
+        "balance": Decimal(balance),
+        "held": Decimal(held),
+        "pendingPayout": Decimal(pending),
+        "failedPayout": Decimal(failed),
+        "adjustments": Decimal(adjustments),
+    }
 
 
 def refund(part, amount: str, key: str):
     staff = StaffFactory(permissions=["orders.manage_orders"])
-    return refund_create(part=part, amount=Decimal(amount), reason="Arrived broken",
-                         idempotency_key=key, actor=staff)
+    return refund_create(
+        part=part, amount=Decimal(amount), reason="Arrived broken", idempotency_key=key, actor=staff
+    )
 
 
 def test_a_sale_not_yet_delivered_is_held(gql_as):
@@ -120,8 +128,9 @@ def test_a_refund_after_a_bank_payout_is_owed_by_the_seller_and_netted_from_the_
 
     # when the seller's next part (200.00 AZN) is past its hold period
     second = delivered(paid_part_of(first.seller), days_ago=20)
-    assert figures(gql_as, first.seller) == expect(balance="145.00", pending="200.00",
-                                                   adjustments="-55.00")
+    assert figures(gql_as, first.seller) == expect(
+        balance="145.00", pending="200.00", adjustments="-55.00"
+    )
 
     # then its payout pays what is owed net of the debt, and nothing is owed after it
     payout = paid_bank_payout(second)
@@ -147,12 +156,18 @@ def test_a_seller_with_nothing_sold_is_owed_nothing(gql_as):
 def test_an_entry_of_no_order_part_counts_in_the_balance_only(gql_as):
     # given a correction written to the seller's account outside any order
     part = card_paid_part()
-    LedgerEntry.objects.create(account=Account.SELLER, seller=part.seller,
-                               kind=EntryKind.TRANSFER, amount=Decimal("-10.00"),
-                               currency="AZN", key="correction-1")
+    LedgerEntry.objects.create(
+        account=Account.SELLER,
+        seller=part.seller,
+        kind=EntryKind.TRANSFER,
+        amount=Decimal("-10.00"),
+        currency="AZN",
+        key="correction-1",
+    )
 
-    assert figures(gql_as, part.seller) == expect(balance="100.00", held="110.00",
-                                                  adjustments="-10.00")
+    assert figures(gql_as, part.seller) == expect(
+        balance="100.00", held="110.00", adjustments="-10.00"
+    )
 
 
 def test_signing_in_is_needed_to_see_the_balance(gql):

@@ -52,12 +52,19 @@ def test_a_bank_payout_in_a_bank_file_shows_what_it_pays_for(gql_as):
     (edge,) = gql_as(payout.seller.user).execute(seller_payouts())["sellerPayouts"]["edges"]
 
     assert edge["node"] == {
-        "id": gid(payout), "status": "PAID", "amount": {"amount": "200.00", "currency": "AZN"},
-        "route": "BANK_TRANSFER", "orderNumber": part.order.number,
-        "orderPartId": gid(part), "transfer": None,
-        "createdAt": payout.created_at.isoformat(), "paidAt": payout.paid_at.isoformat(),
-        "lastError": None, "bankBatchDate": payout.bank_batch.date.isoformat(),
-        "seller": {"id": gid(payout.seller), "name": payout.seller.name}}
+        "id": gid(payout),
+        "status": "PAID",
+        "amount": {"amount": "200.00", "currency": "AZN"},
+        "route": "BANK_TRANSFER",
+        "orderNumber": part.order.number,
+        "orderPartId": gid(part),
+        "transfer": None,
+        "createdAt": payout.created_at.isoformat(),
+        "paidAt": payout.paid_at.isoformat(),
+        "lastError": None,
+        "bankBatchDate": payout.bank_batch.date.isoformat(),
+        "seller": {"id": gid(payout.seller), "name": payout.seller.name},
+    }
 
 
 def test_a_bank_payout_approved_but_not_yet_in_a_file_has_no_batch_date(gql_as):
@@ -67,7 +74,10 @@ def test_a_bank_payout_approved_but_not_yet_in_a_file_has_no_batch_date(gql_as):
     (edge,) = gql_as(payout.seller.user).execute(seller_payouts())["sellerPayouts"]["edges"]
 
     assert (edge["node"]["status"], edge["node"]["bankBatchDate"], edge["node"]["paidAt"]) == (
-        "PROCESSING", None, None)
+        "PROCESSING",
+        None,
+        None,
+    )
 
 
 def test_a_stripe_payout_shows_the_transfer_in_the_order_currency(gql_as, stripe_server):
@@ -81,8 +91,11 @@ def test_a_stripe_payout_shows_the_transfer_in_the_order_currency(gql_as, stripe
 
     node = edge["node"]
     assert (node["status"], node["route"], node["amount"], node["transfer"]) == (
-        "PAID", "STRIPE_CONNECT", {"amount": "200.00", "currency": "AZN"},
-        {"amount": "100.00", "currency": "EUR", "conversion": {"rate": "2.0000000000"}})
+        "PAID",
+        "STRIPE_CONNECT",
+        {"amount": "200.00", "currency": "AZN"},
+        {"amount": "100.00", "currency": "EUR", "conversion": {"rate": "2.0000000000"}},
+    )
     assert node["bankBatchDate"] is None
 
 
@@ -122,7 +135,10 @@ def test_sellers_filter_their_payouts_by_status(gql_as):
     only_failed = client.execute(seller_payouts(), {"status": "FAILED"})["sellerPayouts"]
 
     assert (_ids(only_paid), _ids(only_pending), _ids(only_failed)) == (
-        [gid(paid)], [gid(pending)], [])
+        [gid(paid)],
+        [gid(pending)],
+        [],
+    )
 
 
 def test_sellers_page_through_their_payouts_newest_first(gql_as):
@@ -132,11 +148,14 @@ def test_sellers_page_through_their_payouts_newest_first(gql_as):
     client = gql_as(payouts[0].seller.user)
 
     first = client.execute(seller_payouts(), {"first": 2})["sellerPayouts"]
-    rest = client.execute(seller_payouts(), {"first": 2, "after": first["pageInfo"]["endCursor"]}
-                          )["sellerPayouts"]
+    rest = client.execute(seller_payouts(), {"first": 2, "after": first["pageInfo"]["endCursor"]})[
+        "sellerPayouts"
+    ]
 
     assert (_ids(first), first["pageInfo"]["hasNextPage"]) == (
-        [gid(payouts[2]), gid(payouts[1])], True)
+        [gid(payouts[2]), gid(payouts[1])],
+        True,
+    )
     assert (_ids(rest), rest["pageInfo"]["hasNextPage"]) == ([gid(payouts[0])], False)
 
 
@@ -147,7 +166,9 @@ def test_a_cursor_of_another_list_is_refused(gql_as, payout_manager):
     errors = gql_as(payout.seller.user).errors(seller_payouts(), {"after": staff_cursor})
 
     assert (errors[0]["extensions"]["code"], errors[0]["extensions"]["field"]) == (
-        "invalid_cursor", "after")
+        "invalid_cursor",
+        "after",
+    )
 
 
 def test_signing_in_is_needed_to_see_payouts(gql):

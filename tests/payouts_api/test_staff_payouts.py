@@ -29,15 +29,17 @@ def two_sellers_payouts():
     return a_paid, a_pending, b_pending
 
 
-def test_staff_see_every_sellers_payouts_newest_first(gql_as, payout_manager,
-                                                      two_sellers_payouts):
+def test_staff_see_every_sellers_payouts_newest_first(gql_as, payout_manager, two_sellers_payouts):
     a_paid, a_pending, b_pending = two_sellers_payouts
 
     data = gql_as(payout_manager).execute(staff_payouts())["payouts"]
 
     assert (data["totalCount"], _ids(data)) == (3, [gid(b_pending), gid(a_pending), gid(a_paid)])
     assert [edge["node"]["seller"]["id"] for edge in data["edges"]] == [
-        gid(b_pending.seller), gid(a_paid.seller), gid(a_paid.seller)]
+        gid(b_pending.seller),
+        gid(a_paid.seller),
+        gid(a_paid.seller),
+    ]
 
 
 def test_staff_filter_payouts_by_status(gql_as, payout_manager, two_sellers_payouts):
@@ -62,32 +64,35 @@ def test_staff_filter_payouts_by_seller(gql_as, payout_manager, two_sellers_payo
     assert _ids(of_b) == [gid(b_pending)]
 
 
-def test_staff_filter_payouts_by_seller_and_status(gql_as, payout_manager,
-                                                   two_sellers_payouts):
+def test_staff_filter_payouts_by_seller_and_status(gql_as, payout_manager, two_sellers_payouts):
     a_paid, a_pending, b_pending = two_sellers_payouts
 
     data = gql_as(payout_manager).execute(
-        staff_payouts(), {"sellerId": gid(a_paid.seller), "status": "PAID"})["payouts"]
+        staff_payouts(), {"sellerId": gid(a_paid.seller), "status": "PAID"}
+    )["payouts"]
 
     assert _ids(data) == [gid(a_paid)]
 
 
-def test_a_seller_without_payouts_filters_to_an_empty_list(gql_as, payout_manager,
-                                                           two_sellers_payouts):
-    data = gql_as(payout_manager).execute(
-        staff_payouts(), {"sellerId": gid(SellerFactory())})["payouts"]
+def test_a_seller_without_payouts_filters_to_an_empty_list(
+    gql_as, payout_manager, two_sellers_payouts
+):
+    data = gql_as(payout_manager).execute(staff_payouts(), {"sellerId": gid(SellerFactory())})[
+        "payouts"
+    ]
 
     assert (data["totalCount"], data["edges"]) == (0, [])
 
 
-def test_a_seller_id_that_is_not_a_seller_is_refused(gql_as, payout_manager,
-                                                     two_sellers_payouts):
+def test_a_seller_id_that_is_not_a_seller_is_refused(gql_as, payout_manager, two_sellers_payouts):
     a_paid, _, _ = two_sellers_payouts
 
     errors = gql_as(payout_manager).errors(staff_payouts(), {"sellerId": gid(a_paid)})
 
     assert (errors[0]["extensions"]["code"], errors[0]["extensions"]["field"]) == (
-        "invalid_argument", "sellerId")
+        "invalid_argument",
+        "sellerId",
+    )
 
 
 def test_signing_in_is_needed_to_list_payouts(gql, two_sellers_payouts):
@@ -96,17 +101,20 @@ def test_signing_in_is_needed_to_list_payouts(gql, two_sellers_payouts):
     assert errors[0]["extensions"]["code"] == "unauthenticated"
 
 
-@pytest.mark.parametrize("who", ["buyer", "seller", "staff without the permission",
-                                 "non-staff with the permission"])
+@pytest.mark.parametrize(
+    "who", ["buyer", "seller", "staff without the permission", "non-staff with the permission"]
+)
 def test_only_staff_with_manage_payouts_list_payouts(gql_as, two_sellers_payouts, who):
     a_paid, _, _ = two_sellers_payouts
     user = {
         "buyer": lambda: UserFactory(),
         "seller": lambda: a_paid.seller.user,
         "staff without the permission": lambda: StaffFactory(
-            permissions=["orders.manage_orders", "sellers.manage_sellers"]),
+            permissions=["orders.manage_orders", "sellers.manage_sellers"]
+        ),
         "non-staff with the permission": lambda: StaffFactory(
-            is_staff=False, permissions=["payouts.manage_payouts"]),
+            is_staff=False, permissions=["payouts.manage_payouts"]
+        ),
     }[who]()
 
     response = gql_as(user).post(staff_payouts())

@@ -10,6 +10,11 @@ def enqueued(monkeypatch):
 
     sent = []
     task = current_app.tasks["payments.process_stripe_event"]
-    monkeypatch.setattr(task, "apply_async", lambda args=None, kwargs=None, **options:
-                        sent.append(("payments.process_stripe_event", kwargs)))
+    monkeypatch.setattr(
+        task,
+        "apply_async",
+        lambda args=None, kwargs=None, **options: sent.append(
+            ("payments.process_stripe_event", kwargs)
+        ),
+    )
     return sent

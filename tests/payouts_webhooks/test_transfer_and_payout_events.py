@@ -35,8 +35,9 @@ def stripe_payout(stripe_server):
 def killed_mid_payout(stripe_server, stripe_payout):
     """The worker claimed the payout and Stripe made the transfer, then the worker died before
     recording it: the payout is processing without a transfer id; returns the transfer."""
-    Payout.objects.filter(pk=stripe_payout.pk).update(status="processing",
-                                                      processing_started_at=timezone.now())
+    Payout.objects.filter(pk=stripe_payout.pk).update(
+        status="processing", processing_started_at=timezone.now()
+    )
     StripeConnectRoute().pay(Payout.objects.get(pk=stripe_payout.pk))
     (transfer,) = stripe_server.transfers.values()
     return transfer
@@ -59,27 +60,38 @@ def transfer_event(type, transfer, **kwargs):
 
 
 def test_transfer_created_delivered_five_times_pays_a_payout_left_processing_once(
-        killed_mid_payout, settings, django_capture_on_commit_callbacks, enqueued):
+    killed_mid_payout, settings, django_capture_on_commit_callbacks, enqueued
+):
     event = transfer_event("transfer.created", killed_mid_payout)
 
-    responses = deliver_and_process([event], settings, django_capture_on_commit_callbacks,
-                                    enqueued, times=5)
+    responses = deliver_and_process(
+        [event], settings, django_capture_on_commit_callbacks, enqueued, times=5
+    )
 
     payout = Payout.objects.get()
     assert [r.json()["duplicate"] for r in responses] == [False, True, True, True, True]
-    assert (payout.status, payout.stripe_transfer_id, str(payout.transfer_amount),
-            payout.transfer_currency) == ("paid", killed_mid_payout["id"], "100.00", "EUR")
+    assert (
+        payout.status,
+        payout.stripe_transfer_id,
+        str(payout.transfer_amount),
+        payout.transfer_currency,
+    ) == ("paid", killed_mid_payout["id"], "100.00", "EUR")
     assert list(payout.events.filter(to_status="paid").values_list("from_status", flat=True)) == [
-        "processing"]
+        "processing"
+    ]
     assert LedgerEntry.objects.filter(payout=payout).count() == 1
     assert StripeEvent.objects.get().status == "processed"
 
 
 def test_a_sweeper_run_after_the_webhook_paid_the_payout_makes_no_second_transfer(
-        stripe_server, killed_mid_payout, settings, django_capture_on_commit_callbacks,
-        enqueued):
-    deliver_and_process([transfer_event("transfer.created", killed_mid_payout)], settings,
-                        django_capture_on_commit_callbacks, enqueued)
+    stripe_server, killed_mid_payout, settings, django_capture_on_commit_callbacks, enqueued
+):
+    deliver_and_process(
+        [transfer_event("transfer.created", killed_mid_payout)],
+        settings,
+        django_capture_on_commit_callbacks,
+        enqueued,
+    )
 
     payout_execute(payout_id=Payout.objects.get().pk)
 
@@ -88,46 +100,58 @@ def test_a_sweeper_run_after_the_webhook_paid_the_payout_makes_no_second_transfe
 
 
 def test_transfer_created_for_a_paid_payout_changes_nothing(
-        stripe_server, stripe_payout, settings, django_capture_on_commit_callbacks, enqueued):
+    stripe_server, stripe_payout, settings, django_capture_on_commit_callbacks, enqueued
+):
     payout_execute(payout_id=stripe_payout.pk)
     (transfer,) = stripe_server.transfers.values()
 
-    deliver_and_process([transfer_event("transfer.created", transfer)], settings,
-                        django_capture_on_commit_callbacks, enqueued)
+    deliver_and_process(
+        [transfer_event("transfer.created", transfer)],
+        settings,
+        django_capture_on_commit_callbacks,
+        enqueued,
+    )
 
     assert Payout.objects.get().events.count() == 3
     assert StripeEvent.objects.get().status == "ignored"
 
 
 def test_a_reversal_is_recorded_once_and_the_payout_stays_paid(
-        stripe_server, stripe_payout, settings, django_capture_on_commit_callbacks, enqueued):
+    stripe_server, stripe_payout, settings, django_capture_on_commit_callbacks, enqueued
+):
     payout_execute(payout_id=stripe_payout.pk)
     (transfer,) = stripe_server.transfers.values()
     stripe_server.handle("POST", f"/v1/transfers/{transfer['id']}/reversals", {})
     # Stripe sends both, each possibly more than once.
-    events = [transfer_event("transfer.reversed", transfer),
-              transfer_event("transfer.updated", transfer)]
+    events = [
+        transfer_event("transfer.reversed", transfer),
+        transfer_event("transfer.updated", transfer),
+    ]
 
     deliver_and_process(events, settings, django_capture_on_commit_callbacks, enqueued, times=5)
 
     payout = Payout.objects.get()
     assert payout.status == "paid"
     reversal = PayoutEvent.objects.get(payout=payout, note="transfer reversed")
-    assert (reversal.from_status, reversal.to_status, reversal.data["amount_reversed"],
-            reversal.data["reversed"]) == ("paid", "paid", 10000, True)
+    assert (
+        reversal.from_status,
+        reversal.to_status,
+        reversal.data["amount_reversed"],
+        reversal.data["reversed"],
+    ) == ("paid", "paid", 10000, True)
     assert LedgerEntry.objects.filter(payout=payout).count() == 1
 
 
 def test_an_older_transfer_update_after_a_reversal_records_nothing(
-        stripe_server, stripe_payout, settings, django_capture_on_commit_callbacks, enqueued):
+    stripe_server, stripe_payout, settings, django_capture_on_commit_callbacks, enqueued
+):
     payout_execute(payout_id=stripe_payout.pk)
     (transfer,) = stripe_server.transfers.values()
     before = transfer_event("transfer.updated", transfer, created=int(time.time()) - 60)
     stripe_server.handle("POST", f"/v1/transfers/{transfer['id']}/reversals", {"amount": "4000"})
     partial = transfer_event("transfer.reversed", transfer)
 
-    deliver_and_process([partial, before], settings, django_capture_on_commit_callbacks,
-                        enqueued)
+    deliver_and_process([partial, before], settings, django_capture_on_commit_callbacks, enqueued)
 
     reversals = PayoutEvent.objects.filter(note="transfer reversed")
     assert [e.data["amount_reversed"] for e in reversals] == [4000]
@@ -135,11 +159,16 @@ def test_an_older_transfer_update_after_a_reversal_records_nothing(
 
 
 def test_a_transfer_to_another_account_changes_nothing(
-        killed_mid_payout, settings, django_capture_on_commit_callbacks, enqueued):
+    killed_mid_payout, settings, django_capture_on_commit_callbacks, enqueued
+):
     forged = {**killed_mid_payout, "destination": "acct_someone_else"}
 
-    deliver_and_process([transfer_event("transfer.created", forged)], settings,
-                        django_capture_on_commit_callbacks, enqueued)
+    deliver_and_process(
+        [transfer_event("transfer.created", forged)],
+        settings,
+        django_capture_on_commit_callbacks,
+        enqueued,
+    )
 
     payout = Payout.objects.get()
     assert (payout.status, payout.stripe_transfer_id) == ("processing", None)
@@ -147,11 +176,16 @@ def test_a_transfer_to_another_account_changes_nothing(
 
 
 def test_a_forged_transfer_event_is_refused_and_nothing_changes(
-        killed_mid_payout, settings, django_capture_on_commit_callbacks, enqueued):
+    killed_mid_payout, settings, django_capture_on_commit_callbacks, enqueued
+):
     event = transfer_event("transfer.created", killed_mid_payout)
 
-    response = deliver(event, settings, django_capture_on_commit_callbacks,
-                       signature=stripe_signature(json.dumps(event), "whsec_not_ours"))
+    response = deliver(
+        event,
+        settings,
+        django_capture_on_commit_callbacks,
+        signature=stripe_signature(json.dumps(event), "whsec_not_ours"),
+    )
 
     assert response.status_code == 400
     assert not StripeEvent.objects.exists()
@@ -160,39 +194,56 @@ def test_a_forged_transfer_event_is_refused_and_nothing_changes(
 
 # --- payout.* : the connected account's payouts to the seller's bank -------------------------
 
+
 @pytest.fixture
 def account(stripe_server, stripe_payout):
     return stripe_payout.seller.payout_account
 
 
 def bank_payout_event(type, account, *, payout_id="po_1", created=None, **fields):
-    obj = {"id": payout_id, "object": "payout", "amount": 10000, "currency": "eur",
-           "status": type.removeprefix("payout."), **fields}
+    obj = {
+        "id": payout_id,
+        "object": "payout",
+        "amount": 10000,
+        "currency": "eur",
+        "status": type.removeprefix("payout."),
+        **fields,
+    }
     return webhook_event(type, obj, account=account.stripe_account_id, created=created)
 
 
 def test_a_failed_bank_payout_delivered_five_times_is_recorded_once_and_shown_to_fix(
-        account, settings, django_capture_on_commit_callbacks, enqueued):
-    event = bank_payout_event("payout.failed", account, failure_code="account_closed",
-                              failure_message="The bank account has been closed.")
+    account, settings, django_capture_on_commit_callbacks, enqueued
+):
+    event = bank_payout_event(
+        "payout.failed",
+        account,
+        failure_code="account_closed",
+        failure_message="The bank account has been closed.",
+    )
 
-    deliver_and_process([event], settings, django_capture_on_commit_callbacks, enqueued,
-                        times=5)
+    deliver_and_process([event], settings, django_capture_on_commit_callbacks, enqueued, times=5)
 
     status = payout_status_get(seller=account.seller)
-    assert status.missing == ["Stripe could not pay out to your bank (The bank account has been "
-                              "closed.): update your bank details with Stripe."]
+    assert status.missing == [
+        "Stripe could not pay out to your bank (The bank account has been "
+        "closed.): update your bank details with Stripe."
+    ]
     assert status.is_ready is True
     recorded = PayoutAccountEvent.objects.get(account=account, type="stripe_payout_failed")
     assert (recorded.data["stripe_payout_id"], recorded.data["failure_code"]) == (
-        "po_1", "account_closed")
+        "po_1",
+        "account_closed",
+    )
 
 
 def test_a_later_paid_bank_payout_clears_the_failure(
-        account, settings, django_capture_on_commit_callbacks, enqueued):
+    account, settings, django_capture_on_commit_callbacks, enqueued
+):
     now = int(time.time())
-    failed = bank_payout_event("payout.failed", account, created=now - 60,
-                               failure_message="Closed.")
+    failed = bank_payout_event(
+        "payout.failed", account, created=now - 60, failure_message="Closed."
+    )
     paid = bank_payout_event("payout.paid", account, payout_id="po_2", created=now)
 
     deliver_and_process([failed, paid], settings, django_capture_on_commit_callbacks, enqueued)
@@ -203,22 +254,28 @@ def test_a_later_paid_bank_payout_clears_the_failure(
 
 
 def test_an_older_paid_bank_payout_after_a_newer_failure_keeps_the_failure(
-        account, settings, django_capture_on_commit_callbacks, enqueued):
+    account, settings, django_capture_on_commit_callbacks, enqueued
+):
     now = int(time.time())
     paid = bank_payout_event("payout.paid", account, payout_id="po_1", created=now - 60)
-    failed = bank_payout_event("payout.failed", account, payout_id="po_2", created=now,
-                               failure_message="Closed.")
+    failed = bank_payout_event(
+        "payout.failed", account, payout_id="po_2", created=now, failure_message="Closed."
+    )
 
     deliver_and_process([failed, paid], settings, django_capture_on_commit_callbacks, enqueued)
 
     mirrored = PayoutAccount.objects.get(pk=account.pk)
     assert (mirrored.bank_payout_status, mirrored.bank_payout_failure) == ("failed", "Closed.")
-    assert list(PayoutAccountEvent.objects.filter(account=account, type__startswith="stripe_payout")
-                .values_list("type", flat=True)) == ["stripe_payout_failed", "stripe_payout_paid"]
+    assert list(
+        PayoutAccountEvent.objects.filter(
+            account=account, type__startswith="stripe_payout"
+        ).values_list("type", flat=True)
+    ) == ["stripe_payout_failed", "stripe_payout_paid"]
 
 
 def test_a_bank_payout_of_an_account_we_do_not_know_is_ignored(
-        account, settings, django_capture_on_commit_callbacks, enqueued):
+    account, settings, django_capture_on_commit_callbacks, enqueued
+):
     stranger = PayoutAccount(stripe_account_id="acct_stranger")
     event = bank_payout_event("payout.failed", stranger, failure_message="Closed.")
 

@@ -17,9 +17,11 @@ def enqueued(monkeypatch):
     sent = []
     for name in ("payouts.execute",):
         task = current_app.tasks[name]
-        monkeypatch.setattr(task, "apply_async",
-                            lambda args=None, kwargs=None, _name=name, **options:
-                            sent.append((_name, kwargs)))
+        monkeypatch.setattr(
+            task,
+            "apply_async",
+            lambda args=None, kwargs=None, _name=name, **options: sent.append((_name, kwargs)),
+        )
     return sent
 
 
@@ -31,8 +33,9 @@ def approved_bank_payouts(settings, tmp_path):
     azn = delivered(paid_part(), days_ago=20)
     eur = delivered(paid_part(), days_ago=20)
     verified_bank_account(azn.seller)
-    verified_bank_account(eur.seller, currency="EUR", iban=DE_IBAN, bic="COBADEFFXXX",
-                          holder="Anna Schmidt")
+    verified_bank_account(
+        eur.seller, currency="EUR", iban=DE_IBAN, bic="COBADEFFXXX", holder="Anna Schmidt"
+    )
     ExchangeRateFactory(currency="EUR", rate=Decimal("2.0000"))
     payouts_create_due()
     for payout in Payout.objects.all():

@@ -21,8 +21,10 @@ DE_IBAN = "DE89370400440532013000"
 def paid_part(*, price="100.00", quantity=2, currency="EUR", country="AZ") -> OrderPart:
     """The one part of a paid order (1 EUR = 2 AZN) of one seller in ``country``, recorded in
     the ledger."""
-    if currency != "AZN" and not ExchangeRateFactory._meta.model.objects.filter(
-            currency=currency).exists():
+    if (
+        currency != "AZN"
+        and not ExchangeRateFactory._meta.model.objects.filter(currency=currency).exists()
+    ):
         ExchangeRateFactory(currency=currency, rate=Decimal("2.0000"))
     seller, variant = seller_with_variant(price=price, stock=10)
     Seller.objects.filter(pk=seller.pk).update(country=country)
@@ -35,23 +37,39 @@ def paid_part(*, price="100.00", quantity=2, currency="EUR", country="AZ") -> Or
 
 def delivered(part: OrderPart, *, days_ago: float) -> OrderPart:
     OrderPart.objects.filter(pk=part.pk).update(
-        status=OrderStatus.DELIVERED, delivered_at=timezone.now() - dt.timedelta(days=days_ago))
+        status=OrderStatus.DELIVERED, delivered_at=timezone.now() - dt.timedelta(days=days_ago)
+    )
     part.refresh_from_db()
     return part
 
 
-def verified_bank_account(seller, *, currency="AZN", iban=AZ_IBAN, bic="NABZAZ2X",
-                          holder="Leyla Mammadova") -> PayoutAccount:
+def verified_bank_account(
+    seller, *, currency="AZN", iban=AZ_IBAN, bic="NABZAZ2X", holder="Leyla Mammadova"
+) -> PayoutAccount:
     return PayoutAccount.objects.create(
-        seller=seller, route="bank_transfer", account_holder=holder, iban=iban, bic=bic,
-        bank_name="Test bank", currency=currency, bank_verified_at=timezone.now())
+        seller=seller,
+        route="bank_transfer",
+        account_holder=holder,
+        iban=iban,
+        bic=bic,
+        bank_name="Test bank",
+        currency=currency,
+        bank_verified_at=timezone.now(),
+    )
 
 
 def ready_stripe_account(seller, stripe_server) -> PayoutAccount:
     """A connected account on the local Stripe server that Stripe pays out to."""
     account_id = f"acct_seller{seller.pk}"
-    stripe_server.accounts[account_id] = {"id": account_id, "object": "account",
-                                          "payouts_enabled": True}
-    return PayoutAccount.objects.create(seller=seller, route="stripe_connect",
-                                        stripe_account_id=account_id, payouts_enabled=True,
-                                        charges_enabled=True)
+    stripe_server.accounts[account_id] = {
+        "id": account_id,
+        "object": "account",
+        "payouts_enabled": True,
+    }
+    return PayoutAccount.objects.create(
+        seller=seller,
+        route="stripe_connect",
+        stripe_account_id=account_id,
+        payouts_enabled=True,
+        charges_enabled=True,
+    )

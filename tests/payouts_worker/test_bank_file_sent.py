@@ -60,8 +60,9 @@ def test_marking_the_file_sent_records_who_and_when_once(batch, manager):
     first = bank_batch_mark_sent(batch_id=batch.pk, actor=manager)
     sent_at = first.sent_at
 
-    again = bank_batch_mark_sent(batch_id=batch.pk, actor=StaffFactory(
-        permissions=["payouts.manage_payouts"]))
+    again = bank_batch_mark_sent(
+        batch_id=batch.pk, actor=StaffFactory(permissions=["payouts.manage_payouts"])
+    )
 
     stored = BankPayoutBatch.objects.get()
     assert (stored.status, stored.sent_by, stored.sent_at) == ("sent", manager, sent_at)
@@ -79,8 +80,11 @@ def test_marking_sent_needs_the_manage_payouts_permission(batch):
 def test_the_admin_action_marks_the_selected_files_sent(client, batch, manager):
     client.force_login(manager)
 
-    response = client.post(reverse("admin:payouts_bankpayoutbatch_changelist"), {
-        "action": "mark_sent", "_selected_action": [batch.pk]}, follow=True)
+    response = client.post(
+        reverse("admin:payouts_bankpayoutbatch_changelist"),
+        {"action": "mark_sent", "_selected_action": [batch.pk]},
+        follow=True,
+    )
 
     assert response.status_code == 200
     stored = BankPayoutBatch.objects.get()

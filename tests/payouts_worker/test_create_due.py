@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_part_delivered_more_than_the_hold_period_ago_gets_a_payout_of_what_it_is_owed(
-        enqueued, django_capture_on_commit_callbacks):
+    enqueued, django_capture_on_commit_callbacks
+):
     # given a part (200.00 AZN of goods, 20.00 shipping, 10 % commission) delivered 15 days ago
     part = delivered(paid_part(), days_ago=15)
     verified_bank_account(part.seller)
@@ -24,15 +25,21 @@ def test_a_part_delivered_more_than_the_hold_period_ago_gets_a_payout_of_what_it
 
     payout = Payout.objects.get()
     assert due.created == [payout]
-    assert (payout.seller, payout.order_part, payout.amount, payout.currency, payout.route,
-            payout.status) == (part.seller, part, Decimal("200.00"), "AZN", "bank_transfer",
-                               "pending")
+    assert (
+        payout.seller,
+        payout.order_part,
+        payout.amount,
+        payout.currency,
+        payout.route,
+        payout.status,
+    ) == (part.seller, part, Decimal("200.00"), "AZN", "bank_transfer", "pending")
     assert list(payout.events.values_list("to_status", flat=True)) == ["pending"]
     assert enqueued == [("payouts.execute", {"payout_id": payout.pk})]
 
 
 def test_a_part_still_inside_its_hold_period_gets_no_payout(
-        enqueued, django_capture_on_commit_callbacks):
+    enqueued, django_capture_on_commit_callbacks
+):
     part = delivered(paid_part(), days_ago=13)
     verified_bank_account(part.seller)
 
@@ -43,7 +50,8 @@ def test_a_part_still_inside_its_hold_period_gets_no_payout(
 
 
 def test_a_seller_without_a_verified_route_gets_no_payout(
-        enqueued, django_capture_on_commit_callbacks):
+    enqueued, django_capture_on_commit_callbacks
+):
     # given bank details that staff have not verified
     part = delivered(paid_part(), days_ago=30)
     account = verified_bank_account(part.seller)
@@ -78,7 +86,8 @@ def test_creating_due_payouts_again_creates_no_second_payout(enqueued):
 
 
 def test_a_part_released_by_staff_is_paid_out_at_once_and_queued_when_it_commits(
-        enqueued, django_capture_on_commit_callbacks):
+    enqueued, django_capture_on_commit_callbacks
+):
     part = delivered(paid_part(), days_ago=1)
     verified_bank_account(part.seller)
     staff = StaffFactory(permissions=["payouts.manage_payouts"])
@@ -89,14 +98,18 @@ def test_a_part_released_by_staff_is_paid_out_at_once_and_queued_when_it_commits
     payout = Payout.objects.get()
     assert released.payout == payout
     assert (payout.released_by, payout.amount, payout.status) == (
-        staff, Decimal("200.00"), "pending")
+        staff,
+        Decimal("200.00"),
+        "pending",
+    )
     assert payout.released_at == released.release.released_at
     assert enqueued == [("payouts.execute", {"payout_id": payout.pk})]
     assert payouts_create_due().created == []
 
 
 def test_releasing_a_part_twice_keeps_its_one_payout_and_queues_it_once(
-        enqueued, django_capture_on_commit_callbacks):
+    enqueued, django_capture_on_commit_callbacks
+):
     part = delivered(paid_part(), days_ago=1)
     verified_bank_account(part.seller)
     staff = StaffFactory(permissions=["payouts.manage_payouts"])
@@ -112,7 +125,8 @@ def test_releasing_a_part_twice_keeps_its_one_payout_and_queues_it_once(
 
 
 def test_a_part_released_before_the_sellers_route_is_ready_is_paid_by_the_daily_run(
-        enqueued, django_capture_on_commit_callbacks):
+    enqueued, django_capture_on_commit_callbacks
+):
     part = delivered(paid_part(), days_ago=1)
     staff = StaffFactory(permissions=["payouts.manage_payouts"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,8 +159,7 @@ def test_an_unpaid_part_cannot_be_released():
     OrderPart.objects.filter(pk=part.pk).update(status="cancelled")
 
     with pytest.raises(DomainError) as refused:
-        payout_release(part_id=part.pk,
-                       actor=StaffFactory(permissions=["payouts.manage_payouts"]))
+        payout_release(part_id=part.pk, actor=StaffFactory(permissions=["payouts.manage_payouts"]))
 
     assert refused.value.code == "not_releasable"
     assert PayoutRelease.objects.count() == 0
@@ -156,8 +169,14 @@ def _seller_debt(seller, amount: str) -> None:
     """What a refund after a bank payout (which cannot be reversed) leaves behind."""
     from market.ledger.models import LedgerEntry
 
-    LedgerEntry.objects.create(account="seller", seller=seller, kind="refund",
-                               amount=Decimal(amount), currency="AZN", key=f"debt-{seller.pk}")
+    LedgerEntry.objects.create(
+        account="seller",
+        seller=seller,
+        kind="refund",
+        amount=Decimal(amount),
+        currency="AZN",
+        key=f"debt-{seller.pk}",
+    )
 
 
 def test_a_sellers_debt_from_an_earlier_refund_is_netted_from_the_next_payout(enqueued):
@@ -182,7 +201,8 @@ def test_a_seller_who_owes_more_than_the_part_gets_no_payout_yet(enqueued):
 
 
 def test_a_refund_between_creation_and_payment_lowers_the_payout(
-        enqueued, django_capture_on_commit_callbacks):
+    enqueued, django_capture_on_commit_callbacks
+):
     from market.payouts.payout_services import payout_execute
 
     part = delivered(paid_part(), days_ago=15)

@@ -14,15 +14,17 @@ from tests.payouts_worker.helpers import delivered, paid_part, verified_bank_acc
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("task", ["payouts.execute", "payouts.create_due", "payouts.sweep",
-                                  "payouts.bank_batch"])
+@pytest.mark.parametrize(
+    "task", ["payouts.execute", "payouts.create_due", "payouts.sweep", "payouts.bank_batch"]
+)
 def test_payout_tasks_are_sent_to_the_payouts_queue(task):
     assert current_app.amqp.router.route({}, task)["queue"].name == "payouts"
 
 
 def test_other_tasks_stay_on_the_default_queue():
     assert current_app.amqp.router.route({}, "payments.process_stripe_event")["queue"].name == (
-        "celery")
+        "celery"
+    )
 
 
 def test_a_worker_started_without_a_queue_option_pays_a_due_payout(celery_worker_process):
@@ -35,9 +37,14 @@ def test_a_worker_started_without_a_queue_option_pays_a_due_payout(celery_worker
 
     # then the shared worker, started with no -Q, approves it for the bank's next file
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not PayoutEvent.objects.filter(
-            payout=payout, note="approved for the bank batch").exists():
+    while (
+        time.monotonic() < deadline
+        and not PayoutEvent.objects.filter(
+            payout=payout, note="approved for the bank batch"
+        ).exists()
+    ):
         time.sleep(0.2)
     assert Payout.objects.get().status == "processing", worker_log(celery_worker_process)
-    assert PayoutEvent.objects.filter(payout=payout,
-                                      note="approved for the bank batch").count() == 1
+    assert (
+        PayoutEvent.objects.filter(payout=payout, note="approved for the bank batch").count() == 1
+    )

@@ -22,8 +22,9 @@ def payout_manager():
 def test_staff_release_a_delivered_part_for_payout(gql_as, payout_manager):
     part = delivered(paid_part(), days_ago=1)
 
-    data = gql_as(payout_manager).execute(
-        RELEASE, {"id": to_global_id("OrderPart", part.pk)})["payoutRelease"]
+    data = gql_as(payout_manager).execute(RELEASE, {"id": to_global_id("OrderPart", part.pk)})[
+        "payoutRelease"
+    ]
 
     release = PayoutRelease.objects.get()
     assert data["errors"] == []
@@ -32,7 +33,8 @@ def test_staff_release_a_delivered_part_for_payout(gql_as, payout_manager):
 
 
 def test_releasing_a_part_creates_its_payout_and_queues_it_for_the_worker(
-        gql_as, payout_manager, enqueued, django_capture_on_commit_callbacks):
+    gql_as, payout_manager, enqueued, django_capture_on_commit_callbacks
+):
     part = delivered(paid_part(), days_ago=1)
     verified_bank_account(part.seller)
 
@@ -40,18 +42,25 @@ def test_releasing_a_part_creates_its_payout_and_queues_it_for_the_worker(
         data = gql_as(payout_manager).execute(
             """mutation($id: ID!) { payoutRelease(id: $id) {
                  payout { id status amount { amount currency } } errors { code } } }""",
-            {"id": to_global_id("OrderPart", part.pk)})["payoutRelease"]
+            {"id": to_global_id("OrderPart", part.pk)},
+        )["payoutRelease"]
 
     payout = Payout.objects.get(order_part=part)
-    assert data == {"payout": {"id": to_global_id("Payout", payout.pk), "status": "PENDING",
-                               "amount": {"amount": "200.00", "currency": "AZN"}},
-                    "errors": []}
+    assert data == {
+        "payout": {
+            "id": to_global_id("Payout", payout.pk),
+            "status": "PENDING",
+            "amount": {"amount": "200.00", "currency": "AZN"},
+        },
+        "errors": [],
+    }
     assert enqueued == [("payouts.execute", {"payout_id": payout.pk})]
 
 
 def test_releasing_an_unknown_part_is_refused_and_nothing_changes(gql_as, payout_manager):
-    data = gql_as(payout_manager).execute(
-        RELEASE, {"id": to_global_id("OrderPart", 999999)})["payoutRelease"]
+    data = gql_as(payout_manager).execute(RELEASE, {"id": to_global_id("OrderPart", 999999)})[
+        "payoutRelease"
+    ]
 
     assert data == {"releasedAt": None, "errors": [{"field": "id", "code": "NOT_FOUND"}]}
     assert PayoutRelease.objects.count() == 0
@@ -61,8 +70,9 @@ def test_releasing_a_cancelled_part_is_refused_and_nothing_changes(gql_as, payou
     part = paid_part()
     OrderPart.objects.filter(pk=part.pk).update(status="cancelled")
 
-    data = gql_as(payout_manager).execute(
-        RELEASE, {"id": to_global_id("OrderPart", part.pk)})["payoutRelease"]
+    data = gql_as(payout_manager).execute(RELEASE, {"id": to_global_id("OrderPart", part.pk)})[
+        "payoutRelease"
+    ]
 
     assert data == {"releasedAt": None, "errors": [{"field": "id", "code": "NOT_RELEASABLE"}]}
     assert PayoutRelease.objects.count() == 0

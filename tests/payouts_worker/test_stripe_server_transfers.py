@@ -14,20 +14,33 @@ def destination(stripe_server):
 
 def test_a_transfer_can_be_read_back(stripe_server, destination):
     client = stripe_client()
-    made = client.v1.transfers.create(params={
-        "amount": 1500, "currency": "eur", "destination": destination,
-        "transfer_group": "ORDER-1", "source_transaction": "ch_1"})
+    made = client.v1.transfers.create(
+        params={
+            "amount": 1500,
+            "currency": "eur",
+            "destination": destination,
+            "transfer_group": "ORDER-1",
+            "source_transaction": "ch_1",
+        }
+    )
 
     read = client.v1.transfers.retrieve(made.id)
 
-    assert (read.id, read.amount, read.currency, read.destination, read.transfer_group,
-            read.source_transaction) == (made.id, 1500, "eur", destination, "ORDER-1", "ch_1")
+    assert (
+        read.id,
+        read.amount,
+        read.currency,
+        read.destination,
+        read.transfer_group,
+        read.source_transaction,
+    ) == (made.id, 1500, "eur", destination, "ORDER-1", "ch_1")
 
 
 def test_a_transfer_can_be_reversed_up_to_its_amount(stripe_server, destination):
     client = stripe_client()
-    transfer = client.v1.transfers.create(params={"amount": 1500, "currency": "eur",
-                                                  "destination": destination})
+    transfer = client.v1.transfers.create(
+        params={"amount": 1500, "currency": "eur", "destination": destination}
+    )
 
     client.v1.transfers.reversals.create(transfer.id, params={"amount": 1000})
     with pytest.raises(stripe.InvalidRequestError):
@@ -40,8 +53,9 @@ def test_a_transfer_can_be_reversed_up_to_its_amount(stripe_server, destination)
 
 def test_a_transfer_to_an_unknown_account_is_refused(stripe_server):
     with pytest.raises(stripe.InvalidRequestError) as refused:
-        stripe_client().v1.transfers.create(params={"amount": 100, "currency": "eur",
-                                                    "destination": "acct_nobody"})
+        stripe_client().v1.transfers.create(
+            params={"amount": 100, "currency": "eur", "destination": "acct_nobody"}
+        )
 
     assert refused.value.param == "destination"
     assert stripe_server.transfers == {}

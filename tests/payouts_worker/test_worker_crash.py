@@ -44,19 +44,42 @@ def crash_worker(stripe_server, settings, monkeypatch, tmp_path):
     settings.PAYOUT_SWEEP_AFTER_SECONDS = 1
     task = current_app.tasks["payouts.execute"]
     monkeypatch.setattr(task, "apply_async", functools.partial(task.apply_async, queue=QUEUE))
-    env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict),
-           "DATABASE_CONN_MAX_AGE": "0", "MEDIA_ROOT": str(tmp_path / "media"),
-           "STRIPE_API_BASE": stripe_server.url, "STRIPE_SECRET_KEY": settings.STRIPE_SECRET_KEY,
-           "PAYOUT_SWEEP_AFTER_SECONDS": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "STRIPE_API_BASE": stripe_server.url,
+        "STRIPE_SECRET_KEY": settings.STRIPE_SECRET_KEY,
+        "PAYOUT_SWEEP_AFTER_SECONDS": "1",
+    }
     started = []
 
     def start():
         log = open(tmp_path / f"worker-{len(started)}.log", "w+b")  # noqa: SIM115
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool=solo",
-             "-Q", QUEUE, "-n", f"payouts-crash-{len(started)}@%h", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workers.app",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                QUEUE,
+                "-n",
+                f"payouts-crash-{len(started)}@%h",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         process.log = log
         started.append(process)
         return process
@@ -79,12 +102,14 @@ def crash_worker(stripe_server, settings, monkeypatch, tmp_path):
 
 
 def _logs(tmp_path) -> str:
-    return "\n".join(path.read_text(errors="replace")[-3000:]
-                     for path in sorted(tmp_path.glob("worker-*.log")))
+    return "\n".join(
+        path.read_text(errors="replace")[-3000:] for path in sorted(tmp_path.glob("worker-*.log"))
+    )
 
 
 def test_a_worker_killed_between_the_transfer_and_the_database_update_pays_once(
-        stripe_server, crash_worker, tmp_path):
+    stripe_server, crash_worker, tmp_path
+):
     # given a due Stripe payout, and Stripe slow to answer the transfer it makes at once
     part = delivered(paid_part(country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_server)

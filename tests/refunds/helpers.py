@@ -22,6 +22,7 @@ mutation Refund($partId: ID!, $amount: Decimal, $reason: String!, $idempotencyKe
     errors { field code message }
   } }"""
 
+
 def paid_part(*, currency: str = "EUR", card: str = SUCCEEDS, country: str = "AZ") -> OrderPart:
     """The one part of an order paid in full: a 100 AZN item and 20 AZN shipping to Germany,
     60.00 EUR at 1 EUR = 2 AZN (seller 45.00 + fee 5.00 of the goods, 10.00 shipping)."""
@@ -31,22 +32,28 @@ def paid_part(*, currency: str = "EUR", card: str = SUCCEEDS, country: str = "AZ
     payment_create(order=order, card=card, idempotency_key=f"pay-{order.pk}")
     return OrderPart.objects.select_related("order", "seller").get(pk=part.pk)
 
+
 def order_manager():
     """Staff holding orders.manage_orders (the same one on every call)."""
     from django.contrib.auth import get_user_model
 
     existing = get_user_model().objects.filter(email="refunds-manager@example.com").first()
-    return existing or StaffFactory(email="refunds-manager@example.com",
-                                    permissions=[MANAGE_ORDERS])
+    return existing or StaffFactory(
+        email="refunds-manager@example.com", permissions=[MANAGE_ORDERS]
+    )
+
 
 def balances(part: OrderPart) -> tuple[Decimal, Decimal]:
     return seller_balance(seller=part.seller), platform_balance()
 
+
 def refund_entries(refund: Refund) -> dict[str, tuple[Decimal, Decimal]]:
     """The refund's ledger entries: account → (base amount, order-currency amount)."""
-    return {e.account: (e.amount, e.amount_order)
-            for e in LedgerEntry.objects.filter(reference=f"refund:{refund.pk}",
-                                                kind="refund")}
+    return {
+        e.account: (e.amount, e.amount_order)
+        for e in LedgerEntry.objects.filter(reference=f"refund:{refund.pk}", kind="refund")
+    }
+
 
 def order_status(part: OrderPart) -> tuple[str, str]:
     part = OrderPart.objects.get(pk=part.pk)

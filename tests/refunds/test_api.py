@@ -12,8 +12,12 @@ pytestmark = pytest.mark.django_db
 
 
 def variables(part, **extra):
-    return {"partId": to_global_id("OrderPart", part.pk), "reason": "Arrived broken",
-            "idempotencyKey": "api-1", **extra}
+    return {
+        "partId": to_global_id("OrderPart", part.pk),
+        "reason": "Arrived broken",
+        "idempotencyKey": "api-1",
+        **extra,
+    }
 
 
 def ask(client, part, **extra):
@@ -27,7 +31,9 @@ def test_staff_with_the_permission_refund_part_of_a_part(gql_as):
 
     assert result["errors"] == []
     assert (result["refund"]["status"], result["refund"]["amount"]) == (
-        "SUCCEEDED", {"amount": "12.50", "currency": "EUR"})
+        "SUCCEEDED",
+        {"amount": "12.50", "currency": "EUR"},
+    )
 
 
 def test_the_owner_seller_refunds_everything_left_before_shipment(gql_as):
@@ -47,8 +53,7 @@ def test_the_owner_seller_may_not_refund_after_shipment_and_nothing_changes(gql_
     result = ask(seller, part)
 
     assert result["refund"] is None
-    assert [(e["field"], e["code"]) for e in result["errors"]] == [
-        ("partId", "ALREADY_SHIPPED")]
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("partId", "ALREADY_SHIPPED")]
     assert everything() == before
 
 
@@ -69,7 +74,8 @@ def test_an_over_refund_answers_refund_exceeds_paid_and_changes_nothing(gql_as):
     result = ask(staff, part, amount="60.01")
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [
-        ("amount", "REFUND_EXCEEDS_PAID")]
+        ("amount", "REFUND_EXCEEDS_PAID")
+    ]
     assert everything() == before
 
 

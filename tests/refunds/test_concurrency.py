@@ -18,9 +18,18 @@ def test_two_refunds_that_do_not_both_fit_are_made_one_at_a_time():
     part = paid_part()
     staff = order_manager()
 
-    outcomes = _race(*(lambda key=key: refund_create(
-        part=part, amount=Decimal("40.00"), reason="Broken", idempotency_key=key, actor=staff)
-        for key in ("a", "b")))
+    outcomes = _race(
+        *(
+            lambda key=key: refund_create(
+                part=part,
+                amount=Decimal("40.00"),
+                reason="Broken",
+                idempotency_key=key,
+                actor=staff,
+            )
+            for key in ("a", "b")
+        )
+    )
 
     made = [o for o in outcomes if isinstance(o, Refund)]
     refused = [o for o in outcomes if isinstance(o, DomainError)]
@@ -33,9 +42,18 @@ def test_five_racing_identical_requests_make_one_refund():
     part = paid_part()
     staff = order_manager()
 
-    outcomes = _race(*(lambda: refund_create(
-        part=part, amount=Decimal("10.00"), reason="Broken", idempotency_key="same",
-        actor=staff) for _ in range(5)))
+    outcomes = _race(
+        *(
+            lambda: refund_create(
+                part=part,
+                amount=Decimal("10.00"),
+                reason="Broken",
+                idempotency_key="same",
+                actor=staff,
+            )
+            for _ in range(5)
+        )
+    )
 
     assert all(isinstance(o, Refund) for o in outcomes), outcomes
     assert {o.pk for o in outcomes} == {Refund.objects.get().pk}

@@ -29,8 +29,13 @@ PENDING_REFUND, REFUND_FAILS = stripe_refunds.PENDING_REFUND, stripe_refunds.REF
 
 
 def refund(part, amount=None, key="r-1"):
-    return refund_create(part=part, amount=None if amount is None else Decimal(amount),
-                         reason="Arrived broken", idempotency_key=key, actor=order_manager())
+    return refund_create(
+        part=part,
+        amount=None if amount is None else Decimal(amount),
+        reason="Arrived broken",
+        idempotency_key=key,
+        actor=order_manager(),
+    )
 
 
 def deliver(event: dict) -> StripeEvent:
@@ -47,8 +52,9 @@ def news(server, made: Refund, type: str = "charge.refund.updated", **kwargs) ->
 def refund_rows(part) -> dict[str, Decimal]:
     """The part's refund entries per reference kind: what was refunded and what was undone."""
     sums = {}
-    for reference, amount in LedgerEntry.objects.filter(
-            order_part=part, kind="refund").values_list("reference", "amount"):
+    for reference, amount in LedgerEntry.objects.filter(order_part=part, kind="refund").values_list(
+        "reference", "amount"
+    ):
         kind = reference.split(":")[0]
         sums[kind] = sums.get(kind, Decimal(0)) + amount
     return sums
@@ -56,8 +62,11 @@ def refund_rows(part) -> dict[str, Decimal]:
 
 def order_ledger_total(part) -> Decimal:
     """What the ledger says the buyer paid and kept paid for the order, in its currency."""
-    return LedgerEntry.objects.filter(order_id=part.order_id).exclude(
-        kind__in=["payout", "reversal"]).aggregate(t=Sum("amount_order"))["t"]
+    return (
+        LedgerEntry.objects.filter(order_id=part.order_id)
+        .exclude(kind__in=["payout", "reversal"])
+        .aggregate(t=Sum("amount_order"))["t"]
+    )
 
 
 def status_of(refund_row: Refund) -> str:
@@ -65,6 +74,7 @@ def status_of(refund_row: Refund) -> str:
 
 
 # --- pending → succeeded / failed -------------------------------------------------------------
+
 
 def test_a_pending_refund_succeeds_when_charge_refund_updated_says_so(stripe_gateway):
     part = paid_part(card=PENDING_REFUND)
@@ -79,8 +89,10 @@ def test_a_pending_refund_succeeds_when_charge_refund_updated_says_so(stripe_gat
     assert (event.status, status_of(made)) == ("processed", "succeeded")
     # 30.00 EUR = 60.00 AZN back from the seller (55.00) and the platform (5.00).
     assert balances(part) == (before[0] - Decimal("55.00"), before[1] - Decimal("5.00"))
-    assert RefundEvent.objects.get(refund=made, to_status="succeeded").stripe_event_id == \
-        event.event_id
+    assert (
+        RefundEvent.objects.get(refund=made, to_status="succeeded").stripe_event_id
+        == event.event_id
+    )
 
 
 def test_a_pending_refund_that_fails_records_nothing_and_frees_its_amount(stripe_gateway):
@@ -88,8 +100,9 @@ def test_a_pending_refund_that_fails_records_nothing_and_frees_its_amount(stripe
     before = balances(part)
     made = refund(part, "30.00")
 
-    stripe_refunds.refund_update(stripe_gateway, made.provider_id, "failed",
-                                 failure_reason="lost_or_stolen_card")
+    stripe_refunds.refund_update(
+        stripe_gateway, made.provider_id, "failed", failure_reason="lost_or_stolen_card"
+    )
     event = deliver(news(stripe_gateway, made, "refund.failed"))
 
     made.refresh_from_db()
@@ -109,7 +122,9 @@ def test_a_cancelled_pending_refund_fails_too(stripe_gateway):
 
     made.refresh_from_db()
     assert (made.status, made.failure_message) == (
-        "failed", "Stripe cancelled the refund (merchant_request).")
+        "failed",
+        "Stripe cancelled the refund (merchant_request).",
+    )
     assert part_refundable(part=part) == Decimal("60.00")
 
 
@@ -124,6 +139,7 @@ def test_a_pending_refund_stays_pending_while_stripe_says_pending(stripe_gateway
 
 # --- a success that fails later -------------------------------------------------------------
 
+
 def test_a_refund_that_fails_after_it_succeeded_is_undone_by_new_ledger_entries(stripe_gateway):
     part = paid_part(card=REFUND_FAILS)
     before = balances(part)
@@ -137,10 +153,15 @@ def test_a_refund_that_fails_after_it_succeeded_is_undone_by_new_ledger_entries(
     made.refresh_from_db()
     assert (event.status, made.status) == ("processed", "failed")
     # Append-only: every entry written before is still there as it was.
-    assert list(LedgerEntry.objects.filter(pk__in=[w[0] for w in written]).order_by("pk")
-                .values_list("pk", "key", "amount", "amount_order")) == written
-    assert refund_rows(part) == {"refund": Decimal("-120.00"),
-                                 "refund-undone": Decimal("120.00")}
+    assert (
+        list(
+            LedgerEntry.objects.filter(pk__in=[w[0] for w in written])
+            .order_by("pk")
+            .values_list("pk", "key", "amount", "amount_order")
+        )
+        == written
+    )
+    assert refund_rows(part) == {"refund": Decimal("-120.00"), "refund-undone": Decimal("120.00")}
     assert balances(part) == before
     assert order_ledger_total(part) == part.order.total_amount
     assert part_payable(part=part) == Decimal("110.00")
@@ -178,20 +199,27 @@ def test_the_same_failure_five_times_undoes_the_refund_once(stripe_gateway):
     statuses = [deliver(event).status for _ in range(5)]
     # The same news under five other event ids (Stripe sends refund.failed, refund.updated
     # and charge.refund.updated for one failure).
-    statuses += [deliver(news(stripe_gateway, made, type)).status for type in (
-        "refund.failed", "refund.updated", "charge.refund.updated", "refund.failed",
-        "refund.updated")]
+    statuses += [
+        deliver(news(stripe_gateway, made, type)).status
+        for type in (
+            "refund.failed",
+            "refund.updated",
+            "charge.refund.updated",
+            "refund.failed",
+            "refund.updated",
+        )
+    ]
 
     assert statuses == ["processed"] * 5 + ["ignored"] * 5
     assert StripeEvent.objects.filter(event_id=event["id"]).count() == 1
     assert RefundEvent.objects.filter(refund=made, to_status="failed").count() == 1
-    assert refund_rows(part) == {"refund": Decimal("-60.00"),
-                                 "refund-undone": Decimal("60.00")}
+    assert refund_rows(part) == {"refund": Decimal("-60.00"), "refund-undone": Decimal("60.00")}
     assert LedgerEntry.objects.filter(reference=f"refund-undone:{made.pk}").count() == 2
     assert balances(part) == before
 
 
 # --- out of order ---------------------------------------------------------------------------
+
 
 def test_an_older_pending_event_after_the_success_changes_nothing(stripe_gateway):
     part = paid_part(card=PENDING_REFUND)
@@ -204,8 +232,10 @@ def test_an_older_pending_event_after_the_success_changes_nothing(stripe_gateway
     event = deliver(older)
 
     assert (event.status, status_of(made)) == ("ignored", "succeeded")
-    assert (balances(part), list(LedgerEntry.objects.values_list("key", flat=True))) == \
-        after_success
+    assert (
+        balances(part),
+        list(LedgerEntry.objects.values_list("key", flat=True)),
+    ) == after_success
 
 
 def test_an_older_success_after_the_failure_never_records_the_refund_again(stripe_gateway):
@@ -218,8 +248,10 @@ def test_an_older_success_after_the_failure_never_records_the_refund_again(strip
     stripe_refunds.refund_update(stripe_gateway, made.provider_id, "failed")
 
     # The failure is delivered first, then the news of the success it ended.
-    statuses = [deliver(news(stripe_gateway, made, "refund.failed")).status,
-                deliver(older_success).status]
+    statuses = [
+        deliver(news(stripe_gateway, made, "refund.failed")).status,
+        deliver(older_success).status,
+    ]
     statuses.append(deliver(webhook_event("charge.refunded", older_charge)).status)
 
     assert statuses == ["processed", "ignored", "ignored"]
@@ -245,6 +277,7 @@ def test_a_late_success_after_the_failure_was_undone_changes_nothing(stripe_gate
 
 # --- the seller was paid already --------------------------------------------------------------
 
+
 @pytest.fixture
 def paid_out_part(stripe_gateway):
     """A part paid in EUR whose refunds fail later (1 EUR = 2 AZN), to a seller in Germany,
@@ -257,7 +290,8 @@ def paid_out_part(stripe_gateway):
 
 
 def test_a_failed_refund_after_a_transfer_reversal_keeps_the_reversal_and_flags_it(
-        stripe_gateway, paid_out_part):
+    stripe_gateway, paid_out_part
+):
     part = paid_out_part
     platform_before = platform_balance()
     made = refund(part)
@@ -280,7 +314,8 @@ def test_a_failed_refund_after_a_transfer_reversal_keeps_the_reversal_and_flags_
 
 
 def test_no_transfer_is_reversed_for_a_refund_that_failed_before_its_reversal_ran(
-        stripe_gateway, paid_out_part, django_capture_on_commit_callbacks):
+    stripe_gateway, paid_out_part, django_capture_on_commit_callbacks
+):
     part = paid_out_part
     seller_before = seller_balance(seller=part.seller)
     stripe_refunds.dashboard_refund(stripe_gateway, part.order.payments.get().provider_id, 6000)
@@ -304,7 +339,8 @@ def test_no_transfer_is_reversed_for_a_refund_that_failed_before_its_reversal_ra
 
 
 def test_a_failed_refund_that_a_payout_had_netted_flags_what_the_seller_is_still_owed(
-        stripe_gateway):
+    stripe_gateway,
+):
     part = delivered(paid_part(card=REFUND_FAILS, country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
     made = refund(part, "30.00")
@@ -327,11 +363,13 @@ def test_a_failed_refund_that_a_payout_had_netted_flags_what_the_seller_is_still
 
 # --- refunds made in the Stripe dashboard ---------------------------------------------------
 
+
 def test_a_dashboard_refund_that_fails_is_undone(stripe_gateway):
     part = paid_part(card=REFUND_FAILS)
     before = balances(part)
     stripe_refund = stripe_refunds.dashboard_refund(
-        stripe_gateway, part.order.payments.get().provider_id, 2000)
+        stripe_gateway, part.order.payments.get().provider_id, 2000
+    )
     deliver(stripe_refunds.refund_event(stripe_gateway, stripe_refund["id"], "refund.created"))
     assert balances(part) != before
 
@@ -347,12 +385,15 @@ def test_a_dashboard_refund_that_failed_before_we_heard_of_it_is_never_recorded(
     part = paid_part(card=REFUND_FAILS)
     before = balances(part)
     stripe_refund = stripe_refunds.dashboard_refund(
-        stripe_gateway, part.order.payments.get().provider_id, 2000)
+        stripe_gateway, part.order.payments.get().provider_id, 2000
+    )
     older_charge = stripe_refunds.charge_refunded_object(
-        stripe_gateway, part.order.payments.get().provider_id)
+        stripe_gateway, part.order.payments.get().provider_id
+    )
     stripe_refunds.refund_update(stripe_gateway, stripe_refund["id"], "failed")
-    failed = deliver(stripe_refunds.refund_event(stripe_gateway, stripe_refund["id"],
-                                                 "refund.failed"))
+    failed = deliver(
+        stripe_refunds.refund_event(stripe_gateway, stripe_refund["id"], "refund.failed")
+    )
     late = deliver(webhook_event("charge.refunded", older_charge))
 
     assert (failed.status, late.status) == ("processed", "ignored")
@@ -361,16 +402,28 @@ def test_a_dashboard_refund_that_failed_before_we_heard_of_it_is_never_recorded(
 
 
 def test_news_of_a_refund_of_a_payment_we_do_not_know_is_stored_and_ignored(stripe_gateway):
-    event = deliver(webhook_event("refund.failed", {
-        "id": "re_unknown", "object": "refund", "amount": 1000, "currency": "eur",
-        "payment_intent": "pi_unknown", "status": "failed", "metadata": {}}))
+    event = deliver(
+        webhook_event(
+            "refund.failed",
+            {
+                "id": "re_unknown",
+                "object": "refund",
+                "amount": 1000,
+                "currency": "eur",
+                "payment_intent": "pi_unknown",
+                "status": "failed",
+                "metadata": {},
+            },
+        )
+    )
 
     assert event.status == "ignored"
     assert not Refund.objects.exists()
 
 
 def test_a_refund_netted_from_a_payout_that_fails_later_tells_staff_what_the_seller_is_owed(
-        stripe_gateway):
+    stripe_gateway,
+):
     """What a payout of the part leaves to put right is payouts' to say (through the hook it
     registers with payments): the payout was net of the refund, so the seller is owed its share
     again, and nothing is paid by itself."""
@@ -386,5 +439,6 @@ def test_a_refund_netted_from_a_payout_that_fails_later_tells_staff_what_the_sel
     made.refresh_from_db()
     assert made.attention == (
         f"Payout {payout.pk} (pending) of the part is {payout.amount} AZN, net of this refund: "
-        f"with the refund undone the seller is owed 55.00 AZN more for the part. Pay it by hand.")
+        f"with the refund undone the seller is owed 55.00 AZN more for the part. Pay it by hand."
+    )
     assert Payout.objects.get().amount == payout.amount

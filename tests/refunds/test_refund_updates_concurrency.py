@@ -22,13 +22,19 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def stored(event: dict) -> StripeEvent:
-    return StripeEvent.objects.create(event_id=event["id"], type=event["type"], payload=event,
-                                      created="2026-01-01T00:00:00Z")
+    return StripeEvent.objects.create(
+        event_id=event["id"], type=event["type"], payload=event, created="2026-01-01T00:00:00Z"
+    )
 
 
 def refund(part, amount=None):
-    return refund_create(part=part, amount=None if amount is None else Decimal(amount),
-                         reason="Arrived broken", idempotency_key="r-1", actor=order_manager())
+    return refund_create(
+        part=part,
+        amount=None if amount is None else Decimal(amount),
+        reason="Arrived broken",
+        idempotency_key="r-1",
+        actor=order_manager(),
+    )
 
 
 def test_eight_workers_applying_eight_failure_events_undo_the_refund_once(stripe_gateway):
@@ -36,9 +42,11 @@ def test_eight_workers_applying_eight_failure_events_undo_the_refund_once(stripe
     before = balances(part)
     made = refund(part)
     stripe_refunds.refund_update(stripe_gateway, made.provider_id, "failed")
-    events = [stored(stripe_refunds.refund_event(stripe_gateway, made.provider_id, type))
-              for type in ["charge.refund.updated", "refund.updated", "refund.failed"] * 2
-              + ["refund.updated"] * 2]
+    events = [
+        stored(stripe_refunds.refund_event(stripe_gateway, made.provider_id, type))
+        for type in ["charge.refund.updated", "refund.updated", "refund.failed"] * 2
+        + ["refund.updated"] * 2
+    ]
 
     outcomes = _race(*(lambda e=e: stripe_event_process(event_id=e.event_id) for e in events))
 
@@ -49,8 +57,7 @@ def test_eight_workers_applying_eight_failure_events_undo_the_refund_once(stripe
     assert order_status(part) == ("paid", "paid")
 
 
-def test_a_reversal_stripe_makes_while_the_refund_fails_is_recorded_and_flagged(
-        stripe_gateway):
+def test_a_reversal_stripe_makes_while_the_refund_fails_is_recorded_and_flagged(stripe_gateway):
     part = delivered(paid_part(card=stripe_refunds.REFUND_FAILS, country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
     payouts_create_due()
@@ -72,8 +79,10 @@ def test_a_reversal_stripe_makes_while_the_refund_fails_is_recorded_and_flagged(
             time.sleep(0.01)
         return stripe_event_process(event_id=failure.event_id)
 
-    outcomes = _race(lambda: refund_reverse_transfer(refund=Refund.objects.get(pk=made.pk)),
-                     fail_while_stripe_reverses)
+    outcomes = _race(
+        lambda: refund_reverse_transfer(refund=Refund.objects.get(pk=made.pk)),
+        fail_while_stripe_reverses,
+    )
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     made.refresh_from_db()

@@ -29,9 +29,13 @@ def _manager(db):
 
 
 def refund(part, amount=None, key="r-1", reason="Arrived broken", actor=None):
-    return refund_create(part=part, amount=None if amount is None else Decimal(amount),
-                         reason=reason, idempotency_key=key,
-                         actor=actor if actor is not None else order_manager())
+    return refund_create(
+        part=part,
+        amount=None if amount is None else Decimal(amount),
+        reason=reason,
+        idempotency_key=key,
+        actor=actor if actor is not None else order_manager(),
+    )
 
 
 def refused(code, **kwargs):
@@ -50,7 +54,8 @@ def test_a_partial_refund_is_split_between_seller_and_platform_to_the_minor_unit
     # Seller was credited 55.00 EUR (goods share + shipping), the platform 5.00: 11 to 1.
     assert refund_entries(made) == {
         "seller": (Decimal("-55.00"), Decimal("-27.50")),
-        "platform": (Decimal("-5.00"), Decimal("-2.50"))}
+        "platform": (Decimal("-5.00"), Decimal("-2.50")),
+    }
     assert order_status(part) == ("paid", "paid")
 
 
@@ -63,8 +68,7 @@ def test_the_ledger_changes_add_up_to_the_refunded_amount():
 
     seller_after, platform_after = balances(part)
     # 13.40 EUR at 2 AZN per EUR.
-    assert (seller_after - seller_before) + (platform_after - platform_before) == Decimal(
-        "-26.80")
+    assert (seller_after - seller_before) + (platform_after - platform_before) == Decimal("-26.80")
 
 
 def test_a_full_refund_empties_the_part_and_moves_it_and_the_order_to_refunded():
@@ -74,8 +78,7 @@ def test_a_full_refund_empties_the_part_and_moves_it_and_the_order_to_refunded()
     made = refund(part)
 
     assert made.amount == Decimal("60.00")
-    assert balances(part) == (seller_before - Decimal("110.00"),
-                              platform_before - Decimal("10.00"))
+    assert balances(part) == (seller_before - Decimal("110.00"), platform_before - Decimal("10.00"))
     assert order_status(part) == ("refunded", "refunded")
 
 
@@ -86,8 +89,7 @@ def test_partial_refunds_that_add_up_to_the_total_net_the_part_to_zero():
     for key, amount in (("a", "0.01"), ("b", "33.33"), ("c", "26.66")):
         refund(part, amount, key=key)
 
-    assert balances(part) == (seller_before - Decimal("110.00"),
-                              platform_before - Decimal("10.00"))
+    assert balances(part) == (seller_before - Decimal("110.00"), platform_before - Decimal("10.00"))
     assert order_status(part) == ("refunded", "refunded")
 
 
@@ -98,15 +100,17 @@ def test_a_zero_decimal_currency_is_refunded_in_whole_yen():
 
     assert refund_entries(made) == {
         "seller": (Decimal("-55.00"), Decimal("-4400.00")),
-        "platform": (Decimal("-5.00"), Decimal("-400.00"))}
+        "platform": (Decimal("-5.00"), Decimal("-400.00")),
+    }
 
 
 def test_five_identical_requests_make_one_refund_and_one_gateway_call(monkeypatch):
     part = paid_part()
     calls = []
     real = DummyGateway.refund
-    monkeypatch.setattr(DummyGateway, "refund",
-                        lambda self, **kw: calls.append(kw) or real(self, **kw))
+    monkeypatch.setattr(
+        DummyGateway, "refund", lambda self, **kw: calls.append(kw) or real(self, **kw)
+    )
     staff = order_manager()
 
     made = {refund(part, "10.00", key="same", actor=staff).pk for _ in range(5)}

@@ -24,24 +24,30 @@ REFUNDS = "/v1/refunds"
 
 
 def refund(part, amount=None, key="r-1"):
-    return refund_create(part=part, amount=None if amount is None else Decimal(amount),
-                         reason="Arrived broken", idempotency_key=key, actor=order_manager())
+    return refund_create(
+        part=part,
+        amount=None if amount is None else Decimal(amount),
+        reason="Arrived broken",
+        idempotency_key=key,
+        actor=order_manager(),
+    )
 
 
 def intent_of(part):
     return part.order.payments.get().provider_id
 
 
-def test_a_refund_asks_stripe_in_minor_units_with_a_key_derived_from_the_refund(
-        stripe_gateway):
+def test_a_refund_asks_stripe_in_minor_units_with_a_key_derived_from_the_refund(stripe_gateway):
     part = paid_part(card="pm_card_visa")
 
     made = refund(part, "12.34")
 
     [call] = stripe_gateway.calls_to("POST", REFUNDS)
-    assert call.params == {"payment_intent": intent_of(part), "amount": "1234",
-                           "metadata": {"refund_id": str(made.pk),
-                                        "order_part_id": str(part.pk)}}
+    assert call.params == {
+        "payment_intent": intent_of(part),
+        "amount": "1234",
+        "metadata": {"refund_id": str(made.pk), "order_part_id": str(part.pk)},
+    }
     assert call.idempotency_key == f"refund-{made.pk}"
     [stripe_refund] = stripe_gateway.state.refunds.values()
     assert (made.status, made.provider_id) == ("succeeded", stripe_refund["id"])
@@ -57,8 +63,7 @@ def test_five_identical_requests_make_one_stripe_refund(stripe_gateway):
     assert len(stripe_gateway.state.refunds) == 1
 
 
-def test_a_lost_answer_is_retried_by_the_sdk_with_the_same_key_and_refunds_once(
-        stripe_gateway):
+def test_a_lost_answer_is_retried_by_the_sdk_with_the_same_key_and_refunds_once(stripe_gateway):
     part = paid_part(card="pm_card_visa")
     stripe_gateway.drop_next_response(REFUNDS)
 
@@ -69,8 +74,7 @@ def test_a_lost_answer_is_retried_by_the_sdk_with_the_same_key_and_refunds_once(
     assert (made.status, len(stripe_gateway.state.refunds)) == ("succeeded", 1)
 
 
-def test_stripe_unavailable_leaves_the_refund_pending_and_a_retry_finishes_it_once(
-        stripe_gateway):
+def test_stripe_unavailable_leaves_the_refund_pending_and_a_retry_finishes_it_once(stripe_gateway):
     part = paid_part(card="pm_card_visa")
     # The SDK's first try and both its retries.
     stripe_gateway.fail_next_request(REFUNDS, 503, "Stripe is down", times=3)
@@ -111,7 +115,8 @@ def paid_out_part(stripe_gateway):
 
 
 def test_a_refund_after_the_payout_reverses_the_sellers_share_of_the_transfer(
-        stripe_gateway, paid_out_part):
+    stripe_gateway, paid_out_part
+):
     made = refund(paid_out_part, "30.00")
 
     [transfer] = stripe_gateway.transfers.values()
@@ -121,13 +126,17 @@ def test_a_refund_after_the_payout_reverses_the_sellers_share_of_the_transfer(
     assert call.idempotency_key == f"refund-{made.pk}-reversal"
     entry = LedgerEntry.objects.get(kind="reversal")
     assert (entry.amount, entry.amount_order, entry.reference) == (
-        Decimal("55.00"), Decimal("27.50"), reversal["id"])
+        Decimal("55.00"),
+        Decimal("27.50"),
+        reversal["id"],
+    )
     # Paid 110.00, refunded 55.00 of it, took 55.00 back: even.
     assert seller_balance(seller=paid_out_part.seller) == Decimal("0.00")
 
 
 def test_a_retried_refund_makes_one_reversal_even_when_its_answer_was_lost(
-        stripe_gateway, paid_out_part):
+    stripe_gateway, paid_out_part
+):
     [transfer] = stripe_gateway.transfers.values()
     path = f"/v1/transfers/{transfer['id']}/reversals"
     # Stripe is down for the SDK's first try and both retries; on the next call the answer
@@ -143,7 +152,8 @@ def test_a_retried_refund_makes_one_reversal_even_when_its_answer_was_lost(
     assert [r["amount"] for r in transfer["reversals"]["data"]] == [5500]
     assert LedgerEntry.objects.filter(kind="reversal").count() == 1
     assert {c.idempotency_key for c in stripe_gateway.calls_to("POST", path)} == {
-        f"refund-{first.pk}-reversal"}
+        f"refund-{first.pk}-reversal"
+    }
     assert order_status(paid_out_part) == ("refunded", "refunded")
 
 
@@ -159,11 +169,13 @@ def test_a_refund_before_the_payout_is_netted_from_it(stripe_gateway):
 
 
 def charge_refunded(server, part, event_id):
-    payload = webhook_event("charge.refunded",
-                            stripe_refunds.charge_refunded_object(server, intent_of(part)))
+    payload = webhook_event(
+        "charge.refunded", stripe_refunds.charge_refunded_object(server, intent_of(part))
+    )
     payload["id"] = event_id
-    StripeEvent.objects.create(event_id=event_id, type="charge.refunded", payload=payload,
-                               created="2026-01-01T00:00:00Z")
+    StripeEvent.objects.create(
+        event_id=event_id, type="charge.refunded", payload=payload, created="2026-01-01T00:00:00Z"
+    )
     return stripe_event_process(event_id=event_id)
 
 
@@ -198,9 +210,14 @@ def test_charge_refunded_finishes_our_refund_whose_answer_never_came(stripe_gate
     pending = Refund.objects.get()
     # Stripe made it after all (as our metadata shows); only the webhook tells us.
     with stripe_gateway.lock:
-        stripe_refunds.create(stripe_gateway, {
-            "payment_intent": intent_of(part), "amount": "1000",
-            "metadata": {"refund_id": str(pending.pk)}})
+        stripe_refunds.create(
+            stripe_gateway,
+            {
+                "payment_intent": intent_of(part),
+                "amount": "1000",
+                "metadata": {"refund_id": str(pending.pk)},
+            },
+        )
 
     event = charge_refunded(stripe_gateway, part, "evt_late")
 
@@ -211,7 +228,8 @@ def test_charge_refunded_finishes_our_refund_whose_answer_never_came(stripe_gate
 
 
 def test_a_dashboard_refund_after_the_payout_reverses_the_transfer_after_commit(
-        stripe_gateway, paid_out_part, django_capture_on_commit_callbacks):
+    stripe_gateway, paid_out_part, django_capture_on_commit_callbacks
+):
     stripe_refunds.dashboard_refund(stripe_gateway, intent_of(paid_out_part), 6000)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -224,7 +242,8 @@ def test_a_dashboard_refund_after_the_payout_reverses_the_transfer_after_commit(
 
 
 def test_a_refund_while_the_transfer_is_in_flight_is_reversed_once_the_payout_is_paid(
-        stripe_gateway, monkeypatch):
+    stripe_gateway, monkeypatch
+):
     # given a due Stripe payout of 55.00 EUR whose transfer is being made when the buyer is
     # refunded 30.00 EUR (the refund finds no transfer to reverse yet)
     from market.payouts.routes import StripeConnectRoute

@@ -30,18 +30,27 @@ def pdf_upload(name: str = "certificate.pdf", data: bytes = PDF_BYTES) -> Simple
 
 def application(*, user, status=SellerStatus.DRAFT, **fields) -> Seller:
     """A complete application (every field a reviewer needs) owned by ``user``."""
-    values = dict(user=user, status=status, resident_programme="Crafts residency 2026",
-                  membership_number="RC-0042", contact_email=user.email,
-                  contact_phone="+994 50 123 45 67")
+    values = dict(
+        user=user,
+        status=status,
+        resident_programme="Crafts residency 2026",
+        membership_number="RC-0042",
+        contact_email=user.email,
+        contact_phone="+994 50 123 45 67",
+    )
     values.update(fields)
     return SellerFactory(**values)
 
 
 def with_document(seller: Seller) -> SellerDocument:
     return SellerDocument.objects.create(
-        seller=seller, kind="residency_certificate", content_type="application/pdf",
-        size_bytes=len(PDF_BYTES), original_name="certificate.pdf",
-        file=ContentFile(PDF_BYTES, name="certificate.pdf"))
+        seller=seller,
+        kind="residency_certificate",
+        content_type="application/pdf",
+        size_bytes=len(PDF_BYTES),
+        original_name="certificate.pdf",
+        file=ContentFile(PDF_BYTES, name="certificate.pdf"),
+    )
 
 
 def snapshot(seller: Seller | None = None) -> tuple:

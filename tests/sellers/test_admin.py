@@ -15,29 +15,33 @@ CHANGELIST = "/admin/sellers/seller/"
 
 
 def admin_client(*permissions) -> Client:
-    staff = StaffFactory(permissions=["sellers.view_seller", "sellers.change_seller",
-                                      *permissions])
+    staff = StaffFactory(permissions=["sellers.view_seller", "sellers.change_seller", *permissions])
     client = Client()
     client.force_login(staff)
     return client
 
 
 def test_approving_selected_applications_reports_the_refused_ones(
-        eager_tasks, django_capture_on_commit_callbacks):
-    submitted = application(user=UserFactory(email="a@example.com"), name="Submitted",
-                            status=SellerStatus.SUBMITTED)
+    eager_tasks, django_capture_on_commit_callbacks
+):
+    submitted = application(
+        user=UserFactory(email="a@example.com"), name="Submitted", status=SellerStatus.SUBMITTED
+    )
     draft = application(user=UserFactory(), name="Draft", status=SellerStatus.DRAFT)
     client = admin_client("sellers.manage_sellers")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(CHANGELIST, {"action": "approve_applications",
-                                            "_selected_action": [submitted.pk, draft.pk]},
-                               follow=True)
+        response = client.post(
+            CHANGELIST,
+            {"action": "approve_applications", "_selected_action": [submitted.pk, draft.pk]},
+            follow=True,
+        )
 
     messages = [str(m) for m in response.context["messages"]]
-    assert messages == ["Approved: 1.",
-                        "Refused — Draft: A seller that is draft application cannot be "
-                        "approved."]
+    assert messages == [
+        "Approved: 1.",
+        "Refused — Draft: A seller that is draft application cannot be approved.",
+    ]
     assert Seller.objects.get(pk=submitted.pk).status == SellerStatus.APPROVED
     assert Seller.objects.get(pk=draft.pk).status == SellerStatus.DRAFT
     assert [m.to for m in mail.outbox] == [["a@example.com"]]
@@ -47,26 +51,34 @@ def test_suspending_from_the_admin_asks_for_a_reason_first():
     seller = application(user=UserFactory(), status=SellerStatus.APPROVED)
     client = admin_client("sellers.manage_sellers")
 
-    form = client.post(CHANGELIST, {"action": "suspend_sellers",
-                                    "_selected_action": [seller.pk]})
+    form = client.post(CHANGELIST, {"action": "suspend_sellers", "_selected_action": [seller.pk]})
     assert form.status_code == 200
     assert b'name="reason"' in form.content
     assert Seller.objects.get(pk=seller.pk).status == SellerStatus.APPROVED
 
-    client.post(CHANGELIST, {"action": "suspend_sellers", "_selected_action": [seller.pk],
-                             "apply": "1", "reason": "Counterfeit listings."})
+    client.post(
+        CHANGELIST,
+        {
+            "action": "suspend_sellers",
+            "_selected_action": [seller.pk],
+            "apply": "1",
+            "reason": "Counterfeit listings.",
+        },
+    )
 
     assert Seller.objects.get(pk=seller.pk).status == SellerStatus.SUSPENDED
     assert list(SellerEvent.objects.values_list("kind", "note")) == [
-        ("suspended", "Counterfeit listings.")]
+        ("suspended", "Counterfeit listings.")
+    ]
 
 
 def test_review_actions_need_manage_sellers():
     seller = application(user=UserFactory(), status=SellerStatus.SUBMITTED)
     client = admin_client()
 
-    response = client.post(CHANGELIST, {"action": "approve_applications",
-                                        "_selected_action": [seller.pk]})
+    response = client.post(
+        CHANGELIST, {"action": "approve_applications", "_selected_action": [seller.pk]}
+    )
 
     assert response.status_code == 200  # the changelist, with "no action selected"
     assert Seller.objects.get(pk=seller.pk).status == SellerStatus.SUBMITTED
@@ -75,8 +87,13 @@ def test_review_actions_need_manage_sellers():
 def test_the_change_page_shows_the_history_and_documents():
     seller = application(user=UserFactory(), status=SellerStatus.REJECTED)
     with_document(seller)
-    SellerEvent.objects.create(seller=seller, kind="rejected", from_status="submitted",
-                               to_status="rejected", note="Add a portfolio.")
+    SellerEvent.objects.create(
+        seller=seller,
+        kind="rejected",
+        from_status="submitted",
+        to_status="rejected",
+        note="Add a portfolio.",
+    )
 
     response = admin_client().get(f"{CHANGELIST}{seller.pk}/change/")
 

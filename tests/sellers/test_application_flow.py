@@ -25,9 +25,13 @@ pytestmark = pytest.mark.django_db
 PUBLIC_SELLER = "query ($slug: String!) { seller(slug: $slug) { name slug } }"
 PUBLIC_PRODUCTS = "{ products(first: 10) { edges { node { name } } } }"
 MY_INPUT = {
-    "name": "Shirvan Looms", "bio": "Hand-knotted carpets from Shamakhi wool.",
-    "discipline": "Crafts", "residentProgramme": "Crafts residency 2026",
-    "membershipNumber": "RC-0042", "city": "Baku", "country": "az",
+    "name": "Shirvan Looms",
+    "bio": "Hand-knotted carpets from Shamakhi wool.",
+    "discipline": "Crafts",
+    "residentProgramme": "Crafts residency 2026",
+    "membershipNumber": "RC-0042",
+    "city": "Baku",
+    "country": "az",
     "contactPhone": "+994 50 123 45 67",
 }
 
@@ -48,8 +52,11 @@ def test_an_approved_application_becomes_a_public_shop(gql, gql_as):
     assert created["seller"]["contactEmail"] == "nigar@example.com"
     assert gql.execute(PUBLIC_SELLER, {"slug": "shirvan-looms"})["seller"] is None
 
-    uploaded = as_maker.upload(UPLOAD, {"kind": "residency_certificate", "file": None},
-                               {"variables.file": pdf_upload("certificate.pdf")}).json()
+    uploaded = as_maker.upload(
+        UPLOAD,
+        {"kind": "residency_certificate", "file": None},
+        {"variables.file": pdf_upload("certificate.pdf")},
+    ).json()
     assert uploaded["data"]["sellerDocumentUpload"]["errors"] == []
     submitted = as_maker.execute(SUBMIT)["sellerApplicationSubmit"]
     assert submitted["errors"] == []
@@ -62,15 +69,19 @@ def test_an_approved_application_becomes_a_public_shop(gql, gql_as):
     assert approved["errors"] == []
     assert approved["seller"]["status"] == "approved"
     assert approved["seller"]["decidedAt"] is not None
-    assert [(e["kind"], e["fromStatus"], e["toStatus"], e["actorEmail"])
-            for e in approved["seller"]["events"]] == [
+    assert [
+        (e["kind"], e["fromStatus"], e["toStatus"], e["actorEmail"])
+        for e in approved["seller"]["events"]
+    ] == [
         ("created", None, "draft", "nigar@example.com"),
         ("document_added", None, None, "nigar@example.com"),
         ("submitted", "draft", "submitted", "nigar@example.com"),
         ("approved", "submitted", "approved", "reviewer@example.com"),
     ]
     assert gql.execute(PUBLIC_SELLER, {"slug": "shirvan-looms"})["seller"] == {
-        "name": "Shirvan Looms", "slug": "shirvan-looms"}
+        "name": "Shirvan Looms",
+        "slug": "shirvan-looms",
+    }
 
 
 def test_a_rejected_application_can_be_edited_and_resubmitted(gql_as):
@@ -81,12 +92,14 @@ def test_a_rejected_application_can_be_edited_and_resubmitted(gql_as):
     with_document(seller)
     staff = StaffFactory(permissions=["sellers.manage_sellers"])
 
-    rejected = gql_as(staff).execute(REJECT, {
-        "id": seller_gid(seller), "reason": "The membership number is not on our roll."})
+    rejected = gql_as(staff).execute(
+        REJECT, {"id": seller_gid(seller), "reason": "The membership number is not on our roll."}
+    )
     assert rejected["sellerApplicationReject"]["errors"] == []
     assert rejected["sellerApplicationReject"]["seller"]["status"] == "rejected"
     assert rejected["sellerApplicationReject"]["seller"]["rejectionReason"] == (
-        "The membership number is not on our roll.")
+        "The membership number is not on our roll."
+    )
 
     as_maker = gql_as(maker)
     updated = as_maker.execute(UPDATE, {"input": {"membershipNumber": "RC-0043"}})
@@ -97,20 +110,28 @@ def test_a_rejected_application_can_be_edited_and_resubmitted(gql_as):
     assert resubmitted["errors"] == []
     assert resubmitted["seller"]["status"] == "submitted"
     assert [e["kind"] for e in resubmitted["seller"]["events"]] == [
-        "rejected", "updated", "submitted"]
+        "rejected",
+        "updated",
+        "submitted",
+    ]
     assert resubmitted["seller"]["events"][1]["note"] == "Changed: membershipNumber"
 
 
 def test_suspension_hides_the_shop_and_its_products_until_reinstated(gql, gql_as):
     """Given an approved shop with a listed product, suspension removes both from the public
     API and reinstatement brings them back."""
-    seller = application(user=UserFactory(), status=SellerStatus.APPROVED,
-                         name="Kapaz Ceramics", slug="kapaz-ceramics")
+    seller = application(
+        user=UserFactory(),
+        status=SellerStatus.APPROVED,
+        name="Kapaz Ceramics",
+        slug="kapaz-ceramics",
+    )
     listed_product(seller=seller, name="Blue bowl")
     staff = gql_as(StaffFactory(permissions=["sellers.manage_sellers"]))
 
-    suspended = staff.execute(SUSPEND, {"id": seller_gid(seller),
-                                        "reason": "Counterfeit listings reported."})
+    suspended = staff.execute(
+        SUSPEND, {"id": seller_gid(seller), "reason": "Counterfeit listings reported."}
+    )
     assert suspended["sellerSuspend"]["errors"] == []
     assert suspended["sellerSuspend"]["seller"]["status"] == "suspended"
     assert gql.execute(PUBLIC_SELLER, {"slug": "kapaz-ceramics"})["seller"] is None
@@ -121,21 +142,34 @@ def test_suspension_hides_the_shop_and_its_products_until_reinstated(gql, gql_as
     assert reinstated["sellerReinstate"]["errors"] == []
     assert reinstated["sellerReinstate"]["seller"]["status"] == "approved"
     assert gql.execute(PUBLIC_SELLER, {"slug": "kapaz-ceramics"})["seller"] == {
-        "name": "Kapaz Ceramics", "slug": "kapaz-ceramics"}
+        "name": "Kapaz Ceramics",
+        "slug": "kapaz-ceramics",
+    }
     assert gql.execute(PUBLIC_PRODUCTS)["products"]["edges"] == [{"node": {"name": "Blue bowl"}}]
 
 
-@pytest.mark.parametrize(("status", "mutation", "variables", "subject"), [
-    (SellerStatus.SUBMITTED, APPROVE, {}, "Your Creative Market shop is approved"),
-    (SellerStatus.SUBMITTED, REJECT, {"reason": "Add a portfolio."},
-     "Your Creative Market application needs changes"),
-    (SellerStatus.APPROVED, SUSPEND, {"reason": "Unpaid fees."},
-     "Your Creative Market shop is suspended"),
-    (SellerStatus.SUSPENDED, REINSTATE, {}, "Your Creative Market shop is open again"),
-])
+@pytest.mark.parametrize(
+    ("status", "mutation", "variables", "subject"),
+    [
+        (SellerStatus.SUBMITTED, APPROVE, {}, "Your Creative Market shop is approved"),
+        (
+            SellerStatus.SUBMITTED,
+            REJECT,
+            {"reason": "Add a portfolio."},
+            "Your Creative Market application needs changes",
+        ),
+        (
+            SellerStatus.APPROVED,
+            SUSPEND,
+            {"reason": "Unpaid fees."},
+            "Your Creative Market shop is suspended",
+        ),
+        (SellerStatus.SUSPENDED, REINSTATE, {}, "Your Creative Market shop is open again"),
+    ],
+)
 def test_the_applicant_is_emailed_each_decision_after_commit(
-        gql_as, eager_tasks, django_capture_on_commit_callbacks, status, mutation, variables,
-        subject):
+    gql_as, eager_tasks, django_capture_on_commit_callbacks, status, mutation, variables, subject
+):
     seller = application(user=UserFactory(email="maker@example.com"), status=status)
     staff = gql_as(StaffFactory(permissions=["sellers.manage_sellers"]))
 
@@ -146,8 +180,9 @@ def test_the_applicant_is_emailed_each_decision_after_commit(
     assert [(m.to, m.subject) for m in mail.outbox] == [(["maker@example.com"], subject)]
 
 
-def test_the_rejection_email_carries_the_reason(gql_as, eager_tasks,
-                                                django_capture_on_commit_callbacks):
+def test_the_rejection_email_carries_the_reason(
+    gql_as, eager_tasks, django_capture_on_commit_callbacks
+):
     seller = application(user=UserFactory(), status=SellerStatus.SUBMITTED)
     staff = gql_as(StaffFactory(permissions=["sellers.manage_sellers"]))
 
@@ -157,8 +192,7 @@ def test_the_rejection_email_carries_the_reason(gql_as, eager_tasks,
     assert "Add a portfolio." in mail.outbox[0].body
 
 
-def test_a_refused_decision_sends_no_email(gql_as, eager_tasks,
-                                           django_capture_on_commit_callbacks):
+def test_a_refused_decision_sends_no_email(gql_as, eager_tasks, django_capture_on_commit_callbacks):
     seller = application(user=UserFactory(), status=SellerStatus.REJECTED)
     staff = gql_as(StaffFactory(permissions=["sellers.manage_sellers"]))
 

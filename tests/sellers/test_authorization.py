@@ -40,24 +40,51 @@ MUTATIONS = {
     "sellerReinstate": (REINSTATE, SellerStatus.SUSPENDED),
 }
 
-STAFF_ONLY = {"sellerApplicationApprove", "sellerApplicationReject", "sellerSuspend",
-              "sellerReinstate"}
-APPLICANT = {"sellerApplicationUpdate", "sellerDocumentUpload", "sellerDocumentDelete",
-             "sellerApplicationSubmit"}
+STAFF_ONLY = {
+    "sellerApplicationApprove",
+    "sellerApplicationReject",
+    "sellerSuspend",
+    "sellerReinstate",
+}
+APPLICANT = {
+    "sellerApplicationUpdate",
+    "sellerDocumentUpload",
+    "sellerDocumentDelete",
+    "sellerApplicationSubmit",
+}
 
 # What each role gets: a top-level error code, "ok", or a payload error code.
 EXPECTED = {
     "sellerApplicationCreate": {
-        "anonymous": "unauthenticated", "buyer": "ok", "other_seller": "ALREADY_APPLIED",
-        "owner": "ALREADY_APPLIED", "staff": "ok", "staff_with_permission": "ok"},
-    **{name: {"anonymous": "unauthenticated", "buyer": "permission_denied",
-              "other_seller": "own_seller_only", "owner": "ok", "staff": "permission_denied",
-              "staff_with_permission": "permission_denied"}
-       for name in APPLICANT},
-    **{name: {"anonymous": "unauthenticated", "buyer": "permission_denied",
-              "other_seller": "permission_denied", "owner": "permission_denied",
-              "staff": "permission_denied", "staff_with_permission": "ok"}
-       for name in STAFF_ONLY},
+        "anonymous": "unauthenticated",
+        "buyer": "ok",
+        "other_seller": "ALREADY_APPLIED",
+        "owner": "ALREADY_APPLIED",
+        "staff": "ok",
+        "staff_with_permission": "ok",
+    },
+    **{
+        name: {
+            "anonymous": "unauthenticated",
+            "buyer": "permission_denied",
+            "other_seller": "own_seller_only",
+            "owner": "ok",
+            "staff": "permission_denied",
+            "staff_with_permission": "permission_denied",
+        }
+        for name in APPLICANT
+    },
+    **{
+        name: {
+            "anonymous": "unauthenticated",
+            "buyer": "permission_denied",
+            "other_seller": "permission_denied",
+            "owner": "permission_denied",
+            "staff": "permission_denied",
+            "staff_with_permission": "ok",
+        }
+        for name in STAFF_ONLY
+    },
 }
 # Another seller's delete names the owner's document: it answers like a missing one.
 EXPECTED["sellerDocumentDelete"]["other_seller"] = "NOT_FOUND"
@@ -82,8 +109,9 @@ def given(status):
 def call(gql_as, user, name, query, owner, document) -> dict:
     client = gql_as(user)
     if name == "sellerDocumentUpload":
-        return client.upload(query, {"kind": "portfolio", "file": None},
-                             {"variables.file": pdf_upload()}).json()
+        return client.upload(
+            query, {"kind": "portfolio", "file": None}, {"variables.file": pdf_upload()}
+        ).json()
     variables = {
         "sellerApplicationCreate": {"input": {"name": "New Studio", "discipline": "design"}},
         "sellerApplicationUpdate": {"input": {"city": "Sheki"}},

@@ -20,32 +20,41 @@ pytestmark = pytest.mark.django_db
 
 
 def upload(gql_as, user, name: str, data: bytes, kind: str = "portfolio") -> dict:
-    response = gql_as(user).upload(UPLOAD, {"kind": kind, "file": None},
-                                   {"variables.file": SimpleUploadedFile(name, data)})
+    response = gql_as(user).upload(
+        UPLOAD, {"kind": kind, "file": None}, {"variables.file": SimpleUploadedFile(name, data)}
+    )
     body = response.json()
     assert "errors" not in body, body
     return body["data"]["sellerDocumentUpload"]
 
 
-@pytest.mark.parametrize(("name", "data", "content_type"), [
-    ("certificate.pdf", PDF_BYTES, "application/pdf"),
-    ("photo.png", png_bytes(), "image/png"),
-    ("photo.jpg", jpeg_bytes(), "image/jpeg"),
-    ("scan.png", PDF_BYTES, "application/pdf"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "content_type"),
+    [
+        ("certificate.pdf", PDF_BYTES, "application/pdf"),
+        ("photo.png", png_bytes(), "image/png"),
+        ("photo.jpg", jpeg_bytes(), "image/jpeg"),
+        ("scan.png", PDF_BYTES, "application/pdf"),
+    ],
+)
 def test_a_document_type_is_recognised_from_its_content(gql_as, name, data, content_type):
     seller = application(user=UserFactory())
 
     result = upload(gql_as, seller.user, name, data)
 
     assert result["errors"] == []
-    assert result["document"] == {"id": result["document"]["id"], "kind": "portfolio",
-                                  "originalName": name, "contentType": content_type,
-                                  "sizeBytes": len(data)}
+    assert result["document"] == {
+        "id": result["document"]["id"],
+        "kind": "portfolio",
+        "originalName": name,
+        "contentType": content_type,
+        "sizeBytes": len(data),
+    }
     document = SellerDocument.objects.get(seller=seller)
     assert document.file.read() == data
     assert list(SellerEvent.objects.values_list("kind", "note")) == [
-        ("document_added", f"Portfolio: {name}")]
+        ("document_added", f"Portfolio: {name}")
+    ]
 
 
 def test_the_stored_file_name_is_not_the_uploaded_one(gql_as):
@@ -60,19 +69,27 @@ def test_the_stored_file_name_is_not_the_uploaded_one(gql_as):
     assert "passwd" not in document.file.name
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("certificate.pdf", b"\x00\x01 random bytes that are no document"),
-    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"truncated"),
-    ("page.html", b"<html><body>%PDF-</body></html>"),
-])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("certificate.pdf", b"\x00\x01 random bytes that are no document"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"truncated"),
+        ("page.html", b"<html><body>%PDF-</body></html>"),
+    ],
+)
 def test_a_file_that_is_not_a_pdf_jpeg_or_png_is_refused(gql_as, name, data):
     seller = application(user=UserFactory())
     before = snapshot()
 
     result = upload(gql_as, seller.user, name, data)
 
-    assert result["errors"] == [{"field": "file", "code": "INVALID_DOCUMENT_TYPE",
-                                 "message": "Documents must be PDF, JPEG or PNG files."}]
+    assert result["errors"] == [
+        {
+            "field": "file",
+            "code": "INVALID_DOCUMENT_TYPE",
+            "message": "Documents must be PDF, JPEG or PNG files.",
+        }
+    ]
     assert snapshot() == before
 
 
@@ -83,8 +100,13 @@ def test_an_oversize_document_is_refused(gql_as, settings):
 
     result = upload(gql_as, seller.user, "certificate.pdf", PDF_BYTES + b" " * 64)
 
-    assert result["errors"] == [{"field": "file", "code": "DOCUMENT_TOO_LARGE",
-                                 "message": "Documents may be at most 64 bytes."}]
+    assert result["errors"] == [
+        {
+            "field": "file",
+            "code": "DOCUMENT_TOO_LARGE",
+            "message": "Documents may be at most 64 bytes.",
+        }
+    ]
     assert snapshot() == before
 
 
@@ -98,8 +120,9 @@ def test_an_unknown_document_kind_is_refused(gql_as):
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("status", [SellerStatus.SUBMITTED, SellerStatus.APPROVED,
-                                    SellerStatus.SUSPENDED])
+@pytest.mark.parametrize(
+    "status", [SellerStatus.SUBMITTED, SellerStatus.APPROVED, SellerStatus.SUSPENDED]
+)
 def test_documents_cannot_be_added_once_submitted(gql_as, status):
     seller = application(user=UserFactory(), status=status)
     before = snapshot()
@@ -119,7 +142,8 @@ def test_the_owner_removes_a_document(gql_as):
     assert result["sellerDocumentDelete"]["errors"] == []
     assert result["sellerDocumentDelete"]["seller"]["documents"] == []
     assert list(SellerEvent.objects.values_list("kind", "note")) == [
-        ("document_removed", "Residency certificate: certificate.pdf")]
+        ("document_removed", "Residency certificate: certificate.pdf")
+    ]
 
 
 def test_another_sellers_document_answers_not_found(gql_as):
@@ -131,7 +155,8 @@ def test_another_sellers_document_answers_not_found(gql_as):
     result = gql_as(other.user).execute(DELETE_DOCUMENT, {"id": _gid(document)})
 
     assert [(e["field"], e["code"]) for e in result["sellerDocumentDelete"]["errors"]] == [
-        ("id", "NOT_FOUND")]
+        ("id", "NOT_FOUND")
+    ]
     assert snapshot() == before
 
 
@@ -142,8 +167,7 @@ def test_a_document_cannot_be_removed_once_submitted(gql_as):
 
     result = gql_as(seller.user).execute(DELETE_DOCUMENT, {"id": _gid(document)})
 
-    assert [e["code"] for e in result["sellerDocumentDelete"]["errors"]] == [
-        "INVALID_TRANSITION"]
+    assert [e["code"] for e in result["sellerDocumentDelete"]["errors"]] == ["INVALID_TRANSITION"]
     assert snapshot() == before
 
 

@@ -25,9 +25,18 @@ def refused(call, **kwargs) -> DomainError:
 
 
 def create_kwargs(user, **overrides) -> dict:
-    values = dict(user=user, name="Shirvan Looms", bio="Carpets.", discipline="crafts",
-                  resident_programme="Crafts residency", membership_number="RC-1", city="Baku",
-                  country="AZ", contact_email="", contact_phone="+994 50 123 45 67")
+    values = dict(
+        user=user,
+        name="Shirvan Looms",
+        bio="Carpets.",
+        discipline="crafts",
+        resident_programme="Crafts residency",
+        membership_number="RC-1",
+        city="Baku",
+        country="AZ",
+        contact_email="",
+        contact_phone="+994 50 123 45 67",
+    )
     values.update(overrides)
     return values
 
@@ -38,9 +47,14 @@ def test_create_makes_a_draft_owned_by_the_user_with_an_event():
     seller = services.seller_application_create(**create_kwargs(user, discipline=" CRAFTS "))
 
     assert (seller.user, seller.status, seller.discipline, seller.contact_email) == (
-        user, SellerStatus.DRAFT, "crafts", "nigar@example.com")
+        user,
+        SellerStatus.DRAFT,
+        "crafts",
+        "nigar@example.com",
+    )
     assert list(seller.events.values_list("kind", "to_status", "actor")) == [
-        ("created", "draft", user.pk)]
+        ("created", "draft", user.pk)
+    ]
 
 
 def test_create_gives_each_studio_a_unique_slug():
@@ -62,43 +76,52 @@ def test_a_user_applies_only_once():
 
 
 def test_an_unknown_discipline_is_refused_with_the_allowed_ones():
-    error = refused(services.seller_application_create,
-                    **create_kwargs(UserFactory(), discipline="pottery"))
+    error = refused(
+        services.seller_application_create, **create_kwargs(UserFactory(), discipline="pottery")
+    )
 
     assert (error.code, error.field) == ("unknown_discipline", "discipline")
     assert error.message == (
         "Unknown discipline 'pottery'; choose one of: music, game_tech, culture_tech, crafts, "
-        "design, film_animation, visual_arts, fashion.")
+        "design, film_animation, visual_arts, fashion."
+    )
 
 
 @pytest.mark.parametrize("country", ["XX", "AZE", "", "1"])
 def test_a_country_must_be_an_iso_alpha_2_code(country):
-    error = refused(services.seller_application_create,
-                    **create_kwargs(UserFactory(), country=country))
+    error = refused(
+        services.seller_application_create, **create_kwargs(UserFactory(), country=country)
+    )
 
     assert (error.code, error.field) == ("unknown_country", "country")
 
 
-@pytest.mark.parametrize(("field", "api_name", "value"), [
-    ("name", "name", "   "),
-    ("name", "name", "x" * 121),
-    ("contact_email", "contactEmail", "not-an-address"),
-    ("contact_phone", "contactPhone", "call me maybe"),
-])
+@pytest.mark.parametrize(
+    ("field", "api_name", "value"),
+    [
+        ("name", "name", "   "),
+        ("name", "name", "x" * 121),
+        ("contact_email", "contactEmail", "not-an-address"),
+        ("contact_phone", "contactPhone", "call me maybe"),
+    ],
+)
 def test_malformed_application_fields_are_refused(field, api_name, value):
-    error = refused(services.seller_application_create,
-                    **create_kwargs(UserFactory(), **{field: value}))
+    error = refused(
+        services.seller_application_create, **create_kwargs(UserFactory(), **{field: value})
+    )
 
     assert (error.code, error.field) == ("invalid", api_name)
 
 
-@pytest.mark.parametrize("status", [SellerStatus.SUBMITTED, SellerStatus.APPROVED,
-                                    SellerStatus.SUSPENDED])
+@pytest.mark.parametrize(
+    "status", [SellerStatus.SUBMITTED, SellerStatus.APPROVED, SellerStatus.SUSPENDED]
+)
 def test_an_application_under_review_or_decided_cannot_be_edited(status):
     seller = application(user=UserFactory(), status=status)
 
-    error = refused(services.seller_application_update, seller=seller, actor=seller.user,
-                    city="Ganja")
+    error = refused(
+        services.seller_application_update, seller=seller, actor=seller.user, city="Ganja"
+    )
 
     assert error.code == "invalid_transition"
 
@@ -120,11 +143,17 @@ def test_submitting_needs_a_verified_email():
     assert error.code == "email_not_verified"
 
 
-@pytest.mark.parametrize(("field", "api_name"), [
-    ("bio", "bio"), ("resident_programme", "residentProgramme"),
-    ("membership_number", "membershipNumber"), ("city", "city"),
-    ("contact_email", "contactEmail"), ("contact_phone", "contactPhone"),
-])
+@pytest.mark.parametrize(
+    ("field", "api_name"),
+    [
+        ("bio", "bio"),
+        ("resident_programme", "residentProgramme"),
+        ("membership_number", "membershipNumber"),
+        ("city", "city"),
+        ("contact_email", "contactEmail"),
+        ("contact_phone", "contactPhone"),
+    ],
+)
 def test_submitting_needs_every_required_field(field, api_name):
     seller = application(user=UserFactory(), **{field: ""})
     with_document(seller)
@@ -142,8 +171,9 @@ def test_submitting_needs_a_document():
     assert (error.code, error.field) == ("incomplete_application", "documents")
 
 
-@pytest.mark.parametrize("status", [SellerStatus.SUBMITTED, SellerStatus.APPROVED,
-                                    SellerStatus.SUSPENDED])
+@pytest.mark.parametrize(
+    "status", [SellerStatus.SUBMITTED, SellerStatus.APPROVED, SellerStatus.SUSPENDED]
+)
 def test_only_a_draft_or_rejected_application_can_be_submitted(status):
     seller = application(user=UserFactory(), status=status)
     with_document(seller)
@@ -154,14 +184,22 @@ def test_only_a_draft_or_rejected_application_can_be_submitted(status):
 
 
 ILLEGAL_DECISIONS = [
-    (SellerStatus.DRAFT, "approve"), (SellerStatus.REJECTED, "approve"),
-    (SellerStatus.APPROVED, "approve"), (SellerStatus.SUSPENDED, "approve"),
-    (SellerStatus.DRAFT, "reject"), (SellerStatus.APPROVED, "reject"),
-    (SellerStatus.REJECTED, "reject"), (SellerStatus.SUSPENDED, "reject"),
-    (SellerStatus.DRAFT, "suspend"), (SellerStatus.SUBMITTED, "suspend"),
-    (SellerStatus.REJECTED, "suspend"), (SellerStatus.SUSPENDED, "suspend"),
-    (SellerStatus.DRAFT, "reinstate"), (SellerStatus.SUBMITTED, "reinstate"),
-    (SellerStatus.REJECTED, "reinstate"), (SellerStatus.APPROVED, "reinstate"),
+    (SellerStatus.DRAFT, "approve"),
+    (SellerStatus.REJECTED, "approve"),
+    (SellerStatus.APPROVED, "approve"),
+    (SellerStatus.SUSPENDED, "approve"),
+    (SellerStatus.DRAFT, "reject"),
+    (SellerStatus.APPROVED, "reject"),
+    (SellerStatus.REJECTED, "reject"),
+    (SellerStatus.SUSPENDED, "reject"),
+    (SellerStatus.DRAFT, "suspend"),
+    (SellerStatus.SUBMITTED, "suspend"),
+    (SellerStatus.REJECTED, "suspend"),
+    (SellerStatus.SUSPENDED, "suspend"),
+    (SellerStatus.DRAFT, "reinstate"),
+    (SellerStatus.SUBMITTED, "reinstate"),
+    (SellerStatus.REJECTED, "reinstate"),
+    (SellerStatus.APPROVED, "reinstate"),
 ]
 
 
@@ -169,8 +207,7 @@ def decide(decision: str, seller_id: int, actor):
     if decision == "approve":
         return services.seller_application_approve(seller_id=seller_id, actor=actor)
     if decision == "reject":
-        return services.seller_application_reject(seller_id=seller_id, actor=actor,
-                                                  reason="No.")
+        return services.seller_application_reject(seller_id=seller_id, actor=actor, reason="No.")
     if decision == "suspend":
         return services.seller_suspend(seller_id=seller_id, actor=actor, reason="No.")
     return services.seller_reinstate(seller_id=seller_id, actor=actor)
@@ -191,8 +228,7 @@ def test_an_illegal_decision_is_refused_and_changes_nothing(status, decision):
 def test_rejecting_and_suspending_need_a_reason(decision, reason):
     status = SellerStatus.SUBMITTED if decision == "reject" else SellerStatus.APPROVED
     seller = application(user=UserFactory(), status=status)
-    call = (services.seller_application_reject if decision == "reject"
-            else services.seller_suspend)
+    call = services.seller_application_reject if decision == "reject" else services.seller_suspend
 
     error = refused(call, seller_id=seller.pk, actor=StaffFactory(), reason=reason)
 
@@ -200,8 +236,7 @@ def test_rejecting_and_suspending_need_a_reason(decision, reason):
 
 
 def test_deciding_on_a_missing_seller_answers_not_found():
-    error = refused(services.seller_application_approve, seller_id=999_999,
-                    actor=StaffFactory())
+    error = refused(services.seller_application_approve, seller_id=999_999, actor=StaffFactory())
 
     assert (error.code, error.field) == ("not_found", "id")
 
@@ -214,8 +249,12 @@ def test_a_decision_on_a_status_changed_meanwhile_loses_the_compare_and_set(monk
     Seller.objects.filter(pk=seller.pk).update(status=SellerStatus.APPROVED)
     monkeypatch.setattr(QuerySet, "first", lambda self: stale)
 
-    error = refused(services.seller_application_reject, seller_id=seller.pk,
-                    actor=StaffFactory(), reason="Too late.")
+    error = refused(
+        services.seller_application_reject,
+        seller_id=seller.pk,
+        actor=StaffFactory(),
+        reason="Too late.",
+    )
 
     monkeypatch.undo()
     assert error.code == "invalid_transition"
@@ -247,14 +286,12 @@ def test_two_reviewers_deciding_at_once_cannot_both_win():
     for thread in threads:
         thread.join()
 
-    assert sorted(outcomes) in (["approve", "invalid_transition"],
-                                ["invalid_transition", "reject"])
+    assert sorted(outcomes) in (["approve", "invalid_transition"], ["invalid_transition", "reject"])
     assert SellerEvent.objects.filter(seller=seller).count() == 1
 
 
 def test_the_transition_table_allows_exactly_the_review_moves():
-    assert {status: sorted(targets) for status, targets in
-            services.SELLER_TRANSITIONS.items()} == {
+    assert {status: sorted(targets) for status, targets in services.SELLER_TRANSITIONS.items()} == {
         "draft": ["submitted"],
         "submitted": ["approved", "rejected"],
         "rejected": ["submitted"],

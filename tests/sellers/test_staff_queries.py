@@ -32,10 +32,13 @@ def test_staff_list_applications_in_one_status_oldest_submission_first(gql_as):
     from django.utils import timezone
 
     now = timezone.now()
-    application(user=UserFactory(), name="Late", status=SellerStatus.SUBMITTED,
-                submitted_at=now)
-    application(user=UserFactory(), name="Early", status=SellerStatus.SUBMITTED,
-                submitted_at=now - timezone.timedelta(days=2))
+    application(user=UserFactory(), name="Late", status=SellerStatus.SUBMITTED, submitted_at=now)
+    application(
+        user=UserFactory(),
+        name="Early",
+        status=SellerStatus.SUBMITTED,
+        submitted_at=now - timezone.timedelta(days=2),
+    )
     application(user=UserFactory(), name="Draft", status=SellerStatus.DRAFT)
 
     data = gql_as(reviewer()).execute(APPLICATIONS, {"status": "submitted", "first": 1})
@@ -45,8 +48,8 @@ def test_staff_list_applications_in_one_status_oldest_submission_first(gql_as):
     assert page["edges"] == [{"node": {"name": "Early", "status": "submitted"}}]
     assert page["pageInfo"]["hasNextPage"] is True
     after = gql_as(reviewer()).execute(
-        APPLICATIONS, {"status": "submitted", "first": 1,
-                       "after": page["pageInfo"]["endCursor"]})["sellerApplications"]
+        APPLICATIONS, {"status": "submitted", "first": 1, "after": page["pageInfo"]["endCursor"]}
+    )["sellerApplications"]
     assert after["edges"] == [{"node": {"name": "Late", "status": "submitted"}}]
 
 
@@ -54,14 +57,15 @@ def test_an_unknown_status_filter_is_refused(gql_as):
     errors = gql_as(reviewer()).errors(APPLICATIONS, {"status": "pending"})
 
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in errors] == [
-        ("invalid", "status")]
+        ("invalid", "status")
+    ]
 
 
 def test_listing_applications_keeps_a_fixed_number_of_queries(
-        gql_as, django_assert_max_num_queries):
+    gql_as, django_assert_max_num_queries
+):
     for n in range(5):
-        seller = application(user=UserFactory(), name=f"Studio {n}",
-                             status=SellerStatus.SUBMITTED)
+        seller = application(user=UserFactory(), name=f"Studio {n}", status=SellerStatus.SUBMITTED)
         with_document(seller)
     query = f"{{ sellerApplications(first: 10) {{ edges {{ node {{ {PROFILE} }} }} }} }}"
     client = gql_as(reviewer())
@@ -74,8 +78,9 @@ def test_listing_applications_keeps_a_fixed_number_of_queries(
 
 
 def test_staff_see_one_application_with_documents_and_history(gql_as):
-    seller = application(user=UserFactory(email="maker@example.com"), name="Kapaz",
-                         status=SellerStatus.SUBMITTED)
+    seller = application(
+        user=UserFactory(email="maker@example.com"), name="Kapaz", status=SellerStatus.SUBMITTED
+    )
     with_document(seller)
     staff = reviewer()
     gql_as(staff).execute(REJECT, {"id": seller_gid(seller), "reason": "Add a portfolio."})
@@ -84,23 +89,44 @@ def test_staff_see_one_application_with_documents_and_history(gql_as):
 
     assert data["name"] == "Kapaz"
     assert data["rejectionReason"] == "Add a portfolio."
-    assert data["documents"] == [{"id": data["documents"][0]["id"],
-                                  "kind": "residency_certificate",
-                                  "originalName": "certificate.pdf",
-                                  "contentType": "application/pdf", "sizeBytes": len(PDF_BYTES)}]
-    assert data["events"] == [{"kind": "rejected", "fromStatus": "submitted",
-                               "toStatus": "rejected", "note": "Add a portfolio.",
-                               "actorEmail": staff.email}]
+    assert data["documents"] == [
+        {
+            "id": data["documents"][0]["id"],
+            "kind": "residency_certificate",
+            "originalName": "certificate.pdf",
+            "contentType": "application/pdf",
+            "sizeBytes": len(PDF_BYTES),
+        }
+    ]
+    assert data["events"] == [
+        {
+            "kind": "rejected",
+            "fromStatus": "submitted",
+            "toStatus": "rejected",
+            "note": "Add a portfolio.",
+            "actorEmail": staff.email,
+        }
+    ]
 
 
 @pytest.mark.parametrize("query", [APPLICATIONS, APPLICATION])
-@pytest.mark.parametrize(("who", "code"), [
-    ("anonymous", "unauthenticated"), ("buyer", "permission_denied"),
-    ("seller", "permission_denied"), ("staff", "permission_denied")])
+@pytest.mark.parametrize(
+    ("who", "code"),
+    [
+        ("anonymous", "unauthenticated"),
+        ("buyer", "permission_denied"),
+        ("seller", "permission_denied"),
+        ("staff", "permission_denied"),
+    ],
+)
 def test_only_staff_with_manage_sellers_review_applications(gql_as, query, who, code):
     seller = application(user=UserFactory())
-    user = {"anonymous": None, "buyer": UserFactory(), "seller": seller.user,
-            "staff": StaffFactory()}[who]
+    user = {
+        "anonymous": None,
+        "buyer": UserFactory(),
+        "seller": seller.user,
+        "staff": StaffFactory(),
+    }[who]
 
     errors = gql_as(user).errors(query, {"id": seller_gid(seller)})
 
@@ -114,7 +140,8 @@ def test_a_malformed_seller_id_is_refused_in_the_payload(gql_as):
     result = gql_as(reviewer()).execute(APPROVE, {"id": "not-an-id"})
 
     assert [(e["field"], e["code"]) for e in result["sellerApplicationApprove"]["errors"]] == [
-        ("id", "INVALID")]
+        ("id", "INVALID")
+    ]
     assert snapshot() == before
     assert seller.status == SellerStatus.SUBMITTED
 
@@ -123,10 +150,12 @@ def test_an_unknown_discipline_names_the_allowed_ones_in_the_payload(gql_as):
     before = snapshot()
 
     result = gql_as(UserFactory()).execute(
-        CREATE, {"input": {"name": "Studio", "discipline": "pottery"}})
+        CREATE, {"input": {"name": "Studio", "discipline": "pottery"}}
+    )
 
     assert [(e["field"], e["code"]) for e in result["sellerApplicationCreate"]["errors"]] == [
-        ("discipline", "UNKNOWN_DISCIPLINE")]
+        ("discipline", "UNKNOWN_DISCIPLINE")
+    ]
     assert snapshot() == before
 
 
@@ -136,8 +165,11 @@ def test_the_owner_does_not_see_staff_members_addresses(gql_as):
     gql_as(reviewer()).execute(REJECT, {"id": seller_gid(seller), "reason": "Add a portfolio."})
 
     events = gql_as(maker).execute(
-        "mutation { sellerApplicationUpdate(input: {city: \"Sheki\"}) { seller { events { "
-        "kind actorEmail } } } }")["sellerApplicationUpdate"]["seller"]["events"]
+        'mutation { sellerApplicationUpdate(input: {city: "Sheki"}) { seller { events { '
+        "kind actorEmail } } } }"
+    )["sellerApplicationUpdate"]["seller"]["events"]
 
-    assert events == [{"kind": "rejected", "actorEmail": None},
-                      {"kind": "updated", "actorEmail": "maker@example.com"}]
+    assert events == [
+        {"kind": "rejected", "actorEmail": None},
+        {"kind": "updated", "actorEmail": "maker@example.com"},
+    ]

@@ -15,11 +15,22 @@ import time
 
 # The last two pay like pm_card_visa; their refunds settle later (see refunds.py).
 SUCCEEDS = {"pm_card_visa", "pm_card_mastercard", "pm_card_pendingRefund", "pm_card_refundFail"}
-DECLINED = {"pm_card_chargeDeclined": ("card_declined", "generic_decline"),
-            "pm_card_chargeDeclinedInsufficientFunds": ("card_declined", "insufficient_funds")}
+DECLINED = {
+    "pm_card_chargeDeclined": ("card_declined", "generic_decline"),
+    "pm_card_chargeDeclinedInsufficientFunds": ("card_declined", "insufficient_funds"),
+}
 NEEDS_ACTION = {"pm_card_threeDSecure2Required", "pm_card_authenticationRequired"}
-ALLOWED_CREATE = {"amount", "currency", "transfer_group", "metadata", "payment_method_types",
-                  "description", "payment_method", "confirm", "receipt_email"}
+ALLOWED_CREATE = {
+    "amount",
+    "currency",
+    "transfer_group",
+    "metadata",
+    "payment_method_types",
+    "description",
+    "payment_method",
+    "confirm",
+    "receipt_email",
+}
 
 
 def handle(server, method: str, path: str, params: dict) -> tuple[int, dict]:
@@ -32,8 +43,7 @@ def handle(server, method: str, path: str, params: dict) -> tuple[int, dict]:
     if match and method == "GET" and not match.group(2):
         return 200, _intent(server, match.group(1))
     if match and method == "POST" and match.group(2):
-        return 200, _confirm(server, _intent(server, match.group(1)),
-                             params.get("payment_method"))
+        return 200, _confirm(server, _intent(server, match.group(1)), params.get("payment_method"))
     raise StripeApiError(404, f"Unrecognized request URL ({method}: {path}).")
 
 
@@ -42,8 +52,9 @@ def _intent(server, intent_id: str) -> dict:
 
     intent = server.state.payment_intents.get(intent_id)
     if intent is None:
-        raise StripeApiError(404, f"No such payment_intent: '{intent_id}'",
-                             code="resource_missing", param="intent")
+        raise StripeApiError(
+            404, f"No such payment_intent: '{intent_id}'", code="resource_missing", param="intent"
+        )
     return intent
 
 
@@ -58,8 +69,9 @@ def _create(server, params: dict) -> dict:
         raise StripeApiError(400, "Invalid positive integer", param="amount")
     currency = params.get("currency", "")
     if not re.fullmatch(r"[a-z]{3}", currency):
-        raise StripeApiError(400, "Invalid currency: must be a lower-case ISO code",
-                             param="currency")
+        raise StripeApiError(
+            400, "Invalid currency: must be a lower-case ISO code", param="currency"
+        )
     intent_id = f"pi_{secrets.token_hex(12)}"
     intent = {
         "id": intent_id,
@@ -90,33 +102,52 @@ def _confirm(server, intent: dict, payment_method: str | None) -> dict:
     from tests.stripe_server.server import StripeApiError
 
     if intent["status"] not in ("requires_payment_method", "requires_confirmation"):
-        raise StripeApiError(400, f"This PaymentIntent's status is {intent['status']}.",
-                             code="payment_intent_unexpected_state")
+        raise StripeApiError(
+            400,
+            f"This PaymentIntent's status is {intent['status']}.",
+            code="payment_intent_unexpected_state",
+        )
     if not payment_method:
-        raise StripeApiError(400, "You must provide a payment method.",
-                             code="parameter_missing", param="payment_method")
+        raise StripeApiError(
+            400,
+            "You must provide a payment method.",
+            code="parameter_missing",
+            param="payment_method",
+        )
     intent["payment_method"] = payment_method
     if payment_method in SUCCEEDS:
         return _succeed(intent)
     if payment_method in NEEDS_ACTION:
-        intent.update(status="requires_action", next_action={
-            "type": "use_stripe_sdk",
-            "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": ""}})
+        intent.update(
+            status="requires_action",
+            next_action={
+                "type": "use_stripe_sdk",
+                "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": ""},
+            },
+        )
         return intent
     code, decline_code = DECLINED.get(payment_method, ("card_declined", "generic_decline"))
-    error = {"type": "card_error", "code": code, "decline_code": decline_code,
-             "message": "Your card was declined.", "payment_method": {"id": payment_method}}
-    intent.update(status="requires_payment_method", payment_method=None,
-                  last_payment_error=error)
+    error = {
+        "type": "card_error",
+        "code": code,
+        "decline_code": decline_code,
+        "message": "Your card was declined.",
+        "payment_method": {"id": payment_method},
+    }
+    intent.update(status="requires_payment_method", payment_method=None, last_payment_error=error)
     refused = StripeApiError(402, "Your card was declined.", type="card_error", code=code)
-    refused.body["error"].update(decline_code=decline_code,
-                                 payment_intent=dict(intent))
+    refused.body["error"].update(decline_code=decline_code, payment_intent=dict(intent))
     raise refused
 
 
 def _succeed(intent: dict) -> dict:
-    intent.update(status="succeeded", amount_received=intent["amount"], next_action=None,
-                  last_payment_error=None, latest_charge=f"ch_{secrets.token_hex(12)}")
+    intent.update(
+        status="succeeded",
+        amount_received=intent["amount"],
+        next_action=None,
+        last_payment_error=None,
+        latest_charge=f"ch_{secrets.token_hex(12)}",
+    )
     return intent
 
 
@@ -128,7 +159,13 @@ def complete_action(server, intent_id: str, *, passed: bool = True) -> dict:
         if passed:
             _succeed(intent)
         else:
-            intent.update(status="requires_payment_method", next_action=None, last_payment_error={
-                "type": "card_error", "code": "payment_intent_authentication_failure",
-                "message": "We are unable to authenticate your payment method."})
+            intent.update(
+                status="requires_payment_method",
+                next_action=None,
+                last_payment_error={
+                    "type": "card_error",
+                    "code": "payment_intent_authentication_failure",
+                    "message": "We are unable to authenticate your payment method.",
+                },
+            )
         return dict(intent)

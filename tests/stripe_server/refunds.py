@@ -19,9 +19,13 @@ ALLOWED_CREATE = {"payment_intent", "amount", "metadata", "reason"}
 PENDING_REFUND = "pm_card_pendingRefund"
 REFUND_FAILS = "pm_card_refundFail"
 # Where a refund may go next, as Stripe moves it.
-REFUND_MOVES = {"pending": {"succeeded", "failed", "canceled"},
-                "requires_action": {"pending", "canceled"},
-                "succeeded": {"failed"}, "failed": set(), "canceled": set()}
+REFUND_MOVES = {
+    "pending": {"succeeded", "failed", "canceled"},
+    "requires_action": {"pending", "canceled"},
+    "succeeded": {"failed"},
+    "failed": set(),
+    "canceled": set(),
+}
 
 
 def handle(server, method: str, path: str, params: dict) -> tuple[int, dict]:
@@ -33,8 +37,11 @@ def handle(server, method: str, path: str, params: dict) -> tuple[int, dict]:
 
 
 def refunded(server, intent_id: str) -> int:
-    return sum(r["amount"] for r in server.state.refunds.values()
-               if r["payment_intent"] == intent_id and r["status"] not in ("failed", "canceled"))
+    return sum(
+        r["amount"]
+        for r in server.state.refunds.values()
+        if r["payment_intent"] == intent_id and r["status"] not in ("failed", "canceled")
+    )
 
 
 def create(server, params: dict) -> dict:
@@ -43,20 +50,36 @@ def create(server, params: dict) -> dict:
 
     unknown = set(params) - ALLOWED_CREATE
     if unknown:
-        raise StripeApiError(400, f"Received unknown parameter: {sorted(unknown)[0]}",
-                             code="parameter_unknown", param=sorted(unknown)[0])
+        raise StripeApiError(
+            400,
+            f"Received unknown parameter: {sorted(unknown)[0]}",
+            code="parameter_unknown",
+            param=sorted(unknown)[0],
+        )
     intent = server.state.payment_intents.get(params.get("payment_intent") or "")
     if intent is None:
-        raise StripeApiError(404, f"No such payment_intent: '{params.get('payment_intent')}'",
-                             code="resource_missing", param="payment_intent")
+        raise StripeApiError(
+            404,
+            f"No such payment_intent: '{params.get('payment_intent')}'",
+            code="resource_missing",
+            param="payment_intent",
+        )
     if intent["status"] != "succeeded":
-        raise StripeApiError(400, "This PaymentIntent has no successful charge to refund.",
-                             code="charge_not_refundable", param="payment_intent")
+        raise StripeApiError(
+            400,
+            "This PaymentIntent has no successful charge to refund.",
+            code="charge_not_refundable",
+            param="payment_intent",
+        )
     left = intent["amount_received"] - refunded(server, intent["id"])
     amount = int(params.get("amount") or left)
     if amount <= 0 or amount > left:
-        raise StripeApiError(400, f"Refund amount ({amount}) is greater than unrefunded amount "
-                                  f"on charge ({left})", code="amount_too_large", param="amount")
+        raise StripeApiError(
+            400,
+            f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
+            code="amount_too_large",
+            param="amount",
+        )
     refund = {
         "id": f"re_{secrets.token_hex(12)}",
         "object": "refund",
@@ -83,18 +106,26 @@ def dashboard_refund(server, intent_id: str, amount: int) -> dict:
 def charge_refunded_object(server, intent_id: str) -> dict:
     """The charge of a PaymentIntent as a ``charge.refunded`` event shows it."""
     intent = server.state.payment_intents[intent_id]
-    refunds = sorted((r for r in server.state.refunds.values()
-                      if r["payment_intent"] == intent_id), key=lambda r: r["created"])
+    refunds = sorted(
+        (r for r in server.state.refunds.values() if r["payment_intent"] == intent_id),
+        key=lambda r: r["created"],
+    )
     amount_refunded = refunded(server, intent_id)
-    return {"id": intent["latest_charge"], "object": "charge", "amount": intent["amount"],
-            "amount_refunded": amount_refunded, "currency": intent["currency"],
-            "payment_intent": intent_id, "refunded": amount_refunded == intent["amount"],
-            "refunds": {"object": "list", "data": [dict(r) for r in refunds],
-                        "has_more": False}}
+    return {
+        "id": intent["latest_charge"],
+        "object": "charge",
+        "amount": intent["amount"],
+        "amount_refunded": amount_refunded,
+        "currency": intent["currency"],
+        "payment_intent": intent_id,
+        "refunded": amount_refunded == intent["amount"],
+        "refunds": {"object": "list", "data": [dict(r) for r in refunds], "has_more": False},
+    }
 
 
-def refund_update(server, refund_id: str, status: str, *, failure_reason: str | None = None
-                  ) -> dict:
+def refund_update(
+    server, refund_id: str, status: str, *, failure_reason: str | None = None
+) -> dict:
     """Stripe settles a refund later: ``pending`` → ``succeeded`` / ``failed`` / ``canceled``,
     or a succeeded one fails (``pm_card_refundFail``). Returns the refund as it is now."""
     with server.lock:
@@ -104,12 +135,19 @@ def refund_update(server, refund_id: str, status: str, *, failure_reason: str | 
         refund["status"] = status
         if status in ("failed", "canceled"):
             refund["failure_reason"] = failure_reason or (
-                "merchant_request" if status == "canceled" else "expired_or_canceled_card")
+                "merchant_request" if status == "canceled" else "expired_or_canceled_card"
+            )
         return json.loads(json.dumps(refund))
 
 
-def refund_event(server, refund_id: str, type: str = "charge.refund.updated", *,
-                 created: int | None = None, previous: dict | None = None) -> dict:
+def refund_event(
+    server,
+    refund_id: str,
+    type: str = "charge.refund.updated",
+    *,
+    created: int | None = None,
+    previous: dict | None = None,
+) -> dict:
     """The event Stripe sends about a refund as it is now (``charge.refund.updated``,
     ``refund.updated``, ``refund.failed``…), ``previous`` its ``previous_attributes``."""
     from tests.stripe_server.server import webhook_event

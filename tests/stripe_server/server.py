@@ -29,25 +29,86 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.stripe_server import payment_intents, refunds
 
 # Countries in which this server (like Stripe) opens Express accounts.
-SUPPORTED_COUNTRIES = frozenset({
-    "AE", "AT", "AU", "BE", "BG", "BR", "CA", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI",
-    "FR", "GB", "GI", "GR", "HK", "HR", "HU", "IE", "IT", "JP", "LI", "LT", "LU", "LV", "MT",
-    "MX", "MY", "NL", "NO", "NZ", "PL", "PT", "RO", "SE", "SG", "SI", "SK", "TH", "US",
-})
+SUPPORTED_COUNTRIES = frozenset(
+    {
+        "AE",
+        "AT",
+        "AU",
+        "BE",
+        "BG",
+        "BR",
+        "CA",
+        "CH",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "GI",
+        "GR",
+        "HK",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "JP",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "MX",
+        "MY",
+        "NL",
+        "NO",
+        "NZ",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SG",
+        "SI",
+        "SK",
+        "TH",
+        "US",
+    }
+)
 ACCOUNT_LINK_TTL_SECONDS = 300
 # What a freshly created Express account still has to provide before Stripe pays it out.
-INITIAL_REQUIREMENTS = ["business_type", "external_account", "individual.first_name",
-                        "individual.last_name", "tos_acceptance.date", "tos_acceptance.ip"]
+INITIAL_REQUIREMENTS = [
+    "business_type",
+    "external_account",
+    "individual.first_name",
+    "individual.last_name",
+    "tos_acceptance.date",
+    "tos_acceptance.ip",
+]
 
 
 class StripeApiError(Exception):
-    def __init__(self, status: int, message: str, *, type: str = "invalid_request_error",
-                 code: str | None = None, param: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+    ):
         super().__init__(message)
         self.status = status
-        self.body = {"error": {"type": type, "message": message,
-                               **({"code": code} if code else {}),
-                               **({"param": param} if param else {})}}
+        self.body = {
+            "error": {
+                "type": type,
+                "message": message,
+                **({"code": code} if code else {}),
+                **({"param": param} if param else {}),
+            }
+        }
 
 
 def decode_form(body: str) -> dict:
@@ -114,8 +175,9 @@ class StripeServer:
         handler = type("Handler", (_Handler,), {"server_state": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
-                                        name="stripe-server")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, daemon=True, name="stripe-server"
+        )
         self._thread.start()
         return self
 
@@ -163,12 +225,20 @@ class StripeServer:
         as when the network fails after Stripe did the work."""
         self.state.drop_responses[path] = times
 
-    def fail_next_request(self, path: str, status: int, message: str, *,
-                          type: str = "invalid_request_error", code: str | None = None,
-                          times: int = 1) -> None:
+    def fail_next_request(
+        self,
+        path: str,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        code: str | None = None,
+        times: int = 1,
+    ) -> None:
         """Refuse the next ``times`` requests to ``path`` (the SDK retries a 5xx itself)."""
-        self.state.fail_next[path] = [StripeApiError(status, message, type=type, code=code)
-                                      for _ in range(times)]
+        self.state.fail_next[path] = [
+            StripeApiError(status, message, type=type, code=code) for _ in range(times)
+        ]
 
     def update_account(self, account_id: str, **changes) -> dict:
         """Change an account as Stripe would after the seller onboards; returns it."""
@@ -207,23 +277,32 @@ class StripeServer:
     def _account(self, account_id: str | None, *, param: str | None = None) -> dict:
         account = self.state.accounts.get(account_id or "")
         if account is None:
-            raise StripeApiError(404 if param is None else 400,
-                                 f"No such account: '{account_id}'", code="resource_missing",
-                                 param=param)
+            raise StripeApiError(
+                404 if param is None else 400,
+                f"No such account: '{account_id}'",
+                code="resource_missing",
+                param=param,
+            )
         return account
 
     def _account_create(self, params: dict) -> dict:
         account_type = params.get("type", "standard")
         if account_type not in {"standard", "express", "custom"}:
-            raise StripeApiError(400, "Invalid type: must be one of standard, express, or "
-                                      "custom", param="type")
+            raise StripeApiError(
+                400, "Invalid type: must be one of standard, express, or custom", param="type"
+            )
         country = params.get("country", "US")
         if country not in SUPPORTED_COUNTRIES:
-            raise StripeApiError(400, f"Country '{country}' is unknown or not supported for "
-                                      f"connected accounts.", param="country")
-        requested = {name: "inactive" for name, options in
-                     (params.get("capabilities") or {}).items()
-                     if isinstance(options, dict) and options.get("requested") == "true"}
+            raise StripeApiError(
+                400,
+                f"Country '{country}' is unknown or not supported for connected accounts.",
+                param="country",
+            )
+        requested = {
+            name: "inactive"
+            for name, options in (params.get("capabilities") or {}).items()
+            if isinstance(options, dict) and options.get("requested") == "true"
+        }
         account = {
             "id": f"acct_{secrets.token_hex(8)}",
             "object": "account",
@@ -255,11 +334,15 @@ class StripeServer:
     def _account_link_create(self, params: dict) -> dict:
         for name in ("account", "type", "refresh_url", "return_url"):
             if not params.get(name):
-                raise StripeApiError(400, f"Missing required param: {name}.",
-                                     code="parameter_missing", param=name)
+                raise StripeApiError(
+                    400, f"Missing required param: {name}.", code="parameter_missing", param=name
+                )
         if params["type"] not in {"account_onboarding", "account_update"}:
-            raise StripeApiError(400, "Invalid type: must be one of account_onboarding or "
-                                      "account_update", param="type")
+            raise StripeApiError(
+                400,
+                "Invalid type: must be one of account_onboarding or account_update",
+                param="type",
+            )
         account = self._account(params["account"], param="account")
         now = int(time.time())
         link = {
@@ -271,22 +354,24 @@ class StripeServer:
         self.state.account_links.append(link)
         return link
 
-
     def _transfer(self, transfer_id: str) -> dict:
         transfer = self.state.transfers.get(transfer_id)
         if transfer is None:
-            raise StripeApiError(404, f"No such transfer: '{transfer_id}'",
-                                 code="resource_missing", param="id")
+            raise StripeApiError(
+                404, f"No such transfer: '{transfer_id}'", code="resource_missing", param="id"
+            )
         return transfer
 
     def _transfer_create(self, params: dict) -> dict:
         for name in ("amount", "currency", "destination"):
             if not params.get(name):
-                raise StripeApiError(400, f"Missing required param: {name}.",
-                                     code="parameter_missing", param=name)
+                raise StripeApiError(
+                    400, f"Missing required param: {name}.", code="parameter_missing", param=name
+                )
         if not params["amount"].isdigit() or int(params["amount"]) <= 0:
-            raise StripeApiError(400, "Invalid positive integer", code="parameter_invalid_integer",
-                                 param="amount")
+            raise StripeApiError(
+                400, "Invalid positive integer", code="parameter_invalid_integer", param="amount"
+            )
         self._account(params["destination"], param="destination")
         transfer_id = f"tr_{secrets.token_hex(8)}"
         transfer = {
@@ -301,8 +386,12 @@ class StripeServer:
             "description": params.get("description"),
             "metadata": params.get("metadata") or {},
             "reversed": False,
-            "reversals": {"object": "list", "data": [], "has_more": False,
-                          "url": f"/v1/transfers/{transfer_id}/reversals"},
+            "reversals": {
+                "object": "list",
+                "data": [],
+                "has_more": False,
+                "url": f"/v1/transfers/{transfer_id}/reversals",
+            },
             "created": int(time.time()),
             "livemode": False,
         }
@@ -314,8 +403,9 @@ class StripeServer:
         remaining = transfer["amount"] - transfer["amount_reversed"]
         amount = int(params.get("amount") or remaining)
         if amount <= 0 or amount > remaining:
-            raise StripeApiError(400, f"Transfer {transfer_id} has only {remaining} left to "
-                                      f"reverse.", param="amount")
+            raise StripeApiError(
+                400, f"Transfer {transfer_id} has only {remaining} left to reverse.", param="amount"
+            )
         reversal = {
             "id": f"trr_{secrets.token_hex(8)}",
             "object": "transfer_reversal",
@@ -359,12 +449,19 @@ class _Handler(BaseHTTPRequestHandler):
         with stripe.lock:
             status, payload, replayed = self._respond(method, split.path, params, key)
             stripe.state.calls.append(Call(method, split.path, params, key, status, replayed))
-            drop = (method == "POST" and status == 200 and not replayed
-                    and stripe.state.drop_responses.get(split.path, 0) > 0)
+            drop = (
+                method == "POST"
+                and status == 200
+                and not replayed
+                and stripe.state.drop_responses.get(split.path, 0) > 0
+            )
             if drop:
                 stripe.state.drop_responses[split.path] -= 1
-            delay = (stripe.state.delay_responses.pop(split.path, 0)
-                     if method == "POST" and status == 200 and not replayed else 0)
+            delay = (
+                stripe.state.delay_responses.pop(split.path, 0)
+                if method == "POST" and status == 200 and not replayed
+                else 0
+            )
         if delay:
             time.sleep(delay)
         if drop:
@@ -400,11 +497,17 @@ class _Handler(BaseHTTPRequestHandler):
             if remembered is not None:
                 first_params, status, payload = remembered
                 if first_params != params:
-                    return 400, StripeApiError(
-                        400, f"Keys for idempotent requests can only be used with the same "
-                             f"parameters they were first used with. Try using a key other than "
-                             f"'{key}' if you meant to execute a different request.",
-                        type="idempotency_error").body, False
+                    return (
+                        400,
+                        StripeApiError(
+                            400,
+                            f"Keys for idempotent requests can only be used with the same "
+                            f"parameters they were first used with. Try using a key other than "
+                            f"'{key}' if you meant to execute a different request.",
+                            type="idempotency_error",
+                        ).body,
+                        False,
+                    )
                 return status, payload, True
         try:
             failures = stripe.state.fail_next.get(path)
@@ -419,8 +522,14 @@ class _Handler(BaseHTTPRequestHandler):
         return status, json.loads(json.dumps(payload)), False
 
 
-def webhook_event(type: str, obj: dict, *, created: int | None = None,
-                  account: str | None = None, event_id: str | None = None) -> dict:
+def webhook_event(
+    type: str,
+    obj: dict,
+    *,
+    created: int | None = None,
+    account: str | None = None,
+    event_id: str | None = None,
+) -> dict:
     """A Stripe event as Stripe posts it to a webhook endpoint."""
     return {
         "id": event_id or f"evt_{secrets.token_hex(12)}",

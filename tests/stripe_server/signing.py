@@ -15,10 +15,20 @@ def stripe_signature(payload: str | bytes, secret: str, *, timestamp: int | None
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
-def post_webhook(client, event: dict | str | bytes, *, secret: str,
-                 timestamp: int | None = None, signature: str | None = None):
+def post_webhook(
+    client,
+    event: dict | str | bytes,
+    *,
+    secret: str,
+    timestamp: int | None = None,
+    signature: str | None = None,
+):
     """POST ``event`` to /webhooks/stripe/ signed with ``secret`` (or with ``signature``)."""
     payload = event if isinstance(event, str | bytes) else json.dumps(event)
     header = signature or stripe_signature(payload, secret, timestamp=timestamp)
-    return client.post("/webhooks/stripe/", data=payload, content_type="application/json",
-                       headers={"Stripe-Signature": header})
+    return client.post(
+        "/webhooks/stripe/",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": header},
+    )

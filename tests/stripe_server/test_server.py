@@ -12,8 +12,12 @@ from tests.stripe_server.signing import stripe_signature
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = {"type": "express", "country": "DE",
-           "capabilities": {"transfers": {"requested": True}}, "metadata": {"seller_id": "7"}}
+ACCOUNT = {
+    "type": "express",
+    "country": "DE",
+    "capabilities": {"transfers": {"requested": True}},
+    "metadata": {"seller_id": "7"},
+}
 
 
 def test_our_webhook_signature_is_what_the_sdk_computes_and_accepts():
@@ -22,17 +26,23 @@ def test_our_webhook_signature_is_what_the_sdk_computes_and_accepts():
     header = stripe_signature(payload, "whsec_test", timestamp=1_700_000_000)
 
     assert header == stripe.WebhookSignature.generate_signature_header(
-        payload, "whsec_test", timestamp=1_700_000_000)
+        payload, "whsec_test", timestamp=1_700_000_000
+    )
     assert stripe.WebhookSignature.verify_header(payload, header, "whsec_test", tolerance=None)
 
 
 def test_nested_form_keys_decode_into_dicts_and_lists():
-    body = ("capabilities%5Btransfers%5D%5Brequested%5D=true&metadata%5Bseller_id%5D=7"
-            "&expand%5B0%5D=a&expand%5B1%5D=b&type=express")
+    body = (
+        "capabilities%5Btransfers%5D%5Brequested%5D=true&metadata%5Bseller_id%5D=7"
+        "&expand%5B0%5D=a&expand%5B1%5D=b&type=express"
+    )
 
-    assert decode_form(body) == {"capabilities": {"transfers": {"requested": "true"}},
-                                 "metadata": {"seller_id": "7"}, "expand": ["a", "b"],
-                                 "type": "express"}
+    assert decode_form(body) == {
+        "capabilities": {"transfers": {"requested": "true"}},
+        "metadata": {"seller_id": "7"},
+        "expand": ["a", "b"],
+        "type": "express",
+    }
 
 
 def test_an_account_created_through_the_sdk_can_be_retrieved(stripe_server):
@@ -64,8 +74,9 @@ def test_the_same_idempotency_key_with_other_parameters_is_an_idempotency_error(
     client.v1.accounts.create(params=ACCOUNT, options={"idempotency_key": "k-1"})
 
     with pytest.raises(stripe.IdempotencyError) as refused:
-        client.v1.accounts.create(params={**ACCOUNT, "country": "FR"},
-                                  options={"idempotency_key": "k-1"})
+        client.v1.accounts.create(
+            params={**ACCOUNT, "country": "FR"}, options={"idempotency_key": "k-1"}
+        )
 
     assert "same parameters" in refused.value.user_message
     assert len(stripe_server.accounts) == 1
@@ -90,19 +101,28 @@ def test_an_unknown_account_is_a_resource_missing_error(stripe_server):
 
 def test_an_account_link_for_an_unknown_account_is_refused(stripe_server):
     with pytest.raises(stripe.InvalidRequestError) as refused:
-        stripe_client().v1.account_links.create(params={
-            "account": "acct_nope", "type": "account_onboarding",
-            "refresh_url": "http://x/r", "return_url": "http://x/d"})
+        stripe_client().v1.account_links.create(
+            params={
+                "account": "acct_nope",
+                "type": "account_onboarding",
+                "refresh_url": "http://x/r",
+                "return_url": "http://x/d",
+            }
+        )
 
     assert refused.value.param == "account"
 
 
-def test_pending_refund_card_refunds_start_pending_and_a_failed_one_frees_its_amount(
-        stripe_server):
+def test_pending_refund_card_refunds_start_pending_and_a_failed_one_frees_its_amount(stripe_server):
     client = stripe_client()
-    intent = client.v1.payment_intents.create(params={
-        "amount": 1000, "currency": "eur", "confirm": True,
-        "payment_method": refunds.PENDING_REFUND})
+    intent = client.v1.payment_intents.create(
+        params={
+            "amount": 1000,
+            "currency": "eur",
+            "confirm": True,
+            "payment_method": refunds.PENDING_REFUND,
+        }
+    )
 
     pending = client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 1000})
     refunds.refund_update(stripe_server, pending.id, "failed")

@@ -36,9 +36,14 @@ class CountingBody(io.BytesIO):
 
 
 def _refused(response, limit: int) -> bool:
-    return response.status_code == 413 and response.json() == {"errors": [{
-        "message": f"The request body is larger than {limit} bytes.",
-        "extensions": {"code": "request_too_large"}}]}
+    return response.status_code == 413 and response.json() == {
+        "errors": [
+            {
+                "message": f"The request body is larger than {limit} bytes.",
+                "extensions": {"code": "request_too_large"},
+            }
+        ]
+    }
 
 
 @pytest.fixture
@@ -50,11 +55,15 @@ def upload_temp_dir(settings, tmp_path) -> Path:
 
 
 def test_an_anonymous_body_declared_over_the_cap_is_refused_before_a_byte_is_read(
-        client, settings, upload_temp_dir):
+    client, settings, upload_temp_dir
+):
     body = CountingBody(b"--BoUnDaRy\r\n" + b"x" * 1000)
 
-    response = client.generic("POST", "/graphql/", **{
-        "CONTENT_TYPE": MULTIPART, "CONTENT_LENGTH": str(300 * 1024 * 1024), "wsgi.input": body})
+    response = client.generic(
+        "POST",
+        "/graphql/",
+        **{"CONTENT_TYPE": MULTIPART, "CONTENT_LENGTH": str(300 * 1024 * 1024), "wsgi.input": body},
+    )
 
     assert _refused(response, settings.MARKET_MAX_REQUEST_BYTES)
     assert body.consumed == 0
@@ -62,8 +71,11 @@ def test_an_anonymous_body_declared_over_the_cap_is_refused_before_a_byte_is_rea
 
 
 def test_the_cap_covers_the_largest_accepted_file_and_its_envelope(settings):
-    largest = max(settings.MARKET_MAX_IMAGE_BYTES, settings.MARKET_MAX_IMPORT_BYTES,
-                  settings.MARKET_MAX_DOCUMENT_BYTES)
+    largest = max(
+        settings.MARKET_MAX_IMAGE_BYTES,
+        settings.MARKET_MAX_IMPORT_BYTES,
+        settings.MARKET_MAX_DOCUMENT_BYTES,
+    )
 
     assert largest < settings.MARKET_MAX_REQUEST_BYTES <= largest + 1024 * 1024
 
@@ -71,9 +83,15 @@ def test_the_cap_covers_the_largest_accepted_file_and_its_envelope(settings):
 def test_the_admin_sign_in_page_refuses_an_oversized_body_too(client, settings):
     body = CountingBody(b"username=a&password=b")
 
-    response = client.generic("POST", "/admin/login/", **{
-        "CONTENT_TYPE": MULTIPART, "CONTENT_LENGTH": str(settings.MARKET_MAX_REQUEST_BYTES + 1),
-        "wsgi.input": body})
+    response = client.generic(
+        "POST",
+        "/admin/login/",
+        **{
+            "CONTENT_TYPE": MULTIPART,
+            "CONTENT_LENGTH": str(settings.MARKET_MAX_REQUEST_BYTES + 1),
+            "wsgi.input": body,
+        },
+    )
 
     assert _refused(response, settings.MARKET_MAX_REQUEST_BYTES)
     assert body.consumed == 0
@@ -84,9 +102,16 @@ def test_a_body_without_a_length_is_read_only_up_to_the_cap_and_refused(client, 
     query = {"query": "query ($pad: String) { __typename }", "variables": {"pad": "x" * 50_000}}
     body = CountingBody(json.dumps(query).encode())
 
-    response = client.generic("POST", "/graphql/", **{
-        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": "", "wsgi.input": body,
-        "wsgi.input_terminated": True})
+    response = client.generic(
+        "POST",
+        "/graphql/",
+        **{
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": "",
+            "wsgi.input": body,
+            "wsgi.input_terminated": True,
+        },
+    )
 
     assert _refused(response, 10_000)
     assert body.consumed <= 10_001
@@ -95,9 +120,16 @@ def test_a_body_without_a_length_is_read_only_up_to_the_cap_and_refused(client, 
 def test_a_body_without_a_length_under_the_cap_is_answered(client):
     body = CountingBody(json.dumps({"query": "{ __typename }"}).encode())
 
-    response = client.generic("POST", "/graphql/", **{
-        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": "", "wsgi.input": body,
-        "wsgi.input_terminated": True})
+    response = client.generic(
+        "POST",
+        "/graphql/",
+        **{
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": "",
+            "wsgi.input": body,
+            "wsgi.input_terminated": True,
+        },
+    )
 
     assert response.status_code == 200
     assert response.json() == {"data": {"__typename": "Query"}}
@@ -114,15 +146,18 @@ def test_a_body_of_exactly_the_cap_is_answered(client, settings):
 
 
 def test_an_image_upload_under_the_cap_still_works_and_leaves_no_temporary_file(
-        gql_as, upload_temp_dir):
+    gql_as, upload_temp_dir
+):
     seller = SellerFactory(user=UserFactory())
     product = ProductFactory(seller=seller)
     buffer = io.BytesIO()  # noise does not compress: a few MB, past Django's in-memory limit
     Image.frombytes("RGB", (1000, 1000), os.urandom(3_000_000)).save(buffer, format="PNG")
 
     response = gql_as(seller.user).upload(
-        support.IMAGE_CREATE, {"productId": support.gid(product), "image": None},
-        {"variables.image": SimpleUploadedFile("noise.png", buffer.getvalue())})
+        support.IMAGE_CREATE,
+        {"productId": support.gid(product), "image": None},
+        {"variables.image": SimpleUploadedFile("noise.png", buffer.getvalue())},
+    )
 
     assert support.payload(response, "productImageCreate")["errors"] == []
     assert ProductImage.objects.filter(product=product).count() == 1
@@ -133,9 +168,15 @@ def test_a_body_longer_than_its_declared_length_is_not_read_past_that_length(cli
     query = json.dumps({"query": "{ __typename }"}).encode()
     body = CountingBody(query + b" " * 1_000_000)
 
-    response = client.generic("POST", "/graphql/", **{
-        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(query)),
-        "wsgi.input": body})
+    response = client.generic(
+        "POST",
+        "/graphql/",
+        **{
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(query)),
+            "wsgi.input": body,
+        },
+    )
 
     assert response.json() == {"data": {"__typename": "Query"}}
     assert body.consumed == len(query)

@@ -16,14 +16,18 @@ def _stored(name: str, data: bytes) -> str:
     return f"/media/products/2026/01/{name}"
 
 
-@pytest.mark.parametrize("name, data", [
-    ("x.html", png_bytes()),
-    ("page.htm", b"<script>alert(document.cookie)</script>"),
-    ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
-    ("notes", b"<html><body>hello</body></html>"),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("x.html", png_bytes()),
+        ("page.htm", b"<script>alert(document.cookie)</script>"),
+        ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("notes", b"<html><body>hello</body></html>"),
+    ],
+)
 def test_a_stored_file_that_is_not_an_accepted_image_type_is_served_as_a_download(
-        client, name, data):
+    client, name, data
+):
     response = client.get(_stored(name, data))
 
     assert response.status_code == 200
@@ -33,8 +37,10 @@ def test_a_stored_file_that_is_not_an_accepted_image_type_is_served_as_a_downloa
     assert b"".join(response.streaming_content) == data
 
 
-@pytest.mark.parametrize("name, content_type", [
-    ("a.png", "image/png"), ("a.jpg", "image/jpeg"), ("a.webp", "image/webp")])
+@pytest.mark.parametrize(
+    "name, content_type",
+    [("a.png", "image/png"), ("a.jpg", "image/jpeg"), ("a.webp", "image/webp")],
+)
 def test_an_accepted_image_keeps_its_type_and_is_never_sniffed(client, name, content_type):
     response = client.get(_stored(name, png_bytes()))
 

@@ -30,13 +30,16 @@ def _media_files() -> list[Path]:
 
 def _upload(gql_as, product, data: bytes, name: str = "big.png"):
     return gql_as(product.seller.user).upload(
-        support.IMAGE_CREATE, {"productId": support.gid(product), "image": None},
-        {"variables.image": SimpleUploadedFile(name, data, content_type="image/png")})
+        support.IMAGE_CREATE,
+        {"productId": support.gid(product), "image": None},
+        {"variables.image": SimpleUploadedFile(name, data, content_type="image/png")},
+    )
 
 
 def _errors(response) -> list[tuple[str, str]]:
-    return [(e["code"], e["field"])
-            for e in support.payload(response, "productImageCreate")["errors"]]
+    return [
+        (e["code"], e["field"]) for e in support.payload(response, "productImageCreate")["errors"]
+    ]
 
 
 @pytest.mark.timeout(60)
@@ -83,8 +86,7 @@ def test_an_image_stored_before_the_budget_gets_no_thumbnail_and_is_logged(setti
     assert "gets no thumbnail" in caplog.text
 
 
-def test_a_thumbnail_task_on_an_image_that_cannot_be_decoded_ends_at_the_first_attempt(
-        caplog):
+def test_a_thumbnail_task_on_an_image_that_cannot_be_decoded_ends_at_the_first_attempt(caplog):
     """Its pixel data is broken: every attempt would fail the same way, so the task ends at the
     first one (it used to retry five times, as if the storage had been down)."""
     image = ProductImageFactory(image=ContentFile(png_with_broken_pixels(), name="broken.png"))
@@ -122,8 +124,10 @@ def test_a_scanned_document_declaring_too_many_pixels_is_refused_with_a_code(gql
     seller = application(user=maker)
 
     response = gql_as(maker).upload(
-        UPLOAD, {"kind": "residency_certificate", "file": None},
-        {"variables.file": SimpleUploadedFile("scan.png", png_of_one_colour(20_000, 20_000))})
+        UPLOAD,
+        {"kind": "residency_certificate", "file": None},
+        {"variables.file": SimpleUploadedFile("scan.png", png_of_one_colour(20_000, 20_000))},
+    )
 
     errors = response.json()["data"]["sellerDocumentUpload"]["errors"]
     assert [(e["code"], e["field"]) for e in errors] == [("IMAGE_TOO_MANY_PIXELS", "file")]

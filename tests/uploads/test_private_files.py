@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_documents_customs_papers_and_imports_share_the_one_private_storage():
-    storages = {model._meta.get_field("file").storage
-                for model in (SellerDocument, CustomsDocument, ProductImport)}
+    storages = {
+        model._meta.get_field("file").storage
+        for model in (SellerDocument, CustomsDocument, ProductImport)
+    }
 
     assert storages == {private_storage()}
     with pytest.raises(ValueError):
@@ -30,8 +32,9 @@ def test_documents_customs_papers_and_imports_share_the_one_private_storage():
 
 def test_staff_download_an_import_file_under_the_sellers_name_as_an_attachment(client):
     seller = SellerFactory(user=UserFactory())
-    product_import = product_import_create(seller=seller, user=seller.user,
-                                           upload=upload(SAMPLE.read_bytes(), "rugs.csv"))
+    product_import = product_import_create(
+        seller=seller, user=seller.user, upload=upload(SAMPLE.read_bytes(), "rugs.csv")
+    )
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
     page = client.get(reverse("admin:catalog_productimport_change", args=[product_import.pk]))
@@ -39,7 +42,8 @@ def test_staff_download_an_import_file_under_the_sellers_name_as_an_attachment(c
 
     assert page.status_code == 200
     assert reverse("admin:catalog_productimport_file", args=[product_import.pk]) in (
-        page.content.decode())
+        page.content.decode()
+    )
     assert download.status_code == 200
     assert download["Content-Disposition"] == 'attachment; filename="rugs.csv"'
     assert b"".join(download.streaming_content) == SAMPLE.read_bytes()
@@ -47,8 +51,9 @@ def test_staff_download_an_import_file_under_the_sellers_name_as_an_attachment(c
 
 def test_staff_without_access_to_imports_cannot_download_their_files(client):
     seller = SellerFactory(user=UserFactory())
-    product_import = product_import_create(seller=seller, user=seller.user,
-                                           upload=upload(SAMPLE.read_bytes()))
+    product_import = product_import_create(
+        seller=seller, user=seller.user, upload=upload(SAMPLE.read_bytes())
+    )
     client.force_login(StaffFactory())
 
     response = client.get(reverse("admin:catalog_productimport_file", args=[product_import.pk]))
@@ -59,7 +64,8 @@ def test_staff_without_access_to_imports_cannot_download_their_files(client):
 def test_the_migration_moves_import_files_out_of_the_public_media_folder():
     """Imports uploaded before the move keep working: their files follow them, same names."""
     migration = importlib.import_module(
-        "market.catalog.migrations.0006_product_import_private_file")
+        "market.catalog.migrations.0006_product_import_private_file"
+    )
     seller = SellerFactory(user=UserFactory())
     name = "imports/2026/01/rugs.csv"
     default_storage.save(name, ContentFile(SAMPLE.read_bytes()))

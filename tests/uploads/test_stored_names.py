@@ -34,13 +34,16 @@ def _files_under(root) -> list[Path]:
 
 
 def test_a_png_named_like_a_page_is_stored_under_a_generated_png_name_and_served_as_png(
-        gql_as, client):
+    gql_as, client
+):
     seller = SellerFactory(user=UserFactory())
     product = ProductFactory(seller=seller)
 
     response = gql_as(seller.user).upload(
-        support.IMAGE_CREATE, {"productId": support.gid(product), "image": None},
-        {"variables.image": SimpleUploadedFile("x.html", png_bytes(), content_type="text/html")})
+        support.IMAGE_CREATE,
+        {"productId": support.gid(product), "image": None},
+        {"variables.image": SimpleUploadedFile("x.html", png_bytes(), content_type="text/html")},
+    )
 
     assert support.payload(response, "productImageCreate")["errors"] == []
     image = ProductImage.objects.get(product=product)
@@ -53,15 +56,19 @@ def test_a_png_named_like_a_page_is_stored_under_a_generated_png_name_and_served
     assert b"".join(served.streaming_content) == png_bytes()
 
 
-def test_a_csv_named_like_a_page_is_kept_privately_under_a_generated_name_and_imported(
-        gql_as):
+def test_a_csv_named_like_a_page_is_kept_privately_under_a_generated_name_and_imported(gql_as):
     make_catalogue()
     seller = SellerFactory(user=UserFactory())
 
     response = gql_as(seller.user).upload(
-        IMPORT_CREATE, {"file": None},
-        {"variables.file": SimpleUploadedFile("x.html", SAMPLE.read_bytes(),
-                                              content_type="text/html")})
+        IMPORT_CREATE,
+        {"file": None},
+        {
+            "variables.file": SimpleUploadedFile(
+                "x.html", SAMPLE.read_bytes(), content_type="text/html"
+            )
+        },
+    )
 
     created = support.payload(response, "productImportCreate")
     assert created["errors"] == []
@@ -80,14 +87,15 @@ def test_a_csv_named_like_a_page_is_kept_privately_under_a_generated_name_and_im
     assert product_import.products_created == Product.objects.filter(seller=seller).count() > 0
 
 
-def test_a_seller_document_named_like_a_page_is_kept_privately_under_a_generated_pdf_name(
-        gql_as):
+def test_a_seller_document_named_like_a_page_is_kept_privately_under_a_generated_pdf_name(gql_as):
     maker = UserFactory()
     application(user=maker)
 
     response = gql_as(maker).upload(
-        UPLOAD, {"kind": "residency_certificate", "file": None},
-        {"variables.file": SimpleUploadedFile("x.html", PDF_BYTES, content_type="text/html")})
+        UPLOAD,
+        {"kind": "residency_certificate", "file": None},
+        {"variables.file": SimpleUploadedFile("x.html", PDF_BYTES, content_type="text/html")},
+    )
 
     assert response.json()["data"]["sellerDocumentUpload"]["errors"] == []
     document = SellerDocument.objects.get(seller__user=maker)
@@ -102,7 +110,8 @@ def test_an_image_staff_upload_in_the_admin_is_stored_under_a_name_typed_by_its_
     form = ProductImageForm(
         data={"alt": "Front", "sort_order": 0},
         files={"image": SimpleUploadedFile("photo.jpg", png_bytes(), content_type="image/jpeg")},
-        instance=ProductImage(product=product))
+        instance=ProductImage(product=product),
+    )
 
     assert form.is_valid(), form.errors
     image = form.save()
@@ -117,7 +126,8 @@ def test_an_image_staff_upload_over_the_pixel_budget_is_refused_in_the_admin(set
     form = ProductImageForm(
         data={"alt": "Front", "sort_order": 0},
         files={"image": SimpleUploadedFile("big.png", png_bytes())},
-        instance=ProductImage(product=product))
+        instance=ProductImage(product=product),
+    )
 
     assert not form.is_valid()
     assert [error.code for error in form.errors.as_data()["image"]] == ["image_too_many_pixels"]

@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_real_worker_makes_the_thumbnail_after_the_image_is_committed(
-        celery_worker_process, settings):
+    celery_worker_process, settings
+):
     settings.MEDIA_ROOT = celery_worker_process.media_root
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 900), "darkred").save(buffer, format="JPEG")

@@ -13,8 +13,11 @@ AccountError = error_type("AccountError", AccountErrorCode)
 
 
 def _token_fields(pair: services.TokenPair) -> dict:
-    return {"access_token": pair.access_token, "refresh_token": pair.refresh_token,
-            "user": pair.user}
+    return {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "user": pair.user,
+    }
 
 
 class AccountRegisterInput(graphene.InputObjectType):
@@ -29,9 +32,13 @@ class AccountRegister(BaseMutation):
     has an account already is sent a notice instead, and the answer is the same, so that
     registering does not tell which addresses have accounts."""
 
-    user = graphene.Field(User, deprecation_reason=(
-        "Always null: an account's details would tell whether the address was free. Sign in "
-        "with tokenCreate once the address is confirmed."))
+    user = graphene.Field(
+        User,
+        deprecation_reason=(
+            "Always null: an account's details would tell whether the address was free. Sign in "
+            "with tokenCreate once the address is confirmed."
+        ),
+    )
 
     class Arguments:
         input = AccountRegisterInput(required=True)
@@ -41,10 +48,13 @@ class AccountRegister(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, input):
-        services.user_register(email=input.email, password=input.password,
-                               first_name=input.get("first_name") or "",
-                               last_name=input.get("last_name") or "",
-                               client_address=request_client_address(info.context))
+        services.user_register(
+            email=input.email,
+            password=input.password,
+            first_name=input.get("first_name") or "",
+            last_name=input.get("last_name") or "",
+            client_address=request_client_address(info.context),
+        )
         return {}
 
 
@@ -77,15 +87,17 @@ class AccountResendVerification(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, email):
-        services.user_resend_verification(email=email,
-                                          client_address=request_client_address(info.context))
+        services.user_resend_verification(
+            email=email, client_address=request_client_address(info.context)
+        )
         return {}
 
 
 class TokenPayloadMixin:
     access_token = graphene.String(description="Short-lived: send as `Authorization: Bearer`.")
-    refresh_token = graphene.String(description="Exchange for new tokens with `tokenRefresh`; "
-                                                "each one works once.")
+    refresh_token = graphene.String(
+        description="Exchange for new tokens with `tokenRefresh`; each one works once."
+    )
     user = graphene.Field(User)
 
 
@@ -102,9 +114,11 @@ class TokenCreate(TokenPayloadMixin, BaseMutation):
 
     @classmethod
     def perform(cls, root, info, email, password):
-        return _token_fields(services.user_login(
-            email=email, password=password,
-            client_address=request_client_address(info.context)))
+        return _token_fields(
+            services.user_login(
+                email=email, password=password, client_address=request_client_address(info.context)
+            )
+        )
 
 
 class TokenRefresh(TokenPayloadMixin, BaseMutation):
@@ -163,8 +177,11 @@ class PasswordChange(TokenPayloadMixin, BaseMutation):
     @classmethod
     def perform(cls, root, info, old_password, new_password):
         user = require_user(info)
-        return _token_fields(services.password_change(user=user, old_password=old_password,
-                                                      new_password=new_password))
+        return _token_fields(
+            services.password_change(
+                user=user, old_password=old_password, new_password=new_password
+            )
+        )
 
 
 class RequestPasswordReset(BaseMutation):
@@ -179,8 +196,9 @@ class RequestPasswordReset(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, email):
-        services.password_reset_request(email=email,
-                                        client_address=request_client_address(info.context))
+        services.password_reset_request(
+            email=email, client_address=request_client_address(info.context)
+        )
         return {}
 
 

@@ -15,15 +15,23 @@ class User(graphene.ObjectType):
     is_email_verified = graphene.Boolean(required=True)
     is_staff = graphene.Boolean(required=True)
     permissions = graphene.List(
-        graphene.NonNull(graphene.String), required=True,
-        description="The staff permissions held, e.g. `sellers.manage_sellers`.")
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="The staff permissions held, e.g. `sellers.manage_sellers`.",
+    )
     # A lazy reference: the sellers area owns and extends this type.
-    seller = graphene.Field("market.graphql.sellers.types.SellerProfile",
-                            description="The shop this person runs, in any state; null if none.")
+    seller = graphene.Field(
+        "market.graphql.sellers.types.SellerProfile",
+        description="The shop this person runs, in any state; null if none.",
+    )
 
-    orders = graphene.Field("market.graphql.orders.orders.OrderConnection", required=True,
-                            first=graphene.Int(), after=graphene.String(),
-                            description="Orders this person placed, newest first.")
+    orders = graphene.Field(
+        "market.graphql.orders.orders.OrderConnection",
+        required=True,
+        first=graphene.Int(),
+        after=graphene.String(),
+        description="Orders this person placed, newest first.",
+    )
 
     def resolve_id(self, info):
         return relay.Node.to_global_id("User", self.pk)

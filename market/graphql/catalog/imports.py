@@ -14,20 +14,26 @@ from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.core.pagination import paginate
 from market.graphql.core.types import CountableConnection
 
-ProductImportStatus = graphene.Enum.from_enum(ProductImportStatusChoices,
-                                              name="ProductImportStatus")
+ProductImportStatus = graphene.Enum.from_enum(
+    ProductImportStatusChoices, name="ProductImportStatus"
+)
 ProductImportError = error_type("ProductImportError", imports.ProductImportErrorCode)
 
 
 class ProductImportRowError(graphene.ObjectType):
     """A row of the file that was not imported (nor anything else of its product)."""
 
-    line = graphene.Int(description="Line in the file, the header being line 1; null when the "
-                                    "problem is not one row's.")
+    line = graphene.Int(
+        description="Line in the file, the header being line 1; null when the "
+        "problem is not one row's."
+    )
     field = graphene.String(description="The CSV column at fault; null for the whole row.")
-    code = graphene.String(required=True, description="Machine-readable reason, e.g. "
-                                                      "`required`, `invalid`, `not_found`, "
-                                                      "`duplicate_sku`, `invalid_price`.")
+    code = graphene.String(
+        required=True,
+        description="Machine-readable reason, e.g. "
+        "`required`, `invalid`, `not_found`, "
+        "`duplicate_sku`, `invalid_price`.",
+    )
     message = graphene.String(required=True)
 
 
@@ -39,8 +45,9 @@ class ProductImport(graphene.ObjectType):
     original_name = graphene.String(required=True)
     total_rows = graphene.Int(required=True)
     processed_rows = graphene.Int(required=True)
-    products_created = graphene.Int(required=True,
-                                    description="Imported as drafts: publish them one by one.")
+    products_created = graphene.Int(
+        required=True, description="Imported as drafts: publish them one by one."
+    )
     variants_created = graphene.Int(required=True)
     errors = graphene.List(graphene.NonNull(ProductImportRowError), required=True)
     failure_message = graphene.String(description="Why a failed import stopped.")
@@ -82,10 +89,14 @@ class ProductImportCreate(BaseMutation):
     def perform(cls, root, info, file):
         seller = require_seller(info)
         if not isinstance(file, UploadedFile):
-            raise DomainError(imports.ProductImportErrorCode.INVALID_CSV,
-                              "Send the file as a multipart upload.", field="file")
+            raise DomainError(
+                imports.ProductImportErrorCode.INVALID_CSV,
+                "Send the file as a multipart upload.",
+                field="file",
+            )
         product_import = imports.product_import_create(
-            seller=seller, user=info.context.user, upload=file)
+            seller=seller, user=info.context.user, upload=file
+        )
         return {"product_import": product_import}
 
 
@@ -94,11 +105,17 @@ class ProductImportMutations(graphene.ObjectType):
 
 
 class ProductImportQueries(graphene.ObjectType):
-    product_import = graphene.Field(ProductImport, id=graphene.ID(required=True),
-                                    description="One of the signed-in seller's imports.")
+    product_import = graphene.Field(
+        ProductImport,
+        id=graphene.ID(required=True),
+        description="One of the signed-in seller's imports.",
+    )
     product_imports = graphene.Field(
-        graphene.NonNull(ProductImportConnection), first=graphene.Int(), after=graphene.String(),
-        description="The signed-in seller's imports, newest first.")
+        graphene.NonNull(ProductImportConnection),
+        first=graphene.Int(),
+        after=graphene.String(),
+        description="The signed-in seller's imports, newest first.",
+    )
 
     def resolve_product_import(self, info, id):
         seller = require_seller(info)
@@ -107,6 +124,10 @@ class ProductImportQueries(graphene.ObjectType):
 
     def resolve_product_imports(self, info, first=None, after=None):
         seller = require_seller(info)
-        page = paginate(imports.product_import_list_for_seller(seller=seller),
-                        prefix="productimport", first=first, after=after)
+        page = paginate(
+            imports.product_import_list_for_seller(seller=seller),
+            prefix="productimport",
+            first=first,
+            after=after,
+        )
         return ProductImportConnection.from_page(page)

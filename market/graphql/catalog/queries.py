@@ -28,18 +28,21 @@ class ProductSortInput(graphene.InputObjectType):
     field = graphene.Field(ProductSortField, required=True)
     direction = graphene.Field(
         SortDirection,
-        description="Default: ascending for NAME and PRICE, descending for NEWEST and RELEVANCE.")
+        description="Default: ascending for NAME and PRICE, descending for NEWEST and RELEVANCE.",
+    )
 
 
 class ProductFilterInput(graphene.InputObjectType):
     search = graphene.String(description="Words to find in name, maker, attributes, description.")
-    categories = graphene.List(graphene.NonNull(graphene.ID),
-                               description="Category ids; their subcategories are included.")
+    categories = graphene.List(
+        graphene.NonNull(graphene.ID), description="Category ids; their subcategories are included."
+    )
     sellers = graphene.List(graphene.NonNull(graphene.ID))
     price_gte = graphene.Decimal(description="Lowest variant price, in the query's currency.")
     price_lte = graphene.Decimal(description="Highest variant price, in the query's currency.")
-    origin_countries = graphene.List(graphene.NonNull(graphene.String),
-                                     description="ISO 3166-1 alpha-2 codes.")
+    origin_countries = graphene.List(
+        graphene.NonNull(graphene.String), description="ISO 3166-1 alpha-2 codes."
+    )
     in_stock = graphene.Boolean()
     made_to_order = graphene.Boolean()
 
@@ -51,8 +54,9 @@ def _filters_from_input(data) -> ProductFilter:
         countries = [c.strip().upper() for c in countries]
         bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
         if bad:
-            raise argument_error("filter.originCountries",
-                                 f"Not ISO 3166-1 alpha-2 country codes: {', '.join(bad)}.")
+            raise argument_error(
+                "filter.originCountries", f"Not ISO 3166-1 alpha-2 country codes: {', '.join(bad)}."
+            )
     return ProductFilter(
         search=data.get("search"),
         category_ids=decode_global_ids("filter.categories", data.get("categories"), "Category"),
@@ -67,8 +71,10 @@ def _filters_from_input(data) -> ProductFilter:
 
 def _sort_from_input(data, filters: ProductFilter) -> tuple[ProductSort, bool | None]:
     if not data:
-        return (ProductSort.RELEVANCE if (filters.search or "").strip() else ProductSort.NEWEST,
-                None)
+        return (
+            ProductSort.RELEVANCE if (filters.search or "").strip() else ProductSort.NEWEST,
+            None,
+        )
     direction = data.get("direction")
     # graphene's Enum metaclass turns the class attributes into members with a ``value``.
     desc = SortDirection.DESC.value  # type: ignore[attr-defined]
@@ -96,32 +102,56 @@ def _with_converter(products, converter):
 class CatalogQueries(graphene.ObjectType):
     products = graphene.Field(
         graphene.NonNull(ProductConnection),
-        first=graphene.Int(), after=graphene.String(), last=graphene.Int(),
-        before=graphene.String(), filter=ProductFilterInput(), sort_by=ProductSortInput(),
+        first=graphene.Int(),
+        after=graphene.String(),
+        last=graphene.Int(),
+        before=graphene.String(),
+        filter=ProductFilterInput(),
+        sort_by=ProductSortInput(),
         currency=graphene.String(description="ISO 4217 code for prices; default the base."),
         description="Published products. Page size at most 100.",
     )
-    product = graphene.Field(Product, id=graphene.ID(), slug=graphene.String(),
-                             currency=graphene.String())
-    categories = graphene.List(graphene.NonNull(Category), required=True,
-                               description="Top-level categories; walk `children` for the tree.")
+    product = graphene.Field(
+        Product, id=graphene.ID(), slug=graphene.String(), currency=graphene.String()
+    )
+    categories = graphene.List(
+        graphene.NonNull(Category),
+        required=True,
+        description="Top-level categories; walk `children` for the tree.",
+    )
     category = graphene.Field(Category, slug=graphene.String(required=True))
     seller_products = graphene.Field(
         graphene.NonNull(ProductConnection),
-        first=graphene.Int(), after=graphene.String(), status=ProductStatus(),
+        first=graphene.Int(),
+        after=graphene.String(),
+        status=ProductStatus(),
         description="The signed-in seller's own products in every status, newest first.",
     )
 
-    def resolve_products(self, info, first=None, after=None, last=None, before=None,
-                         filter=None, sort_by=None, currency=None):
+    def resolve_products(
+        self,
+        info,
+        first=None,
+        after=None,
+        last=None,
+        before=None,
+        filter=None,
+        sort_by=None,
+        currency=None,
+    ):
         converter = price_converter_get(currency=currency)
         filters = _filters_from_input(filter)
         sort, descending = _sort_from_input(sort_by, filters)
         queryset = selectors.product_list_filtered(
-            filters=filters, sort=sort, descending=descending, converter=converter,
-            relations=_relations_for(selected_fields(info, "edges", "node")))
-        page = paginate(queryset, prefix="product", first=first, after=after, last=last,
-                        before=before)
+            filters=filters,
+            sort=sort,
+            descending=descending,
+            converter=converter,
+            relations=_relations_for(selected_fields(info, "edges", "node")),
+        )
+        page = paginate(
+            queryset, prefix="product", first=first, after=after, last=last, before=before
+        )
         _with_converter(page.items, converter)
         return ProductConnection.from_page(page)
 
@@ -131,15 +161,18 @@ class CatalogQueries(graphene.ObjectType):
         converter = price_converter_get(currency=currency)
         pk = decode_global_ids("id", [id], "Product")[0] if id is not None else None
         product = selectors.product_get_published(
-            pk=pk, slug=slug, relations=_relations_for(selected_fields(info)))
+            pk=pk, slug=slug, relations=_relations_for(selected_fields(info))
+        )
         return _with_converter([product], converter)[0] if product else None
 
     def resolve_seller_products(self, info, first=None, after=None, status=None):
         seller = require_seller(info)
         queryset = selectors.product_list_for_seller(
-            seller=seller, status=None if status is None else getattr(status, "value", status))
+            seller=seller, status=None if status is None else getattr(status, "value", status)
+        )
         return ProductConnection.from_page(
-            paginate(queryset, prefix="sellerproduct", first=first, after=after))
+            paginate(queryset, prefix="sellerproduct", first=first, after=after)
+        )
 
     def resolve_categories(self, info):
         return CategoryTree.for_request(info).children.get(None, [])

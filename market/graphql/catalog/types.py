@@ -59,8 +59,9 @@ class Category(DjangoObjectType):
 
 
 class ProductVariant(DjangoObjectType):
-    price = graphene.Field(Money, required=True,
-                           description="In the currency the product was asked for.")
+    price = graphene.Field(
+        Money, required=True, description="In the currency the product was asked for."
+    )
     quantity_available = graphene.Int(required=True)
     in_stock = graphene.Boolean(required=True)
 
@@ -87,15 +88,19 @@ class ProductImage(graphene.ObjectType):
     id = graphene.ID(required=True, description="For reordering and deleting images.")
     url = graphene.String(required=True)
     thumbnail_url = graphene.String(
-        required=True, description="A small version for listings (the original until it is made).")
+        required=True, description="A small version for listings (the original until it is made)."
+    )
     alt = graphene.String(required=True)
 
     @staticmethod
     def from_model(image: ProductImageModel, info) -> ProductImage:
         thumb = image.thumbnail or image.image
-        return ProductImage(id=to_global_id("ProductImage", image.pk),
-                            url=absolute_url(info, image.image.url),
-                            thumbnail_url=absolute_url(info, thumb.url), alt=image.alt)
+        return ProductImage(
+            id=to_global_id("ProductImage", image.pk),
+            url=absolute_url(info, image.image.url),
+            thumbnail_url=absolute_url(info, thumb.url),
+            alt=image.alt,
+        )
 
 
 class AttributeValue(graphene.ObjectType):
@@ -145,8 +150,7 @@ def _converter_of(obj, info):
     if converter is None:
         from market.core.selectors import price_converter_get
 
-        converter = request_memo(info, "converter:base",
-                                 lambda: price_converter_get(currency=None))
+        converter = request_memo(info, "converter:base", lambda: price_converter_get(currency=None))
     return converter
 
 
@@ -161,14 +165,24 @@ class Product(DjangoObjectType):
     in_stock = graphene.Boolean(required=True)
     provenance = graphene.Field(Provenance, required=True)
     export = graphene.Field(ExportData, required=True)
-    status = graphene.Field(ProductStatus, required=True,
-                            description="Buyers only ever see published products.")
+    status = graphene.Field(
+        ProductStatus, required=True, description="Buyers only ever see published products."
+    )
 
     class Meta:
         model = ProductModel
         interfaces = (relay.Node,)
-        fields = ["id", "name", "slug", "description", "seller", "category", "created_at",
-                  "updated_at", "published_at"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "description",
+            "seller",
+            "category",
+            "created_at",
+            "updated_at",
+            "published_at",
+        ]
 
     @classmethod
     def get_queryset(cls, queryset, info):
@@ -192,34 +206,49 @@ class Product(DjangoObjectType):
 
     def resolve_attributes(self, info):
         grouped: dict[int, ProductAttribute] = {}
-        for value in sorted(self.attribute_values.all(),
-                            key=lambda v: (v.attribute.sort_order, v.attribute.name, v.name)):
-            attribute = grouped.setdefault(value.attribute_id, ProductAttribute(
-                name=value.attribute.name, slug=value.attribute.slug, values=[]))
+        for value in sorted(
+            self.attribute_values.all(),
+            key=lambda v: (v.attribute.sort_order, v.attribute.name, v.name),
+        ):
+            attribute = grouped.setdefault(
+                value.attribute_id,
+                ProductAttribute(name=value.attribute.name, slug=value.attribute.slug, values=[]),
+            )
             attribute.values.append(AttributeValue(name=value.name, slug=value.slug))
         return list(grouped.values())
 
     def resolve_price_range(self, info):
         converter = _converter_of(self, info)
-        return MoneyRange(start=Money.convert(self.price_min_amount, converter),
-                          stop=Money.convert(self.price_max_amount, converter))
+        return MoneyRange(
+            start=Money.convert(self.price_min_amount, converter),
+            stop=Money.convert(self.price_max_amount, converter),
+        )
 
     def resolve_in_stock(self, info):
         return any(v.quantity_available > 0 for v in self.variants.all())
 
     def resolve_provenance(self, info):
-        return Provenance(maker_name=self.maker_name or self.seller.name,
-                          made_year=self.made_year, availability=self.availability,
-                          processing_days=self.processing_days,
-                          edition_size=self.edition_size, edition_number=self.edition_number)
+        return Provenance(
+            maker_name=self.maker_name or self.seller.name,
+            made_year=self.made_year,
+            availability=self.availability,
+            processing_days=self.processing_days,
+            edition_size=self.edition_size,
+            edition_number=self.edition_number,
+        )
 
     def resolve_export(self, info):
         return ExportData(
-            is_exportable=self.is_exportable, hs_code=self.hs_code or None,
+            is_exportable=self.is_exportable,
+            hs_code=self.hs_code or None,
             origin_country=Country.from_field(self.origin_country),
             weight_grams=self.weight_grams,
-            dimensions={"length_mm": self.length_mm, "width_mm": self.width_mm,
-                        "height_mm": self.height_mm})
+            dimensions={
+                "length_mm": self.length_mm,
+                "width_mm": self.width_mm,
+                "height_mm": self.height_mm,
+            },
+        )
 
 
 class ProductConnection(CountableConnection):

@@ -21,8 +21,9 @@ def require_user(info):
     user = current_user(info)
     if user is None:
         reason = getattr(info.context, "auth_error", None)
-        raise GraphQLError(reason or "Sign in to do this.",
-                           extensions={"code": ApiErrorCode.UNAUTHENTICATED.value})
+        raise GraphQLError(
+            reason or "Sign in to do this.", extensions={"code": ApiErrorCode.UNAUTHENTICATED.value}
+        )
     return user
 
 

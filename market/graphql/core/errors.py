@@ -45,14 +45,16 @@ class BadRequest(HttpError):
     """A request the endpoint cannot read (not a GraphQL error): answered with ``status`` and
     ``{"errors": [{"message", "extensions": {"code"}}]}``."""
 
-    def __init__(self, message: str, code: ApiErrorCode = ApiErrorCode.BAD_REQUEST,
-                 status: int = 400):
+    def __init__(
+        self, message: str, code: ApiErrorCode = ApiErrorCode.BAD_REQUEST, status: int = 400
+    ):
         super().__init__(HttpResponse(status=status), message)
         self.code = code
 
 
-def argument_error(argument: str, message: str, code: StrEnum | str = ApiErrorCode.INVALID_ARGUMENT
-                   ) -> GraphQLError:
+def argument_error(
+    argument: str, message: str, code: StrEnum | str = ApiErrorCode.INVALID_ARGUMENT
+) -> GraphQLError:
     """A top-level error for a bad query argument; ``extensions`` carry code and argument."""
     return GraphQLError(message, extensions={"code": str(code), "field": argument})
 
@@ -65,7 +67,8 @@ def format_error(error: Exception) -> dict[str, Any]:
     """Shape every error as ``{message, locations, path, extensions: {code, field}}``."""
     if isinstance(error, HttpError):
         code = getattr(error, "code", None) or _HTTP_STATUS_CODES.get(
-            error.response.status_code, ApiErrorCode.BAD_REQUEST)
+            error.response.status_code, ApiErrorCode.BAD_REQUEST
+        )
         return {"message": error.message, "extensions": {"code": str(code)}}
     if not isinstance(error, GraphQLError):
         _log_internal_error(error, path=None)
@@ -80,7 +83,8 @@ def format_error(error: Exception) -> dict[str, Any]:
         extensions["code"] = ApiErrorCode.QUERY_TIMEOUT.value
         formatted["message"] = (
             "The database took too long to answer and the request was stopped; nothing it was "
-            "changing was kept. Ask for less (smaller pages, a narrower filter).")
+            "changing was kept. Ask for less (smaller pages, a narrower filter)."
+        )
     elif isinstance(original, GraphQLError):
         # graphql-core's and graphene's own words (a variable that does not fit its type, an
         # argument check) are meant for the client; ours carry their code.
@@ -106,11 +110,14 @@ def format_error(error: Exception) -> dict[str, Any]:
 def _without_exception_text(message: str, original: Exception) -> str:
     text = str(original)
     if text and message.endswith(text):
-        message = message[:-len(text)].rstrip("; ")
+        message = message[: -len(text)].rstrip("; ")
         return message if message.endswith(".") else f"{message}."
     return message
 
 
 def _log_internal_error(error: BaseException, *, path) -> None:
-    logger.error("Internal error answering %s", ".".join(map(str, path or ())) or "a request",
-                 exc_info=(type(error), error, error.__traceback__))
+    logger.error(
+        "Internal error answering %s",
+        ".".join(map(str, path or ())) or "a request",
+        exc_info=(type(error), error, error.__traceback__),
+    )

@@ -18,8 +18,9 @@ def pk_from_global_id(global_id: str | None, expected_type: str) -> int | None:
     return pk if type_name == expected_type and pk > 0 else None
 
 
-def pk_or_refused(global_id: str | None, expected_type: str, *, code, message: str,
-                  field: str = "id") -> int:
+def pk_or_refused(
+    global_id: str | None, expected_type: str, *, code, message: str, field: str = "id"
+) -> int:
     """The database id in a Relay global id of ``expected_type``; anything else refuses the
     mutation with ``code`` and ``message`` on ``field`` (answered in its payload)."""
     pk = pk_from_global_id(global_id, expected_type)
@@ -33,8 +34,9 @@ def decode_global_ids(argument: str, ids: list[str], expected_type: str) -> list
 @overload
 def decode_global_ids(argument: str, ids: None, expected_type: str) -> None: ...
 @overload
-def decode_global_ids(argument: str, ids: list[str] | None, expected_type: str
-                      ) -> list[int] | None: ...
+def decode_global_ids(
+    argument: str, ids: list[str] | None, expected_type: str
+) -> list[int] | None: ...
 def decode_global_ids(argument: str, ids: list[str] | None, expected_type: str) -> list[int] | None:
     """Database ids from Relay global ids of one type; anything else is a top-level error
     naming ``argument`` (for query arguments; mutations answer in their payload instead)."""
@@ -44,8 +46,9 @@ def decode_global_ids(argument: str, ids: list[str] | None, expected_type: str) 
     for global_id in ids:
         pk = pk_from_global_id(global_id, expected_type)
         if pk is None:
-            raise argument_error(argument,
-                                 f"'{global_id}' in '{argument}' is not a {expected_type} id.")
+            raise argument_error(
+                argument, f"'{global_id}' in '{argument}' is not a {expected_type} id."
+            )
         decoded.append(pk)
     return decoded
 

@@ -24,13 +24,18 @@ def error_type(name: str, codes: type[StrEnum]) -> type[graphene.ObjectType]:
     if name in _error_types:
         return _error_types[name]
     code_enum = graphene.Enum.from_enum(codes, name=f"{name}Code")
-    error = type(name, (graphene.ObjectType,), {
-        "__doc__": "Why a request was refused: `field` names the input, `code` says why.",
-        "field": graphene.String(description="The input field at fault; null for the whole "
-                                             "request."),
-        "code": graphene.Field(code_enum, required=True),
-        "message": graphene.String(required=True),
-    })
+    error = type(
+        name,
+        (graphene.ObjectType,),
+        {
+            "__doc__": "Why a request was refused: `field` names the input, `code` says why.",
+            "field": graphene.String(
+                description="The input field at fault; null for the whole request."
+            ),
+            "code": graphene.Field(code_enum, required=True),
+            "message": graphene.String(required=True),
+        },
+    )
     _error_types[name] = error
     return error
 
@@ -50,7 +55,8 @@ class BaseMutation(graphene.Mutation):
         super().__init_subclass_with_meta__(**options)
         if error_type is not None:
             cls._meta.fields["errors"] = graphene.Field(
-                graphene.NonNull(graphene.List(graphene.NonNull(error_type))))
+                graphene.NonNull(graphene.List(graphene.NonNull(error_type)))
+            )
 
     @classmethod
     def perform(cls, *args: Any, **arguments: Any) -> dict[str, Any]:
@@ -62,8 +68,9 @@ class BaseMutation(graphene.Mutation):
         try:
             result = cls.perform(root, info, **arguments) or {}
         except DomainError as error:
-            return cls(errors=[{"field": error.field, "code": error.code,
-                                "message": error.message}])
+            return cls(
+                errors=[{"field": error.field, "code": error.code, "message": error.message}]
+            )
         except ValidationError as error:
             return cls(errors=validation_errors(error))
         return cls(errors=[], **result)
@@ -71,7 +78,12 @@ class BaseMutation(graphene.Mutation):
 
 def validation_errors(error: ValidationError) -> list[dict]:
     if hasattr(error, "error_dict"):
-        return [{"field": field, "code": (e.code or "invalid"), "message": " ".join(e.messages)}
-                for field, errors in error.error_dict.items() for e in errors]
-    return [{"field": None, "code": (e.code or "invalid"), "message": " ".join(e.messages)}
-            for e in error.error_list]
+        return [
+            {"field": field, "code": (e.code or "invalid"), "message": " ".join(e.messages)}
+            for field, errors in error.error_dict.items()
+            for e in errors
+        ]
+    return [
+        {"field": None, "code": (e.code or "invalid"), "message": " ".join(e.messages)}
+        for e in error.error_list
+    ]

@@ -6,17 +6,27 @@ from market.graphql.core.types import Currency, CurrencyConversion, ExchangeRate
 
 
 class CoreQueries(graphene.ObjectType):
-    currencies = graphene.List(graphene.NonNull(Currency), required=True,
-                               description="Currencies buyers can see prices in, with rates.")
+    currencies = graphene.List(
+        graphene.NonNull(Currency),
+        required=True,
+        description="Currencies buyers can see prices in, with rates.",
+    )
     exchange_rates_status = graphene.Field(
-        ExchangeRatesStatus, required=True,
-        description="How old the rates behind `currencies` are (refreshed daily from cbar.az).")
+        ExchangeRatesStatus,
+        required=True,
+        description="How old the rates behind `currencies` are (refreshed daily from cbar.az).",
+    )
 
     def resolve_currencies(self, info):
         base = base_currency()
         return [
-            Currency.build(code, base=base, conversion=None if converter is None
-                           else CurrencyConversion.from_converter(converter))
+            Currency.build(
+                code,
+                base=base,
+                conversion=None
+                if converter is None
+                else CurrencyConversion.from_converter(converter),
+            )
             for code, converter in price_converters_all().items()
         ]
 
@@ -25,4 +35,6 @@ class CoreQueries(graphene.ObjectType):
         return ExchangeRatesStatus(
             newest_at=status.newest_at,
             age_hours=None if status.age is None else round(status.age.total_seconds() / 3600, 1),
-            is_stale=status.is_stale, source=status.source)
+            is_stale=status.is_stale,
+            source=status.source,
+        )

@@ -19,15 +19,20 @@ class CurrencyConversion(graphene.ObjectType):
     currency = graphene.String(required=True, description="The currency the price is shown in.")
     rate = graphene.Decimal(
         required=True,
-        description="Units of the base currency per one unit of `currency` (1 when they match).")
+        description="Units of the base currency per one unit of `currency` (1 when they match).",
+    )
     source = graphene.String(required=True, description="Where the rate came from.")
     valid_at = graphene.DateTime(description="When the source published the rate.")
 
     @staticmethod
     def from_converter(converter: PriceConverter) -> CurrencyConversion:
-        return CurrencyConversion(base_currency=converter.base, currency=converter.currency,
-                                  rate=converter.rate, source=converter.source,
-                                  valid_at=converter.valid_at)
+        return CurrencyConversion(
+            base_currency=converter.base,
+            currency=converter.currency,
+            rate=converter.rate,
+            source=converter.source,
+            valid_at=converter.valid_at,
+        )
 
 
 class Money(graphene.ObjectType):
@@ -36,8 +41,11 @@ class Money(graphene.ObjectType):
     amount = graphene.Decimal(required=True)
     currency = graphene.String(required=True, description="ISO 4217 code.")
     formatted = graphene.String(required=True, description="For display, e.g. `€12.50`.")
-    conversion = graphene.Field(CurrencyConversion, required=True,
-                                description="The rate used to get here from the base price.")
+    conversion = graphene.Field(
+        CurrencyConversion,
+        required=True,
+        description="The rate used to get here from the base price.",
+    )
 
     # Resolved from a ConvertedPrice: formatting and the conversion object are built only
     # when a client asks for them (a listing page holds hundreds of prices).
@@ -87,14 +95,19 @@ class Currency(graphene.ObjectType):
     name = graphene.String(required=True)
     decimal_places = graphene.Int(required=True)
     is_base = graphene.Boolean(required=True)
-    conversion = graphene.Field(CurrencyConversion,
-                                description="The rate in force; null when none is known yet.")
+    conversion = graphene.Field(
+        CurrencyConversion, description="The rate in force; null when none is known yet."
+    )
 
     @staticmethod
     def build(code: str, *, base: str, conversion: CurrencyConversion | None) -> Currency:
-        return Currency(code=code, name=get_currency_name(code, locale="en"),
-                        decimal_places=currency_precision(code), is_base=code == base,
-                        conversion=conversion)
+        return Currency(
+            code=code,
+            name=get_currency_name(code, locale="en"),
+            decimal_places=currency_precision(code),
+            is_base=code == base,
+            conversion=conversion,
+        )
 
 
 class ExchangeRatesStatus(graphene.ObjectType):
@@ -103,7 +116,8 @@ class ExchangeRatesStatus(graphene.ObjectType):
     newest_at = graphene.DateTime(description="When the newest rate was published.")
     age_hours = graphene.Float(description="Hours since then; null when no rate is known.")
     is_stale = graphene.Boolean(
-        required=True, description="Older than the refresh allows, or no rate known at all.")
+        required=True, description="Older than the refresh allows, or no rate known at all."
+    )
     source = graphene.String(required=True, description="Where the newest rate came from.")
 
 

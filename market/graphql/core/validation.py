@@ -90,8 +90,12 @@ class Measure:
     fields: int = 0  # fields at this level, fragments expanded (the root fields, at the top)
 
     def __add__(self, other: Measure) -> Measure:
-        return Measure(max(self.depth, other.depth), self.cost + other.cost,
-                       self.aliases + other.aliases, self.fields + other.fields)
+        return Measure(
+            max(self.depth, other.depth),
+            self.cost + other.cost,
+            self.aliases + other.aliases,
+            self.fields + other.fields,
+        )
 
 
 class QueryLimitsRule(ValidationRule):
@@ -101,7 +105,8 @@ class QueryLimitsRule(ValidationRule):
         super().__init__(context)
         self.schema = context.schema
         self.fragments = {
-            d.name.value: d for d in context.document.definitions
+            d.name.value: d
+            for d in context.document.definitions
             if isinstance(d, FragmentDefinitionNode)
         }
         self.list_sizes = introspection_list_sizes(self.schema)
@@ -110,8 +115,9 @@ class QueryLimitsRule(ValidationRule):
         self.variables = dict(self.request_variables)
         for definition in node.variable_definitions or ():
             name = definition.variable.name.value
-            if self.variables.get(name) is None and isinstance(definition.default_value,
-                                                               IntValueNode):
+            if self.variables.get(name) is None and isinstance(
+                definition.default_value, IntValueNode
+            ):
                 self.variables[name] = int(definition.default_value.value)
         self.fragment_measures: dict[str, Measure] = {}
         self.measuring: set[str] = set()
@@ -121,23 +127,44 @@ class QueryLimitsRule(ValidationRule):
         measure = self._measure(node.selection_set, root)
         name = node.name.value if node.name else "anonymous"
         limits = (
-            (measure.aliases, settings.GRAPHQL_MAX_ALIASES, ApiErrorCode.TOO_MANY_ALIASES,
-             "uses {} aliases; the limit is {}."),
-            (measure.fields, settings.GRAPHQL_MAX_ROOT_FIELDS, ApiErrorCode.TOO_MANY_ROOT_FIELDS,
-             "asks for {} root fields; the limit is {}. Send several requests."),
-            (measure.depth, settings.GRAPHQL_MAX_DEPTH, ApiErrorCode.QUERY_TOO_DEEP,
-             "is {} levels deep; the limit is {}."),
-            (math.ceil(measure.cost), settings.GRAPHQL_MAX_COST, ApiErrorCode.QUERY_TOO_COSTLY,
-             "would cost {}; the limit is {}. Ask for smaller pages or fewer nested lists."),
+            (
+                measure.aliases,
+                settings.GRAPHQL_MAX_ALIASES,
+                ApiErrorCode.TOO_MANY_ALIASES,
+                "uses {} aliases; the limit is {}.",
+            ),
+            (
+                measure.fields,
+                settings.GRAPHQL_MAX_ROOT_FIELDS,
+                ApiErrorCode.TOO_MANY_ROOT_FIELDS,
+                "asks for {} root fields; the limit is {}. Send several requests.",
+            ),
+            (
+                measure.depth,
+                settings.GRAPHQL_MAX_DEPTH,
+                ApiErrorCode.QUERY_TOO_DEEP,
+                "is {} levels deep; the limit is {}.",
+            ),
+            (
+                math.ceil(measure.cost),
+                settings.GRAPHQL_MAX_COST,
+                ApiErrorCode.QUERY_TOO_COSTLY,
+                "would cost {}; the limit is {}. Ask for smaller pages or fewer nested lists.",
+            ),
         )
         for value, limit, code, message in limits:
             if value > limit:
-                self.report_error(GraphQLError(
-                    f"Operation '{name}' " + message.format(value, limit), node,
-                    extensions={"code": code.value}))
+                self.report_error(
+                    GraphQLError(
+                        f"Operation '{name}' " + message.format(value, limit),
+                        node,
+                        extensions={"code": code.value},
+                    )
+                )
 
-    def _measure(self, selection_set: SelectionSetNode | None,
-                 parent: GraphQLNamedType | None) -> Measure:
+    def _measure(
+        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None
+    ) -> Measure:
         total = Measure()
         if selection_set is None:
             return total
@@ -159,22 +186,30 @@ class QueryLimitsRule(ValidationRule):
         if fragment is None or name in self.measuring:
             return Measure()  # unknown fragments and cycles are graphql-core's errors
         self.measuring.add(name)
-        measure = self._measure(fragment.selection_set,
-                                self.schema.get_type(fragment.type_condition.name.value))
+        measure = self._measure(
+            fragment.selection_set, self.schema.get_type(fragment.type_condition.name.value)
+        )
         self.measuring.discard(name)
         self.fragment_measures[name] = measure
         return measure
 
     def _measure_field(self, field: FieldNode, parent: GraphQLNamedType | None) -> Measure:
-        definition = (get_field_def(self.schema, parent, field)
-                      if isinstance(parent, _COMPOSITE_TYPES) else None)
+        definition = (
+            get_field_def(self.schema, parent, field)
+            if isinstance(parent, _COMPOSITE_TYPES)
+            else None
+        )
         field_type = get_named_type(definition.type) if definition else None
         sub = self._measure(field.selection_set, field_type)
         introspection = field.name.value.startswith("__")
         depth = sub.depth if introspection or parent_is_introspection(parent) else sub.depth + 1
         size = self._list_size(field, parent, definition) if definition else 1
-        return Measure(depth=depth, cost=1 + size * sub.cost,
-                       aliases=sub.aliases + (1 if field.alias else 0), fields=1)
+        return Measure(
+            depth=depth,
+            cost=1 + size * sub.cost,
+            aliases=sub.aliases + (1 if field.alias else 0),
+            fields=1,
+        )
 
     def _list_size(self, field: FieldNode, parent, definition) -> float:
         named = get_named_type(definition.type)
@@ -204,8 +239,11 @@ class QueryLimitsRule(ValidationRule):
 
 
 def is_connection(named: GraphQLNamedType | None) -> bool:
-    return (isinstance(named, GraphQLObjectType)
-            and "edges" in named.fields and "pageInfo" in named.fields)
+    return (
+        isinstance(named, GraphQLObjectType)
+        and "edges" in named.fields
+        and "pageInfo" in named.fields
+    )
 
 
 def parent_is_introspection(parent: GraphQLNamedType | None) -> bool:
@@ -217,8 +255,12 @@ def introspection_list_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], flo
     """The average length of each introspection list in ``schema``: over every type for a
     type's lists, over every field for ``args``."""
     types = list(schema.type_map.values())
-    fields = [f for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)
-              for f in t.fields.values()]
+    fields = [
+        f
+        for t in types
+        if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)
+        for f in t.fields.values()
+    ]
 
     def per_type(count: int) -> float:
         return count / len(types)
@@ -227,18 +269,26 @@ def introspection_list_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], flo
         ("__Schema", "types"): len(types),
         ("__Schema", "directives"): len(schema.directives),
         ("__Type", "fields"): per_type(len(fields)),
-        ("__Type", "inputFields"): per_type(sum(
-            len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType))),
-        ("__Type", "enumValues"): per_type(sum(
-            len(t.values) for t in types if isinstance(t, GraphQLEnumType))),
-        ("__Type", "interfaces"): per_type(sum(
-            len(t.interfaces) for t in types if isinstance(t, GraphQLObjectType))),
-        ("__Type", "possibleTypes"): per_type(sum(
-            len(schema.get_possible_types(t)) for t in types
-            if isinstance(t, GraphQLInterfaceType))),
+        ("__Type", "inputFields"): per_type(
+            sum(len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType))
+        ),
+        ("__Type", "enumValues"): per_type(
+            sum(len(t.values) for t in types if isinstance(t, GraphQLEnumType))
+        ),
+        ("__Type", "interfaces"): per_type(
+            sum(len(t.interfaces) for t in types if isinstance(t, GraphQLObjectType))
+        ),
+        ("__Type", "possibleTypes"): per_type(
+            sum(
+                len(schema.get_possible_types(t))
+                for t in types
+                if isinstance(t, GraphQLInterfaceType)
+            )
+        ),
         ("__Field", "args"): sum(len(f.args) for f in fields) / max(len(fields), 1),
-        ("__Directive", "args"): (sum(len(d.args) for d in schema.directives)
-                                  / max(len(schema.directives), 1)),
+        ("__Directive", "args"): (
+            sum(len(d.args) for d in schema.directives) / max(len(schema.directives), 1)
+        ),
     }
 
 
@@ -250,13 +300,20 @@ class IntrospectionRule(ValidationRule):
         self.reported = False
 
     def enter_field(self, node: FieldNode, *_args):
-        if (node.name.value in INTROSPECTION_FIELDS and not settings.GRAPHQL_INTROSPECTION
-                and not self.reported):
+        if (
+            node.name.value in INTROSPECTION_FIELDS
+            and not settings.GRAPHQL_INTROSPECTION
+            and not self.reported
+        ):
             self.reported = True
-            self.report_error(GraphQLError(
-                "Introspection is disabled on this server; the schema is published in "
-                "graphql/schema.graphql.", node,
-                extensions={"code": ApiErrorCode.INTROSPECTION_DISABLED.value}))
+            self.report_error(
+                GraphQLError(
+                    "Introspection is disabled on this server; the schema is published in "
+                    "graphql/schema.graphql.",
+                    node,
+                    extensions={"code": ApiErrorCode.INTROSPECTION_DISABLED.value},
+                )
+            )
 
 
 class NoNulCharacterRule(ValidationRule):
@@ -270,7 +327,10 @@ class NoNulCharacterRule(ValidationRule):
     def enter_string_value(self, node: StringValueNode, *_args):
         if not text_storable(node.value) and not self.reported:
             self.reported = True
-            self.report_error(GraphQLError(
-                "Strings may not contain the NUL character (\\u0000) or an unpaired surrogate.",
-                node,
-                extensions={"code": ApiErrorCode.BAD_REQUEST.value}))
+            self.report_error(
+                GraphQLError(
+                    "Strings may not contain the NUL character (\\u0000) or an unpaired surrogate.",
+                    node,
+                    extensions={"code": ApiErrorCode.BAD_REQUEST.value},
+                )
+            )

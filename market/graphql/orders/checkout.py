@@ -40,9 +40,19 @@ class Address(graphene.ObjectType):
         if not address:
             return None
         code = address.get("country", "")
-        fields = {key: address.get(key, "") for key in (
-            "name", "company_name", "street_address_1", "street_address_2", "city",
-            "postal_code", "country_area", "phone")}
+        fields = {
+            key: address.get(key, "")
+            for key in (
+                "name",
+                "company_name",
+                "street_address_1",
+                "street_address_2",
+                "city",
+                "postal_code",
+                "country_area",
+                "phone",
+            )
+        }
         return Address(country=Country(code=code, name=str(countries.name(code))), **fields)
 
 
@@ -69,9 +79,11 @@ class CheckoutLine(graphene.ObjectType):
     seller_name = graphene.String(required=True)
     quantity = graphene.Int(required=True)
     quantity_available = graphene.Int(
-        required=True, description="Units this checkout may hold: stock not reserved by others.")
+        required=True, description="Units this checkout may hold: stock not reserved by others."
+    )
     reserved_until = graphene.DateTime(
-        description="When this line's reservation lapses; null when it holds nothing now.")
+        description="When this line's reservation lapses; null when it holds nothing now."
+    )
 
     def resolve_id(self, info):
         return to_global_id("CheckoutLine", self.pk)
@@ -101,9 +113,12 @@ class Checkout(graphene.ObjectType):
     shipping_address = graphene.Field(Address)
     billing_address = graphene.Field(Address)
     lines = graphene.List(graphene.NonNull(CheckoutLine), required=True)
-    quote = graphene.Field("market.graphql.orders.shipping.CheckoutQuote", required=True,
-                           description="Items, shipping, taxes and duties per seller and in "
-                                       "total, in the checkout's currency.")
+    quote = graphene.Field(
+        "market.graphql.orders.shipping.CheckoutQuote",
+        required=True,
+        description="Items, shipping, taxes and duties per seller and in "
+        "total, in the checkout's currency.",
+    )
 
     def resolve_quote(self, info):
         # Imported here: the pricing API's module imports this area's selectors.
@@ -140,10 +155,18 @@ class CheckoutCreateInput(graphene.InputObjectType):
 
 def _lines(lines) -> list[dict]:
     if lines is not None and len(lines) > settings.CHECKOUT_MAX_LINES:
-        raise DomainError(CheckoutErrorCode.TOO_MANY_LINES,
-                          f"At most {settings.CHECKOUT_MAX_LINES} lines.", field="lines")
-    return [{"variant_id": pk_from_global_id(line.variant_id, "ProductVariant"),
-             "quantity": line.quantity} for line in lines or []]
+        raise DomainError(
+            CheckoutErrorCode.TOO_MANY_LINES,
+            f"At most {settings.CHECKOUT_MAX_LINES} lines.",
+            field="lines",
+        )
+    return [
+        {
+            "variant_id": pk_from_global_id(line.variant_id, "ProductVariant"),
+            "quantity": line.quantity,
+        }
+        for line in lines or []
+    ]
 
 
 def _address(address) -> dict | None:
@@ -181,10 +204,13 @@ class CheckoutCreate(BaseMutation):
     @classmethod
     def perform(cls, root, info, input):
         checkout = services.checkout_create(
-            user=current_user(info), currency=input.get("currency"),
-            email=input.get("email") or "", lines=_lines(input.get("lines")),
+            user=current_user(info),
+            currency=input.get("currency"),
+            email=input.get("email") or "",
+            lines=_lines(input.get("lines")),
             shipping_address=_address(input.get("shipping_address")),
-            billing_address=_address(input.get("billing_address")))
+            billing_address=_address(input.get("billing_address")),
+        )
         return {"checkout": checkout_get_for_display(token=checkout.token)}
 
 
@@ -217,8 +243,10 @@ class CheckoutLineUpdate(CheckoutMutation):
     @classmethod
     def change(cls, checkout, variant_id, quantity):
         return services.checkout_line_update(
-            checkout=checkout, variant_id=pk_from_global_id(variant_id, "ProductVariant"),
-            quantity=quantity)
+            checkout=checkout,
+            variant_id=pk_from_global_id(variant_id, "ProductVariant"),
+            quantity=quantity,
+        )
 
 
 class CheckoutLineDelete(CheckoutMutation):
@@ -232,7 +260,8 @@ class CheckoutLineDelete(CheckoutMutation):
     @classmethod
     def change(cls, checkout, variant_id):
         return services.checkout_line_delete(
-            checkout=checkout, variant_id=pk_from_global_id(variant_id, "ProductVariant"))
+            checkout=checkout, variant_id=pk_from_global_id(variant_id, "ProductVariant")
+        )
 
 
 class CheckoutEmailUpdate(CheckoutMutation):
@@ -258,8 +287,9 @@ class CheckoutShippingAddressUpdate(CheckoutMutation):
 
     @classmethod
     def change(cls, checkout, address):
-        return services.checkout_shipping_address_update(checkout=checkout,
-                                                         address=_address(address))
+        return services.checkout_shipping_address_update(
+            checkout=checkout, address=_address(address)
+        )
 
 
 class CheckoutBillingAddressUpdate(CheckoutMutation):
@@ -272,8 +302,9 @@ class CheckoutBillingAddressUpdate(CheckoutMutation):
 
     @classmethod
     def change(cls, checkout, address):
-        return services.checkout_billing_address_update(checkout=checkout,
-                                                        address=_address(address))
+        return services.checkout_billing_address_update(
+            checkout=checkout, address=_address(address)
+        )
 
 
 class CheckoutCurrencyUpdate(CheckoutMutation):
@@ -306,9 +337,11 @@ class CheckoutQueries(graphene.ObjectType):
     """Inherited by the root Query type."""
 
     checkout = graphene.Field(
-        Checkout, token=graphene.UUID(required=True),
+        Checkout,
+        token=graphene.UUID(required=True),
         description="A checkout by its token: null when unknown; an `expired` or "
-                    "`already_completed` error when it can no longer be used.")
+        "`already_completed` error when it can no longer be used.",
+    )
 
     def resolve_checkout(self, info, token):
         try:

@@ -30,10 +30,13 @@ class OrderPartShip(BaseMutation):
     @classmethod
     def perform(cls, root, info, id, carrier, tracking_number=None):
         seller = require_seller(info)
-        part = selectors.order_part_get_for_seller(seller=seller,
-                                                   part_id=part_pk(id, "OrderPart"))
-        part = fulfilment.part_ship(part=part, actor=info.context.user, carrier_code=carrier,
-                                    tracking_number=tracking_number or "")
+        part = selectors.order_part_get_for_seller(seller=seller, part_id=part_pk(id, "OrderPart"))
+        part = fulfilment.part_ship(
+            part=part,
+            actor=info.context.user,
+            carrier_code=carrier,
+            tracking_number=tracking_number or "",
+        )
         return {"part": selectors.order_part_get_with_details(part_id=part.pk)}
 
 

@@ -39,15 +39,17 @@ from market.orders.models import OrderStatus as OrderStatusChoices
 CheckoutError = error_type("CheckoutError", CheckoutErrorCode)
 OrderError = error_type("OrderError", OrderErrorCode)
 OrderStatus = graphene.Enum.from_enum(OrderStatusChoices, name="OrderStatus")
-CustomsDocumentKind = graphene.Enum("CustomsDocumentKind", [
-    (choice.name, choice.value) for choice in CustomsDocumentKindChoices])
+CustomsDocumentKind = graphene.Enum(
+    "CustomsDocumentKind", [(choice.name, choice.value) for choice in CustomsDocumentKindChoices]
+)
 MANAGE_ORDERS = services.MANAGE_ORDERS
 MAX_REASON = 500
 
 
 def _money(amount, order) -> ConvertedPrice:
-    return ConvertedPrice(MoneyValue(amount, order.currency),
-                          selectors.order_price_converter(order=order))
+    return ConvertedPrice(
+        MoneyValue(amount, order.currency), selectors.order_price_converter(order=order)
+    )
 
 
 class OrderSellerRef(graphene.ObjectType):
@@ -93,8 +95,9 @@ class _PartFields:
     total = graphene.Field(Money, required=True)
     carrier_code = graphene.String(description="The carrier the seller shipped with.")
     tracking_number = graphene.String()
-    tracking_url = graphene.String(description="Where to follow the parcel, if the carrier "
-                                               "offers such a page.")
+    tracking_url = graphene.String(
+        description="Where to follow the parcel, if the carrier offers such a page."
+    )
     shipped_at = graphene.DateTime()
     delivered_at = graphene.DateTime()
 
@@ -170,8 +173,9 @@ class Order(graphene.ObjectType):
     token = graphene.UUID(required=True, description="Lets a guest look the order up.")
     status = graphene.Field(OrderStatus, required=True)
     currency = graphene.String(required=True)
-    conversion = graphene.Field(CurrencyConversion, required=True,
-                                description="The rate the order was placed at.")
+    conversion = graphene.Field(
+        CurrencyConversion, required=True, description="The rate the order was placed at."
+    )
     email = graphene.String(required=True)
     shipping_address = graphene.Field(Address)
     billing_address = graphene.Field(Address)
@@ -180,14 +184,16 @@ class Order(graphene.ObjectType):
     shipping = graphene.Field(Money, required=True)
     vat = graphene.Field(Money, required=True, description="Included in the prices.")
     duties = graphene.Field(Money, required=True, description="Collected at checkout (DDP).")
-    duties_estimate = graphene.Field(Money, required=True,
-                                     description="Payable on arrival (DAP).")
+    duties_estimate = graphene.Field(Money, required=True, description="Payable on arrival (DAP).")
     total = graphene.Field(Money, required=True)
     created_at = graphene.DateTime(required=True)
     parts = graphene.List(graphene.NonNull(OrderPart), required=True)
     events = graphene.List(graphene.NonNull(OrderEvent), required=True)
-    payments = graphene.List(graphene.NonNull("market.graphql.payments.types.Payment"),
-                             required=True, description="Attempts to pay, newest first.")
+    payments = graphene.List(
+        graphene.NonNull("market.graphql.payments.types.Payment"),
+        required=True,
+        description="Attempts to pay, newest first.",
+    )
 
     def resolve_id(self, info):
         return to_global_id("Order", self.pk)
@@ -257,12 +263,15 @@ class SellerOrderPart(_PartFields, graphene.ObjectType):
     currency = graphene.String(required=True)
     destination_country = graphene.String(required=True)
     incoterm = graphene.String()
-    shipping_address = graphene.Field(Address, required=True,
-                                      description="Where to send the parcel.")
+    shipping_address = graphene.Field(
+        Address, required=True, description="Where to send the parcel."
+    )
     buyer_email = graphene.String(required=True)
     customs_documents = graphene.List(
-        graphene.NonNull(CustomsDocument), required=True,
-        description="The parcel's customs papers; empty for anyone but the part's seller.")
+        graphene.NonNull(CustomsDocument),
+        required=True,
+        description="The parcel's customs papers; empty for anyone but the part's seller.",
+    )
 
     def resolve_customs_documents(self, info):
         # Staff reach this type too (e.g. cancelling a part): the papers stay the seller's.
@@ -306,16 +315,25 @@ class SellerOrderPartConnection(CountableConnection):
 
 # --- Mutations -------------------------------------------------------------------------------
 
+
 def _pk(global_id: str | None, expected_type: str, field: str = "id") -> int:
-    return pk_or_refused(global_id, expected_type, code=OrderErrorCode.NOT_FOUND,
-                         message=f"No such {expected_type}.", field=field)
+    return pk_or_refused(
+        global_id,
+        expected_type,
+        code=OrderErrorCode.NOT_FOUND,
+        message=f"No such {expected_type}.",
+        field=field,
+    )
 
 
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
-        raise DomainError(OrderErrorCode.INVALID,
-                          f"The reason may be at most {MAX_REASON} characters.", field="reason")
+        raise DomainError(
+            OrderErrorCode.INVALID,
+            f"The reason may be at most {MAX_REASON} characters.",
+            field="reason",
+        )
     return reason
 
 
@@ -334,8 +352,9 @@ class CheckoutComplete(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, token, idempotency_key):
-        order = services.checkout_complete(token=token, idempotency_key=idempotency_key,
-                                           user=current_user(info))
+        order = services.checkout_complete(
+            token=token, idempotency_key=idempotency_key, user=current_user(info)
+        )
         return {"order": selectors.order_get_with_details(order_id=order.pk)}
 
 
@@ -356,16 +375,18 @@ class OrderCancel(BaseMutation):
     @classmethod
     def perform(cls, root, info, id=None, token=None, reason=None):
         if (id is None) == (token is None):
-            raise DomainError(OrderErrorCode.INVALID, "Give either 'id' or 'token'.",
-                              field="id")
+            raise DomainError(OrderErrorCode.INVALID, "Give either 'id' or 'token'.", field="id")
         if token is not None:
             order = selectors.order_get_by_token_or_404(token=token)
             actor = current_user(info)
         else:
             actor = require_user(info)
             pk = _pk(id, "Order")
-            order = (selectors.order_get_for_staff(order_id=pk) if services.is_order_manager(actor)
-                     else selectors.order_get_for_buyer(user=actor, order_id=pk))
+            order = (
+                selectors.order_get_for_staff(order_id=pk)
+                if services.is_order_manager(actor)
+                else selectors.order_get_for_buyer(user=actor, order_id=pk)
+            )
         order = services.order_cancel(order=order, actor=actor, reason=_reason(reason))
         return {"order": selectors.order_get_with_details(order_id=order.pk)}
 
@@ -445,10 +466,12 @@ class OrdersMutations(graphene.ObjectType):
 
 # --- Queries ---------------------------------------------------------------------------------
 
+
 def orders_page_for_user(user, *, first=None, after=None) -> OrderConnection:
     """A buyer's own orders, newest first (``myOrders`` and ``me { orders }``)."""
-    page = paginate(selectors.orders_for_user(user=user), prefix="my-order", first=first,
-                    after=after)
+    page = paginate(
+        selectors.orders_for_user(user=user), prefix="my-order", first=first, after=after
+    )
     return OrderConnection.from_page(page)
 
 
@@ -460,18 +483,30 @@ class OrdersQueries(graphene.ObjectType):
     """Inherited by the root Query type."""
 
     my_orders = graphene.Field(
-        graphene.NonNull(OrderConnection), first=graphene.Int(), after=graphene.String(),
-        description="The signed-in buyer's orders, newest first.")
+        graphene.NonNull(OrderConnection),
+        first=graphene.Int(),
+        after=graphene.String(),
+        description="The signed-in buyer's orders, newest first.",
+    )
     order_by_token = graphene.Field(
-        Order, token=graphene.UUID(required=True),
-        description="One order by its secret token (the guest's link); null when unknown.")
+        Order,
+        token=graphene.UUID(required=True),
+        description="One order by its secret token (the guest's link); null when unknown.",
+    )
     seller_orders = graphene.Field(
-        graphene.NonNull(SellerOrderPartConnection), first=graphene.Int(),
-        after=graphene.String(), status=OrderStatus(),
-        description="Sellers: their own parts of orders, newest first.")
+        graphene.NonNull(SellerOrderPartConnection),
+        first=graphene.Int(),
+        after=graphene.String(),
+        status=OrderStatus(),
+        description="Sellers: their own parts of orders, newest first.",
+    )
     orders = graphene.Field(
-        graphene.NonNull(OrderConnection), first=graphene.Int(), after=graphene.String(),
-        status=OrderStatus(), description="Staff (orders.manage_orders): every order.")
+        graphene.NonNull(OrderConnection),
+        first=graphene.Int(),
+        after=graphene.String(),
+        status=OrderStatus(),
+        description="Staff (orders.manage_orders): every order.",
+    )
 
     def resolve_my_orders(self, info, first=None, after=None):
         return orders_page_for_user(require_user(info), first=first, after=after)
@@ -481,13 +516,16 @@ class OrdersQueries(graphene.ObjectType):
 
     def resolve_seller_orders(self, info, first=None, after=None, status=None):
         seller = require_seller(info)
-        parts = selectors.order_parts_for_seller(seller=seller,
-                                                 status=_status_argument(status))
+        parts = selectors.order_parts_for_seller(seller=seller, status=_status_argument(status))
         page = paginate(parts, prefix="seller-order", first=first, after=after)
         return SellerOrderPartConnection.from_page(page)
 
     def resolve_orders(self, info, first=None, after=None, status=None):
         require_staff_permission(info, MANAGE_ORDERS)
-        page = paginate(selectors.order_list_for_staff(status=_status_argument(status)),
-                        prefix="order", first=first, after=after)
+        page = paginate(
+            selectors.order_list_for_staff(status=_status_argument(status)),
+            prefix="order",
+            first=first,
+            after=after,
+        )
         return OrderConnection.from_page(page)

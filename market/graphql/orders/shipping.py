@@ -41,8 +41,11 @@ class ShippingMethod(graphene.ObjectType):
     carrier = graphene.String(required=True)
     transit_days_min = graphene.Int(required=True)
     transit_days_max = graphene.Int(required=True)
-    rates = graphene.List(graphene.NonNull(ShippingRateBand), required=True,
-                          description="Weight bands, lightest first.")
+    rates = graphene.List(
+        graphene.NonNull(ShippingRateBand),
+        required=True,
+        description="Weight bands, lightest first.",
+    )
 
     def resolve_id(self, info):
         return relay.Node.to_global_id("ShippingMethod", self.pk)
@@ -55,8 +58,9 @@ class ShippingZone(graphene.ObjectType):
     id = graphene.ID(required=True)
     name = graphene.String(required=True)
     countries = graphene.List(graphene.NonNull(Country), required=True)
-    methods = graphene.List(graphene.NonNull(ShippingMethod), required=True,
-                            description="Active methods only.")
+    methods = graphene.List(
+        graphene.NonNull(ShippingMethod), required=True, description="Active methods only."
+    )
 
     def resolve_id(self, info):
         return relay.Node.to_global_id("ShippingZone", self.pk)
@@ -145,20 +149,23 @@ class CheckoutQuotePart(_Figures, graphene.ObjectType):
 
     seller = graphene.Field(Seller, required=True)
     lines = graphene.List(graphene.NonNull(CheckoutQuoteLine), required=True)
-    shipping_method = graphene.Field(ShippingMethod,
-                                     description="Null until the buyer chooses one.")
+    shipping_method = graphene.Field(
+        ShippingMethod, description="Null until the buyer chooses one."
+    )
     weight_grams = graphene.Int(
         required=True,
-        description=f"Items without a weight count as {delivery.DEFAULT_WEIGHT_GRAMS} g each.")
+        description=f"Items without a weight count as {delivery.DEFAULT_WEIGHT_GRAMS} g each.",
+    )
     subtotal = graphene.Field(Money, required=True)
     shipping = graphene.Field(Money, required=True)
     vat = graphene.Field(Money, required=True, description=_VAT_HELP)
     duties = graphene.Field(Money, required=True, description=_DUTIES_HELP)
     duties_estimate = graphene.Field(Money, required=True, description=_ESTIMATE_HELP)
     total = graphene.Field(Money, required=True, description=_TOTAL_HELP)
-    delivery_days_min = graphene.Int(required=True,
-                                     description="Processing plus the chosen transit "
-                                                 "(processing only until chosen).")
+    delivery_days_min = graphene.Int(
+        required=True,
+        description="Processing plus the chosen transit (processing only until chosen).",
+    )
     delivery_days_max = graphene.Int(required=True)
     delivery_options = graphene.List(graphene.NonNull(DeliveryOption), required=True)
 
@@ -173,8 +180,9 @@ class CheckoutQuote(_Figures, graphene.ObjectType):
     """What the checkout costs, per seller and in total, in the buyer's currency."""
 
     currency = graphene.String(required=True)
-    conversion = graphene.Field(CurrencyConversion, required=True,
-                                description="The rate used (locked once paying starts).")
+    conversion = graphene.Field(
+        CurrencyConversion, required=True, description="The rate used (locked once paying starts)."
+    )
     parts = graphene.List(graphene.NonNull(CheckoutQuotePart), required=True)
     subtotal = graphene.Field(Money, required=True)
     shipping = graphene.Field(Money, required=True)
@@ -182,8 +190,10 @@ class CheckoutQuote(_Figures, graphene.ObjectType):
     duties = graphene.Field(Money, required=True, description=_DUTIES_HELP)
     duties_estimate = graphene.Field(Money, required=True, description=_ESTIMATE_HELP)
     total = graphene.Field(Money, required=True, description=_TOTAL_HELP)
-    incoterm = graphene.Field(Incoterm, description="Null for deliveries within Azerbaijan "
-                                                    "or before the destination is known.")
+    incoterm = graphene.Field(
+        Incoterm,
+        description="Null for deliveries within Azerbaijan or before the destination is known.",
+    )
     incoterms_offered = graphene.List(graphene.NonNull(Incoterm), required=True)
     domestic = graphene.Boolean(required=True)
 
@@ -234,15 +244,25 @@ class CheckoutDeliveryMethodUpdate(BaseMutation):
     @classmethod
     def perform(cls, root, info, token, seller_id, shipping_method_id):
         checkout = checkout_get_active(token=token)
-        seller_pk = pk_or_refused(seller_id, "Seller", code=CheckoutErrorCode.NOT_FOUND,
-                                  message="This checkout has no items from that seller.",
-                                  field="sellerId")
-        method_pk = pk_or_refused(shipping_method_id, "ShippingMethod",
-                                  code=CheckoutErrorCode.INVALID_DELIVERY_METHOD,
-                                  message="That is not a shipping method id.",
-                                  field="shippingMethodId")
-        return _payload(*pricing.checkout_delivery_method_choose(
-            checkout=checkout, seller_id=seller_pk, method_id=method_pk))
+        seller_pk = pk_or_refused(
+            seller_id,
+            "Seller",
+            code=CheckoutErrorCode.NOT_FOUND,
+            message="This checkout has no items from that seller.",
+            field="sellerId",
+        )
+        method_pk = pk_or_refused(
+            shipping_method_id,
+            "ShippingMethod",
+            code=CheckoutErrorCode.INVALID_DELIVERY_METHOD,
+            message="That is not a shipping method id.",
+            field="shippingMethodId",
+        )
+        return _payload(
+            *pricing.checkout_delivery_method_choose(
+                checkout=checkout, seller_id=seller_pk, method_id=method_pk
+            )
+        )
 
 
 class CheckoutIncotermUpdate(BaseMutation):
@@ -261,8 +281,11 @@ class CheckoutIncotermUpdate(BaseMutation):
     @classmethod
     def perform(cls, root, info, token, incoterm):
         checkout = checkout_get_active(token=token)
-        return _payload(*pricing.checkout_incoterm_choose(
-            checkout=checkout, incoterm=getattr(incoterm, "value", incoterm)))
+        return _payload(
+            *pricing.checkout_incoterm_choose(
+                checkout=checkout, incoterm=getattr(incoterm, "value", incoterm)
+            )
+        )
 
 
 class ShippingMutations(graphene.ObjectType):
@@ -275,12 +298,18 @@ class ShippingMutations(graphene.ObjectType):
 class ShippingQueries(graphene.ObjectType):
     """Inherited by the root Query type."""
 
-    shipping_zones = graphene.List(graphene.NonNull(ShippingZone), required=True,
-                                   description="Where we deliver, how, and at what price.")
+    shipping_zones = graphene.List(
+        graphene.NonNull(ShippingZone),
+        required=True,
+        description="Where we deliver, how, and at what price.",
+    )
     checkout_quote = graphene.Field(
-        CheckoutQuote, token=graphene.UUID(required=True), required=True,
+        CheckoutQuote,
+        token=graphene.UUID(required=True),
+        required=True,
         description="Items, shipping, VAT and duties per seller and in total; each part's "
-                    "`deliveryOptions` lists the methods its parcel may go by.")
+        "`deliveryOptions` lists the methods its parcel may go by.",
+    )
 
     def resolve_shipping_zones(self, info):
         return delivery.shipping_zones_active()

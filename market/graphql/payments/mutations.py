@@ -19,19 +19,24 @@ MAX_ARGUMENT = 255
 def order_for_payer(info, *, order_token=None, order_id=None):
     """The order named by its token (anyone holding it) or by id (its signed-in buyer)."""
     if (order_token is None) == (order_id is None):
-        raise DomainError(PaymentErrorCode.INVALID, "Give either 'orderToken' or 'orderId'.",
-                          field="orderToken")
+        raise DomainError(
+            PaymentErrorCode.INVALID, "Give either 'orderToken' or 'orderId'.", field="orderToken"
+        )
     if order_token is not None:
         return order_selectors.order_get_by_token_or_404(token=order_token, field="orderToken")
     user = require_user(info)
     return order_selectors.order_get_for_buyer(
-        user=user, order_id=pk_from_global_id(order_id, "Order"), field="orderId")
+        user=user, order_id=pk_from_global_id(order_id, "Order"), field="orderId"
+    )
 
 
 def _short(value: str | None, field: str) -> str | None:
     if value is not None and len(value) > MAX_ARGUMENT:
-        raise DomainError(PaymentErrorCode.INVALID,
-                          f"'{field}' may be at most {MAX_ARGUMENT} characters.", field=field)
+        raise DomainError(
+            PaymentErrorCode.INVALID,
+            f"'{field}' may be at most {MAX_ARGUMENT} characters.",
+            field=field,
+        )
     return value
 
 
@@ -55,12 +60,16 @@ class OrderPaymentCreate(BaseMutation):
         error_type = PaymentError
 
     @classmethod
-    def perform(cls, root, info, idempotency_key, order_token=None, order_id=None,
-                gateway=None, card=None):
+    def perform(
+        cls, root, info, idempotency_key, order_token=None, order_id=None, gateway=None, card=None
+    ):
         order = order_for_payer(info, order_token=order_token, order_id=order_id)
         payment = services.payment_create(
-            order=order, gateway=_short(gateway, "gateway"), card=_short(card, "card"),
-            idempotency_key=idempotency_key)
+            order=order,
+            gateway=_short(gateway, "gateway"),
+            card=_short(card, "card"),
+            idempotency_key=idempotency_key,
+        )
         return {"payment": payment}
 
 
@@ -80,13 +89,14 @@ class OrderPaymentConfirm(BaseMutation):
         error_type = PaymentError
 
     @classmethod
-    def perform(cls, root, info, payment_id, order_token=None, order_id=None,
-                authenticated=True):
+    def perform(cls, root, info, payment_id, order_token=None, order_id=None, authenticated=True):
         order = order_for_payer(info, order_token=order_token, order_id=order_id)
         payment = selectors.payment_get_for_order(
-            order=order, payment_id=pk_from_global_id(payment_id, "Payment"))
-        return {"payment": services.payment_confirm(payment=payment,
-                                                    authenticated=bool(authenticated))}
+            order=order, payment_id=pk_from_global_id(payment_id, "Payment")
+        )
+        return {
+            "payment": services.payment_confirm(payment=payment, authenticated=bool(authenticated))
+        }
 
 
 class PaymentsMutations(graphene.ObjectType):

@@ -33,8 +33,10 @@ class Refund(graphene.ObjectType):
         return to_global_id("Refund", self.pk)
 
     def resolve_amount(self, info):
-        return ConvertedPrice(MoneyValue(quantize(self.amount, self.currency), self.currency),
-                              order_price_converter(order=self.order_part.order))
+        return ConvertedPrice(
+            MoneyValue(quantize(self.amount, self.currency), self.currency),
+            order_price_converter(order=self.order_part.order),
+        )
 
 
 class OrderPartRefund(BaseMutation):
@@ -46,8 +48,9 @@ class OrderPartRefund(BaseMutation):
 
     class Arguments:
         part_id = graphene.ID(required=True)
-        amount = graphene.Decimal(description="In the order's currency; default: all that is "
-                                              "left to refund of the part.")
+        amount = graphene.Decimal(
+            description="In the order's currency; default: all that is left to refund of the part."
+        )
         reason = graphene.String(required=True)
         idempotency_key = graphene.String(required=True)
 
@@ -62,9 +65,11 @@ class OrderPartRefund(BaseMutation):
             part = order_selectors.order_part_get_for_staff(part_id=pk, field="partId")
         else:
             part = order_selectors.order_part_get_for_seller(
-                seller=require_seller(info), part_id=pk, field="partId")
-        refund = refunds.refund_create(part=part, amount=amount, reason=reason,
-                                       idempotency_key=idempotency_key, actor=user)
+                seller=require_seller(info), part_id=pk, field="partId"
+            )
+        refund = refunds.refund_create(
+            part=part, amount=amount, reason=reason, idempotency_key=idempotency_key, actor=user
+        )
         return {"refund": refund}
 
 

@@ -20,9 +20,11 @@ class Payment(graphene.ObjectType):
     status = graphene.Field(PaymentStatus, required=True)
     amount = graphene.Field(Money, required=True, description="The order's total.")
     client_secret = graphene.String(
-        description="Stripe: give it to Stripe.js to confirm the payment in the browser.")
+        description="Stripe: give it to Stripe.js to confirm the payment in the browser."
+    )
     next_action = graphene.JSONString(
-        description="While `status` is REQUIRES_ACTION: what the buyer must do (3-D Secure).")
+        description="While `status` is REQUIRES_ACTION: what the buyer must do (3-D Secure)."
+    )
     decline_code = graphene.String(description="Why the payment failed, e.g. `card_declined`.")
     failure_message = graphene.String()
     created_at = graphene.DateTime(required=True)
@@ -31,8 +33,10 @@ class Payment(graphene.ObjectType):
         return to_global_id("Payment", self.pk)
 
     def resolve_amount(self, info):
-        return ConvertedPrice(MoneyValue(quantize(self.amount, self.currency), self.currency),
-                              order_price_converter(order=self.order))
+        return ConvertedPrice(
+            MoneyValue(quantize(self.amount, self.currency), self.currency),
+            order_price_converter(order=self.order),
+        )
 
     def resolve_client_secret(self, info):
         return self.client_secret or None

@@ -28,8 +28,11 @@ class SellerPayoutOnboardingLinkCreate(BaseMutation):
     def perform(cls, root, info):
         seller = require_seller(info)
         link = services.payout_onboarding_link_create(seller=seller)
-        return {"url": link.url, "expires_at": link.expires_at,
-                "payout_status": payout_status_get(seller=seller)}
+        return {
+            "url": link.url,
+            "expires_at": link.expires_at,
+            "payout_status": payout_status_get(seller=seller),
+        }
 
 
 class SellerPayoutBankAccountInput(graphene.InputObjectType):
@@ -58,8 +61,13 @@ class SellerPayoutBankAccountSet(BaseMutation):
     def perform(cls, root, info, input):
         seller = require_seller(info)
         services.payout_bank_account_set(
-            seller=seller, account_holder=input.account_holder, iban=input.iban,
-            bic=input.bic, bank_name=input.bank_name, currency=input.currency)
+            seller=seller,
+            account_holder=input.account_holder,
+            iban=input.iban,
+            bic=input.bic,
+            bank_name=input.bank_name,
+            currency=input.currency,
+        )
         return {"payout_status": payout_status_get(seller=seller)}
 
 
@@ -90,8 +98,10 @@ class PayoutRelease(BaseMutation):
 
     released_at = graphene.DateTime()
     payout = graphene.Field(
-        Payout, description="The part's payout, queued; null until the seller's payout route "
-                            "is verified, or when nothing is owed.")
+        Payout,
+        description="The part's payout, queued; null until the seller's payout route "
+        "is verified, or when nothing is owed.",
+    )
 
     class Arguments:
         id = graphene.ID(required=True, description="The order part to release.")
@@ -102,8 +112,9 @@ class PayoutRelease(BaseMutation):
     @classmethod
     def perform(cls, root, info, id):
         staff = require_staff_permission(info, "payouts.manage_payouts")
-        pk = pk_or_refused(id, "OrderPart", code=PayoutErrorCode.NOT_FOUND,
-                           message="There is no such order part.")
+        pk = pk_or_refused(
+            id, "OrderPart", code=PayoutErrorCode.NOT_FOUND, message="There is no such order part."
+        )
         released = payout_services.payout_release(part_id=pk, actor=staff)
         return {"released_at": released.release.released_at, "payout": released.payout}
 
@@ -124,8 +135,9 @@ class PayoutRetry(BaseMutation):
     @classmethod
     def perform(cls, root, info, id):
         staff = require_staff_permission(info, "payouts.manage_payouts")
-        pk = pk_or_refused(id, "Payout", code=PayoutErrorCode.NOT_FOUND,
-                           message="There is no such payout.")
+        pk = pk_or_refused(
+            id, "Payout", code=PayoutErrorCode.NOT_FOUND, message="There is no such payout."
+        )
         return {"payout": payout_services.payout_retry(payout_id=pk, actor=staff)}
 
 

@@ -23,8 +23,12 @@ MANAGE_SELLERS = "sellers.manage_sellers"
 
 
 def _pk_from_global_id(global_id: str, expected_type: str) -> int:
-    return pk_or_refused(global_id, expected_type, code=SellerErrorCode.INVALID,
-                         message=f"'{global_id}' is not a {expected_type} id.")
+    return pk_or_refused(
+        global_id,
+        expected_type,
+        code=SellerErrorCode.INVALID,
+        message=f"'{global_id}' is not a {expected_type} id.",
+    )
 
 
 def _profile(seller_id: int):
@@ -43,8 +47,9 @@ class SellerApplicationFields:
 
 class SellerApplicationCreateInput(SellerApplicationFields, graphene.InputObjectType):
     name = graphene.String(required=True, description="The studio's name, shown on the shop.")
-    discipline = graphene.String(required=True,
-                                 description="One of the Discipline values, e.g. `crafts`.")
+    discipline = graphene.String(
+        required=True, description="One of the Discipline values, e.g. `crafts`."
+    )
 
 
 class SellerApplicationUpdateInput(SellerApplicationFields, graphene.InputObjectType):
@@ -93,8 +98,7 @@ class SellerApplicationUpdate(SellerMutation):
     @classmethod
     def perform(cls, root, info, input):
         seller = require_seller(info)
-        services.seller_application_update(seller=seller, actor=info.context.user,
-                                           **_given(input))
+        services.seller_application_update(seller=seller, actor=info.context.user, **_given(input))
         return {"seller": _profile(seller.pk)}
 
 
@@ -104,8 +108,9 @@ class SellerDocumentUpload(SellerMutation):
     document = graphene.Field(SellerDocument)
 
     class Arguments:
-        kind = graphene.String(required=True, description="residency_certificate, portfolio, "
-                                                          "identity or other.")
+        kind = graphene.String(
+            required=True, description="residency_certificate, portfolio, identity or other."
+        )
         file = Upload(required=True)
 
     class Meta:
@@ -114,8 +119,9 @@ class SellerDocumentUpload(SellerMutation):
     @classmethod
     def perform(cls, root, info, kind, file):
         seller = require_seller(info)
-        document = services.seller_document_add(seller=seller, actor=info.context.user,
-                                                upload=file, kind=kind)
+        document = services.seller_document_add(
+            seller=seller, actor=info.context.user, upload=file, kind=kind
+        )
         return {"seller": _profile(seller.pk), "document": document}
 
 
@@ -131,8 +137,11 @@ class SellerDocumentDelete(SellerMutation):
     @classmethod
     def perform(cls, root, info, id):
         seller = require_seller(info)
-        services.seller_document_remove(seller=seller, actor=info.context.user,
-                                        document_id=_pk_from_global_id(id, "SellerDocument"))
+        services.seller_document_remove(
+            seller=seller,
+            actor=info.context.user,
+            document_id=_pk_from_global_id(id, "SellerDocument"),
+        )
         return {"seller": _profile(seller.pk)}
 
 
@@ -161,8 +170,7 @@ class SellerStaffDecision(SellerMutation):
     @classmethod
     def perform(cls, root, info, id, **arguments):
         staff = require_staff_permission(info, MANAGE_SELLERS)
-        seller = cls.service(seller_id=_pk_from_global_id(id, "Seller"), actor=staff,
-                             **arguments)
+        seller = cls.service(seller_id=_pk_from_global_id(id, "Seller"), actor=staff, **arguments)
         return {"seller": _profile(seller.pk)}
 
 

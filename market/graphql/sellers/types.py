@@ -16,8 +16,9 @@ class Seller(DjangoObjectType):
 
     discipline = graphene.Field(Discipline, required=True)
     country = graphene.Field(Country, required=True)
-    is_resident = graphene.Boolean(required=True,
-                                   description="A member of the centre's resident programme.")
+    is_resident = graphene.Boolean(
+        required=True, description="A member of the centre's resident programme."
+    )
 
     class Meta:
         model = SellerModel
@@ -40,8 +41,9 @@ class SellerDocument(graphene.ObjectType):
     """A document attached to an application; the file itself is seen only by staff."""
 
     id = graphene.ID(required=True)
-    kind = graphene.String(required=True, description="residency_certificate, portfolio, "
-                                                      "identity or other.")
+    kind = graphene.String(
+        required=True, description="residency_certificate, portfolio, identity or other."
+    )
     original_name = graphene.String(required=True)
     content_type = graphene.String(required=True, description="Detected from the content.")
     size_bytes = graphene.Int(required=True)
@@ -60,7 +62,8 @@ class SellerEvent(graphene.ObjectType):
     note = graphene.String(required=True, description="E.g. the reason for a rejection.")
     created_at = graphene.DateTime(required=True)
     actor_email = graphene.String(
-        description="Who did it. Staff members' addresses are shown to staff only.")
+        description="Who did it. Staff members' addresses are shown to staff only."
+    )
 
     def resolve_from_status(self, info):
         return self.from_status or None
@@ -74,8 +77,8 @@ class SellerEvent(graphene.ObjectType):
             return None
         viewer = current_user(info)
         if actor.pk == self.seller.user_id or (
-                viewer is not None and viewer.is_staff
-                and viewer.has_perm("sellers.manage_sellers")):
+            viewer is not None and viewer.is_staff and viewer.has_perm("sellers.manage_sellers")
+        ):
             return actor.email
         return None
 
@@ -87,7 +90,8 @@ class SellerProfile(graphene.ObjectType):
     name = graphene.String(required=True)
     slug = graphene.String(required=True)
     status = graphene.String(
-        required=True, description="draft, submitted, approved, rejected or suspended.")
+        required=True, description="draft, submitted, approved, rejected or suspended."
+    )
     bio = graphene.String(required=True)
     discipline = graphene.Field(Discipline, required=True)
     resident_programme = graphene.String(required=True)
@@ -102,11 +106,14 @@ class SellerProfile(graphene.ObjectType):
     decided_at = graphene.DateTime(description="When staff last approved or rejected it.")
     created_at = graphene.DateTime(required=True)
     documents = graphene.NonNull(graphene.List(graphene.NonNull(SellerDocument)))
-    events = graphene.NonNull(graphene.List(graphene.NonNull(SellerEvent)),
-                              description="The history, oldest first.")
+    events = graphene.NonNull(
+        graphene.List(graphene.NonNull(SellerEvent)), description="The history, oldest first."
+    )
     payout_status = graphene.Field(
-        "market.graphql.payouts.types.PayoutStatus", required=True,
-        description="How this seller gets paid: what is ready and what is still missing.")
+        "market.graphql.payouts.types.PayoutStatus",
+        required=True,
+        description="How this seller gets paid: what is ready and what is still missing.",
+    )
 
     def resolve_payout_status(self, info):
         from market.payouts.selectors import payout_status_get
@@ -127,8 +134,9 @@ class SellerProfile(graphene.ObjectType):
 
     def resolve_events(self, info):
         prefetched = getattr(self, "_prefetched_objects_cache", {})
-        events = list(prefetched["events"] if "events" in prefetched
-                      else self.events.select_related("actor"))
+        events = list(
+            prefetched["events"] if "events" in prefetched else self.events.select_related("actor")
+        )
         for event in events:
             event.seller = self  # spares a query per event when checking the actor
         return events

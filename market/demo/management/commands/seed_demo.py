@@ -13,21 +13,32 @@ from market.demo.payout_accounts import demo_payout_accounts_ensure
 
 
 class Command(BaseCommand):
-    help = ("Fill the catalogue with the centre's resident makers and their listings, "
-            "with exchange rates and (in DEBUG) sign-ins for an admin and for every maker. "
-            "The same --seed gives the same catalogue on an empty database.")
+    help = (
+        "Fill the catalogue with the centre's resident makers and their listings, "
+        "with exchange rates and (in DEBUG) sign-ins for an admin and for every maker. "
+        "The same --seed gives the same catalogue on an empty database."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--products", type=int, default=320, metavar="N",
-                            help="Listings to add (default 320; 100000 takes a minute or two).")
-        parser.add_argument("--seed", type=int, default=42,
-                            help="Seed of the random choices (default 42).")
+        parser.add_argument(
+            "--products",
+            type=int,
+            default=320,
+            metavar="N",
+            help="Listings to add (default 320; 100000 takes a minute or two).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=42, help="Seed of the random choices (default 42)."
+        )
         once = parser.add_mutually_exclusive_group()
-        once.add_argument("--if-empty", action="store_true",
-                          help="Do nothing when any product exists already.")
-        once.add_argument("--reset", action="store_true",
-                          help="Delete listings, categories, attributes, sellers and exchange "
-                               "rates first.")
+        once.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when any product exists already."
+        )
+        once.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete listings, categories, attributes, sellers and exchange rates first.",
+        )
 
     def handle(self, *args, products, seed, if_empty, reset, verbosity, **options):
         if products < 0:
@@ -37,14 +48,16 @@ class Command(BaseCommand):
             return
 
         started = time.monotonic()
-        progress = tqdm(total=products, unit="product", file=sys.stderr,
-                        disable=None if verbosity else True)
+        progress = tqdm(
+            total=products, unit="product", file=sys.stderr, disable=None if verbosity else True
+        )
         with progress, transaction.atomic():
             if reset:
                 removed_files = catalogue.demo_catalogue_reset()
                 transaction.on_commit(lambda: catalogue.demo_files_delete(names=removed_files))
-            summary = catalogue.demo_catalogue_create(seed=seed, products=products,
-                                                 progress=progress.update)
+            summary = catalogue.demo_catalogue_create(
+                seed=seed, products=products, progress=progress.update
+            )
             summary.rates = catalogue.demo_rates_record()
             # Buyers abroad need somewhere to ship to: demo zones, rate bands and duties.
             demo_delivery_create()
@@ -53,21 +66,28 @@ class Command(BaseCommand):
             makers_created = catalogue.demo_maker_accounts_ensure() if settings.DEBUG else []
             if settings.DEBUG:
                 # Paid by bank transfer to made-up accounts the demo's admin has verified.
-                demo_payout_accounts_ensure(sellers=catalogue.demo_sellers(),
-                                            verified_by=catalogue.demo_admin())
+                demo_payout_accounts_ensure(
+                    sellers=catalogue.demo_sellers(), verified_by=catalogue.demo_admin()
+                )
         catalogue.demo_tables_analyze()
 
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {summary.products} products ({summary.variants} variants, "
-            f"{summary.images} images from {summary.image_files} files) of {summary.sellers} "
-            f"sellers in {summary.categories} categories, and {len(summary.rates)} exchange "
-            f"rates, in {time.monotonic() - started:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {summary.products} products ({summary.variants} variants, "
+                f"{summary.images} images from {summary.image_files} files) of {summary.sellers} "
+                f"sellers in {summary.categories} categories, and {len(summary.rates)} exchange "
+                f"rates, in {time.monotonic() - started:.1f} s."
+            )
+        )
         if admin_created:
-            self.stdout.write(f"Log in to /admin/ as {catalogue.DEMO_ADMIN_EMAIL} / admin "
-                              "(created because DEBUG is on).")
+            self.stdout.write(
+                f"Log in to /admin/ as {catalogue.DEMO_ADMIN_EMAIL} / admin "
+                "(created because DEBUG is on)."
+            )
         if makers_created:
             self.stdout.write(
                 "Makers sign in (tokenCreate) as "
                 f"<shop slug>@{catalogue.DEMO_MAKER_EMAIL_DOMAIN} / "
                 f"{catalogue.DEMO_MAKER_PASSWORD}, e.g. {makers_created[0]} "
-                f"({len(makers_created)} created because DEBUG is on).")
+                f"({len(makers_created)} created because DEBUG is on)."
+            )

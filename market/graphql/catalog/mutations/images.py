@@ -33,10 +33,14 @@ class ProductImageCreate(BaseMutation):
     def perform(cls, root, info, product_id, image, alt=None):
         product = catalog_access(info).product(product_id, field="productId")
         if not hasattr(image, "read") or not hasattr(image, "size"):
-            raise DomainError(CatalogErrorCode.INVALID_IMAGE,
-                              "Send the image as a file in a multipart request.", field="image")
-        created = services.product_image_add(product=product, upload=image,
-                                             alt=(alt or "").strip()[:200])
+            raise DomainError(
+                CatalogErrorCode.INVALID_IMAGE,
+                "Send the image as a file in a multipart request.",
+                field="image",
+            )
+        created = services.product_image_add(
+            product=product, upload=image, alt=(alt or "").strip()[:200]
+        )
         return {"image": ProductImage.from_model(created, info), "product": product}
 
 
@@ -56,14 +60,17 @@ class ProductImageReorder(BaseMutation):
     def perform(cls, root, info, product_id, image_ids):
         product = catalog_access(info).product(product_id, field="productId")
         if len(image_ids) > MAX_IMAGE_IDS:
-            raise DomainError(CatalogErrorCode.INVALID,
-                              f"At most {MAX_IMAGE_IDS} image ids.", field="imageIds")
+            raise DomainError(
+                CatalogErrorCode.INVALID, f"At most {MAX_IMAGE_IDS} image ids.", field="imageIds"
+            )
         pks = [pk_from_global_id(image_id, "ProductImage") for image_id in image_ids]
         if None in pks:
-            raise DomainError(CatalogErrorCode.INVALID, "Not every id is an image id.",
-                              field="imageIds")
-        services.product_image_reorder(product=product,
-                                       image_ids=[pk for pk in pks if pk is not None])
+            raise DomainError(
+                CatalogErrorCode.INVALID, "Not every id is an image id.", field="imageIds"
+            )
+        services.product_image_reorder(
+            product=product, image_ids=[pk for pk in pks if pk is not None]
+        )
         return {"product": product}
 
 

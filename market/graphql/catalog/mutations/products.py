@@ -20,14 +20,19 @@ MAX_ATTRIBUTES = services.MAX_ATTRIBUTES
 
 class ProductAttributeInput(graphene.InputObjectType):
     slug = graphene.String(required=True, description="An existing attribute, e.g. `material`.")
-    values = graphene.List(graphene.NonNull(graphene.String), required=True,
-                           description="Value names; a new name is added to the attribute.")
+    values = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Value names; a new name is added to the attribute.",
+    )
 
 
 class ProductFields:
     description = graphene.String()
-    attributes = graphene.List(graphene.NonNull(ProductAttributeInput),
-                               description=f"At most {MAX_ATTRIBUTES}; replaces all values.")
+    attributes = graphene.List(
+        graphene.NonNull(ProductAttributeInput),
+        description=f"At most {MAX_ATTRIBUTES}; replaces all values.",
+    )
     maker_name = graphene.String(description="Default: the seller's name.")
     made_year = graphene.Int()
     availability = Availability()
@@ -60,8 +65,11 @@ _CLEARABLE_TEXT = {"description", "maker_name", "hs_code"}
 
 def _attributes(items) -> dict[str, list[str]]:
     if len(items) > MAX_ATTRIBUTES:
-        raise DomainError(CatalogErrorCode.INVALID,
-                          f"At most {MAX_ATTRIBUTES} attributes per product.", field="attributes")
+        raise DomainError(
+            CatalogErrorCode.INVALID,
+            f"At most {MAX_ATTRIBUTES} attributes per product.",
+            field="attributes",
+        )
     chosen: dict[str, list[str]] = {}
     for item in items:
         chosen.setdefault(item["slug"], []).extend(item["values"])
@@ -107,8 +115,11 @@ class ProductCreate(ProductMutation):
     @classmethod
     def perform(cls, root, info, input):
         seller = require_seller(info)
-        return {"product": services.product_create(
-            seller=seller, **_service_fields(input, partial=False))}
+        return {
+            "product": services.product_create(
+                seller=seller, **_service_fields(input, partial=False)
+            )
+        }
 
 
 class ProductUpdate(ProductMutation):
@@ -124,8 +135,11 @@ class ProductUpdate(ProductMutation):
     @classmethod
     def perform(cls, root, info, id, input):
         product = catalog_access(info).product(id)
-        return {"product": services.product_update(
-            product=product, **_service_fields(input, partial=True))}
+        return {
+            "product": services.product_update(
+                product=product, **_service_fields(input, partial=True)
+            )
+        }
 
 
 class ProductTransitionMutation(ProductMutation):
