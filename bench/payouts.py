@@ -433,7 +433,7 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
         run_manage(env, "migrate", "--noinput")
         run_manage(env, "flush", "--noinput")
         django_setup(env)
-        from market.payouts.payout_services import payouts_create_due
+        from market.payouts.paying import payouts_create_due
         from workers.app import app
 
         started = time.perf_counter()

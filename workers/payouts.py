@@ -11,14 +11,14 @@ from workers.app import app
 
 @app.task(name="payouts.create_due", acks_late=True)
 def create_due() -> None:
-    from market.payouts.payout_services import payouts_create_due
+    from market.payouts.paying import payouts_create_due
 
     payouts_create_due()
 
 
 @app.task(name="payouts.execute", bind=True, acks_late=True, max_retries=None)
 def execute(self: "Task[..., None]", *, payout_id: int) -> None:
-    from market.payouts.payout_services import payout_execute
+    from market.payouts.paying import payout_execute
     from market.payouts.routes import PayoutRetryable
 
     try:
@@ -31,7 +31,7 @@ def execute(self: "Task[..., None]", *, payout_id: int) -> None:
 
 @app.task(name="payouts.sweep", acks_late=True)
 def sweep() -> None:
-    from market.payouts.payout_services import payouts_sweep
+    from market.payouts.paying import payouts_sweep
 
     payouts_sweep()
 
@@ -40,6 +40,6 @@ def sweep() -> None:
 def bank_batch() -> None:
     from django.utils import timezone
 
-    from market.payouts.payout_services import bank_batch_create
+    from market.payouts.paying import bank_batch_create
 
     bank_batch_create(date=timezone.localdate())

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from schwifty import IBAN
 
-from market.payouts import services
+from market.payouts import accounts
 from market.payouts.models import PayoutAccount, PayoutRouteName
 from market.payouts.routes import payout_route_for
 from market.sellers.models import Seller
@@ -43,7 +43,7 @@ def demo_payout_accounts_ensure(*, sellers: QuerySet[Seller], verified_by) -> li
             bank_code=bank_code,
             account_code=_account_code(seller, bank_code),
         )
-        services.payout_bank_account_set(
+        accounts.payout_bank_account_set(
             seller=seller,
             account_holder=seller.name,
             iban=str(iban),
@@ -51,7 +51,7 @@ def demo_payout_accounts_ensure(*, sellers: QuerySet[Seller], verified_by) -> li
             bank_name=bank_name,
             currency=currency,
         )
-        created.append(services.payout_bank_account_verify(seller_id=seller.pk, actor=verified_by))
+        created.append(accounts.payout_bank_account_verify(seller_id=seller.pk, actor=verified_by))
     return created
 
 

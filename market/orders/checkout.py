@@ -27,9 +27,9 @@ from market.core.errors import DomainError
 from market.core.money import base_currency
 from market.core.selectors import price_converter_get
 from market.orders.addresses import address_validate
+from market.orders.checkout_selectors import checkout_ensure_active, reserved_by_others
 from market.orders.error_codes import CheckoutErrorCode
 from market.orders.models import Checkout, CheckoutLine, CheckoutStatus, StockReservation
-from market.orders.selectors import checkout_ensure_active, reserved_by_others
 
 if TYPE_CHECKING:
     from market.accounts.models import User

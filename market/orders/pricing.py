@@ -37,6 +37,7 @@ from market.catalog.models import Product, ProductVariant
 from market.core.errors import DomainError
 from market.core.money import quantize
 from market.core.selectors import PriceConverter, exchange_rate_get_latest
+from market.orders.checkout_selectors import checkout_get_for_display
 from market.orders.delivery import (  # noqa: F401  (delivery_options is part of this API)
     DeliveryOption,
     checkout_converter,
@@ -57,7 +58,6 @@ from market.orders.models import (
     Incoterm,
     ShippingMethod,
 )
-from market.orders.selectors import checkout_get_for_display
 from market.sellers.models import Seller
 
 ZERO = Decimal(0)

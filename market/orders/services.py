@@ -26,6 +26,7 @@ from market.catalog.models import ProductVariant
 from market.catalog.selectors import product_list_published
 from market.core.emails import email_enqueue
 from market.core.errors import DomainError
+from market.orders.checkout_selectors import checkout_get_active
 from market.orders.error_codes import CheckoutErrorCode, OrderErrorCode
 from market.orders.models import (
     Checkout,
@@ -38,7 +39,6 @@ from market.orders.models import (
     StockReservation,
 )
 from market.orders.pricing import checkout_quote, checkout_rate_lock
-from market.orders.selectors import checkout_get_active
 
 MANAGE_ORDERS = "orders.manage_orders"
 

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from market.core.admin import ReadOnlyAdmin, ReadOnlyInline, apply_each
 from market.core.errors import DomainError
-from market.payouts import payout_services
+from market.payouts import paying
 from market.payouts.models import (
     BankPayoutBatch,
     Payout,
@@ -81,7 +81,7 @@ class PayoutAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            lambda payout: payout_services.payout_retry(payout_id=payout.pk, actor=request.user),
+            lambda payout: paying.payout_retry(payout_id=payout.pk, actor=request.user),
             done="Queued again",
             label=lambda payout: f"Payout {payout.pk}",
         )
@@ -127,9 +127,7 @@ class BankPayoutBatchAdmin(ReadOnlyAdmin):
 
     def file_download(self, request, batch_id):
         try:
-            batch, handle = payout_services.bank_batch_file_open(
-                batch_id=batch_id, actor=request.user
-            )
+            batch, handle = paying.bank_batch_file_open(batch_id=batch_id, actor=request.user)
         except DomainError as error:
             raise Http404(error.message) from error
         return FileResponse(
@@ -145,9 +143,7 @@ class BankPayoutBatchAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            lambda batch: payout_services.bank_batch_mark_sent(
-                batch_id=batch.pk, actor=request.user
-            ),
+            lambda batch: paying.bank_batch_mark_sent(batch_id=batch.pk, actor=request.user),
             done="Marked as sent",
         )
 

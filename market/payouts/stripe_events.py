@@ -20,6 +20,7 @@ from market.core.money import currency_precision
 from market.ledger.services import ledger_record_payout
 from market.payments.models import StripeEvent
 from market.payments.stripe_inbox import stripe_event_handler
+from market.payouts.accounts import payout_account_sync_from_stripe
 from market.payouts.models import (
     Payout,
     PayoutAccount,
@@ -28,7 +29,6 @@ from market.payouts.models import (
     PayoutEvent,
     PayoutState,
 )
-from market.payouts.services import payout_account_sync_from_stripe
 
 logger = logging.getLogger(__name__)
 

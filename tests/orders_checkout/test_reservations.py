@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from market.core.errors import DomainError
 from market.orders import checkout as services
+from market.orders.checkout_selectors import stock_available
 from market.orders.models import Checkout, StockReservation
-from market.orders.selectors import stock_available
 from tests.orders_checkout.helpers import reserved, variant_in_stock
 from workers.orders import delete_expired_checkouts, release_expired_reservations
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from market.core.errors import DomainError
 from market.orders import checkout as services
+from market.orders.checkout_selectors import checkout_get_active
 from market.orders.models import Checkout, CheckoutStatus
-from market.orders.selectors import checkout_get_active
 from market.sellers.models import SellerStatus
 from tests.factories import ExchangeRateFactory, ProductVariantFactory, UserFactory
 from tests.orders_checkout.helpers import reserved, snapshot, variant_in_stock

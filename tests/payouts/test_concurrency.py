@@ -3,8 +3,8 @@ import threading
 import pytest
 from django.db import connection
 
+from market.payouts.accounts import payout_onboarding_link_create
 from market.payouts.models import PayoutAccount, PayoutAccountEvent
-from market.payouts.services import payout_onboarding_link_create
 from tests.payouts.helpers import seller_with_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

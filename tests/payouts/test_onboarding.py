@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from market.core.errors import DomainError
-from market.payouts import services
+from market.payouts import accounts
 from market.payouts.models import PayoutAccount, PayoutAccountEvent
 from market.sellers.models import SellerStatus
 from tests.payouts.helpers import ONBOARDING, seller_with_user
@@ -47,8 +47,8 @@ def test_onboarding_creates_an_express_account_and_returns_a_link(stripe_server,
 def test_a_second_call_gives_a_new_link_for_the_same_account(stripe_server):
     seller = seller_with_user(country="DE")
 
-    first = services.payout_onboarding_link_create(seller=seller)
-    second = services.payout_onboarding_link_create(seller=seller)
+    first = accounts.payout_onboarding_link_create(seller=seller)
+    second = accounts.payout_onboarding_link_create(seller=seller)
 
     assert second.url != first.url
     assert second.account.stripe_account_id == first.account.stripe_account_id
@@ -62,17 +62,17 @@ def test_a_retry_after_a_crash_before_the_account_was_stored_finds_the_same_acco
     stripe_server, monkeypatch
 ):
     seller = seller_with_user(country="DE")
-    real_attach = services._stripe_account_attach
+    real_attach = accounts._stripe_account_attach
 
     def crash(**kwargs):
         raise ConnectionError("database went away")
 
-    monkeypatch.setattr(services, "_stripe_account_attach", crash)
+    monkeypatch.setattr(accounts, "_stripe_account_attach", crash)
     with pytest.raises(ConnectionError):
-        services.payout_onboarding_link_create(seller=seller)
-    monkeypatch.setattr(services, "_stripe_account_attach", real_attach)
+        accounts.payout_onboarding_link_create(seller=seller)
+    monkeypatch.setattr(accounts, "_stripe_account_attach", real_attach)
 
-    link = services.payout_onboarding_link_create(seller=seller)
+    link = accounts.payout_onboarding_link_create(seller=seller)
 
     assert list(stripe_server.accounts) == [link.account.stripe_account_id]
     assert [c.replayed for c in stripe_server.calls_to("POST", "/v1/accounts")] == [False, True]
@@ -82,7 +82,7 @@ def test_a_lost_stripe_response_is_retried_by_the_sdk_without_a_second_account(s
     seller = seller_with_user(country="DE")
     stripe_server.drop_next_response("/v1/accounts")
 
-    link = services.payout_onboarding_link_create(seller=seller)
+    link = accounts.payout_onboarding_link_create(seller=seller)
 
     assert list(stripe_server.accounts) == [link.account.stripe_account_id]
     assert [c.replayed for c in stripe_server.calls_to("POST", "/v1/accounts")] == [False, True]
@@ -111,7 +111,7 @@ def test_an_azerbaijani_seller_is_on_the_bank_route_and_stripe_is_not_called(str
     seller = seller_with_user(country="AZ")
 
     with pytest.raises(DomainError) as refused:
-        services.payout_onboarding_link_create(seller=seller)
+        accounts.payout_onboarding_link_create(seller=seller)
 
     assert refused.value.code == "wrong_route"
     assert refused.value.message == (
@@ -128,7 +128,7 @@ def test_sellers_who_have_not_applied_or_were_turned_away_cannot_onboard(stripe_
     seller = seller_with_user(country="DE", status=status)
 
     with pytest.raises(DomainError) as refused:
-        services.payout_onboarding_link_create(seller=seller)
+        accounts.payout_onboarding_link_create(seller=seller)
 
     assert refused.value.code == "not_approved"
     assert stripe_server.state.calls == []
@@ -137,6 +137,6 @@ def test_sellers_who_have_not_applied_or_were_turned_away_cannot_onboard(stripe_
 def test_a_seller_under_review_may_already_onboard(stripe_server):
     seller = seller_with_user(country="FR", status=SellerStatus.SUBMITTED)
 
-    link = services.payout_onboarding_link_create(seller=seller)
+    link = accounts.payout_onboarding_link_create(seller=seller)
 
     assert stripe_server.accounts[link.account.stripe_account_id]["country"] == "FR"

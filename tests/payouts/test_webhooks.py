@@ -25,7 +25,7 @@ READY = {
 @pytest.fixture
 def connected(stripe_server):
     """A German seller who has started onboarding: a Stripe account exists, nothing enabled."""
-    from market.payouts.services import payout_onboarding_link_create
+    from market.payouts.accounts import payout_onboarding_link_create
 
     return payout_onboarding_link_create(seller=seller_with_user(country="DE")).account
 

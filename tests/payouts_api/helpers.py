@@ -11,7 +11,7 @@ from market.orders.models import OrderPart
 from market.orders.services import checkout_complete, order_mark_paid
 from market.payments.services import payment_create
 from market.payouts.models import BankPayoutBatch, Payout
-from market.payouts.payout_services import bank_batch_create, payout_execute, payouts_create_due
+from market.payouts.paying import bank_batch_create, payout_execute, payouts_create_due
 from market.sellers.models import Seller
 from tests.factories import listed_product
 from tests.orders.helpers import key, ready_checkout

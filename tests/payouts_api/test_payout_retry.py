@@ -6,7 +6,7 @@ from django.urls import reverse
 from graphql_relay import to_global_id
 
 from market.payouts.models import Payout
-from market.payouts.payout_services import payout_execute, payouts_create_due
+from market.payouts.paying import payout_execute, payouts_create_due
 from tests.factories import StaffFactory
 from tests.payouts_worker.helpers import delivered, paid_part, verified_bank_account
 

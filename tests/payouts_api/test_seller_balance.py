@@ -9,7 +9,7 @@ from market.ledger.models import Account, EntryKind, LedgerEntry
 from market.ledger.selectors import seller_balance
 from market.payments.refunds import refund_create
 from market.payouts.models import Payout, PayoutAccount
-from market.payouts.payout_services import payout_execute, payout_release, payouts_create_due
+from market.payouts.paying import payout_execute, payout_release, payouts_create_due
 from tests.factories import SellerFactory, StaffFactory, UserFactory
 from tests.payouts_api.helpers import (
     SELLER_BALANCE,

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from market.payouts.models import Payout
-from market.payouts.payout_services import payout_execute, payouts_create_due
+from market.payouts.paying import payout_execute, payouts_create_due
 from tests.factories import SellerFactory, UserFactory
 from tests.payouts_api.helpers import (
     gid,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from market.ledger.models import LedgerEntry
 from market.payments.models import StripeEvent
 from market.payouts.models import Payout, PayoutAccount, PayoutAccountEvent, PayoutEvent
-from market.payouts.payout_services import payout_execute, payouts_create_due
+from market.payouts.paying import payout_execute, payouts_create_due
 from market.payouts.routes import StripeConnectRoute
 from market.payouts.selectors import payout_status_get
 from tests.payouts_worker.helpers import delivered, paid_part, ready_stripe_account

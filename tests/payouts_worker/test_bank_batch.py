@@ -10,7 +10,7 @@ from market.core.errors import DomainError
 from market.ledger.models import LedgerEntry
 from market.payouts import pain001
 from market.payouts.models import BankPayoutBatch, Payout
-from market.payouts.payout_services import bank_batch_create
+from market.payouts.paying import bank_batch_create
 from tests.payouts_worker.helpers import DE_IBAN
 
 pytestmark = pytest.mark.django_db

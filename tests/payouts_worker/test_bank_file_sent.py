@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from market.core.errors import DomainError
 from market.payouts.models import BankPayoutBatch
-from market.payouts.payout_services import bank_batch_create, bank_batch_mark_sent
+from market.payouts.paying import bank_batch_create, bank_batch_mark_sent
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db

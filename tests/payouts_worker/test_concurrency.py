@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from market.payouts.models import Payout
-from market.payouts.payout_services import payout_execute, payouts_create_due
+from market.payouts.paying import payout_execute, payouts_create_due
 from tests.payouts_worker.helpers import delivered, paid_part, ready_stripe_account
 
 pytestmark = [

@@ -6,7 +6,7 @@ import pytest
 
 from market.core.errors import DomainError
 from market.payouts.models import Payout, PayoutRelease
-from market.payouts.payout_services import payout_release, payouts_create_due
+from market.payouts.paying import payout_release, payouts_create_due
 from tests.factories import StaffFactory
 from tests.payouts_worker.helpers import delivered, paid_part, verified_bank_account
 
@@ -203,7 +203,7 @@ def test_a_seller_who_owes_more_than_the_part_gets_no_payout_yet(enqueued):
 def test_a_refund_between_creation_and_payment_lowers_the_payout(
     enqueued, django_capture_on_commit_callbacks
 ):
-    from market.payouts.payout_services import payout_execute
+    from market.payouts.paying import payout_execute
 
     part = delivered(paid_part(), days_ago=15)
     verified_bank_account(part.seller)

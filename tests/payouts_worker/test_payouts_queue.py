@@ -7,7 +7,7 @@ import pytest
 from celery import current_app
 
 from market.payouts.models import Payout, PayoutEvent
-from market.payouts.payout_services import payouts_create_due
+from market.payouts.paying import payouts_create_due
 from tests.celery_worker import worker_log
 from tests.payouts_worker.helpers import delivered, paid_part, verified_bank_account
 

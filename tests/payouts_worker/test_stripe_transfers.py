@@ -9,7 +9,7 @@ from django.utils import timezone
 from market.ledger.models import LedgerEntry
 from market.payments.models import Payment
 from market.payouts.models import Payout
-from market.payouts.payout_services import (
+from market.payouts.paying import (
     payout_execute,
     payouts_create_due,
     payouts_sweep,

@@ -18,7 +18,7 @@ from celery import current_app
 from django.db import connection
 
 from market.payouts.models import Payout
-from market.payouts.payout_services import payouts_create_due, payouts_sweep
+from market.payouts.paying import payouts_create_due, payouts_sweep
 from tests.celery_worker import ROOT, _database_url
 from tests.payouts_worker.helpers import delivered, paid_part, ready_stripe_account
 

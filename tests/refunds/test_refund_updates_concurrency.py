@@ -11,7 +11,7 @@ from market.payments.models import Refund, RefundEvent, StripeEvent
 from market.payments.refunds import refund_create
 from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
-from market.payouts.payout_services import payout_execute, payouts_create_due
+from market.payouts.paying import payout_execute, payouts_create_due
 from market.payouts.refund_reversals import refund_reverse_transfer
 from tests.payments.test_concurrency import _race
 from tests.payouts_worker.helpers import delivered, ready_stripe_account

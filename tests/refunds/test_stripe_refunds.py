@@ -12,7 +12,7 @@ from market.payments.models import Refund, StripeEvent
 from market.payments.refunds import refund_create
 from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
-from market.payouts.payout_services import payout_execute, payouts_create_due
+from market.payouts.paying import payout_execute, payouts_create_due
 from tests.payouts_worker.helpers import delivered, ready_stripe_account
 from tests.refunds.helpers import order_manager, order_status, paid_part
 from tests.stripe_server import refunds as stripe_refunds

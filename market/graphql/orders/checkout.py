@@ -18,8 +18,8 @@ from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.core.types import Country
 from market.orders import checkout as services
+from market.orders.checkout_selectors import checkout_get_active, checkout_get_for_display
 from market.orders.error_codes import CheckoutErrorCode
-from market.orders.selectors import checkout_get_active, checkout_get_for_display
 
 CheckoutError = error_type("CheckoutError", CheckoutErrorCode)
 

@@ -14,9 +14,9 @@ from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.core.types import ConvertedPrice, Country, CurrencyConversion, Money
 from market.graphql.sellers.types import Seller
 from market.orders import delivery, pricing
+from market.orders.checkout_selectors import checkout_get_active
 from market.orders.error_codes import CheckoutErrorCode
 from market.orders.models import Incoterm as IncotermChoices
-from market.orders.selectors import checkout_get_active
 
 Incoterm = graphene.Enum.from_enum(IncotermChoices, name="Incoterm")
 CheckoutError = error_type("CheckoutError", CheckoutErrorCode)

@@ -4,7 +4,7 @@ from market.graphql.core.auth import require_seller, require_staff_permission
 from market.graphql.core.ids import decode_global_ids, pk_or_refused
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.payouts.types import Payout, PayoutStatus
-from market.payouts import payout_services, services
+from market.payouts import accounts, paying
 from market.payouts.error_codes import PayoutErrorCode
 from market.payouts.selectors import payout_status_get
 
@@ -27,7 +27,7 @@ class SellerPayoutOnboardingLinkCreate(BaseMutation):
     @classmethod
     def perform(cls, root, info):
         seller = require_seller(info)
-        link = services.payout_onboarding_link_create(seller=seller)
+        link = accounts.payout_onboarding_link_create(seller=seller)
         return {
             "url": link.url,
             "expires_at": link.expires_at,
@@ -60,7 +60,7 @@ class SellerPayoutBankAccountSet(BaseMutation):
     @classmethod
     def perform(cls, root, info, input):
         seller = require_seller(info)
-        services.payout_bank_account_set(
+        accounts.payout_bank_account_set(
             seller=seller,
             account_holder=input.account_holder,
             iban=input.iban,
@@ -86,7 +86,7 @@ class SellerPayoutBankAccountVerify(BaseMutation):
     def perform(cls, root, info, seller_id):
         staff = require_staff_permission(info, "payouts.manage_payouts")
         (pk,) = decode_global_ids("sellerId", [seller_id], "Seller")
-        account = services.payout_bank_account_verify(seller_id=pk, actor=staff)
+        account = accounts.payout_bank_account_verify(seller_id=pk, actor=staff)
         return {"payout_status": payout_status_get(seller=account.seller)}
 
 
@@ -115,7 +115,7 @@ class PayoutRelease(BaseMutation):
         pk = pk_or_refused(
             id, "OrderPart", code=PayoutErrorCode.NOT_FOUND, message="There is no such order part."
         )
-        released = payout_services.payout_release(part_id=pk, actor=staff)
+        released = paying.payout_release(part_id=pk, actor=staff)
         return {"released_at": released.release.released_at, "payout": released.payout}
 
 
@@ -138,7 +138,7 @@ class PayoutRetry(BaseMutation):
         pk = pk_or_refused(
             id, "Payout", code=PayoutErrorCode.NOT_FOUND, message="There is no such payout."
         )
-        return {"payout": payout_services.payout_retry(payout_id=pk, actor=staff)}
+        return {"payout": paying.payout_retry(payout_id=pk, actor=staff)}
 
 
 class PayoutsMutations(graphene.ObjectType):
