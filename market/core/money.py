@@ -28,6 +28,23 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-currency_precision(currency)), rounding=ROUNDING)
 
 
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """``amount`` as an integer of the currency's minor units, as Stripe counts money (12.50 EUR
+    → 1250, 1500 JPY → 1500). An amount finer than the minor unit raises ``ValueError``: it would
+    be charged or paid rounded, so the caller must have rounded it (:func:`quantize`) on purpose.
+    """
+    minor = amount.scaleb(currency_precision(currency))
+    if minor != minor.to_integral_value():
+        raise ValueError(f"{amount} is not a whole number of {currency}'s minor units.")
+    return int(minor)
+
+
+def from_minor_units(units: int, currency: str) -> Decimal:
+    """An integer of the currency's minor units as its amount (1250 EUR → 12.50)."""
+    places = currency_precision(currency)
+    return Decimal(int(units)).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
 def base_currency() -> str:
     code: str = settings.MARKET_BASE_CURRENCY
     return code

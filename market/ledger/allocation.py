@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from market.core.money import currency_precision
+from market.core.money import currency_precision, from_minor_units
 
 
 def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
@@ -31,7 +31,7 @@ def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Deci
     if weight_sum == 0:
         if units:
             raise ValueError("Cannot split a non-zero total by weights that are all zero.")
-        return [_from_units(0, places) for _ in weights]
+        return [from_minor_units(0, currency) for _ in weights]
     sign, units = (-1 if units < 0 else 1), abs(units)
     exact = [units * Fraction(weight) / weight_sum for weight in weights]
     shares = [int(share) for share in exact]  # floor: every share is non-negative
@@ -39,8 +39,4 @@ def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Deci
     by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
     for i in by_remainder[:left_over]:
         shares[i] += 1
-    return [_from_units(sign * share, places) for share in shares]
-
-
-def _from_units(units: int, places: int) -> Decimal:
-    return Decimal(units).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+    return [from_minor_units(sign * share, currency) for share in shares]

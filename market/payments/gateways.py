@@ -16,7 +16,7 @@ import stripe
 from django.conf import settings
 
 from market.core.errors import DomainError
-from market.core.money import currency_precision
+from market.core.money import to_minor_units as money_to_minor_units
 from market.payments.error_codes import PaymentErrorCode
 from market.payments.models import Payment, PaymentGatewayName, PaymentStatus
 from market.payments.stripe_client import stripe_client
@@ -25,18 +25,12 @@ AUTHENTICATION_FAILED = "payment_intent_authentication_failure"
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
-    """``amount`` in the currency's minor units (12.50 EUR → 1250, 1500 JPY → 1500).
-
-    Refuses an amount finer than the currency's minor unit: it would be charged rounded.
-    """
-    minor = amount.scaleb(currency_precision(currency))
-    if minor != minor.to_integral_value():
-        raise DomainError(
-            PaymentErrorCode.AMOUNT_MISMATCH,
-            f"{amount} is not a whole number of {currency}'s minor units.",
-            field="amount",
-        )
-    return int(minor)
+    """``amount`` in the currency's minor units, refused (``amount_mismatch``) when finer than
+    the minor unit: it would be charged rounded."""
+    try:
+        return money_to_minor_units(amount, currency)
+    except ValueError as error:
+        raise DomainError(PaymentErrorCode.AMOUNT_MISMATCH, str(error), field="amount") from None
 
 
 @dataclass(frozen=True)

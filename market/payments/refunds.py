@@ -28,7 +28,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from market.core.errors import DomainError
-from market.core.money import currency_precision, quantize
+from market.core.money import from_minor_units, quantize
 from market.ledger.allocation import allocate
 from market.ledger.models import LedgerEntry
 from market.ledger.services import (
@@ -567,7 +567,7 @@ def _dashboard_refund_record(
             payment.currency,
         )
         return []
-    amount = Decimal(int(stripe_refund.get("amount") or 0)).scaleb(-currency_precision(currency))
+    amount = from_minor_units(int(stripe_refund.get("amount") or 0), currency)
     parts = list(
         OrderPart.objects.select_for_update().filter(order_id=payment.order_id).order_by("pk")
     )

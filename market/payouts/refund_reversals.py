@@ -14,7 +14,7 @@ import logging
 
 import stripe
 
-from market.core.money import currency_precision, quantize
+from market.core.money import quantize, to_minor_units
 from market.ledger.models import LedgerEntry
 from market.ledger.selectors import part_payable
 from market.ledger.services import ledger_refund_seller_share
@@ -51,7 +51,7 @@ def refund_reverse_transfer(*, refund: Refund) -> None:
     if share_base <= 0:
         return
     currency = payout.transfer_currency or refund.currency
-    minor = int(quantize(share_order, currency).scaleb(currency_precision(currency)))
+    minor = to_minor_units(quantize(share_order, currency), currency)
     try:
         reversal = stripe_client().v1.transfers.reversals.create(
             payout.stripe_transfer_id,

@@ -18,7 +18,7 @@ from decimal import Decimal
 import stripe
 from django.db.models import OuterRef, Subquery
 
-from market.core.money import currency_precision, quantize
+from market.core.money import quantize, to_minor_units
 from market.payments.models import Payment, PaymentStatus
 from market.payments.stripe_client import stripe_client
 from market.payouts.models import Payout, PayoutAccount, PayoutRouteName
@@ -179,7 +179,7 @@ class StripeConnectRoute(PayoutRoute):
         currency = order.currency.upper()
         amount = quantize(payout.amount / order.exchange_rate, currency)
         params = {
-            "amount": int(amount.scaleb(currency_precision(currency))),
+            "amount": to_minor_units(amount, currency),
             "currency": currency.lower(),
             "destination": payout.seller.payout_account.stripe_account_id,
             "transfer_group": order.number,

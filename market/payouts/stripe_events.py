@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from market.core.money import currency_precision
+from market.core.money import from_minor_units
 from market.ledger.services import ledger_record_payout
 from market.payments.models import StripeEvent
 from market.payments.stripe_inbox import stripe_event_handler
@@ -46,10 +45,6 @@ def _payout_for_transfer(transfer: dict) -> Payout | None:
     if payout is None and payout_id.isdigit():
         payout = payouts.filter(pk=int(payout_id), stripe_transfer_id__isnull=True).first()
     return payout
-
-
-def _from_minor(amount: int, currency: str) -> Decimal:
-    return Decimal(int(amount)).scaleb(-currency_precision(currency))
 
 
 @transaction.atomic
@@ -123,7 +118,7 @@ def _payout_paid_by_transfer(
     ).update(
         status=PayoutState.PAID,
         stripe_transfer_id=transfer["id"],
-        transfer_amount=_from_minor(transfer.get("amount") or 0, currency),
+        transfer_amount=from_minor_units(transfer.get("amount") or 0, currency),
         transfer_currency=currency,
         paid_at=timezone.now(),
         last_error="",
