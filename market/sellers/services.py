@@ -24,6 +24,7 @@ from django_countries import countries
 from market.core.emails import email_enqueue
 from market.core.errors import DomainError, require_choice
 from market.core.images import TooManyPixels, UnreadableImage, image_verified_extension
+from market.core.state_machine import Outcome, transition
 from market.core.storage import generated_name
 from market.sellers.error_codes import SellerErrorCode
 from market.sellers.models import (
@@ -396,31 +397,35 @@ def _transition(
     seller = Seller.objects.filter(pk=seller_id).select_related("user").first()
     if seller is None:
         raise _error(SellerErrorCode.NOT_FOUND, "No such seller.", "id")
-    if seller.status != from_status or to_status not in SELLER_TRANSITIONS[from_status]:
+    # Someone else may have moved it since we read it: only the request that finds the status
+    # it read wins.
+    outcome = (
+        transition(
+            Seller.objects,
+            pk=seller_id,
+            table=SELLER_TRANSITIONS,
+            source=from_status,
+            to=to_status,
+            updates=updates,
+            event=lambda old, new: _event(
+                seller=seller, kind=kind, actor=actor, note=note, from_status=old, to_status=new
+            ),
+        )
+        if seller.status == from_status
+        else Outcome.NOT_ALLOWED
+    )
+    if outcome is Outcome.NOT_ALLOWED:
         raise _error(
             SellerErrorCode.INVALID_TRANSITION,
             f"A seller that is {seller.get_status_display().lower()} cannot be "
             f"{SellerEventKind(kind).label.lower()}.",
         )
-    # Someone else may have moved it since we read it: only the request that finds the status
-    # it read wins.
-    won = Seller.objects.filter(pk=seller_id, status=from_status).update(
-        status=to_status, **updates
-    )
-    if won != 1:
+    if outcome is Outcome.LOST_RACE:
         raise _error(
             SellerErrorCode.INVALID_TRANSITION,
             "The seller's status changed meanwhile; reload and try again.",
         )
     seller.refresh_from_db()
-    _event(
-        seller=seller,
-        kind=kind,
-        actor=actor,
-        note=note,
-        from_status=from_status,
-        to_status=to_status,
-    )
     return seller
 
 
