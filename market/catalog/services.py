@@ -39,6 +39,7 @@ from market.core.images import (
     image_verified_extension,
 )
 from market.core.money import base_currency, quantize
+from market.core.state_machine import transition
 from market.core.storage import generated_name
 from market.core.tasks import enqueue_on_commit
 from market.sellers.models import SellerStatus
@@ -661,24 +662,30 @@ def _check_transition(product: Product, action: ProductAction) -> None:
 
 def _transition(product: Product, action: ProductAction, *, actor, **changes) -> Product:
     _check_transition(product, action)
-    old, (_, new) = product.status, PRODUCT_TRANSITIONS[action]
-    # Compare-and-set: of two racing requests only the one that still sees `old` wins.
-    updated = Product.objects.filter(pk=product.pk, status=old).update(
-        status=new, updated_at=timezone.now(), **changes
+    sources, new = PRODUCT_TRANSITIONS[action]
+    # Compare-and-set: of two racing requests only the one that still sees the status it read
+    # wins. The action was checked above, so this action's own sources are the table.
+    moved = transition(
+        Product.objects,
+        pk=product.pk,
+        table={source: (new,) for source in sources},
+        source=product.status,
+        to=new,
+        updates={"updated_at": timezone.now(), **changes},
+        event=lambda old, to: ProductEvent.objects.create(
+            product=product,
+            action=action,
+            from_status=old,
+            to_status=to,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+        ),
     )
-    if updated != 1:
+    if not moved:
         raise DomainError(
             CatalogErrorCode.INVALID_TRANSITION,
             "The product changed meanwhile; reload it and try again.",
             field="status",
         )
-    ProductEvent.objects.create(
-        product=product,
-        action=action,
-        from_status=old,
-        to_status=new,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-    )
     product.refresh_from_db()
     return product
 
