@@ -26,6 +26,7 @@ from market.catalog.models import ProductVariant
 from market.catalog.selectors import product_list_published
 from market.core.emails import email_enqueue
 from market.core.errors import DomainError
+from market.core.state_machine import Outcome, transition
 from market.orders.checkout_selectors import checkout_get_active
 from market.orders.error_codes import CheckoutErrorCode, OrderErrorCode
 from market.orders.models import (
@@ -439,28 +440,35 @@ def _part_move(
 ) -> OrderPart:
     """Compare-and-set one part from its current status to ``to``, with its event."""
     current = part.status
-    if to not in PART_TRANSITIONS[current]:
+    outcome = transition(
+        OrderPart.objects,
+        pk=part.pk,
+        table=PART_TRANSITIONS,
+        source=current,
+        to=to,
+        updates=fields,
+        event=lambda old, new: OrderEvent.objects.create(
+            order_id=part.order_id,
+            part=part,
+            kind=kind,
+            from_status=old,
+            to_status=new,
+            actor=actor,
+            note=note,
+        ),
+    )
+    if outcome is Outcome.NOT_ALLOWED:
         raise DomainError(
             OrderErrorCode.INVALID_TRANSITION,
             f"A part that is {current} cannot become {to}.",
             field="status",
         )
-    moved = OrderPart.objects.filter(pk=part.pk, status=current).update(status=to, **fields)
-    if moved != 1:
+    if outcome is Outcome.LOST_RACE:
         raise DomainError(
             OrderErrorCode.INVALID_TRANSITION,
             "The part changed meanwhile; reload it and try again.",
             field="status",
         )
-    OrderEvent.objects.create(
-        order_id=part.order_id,
-        part=part,
-        kind=kind,
-        from_status=current,
-        to_status=to,
-        actor=actor,
-        note=note,
-    )
     part.status = to
     for name, value in fields.items():
         setattr(part, name, value)
@@ -514,15 +522,23 @@ def order_part_refund_undo(*, part: OrderPart, actor=None, note: str = "") -> Or
     if before not in {status for status, moves in PART_TRANSITIONS.items() if S.REFUNDED in moves}:
         # No event says (a row changed by hand): the part's own dates tell how far it got.
         before = S.DELIVERED if part.delivered_at else S.SHIPPED if part.shipped_at else S.PAID
-    OrderPart.objects.filter(pk=part.pk, status=S.REFUNDED).update(status=before)
-    OrderEvent.objects.create(
-        order_id=part.order_id,
-        part=part,
-        kind="refund_undone",
-        from_status=S.REFUNDED,
-        to_status=before,
-        actor=actor,
-        note=note,
+    # Out of the table on purpose (``refunded`` is final for everyone else): no table, only the
+    # compare-and-set. The part is locked, so the row is still refunded.
+    transition(
+        OrderPart.objects,
+        pk=part.pk,
+        table=None,
+        source=S.REFUNDED,
+        to=before,
+        event=lambda old, new: OrderEvent.objects.create(
+            order_id=part.order_id,
+            part=part,
+            kind="refund_undone",
+            from_status=old,
+            to_status=new,
+            actor=actor,
+            note=note,
+        ),
     )
     part.status = before
     _order_follow_parts(order=part.order, actor=actor, note=note, reopening=True)
@@ -537,29 +553,35 @@ def _order_follow_parts(*, order: Order, actor, note: str = "", reopening: bool 
         OrderPart.objects.filter(order=order).values_list("status", flat=True)
     )
     if target != current:
-        if not reopening and target not in ORDER_TRANSITIONS[current]:
+        outcome = transition(
+            Order.objects,
+            pk=order.pk,
+            # Reopening (a part came back from refunded) is the one move outside the table.
+            table=None if reopening else ORDER_TRANSITIONS,
+            source=current,
+            to=target,
+            updates={"updated_at": timezone.now()},
+            event=lambda old, new: OrderEvent.objects.create(
+                order=order,
+                kind="status_changed",
+                from_status=old,
+                to_status=new,
+                actor=actor,
+                note=note,
+            ),
+        )
+        if outcome is Outcome.NOT_ALLOWED:
             raise DomainError(
                 OrderErrorCode.INVALID_TRANSITION,
                 f"An order that is {current} cannot become {target}.",
                 field="status",
             )
-        moved = Order.objects.filter(pk=order.pk, status=current).update(
-            status=target, updated_at=timezone.now()
-        )
-        if moved != 1:
+        if outcome is Outcome.LOST_RACE:
             raise DomainError(
                 OrderErrorCode.INVALID_TRANSITION,
                 "The order changed meanwhile; reload it and try again.",
                 field="status",
             )
-        OrderEvent.objects.create(
-            order=order,
-            kind="status_changed",
-            from_status=current,
-            to_status=target,
-            actor=actor,
-            note=note,
-        )
     order.status = target
     return order
 
