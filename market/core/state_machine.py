@@ -29,8 +29,9 @@ from django.db import models, transaction
 
 __all__ = ["Outcome", "TransitionTable", "transition"]
 
-# source status -> the statuses it may move to
-TransitionTable = Mapping[str, Collection[str]]
+# source status -> the statuses it may move to. Keys are typed loosely because a Mapping is
+# invariant in its key: the apps key their tables by their own str-based status choices.
+TransitionTable = Mapping[Any, Collection[str]]
 
 M = TypeVar("M", bound=models.Model)
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from market.core.errors import DomainError
 from market.core.money import from_minor_units, quantize
+from market.core.state_machine import transition
 from market.ledger.allocation import allocate
 from market.ledger.models import LedgerEntry
 from market.ledger.services import (
@@ -246,16 +247,22 @@ def _refund_move(
     """Compare-and-set the refund's status, with its event; False (nothing changed) when the
     move is not allowed or happened already."""
     current = Refund.objects.filter(pk=refund.pk).values_list("status", flat=True).get()
-    if to not in Refund.ALLOWED_TRANSITIONS[current]:
+    if not transition(
+        Refund.objects,
+        pk=refund.pk,
+        table=Refund.ALLOWED_TRANSITIONS,
+        source=current,
+        to=to,
+        updates={"updated_at": timezone.now(), **fields},
+        event=lambda old, new: RefundEvent.objects.create(
+            refund=refund,
+            from_status=old,
+            to_status=new,
+            note=note,
+            stripe_event_id=stripe_event_id,
+        ),
+    ):
         return False
-    moved = Refund.objects.filter(pk=refund.pk, status=current).update(
-        status=to, updated_at=timezone.now(), **fields
-    )
-    if moved != 1:
-        return False
-    RefundEvent.objects.create(
-        refund=refund, from_status=current, to_status=to, note=note, stripe_event_id=stripe_event_id
-    )
     refund.status = to
     return True
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market.core.errors import DomainError
+from market.core.state_machine import transition
 from market.core.tasks import enqueue_on_commit
 from market.ledger.services import ledger_record_order_paid
 from market.orders.models import Order, OrderStatus
@@ -150,21 +151,22 @@ def _payment_move(
     Returns False, changing nothing, when the move is not allowed or someone moved it first:
     a repeated or late gateway answer never moves a payment backwards or twice.
     """
-    current = payment.status
-    if to not in Payment.ALLOWED_TRANSITIONS[current]:
+    if not transition(
+        Payment.objects,
+        pk=payment.pk,
+        table=Payment.ALLOWED_TRANSITIONS,
+        source=payment.status,
+        to=to,
+        updates={"updated_at": timezone.now(), **fields},
+        event=lambda old, new: PaymentEvent.objects.create(
+            payment=payment,
+            from_status=old,
+            to_status=new,
+            note=note,
+            stripe_event_id=stripe_event_id,
+        ),
+    ):
         return False
-    moved = Payment.objects.filter(pk=payment.pk, status=current).update(
-        status=to, updated_at=timezone.now(), **fields
-    )
-    if moved != 1:
-        return False
-    PaymentEvent.objects.create(
-        payment=payment,
-        from_status=current,
-        to_status=to,
-        note=note,
-        stripe_event_id=stripe_event_id,
-    )
     payment.status = to
     for name, value in fields.items():
         setattr(payment, name, value)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from market.core.errors import DomainError
 from market.core.json_limits import json_storable
+from market.core.state_machine import transition
 from market.core.tasks import enqueue_on_commit
 from market.payments.error_codes import PaymentErrorCode
 from market.payments.models import StripeEvent, StripeEventStatus
@@ -137,13 +138,17 @@ def stripe_events_sweep(*, now: dt.datetime | None = None) -> list[str]:
 
 
 def _transition(event: StripeEvent, new: StripeEventStatus, *, error: str = "") -> bool:
-    old = event.status
-    if new not in StripeEvent.ALLOWED_TRANSITIONS.get(old, set()):
-        return False
-    changed = StripeEvent.objects.filter(pk=event.pk, status=old).update(
-        status=new, error=error, processed_at=timezone.now()
+    # The stored event is its own history: no event row, the error and time are on the row.
+    return bool(
+        transition(
+            StripeEvent.objects,
+            pk=event.pk,
+            table=StripeEvent.ALLOWED_TRANSITIONS,
+            source=event.status,
+            to=new,
+            updates={"error": error, "processed_at": timezone.now()},
+        )
     )
-    return bool(changed)
 
 
 def stripe_event_process(*, event_id: str) -> StripeEvent:
