@@ -23,6 +23,7 @@ from django.utils import timezone
 from market.core.errors import DomainError
 from market.core.money import base_currency, quantize
 from market.core.selectors import exchange_rate_get_latest
+from market.core.state_machine import transition
 from market.core.tasks import enqueue_on_commit
 from market.ledger.selectors import part_payable_now
 from market.ledger.services import ledger_record_payout
@@ -71,18 +72,19 @@ def _transition(
     payout: Payout, to: PayoutState, *, note: str = "", data: dict | None = None, **changes
 ) -> bool:
     """Compare-and-set ``payout`` from its current status to ``to``; an event on success."""
-    source = PayoutState(payout.status)
-    if to not in Payout.ALLOWED_TRANSITIONS.get(source, set()):
-        return False
     now = timezone.now()
-    rows = Payout.objects.filter(pk=payout.pk, status=source).update(
-        status=to, updated_at=now, **changes
-    )
-    if not rows:
+    if not transition(
+        Payout.objects,
+        pk=payout.pk,
+        table=Payout.ALLOWED_TRANSITIONS,
+        source=PayoutState(payout.status),
+        to=to,
+        updates={"updated_at": now, **changes},
+        event=lambda old, new: PayoutEvent.objects.create(
+            payout=payout, from_status=old, to_status=new, note=note, data=data or {}
+        ),
+    ):
         return False
-    PayoutEvent.objects.create(
-        payout=payout, from_status=source, to_status=to, note=note, data=data or {}
-    )
     # The row now holds exactly these values: set them rather than read the row back (which
     # would also drop the seller, part and order loaded with the payout).
     for name, value in {"status": to, "updated_at": now, **changes}.items():
