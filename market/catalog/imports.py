@@ -75,6 +75,7 @@ from market.catalog.import_models import ProductImport, ProductImportStatus
 from market.catalog.models import Category
 from market.catalog.services import product_create, product_variant_create
 from market.core.errors import DomainError
+from market.core.state_machine import transition
 from market.core.storage import generated_name
 from market.core.tasks import enqueue_on_commit
 
@@ -658,12 +659,16 @@ def _finish(
     if status not in TRANSITIONS[ProductImportStatus.RUNNING]:
         raise ValueError(f"A run cannot move an import to {status}.")
     now = timezone.now()
+    # Only this run's attempt may finish it: a run that was taken over loses the race.
     return bool(
-        ProductImport.objects.filter(
+        transition(
+            ProductImport.objects.filter(attempt=attempt),
             pk=product_import.pk,
-            attempt=attempt,
-            status=ProductImportStatus.RUNNING,
-        ).update(status=status, failure_message=message, finished_at=now, heartbeat_at=now)
+            table=TRANSITIONS,
+            source=ProductImportStatus.RUNNING,
+            to=status,
+            updates={"failure_message": message, "finished_at": now, "heartbeat_at": now},
+        )
     )
 
 
