@@ -10,22 +10,6 @@ from tests.stripe_server.fixtures import _stripe_server_process, stripe_server  
 
 
 @pytest.fixture
-def enqueued(monkeypatch):
-    """Payout tasks sent during the test, as (task name, kwargs), instead of sending."""
-    from celery import current_app
-
-    sent = []
-    for name in ("payouts.execute",):
-        task = current_app.tasks[name]
-        monkeypatch.setattr(
-            task,
-            "apply_async",
-            lambda args=None, kwargs=None, _name=name, **options: sent.append((_name, kwargs)),
-        )
-    return sent
-
-
-@pytest.fixture
 def approved_bank_payouts(settings, tmp_path):
     """Two approved bank payouts of 200.00 AZN: one to an AZN account, one to a EUR account
     (1 EUR = 2 AZN)."""
