@@ -1,16 +1,15 @@
 """Units in one checkout are held from the others until the reservation lapses."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from market.core.errors import DomainError
 from market.orders import checkout as services
 from market.orders.checkout_selectors import stock_available
 from market.orders.models import Checkout, StockReservation
+from tests.concurrency import domain_outcomes, race
 from tests.orders_checkout.helpers import reserved, variant_in_stock
 from workers.orders import delete_expired_checkouts, release_expired_reservations
 
@@ -125,33 +124,20 @@ def test_abandoned_checkouts_are_deleted_a_day_after_they_expire():
     assert StockReservation.objects.count() == 0
 
 
+def reserve_one(variant, checkout):
+    return lambda: services.checkout_lines_add(
+        checkout=checkout, lines=[{"variant_id": variant.pk, "quantity": 1}]
+    )
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_checkouts_racing_for_the_last_unit_reserve_it_once():
     variant = variant_in_stock(stock=1)
     checkouts = [services.checkout_create() for _ in range(2)]
-    barrier = threading.Barrier(len(checkouts))
-    outcomes = []
+    outcomes = race(*(reserve_one(variant, checkout) for checkout in checkouts))
 
-    def add(checkout):
-        try:
-            barrier.wait()
-            services.checkout_lines_add(
-                checkout=checkout, lines=[{"variant_id": variant.pk, "quantity": 1}]
-            )
-            outcomes.append("reserved")
-        except DomainError as error:
-            outcomes.append(error.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=add, args=(c,)) for c in checkouts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["out_of_stock", "reserved"]
+    assert sorted(domain_outcomes(outcomes, ok="reserved")) == ["out_of_stock", "reserved"]
     assert list(StockReservation.objects.values_list("quantity", flat=True)) == [1]
 
 
@@ -160,26 +146,9 @@ def test_two_checkouts_racing_for_the_last_unit_reserve_it_once():
 def test_eight_checkouts_racing_for_three_units_reserve_exactly_three():
     variant = variant_in_stock(stock=3)
     checkouts = [services.checkout_create() for _ in range(8)]
-    barrier = threading.Barrier(len(checkouts))
-    outcomes = []
+    outcomes = race(*(reserve_one(variant, checkout) for checkout in checkouts))
 
-    def add(checkout):
-        try:
-            barrier.wait()
-            services.checkout_lines_add(
-                checkout=checkout, lines=[{"variant_id": variant.pk, "quantity": 1}]
-            )
-            outcomes.append("reserved")
-        except DomainError as error:
-            outcomes.append(error.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=add, args=(c,)) for c in checkouts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["out_of_stock"] * 5 + ["reserved"] * 3
+    assert (
+        sorted(domain_outcomes(outcomes, ok="reserved")) == ["out_of_stock"] * 5 + ["reserved"] * 3
+    )
     assert StockReservation.objects.count() == 3

@@ -1,12 +1,11 @@
 """Two workers racing for one payout: the compare-and-set lets only one of them pay."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
+from tests.concurrency import race
 from tests.payouts_worker.helpers import delivered, paid_part, ready_stripe_account
 
 pytestmark = [
@@ -21,21 +20,7 @@ def test_two_workers_racing_for_one_payout_make_one_transfer(stripe_server):
     payouts_create_due()
     payout = Payout.objects.get()
     stripe_server.delay_next_response("/v1/transfers", 0.5)
-    start = threading.Barrier(2)
-    results = []
-
-    def worker():
-        start.wait()
-        try:
-            results.append(payout_execute(payout_id=payout.pk) is not None)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = race(*[lambda: payout_execute(payout_id=payout.pk) is not None] * 2, timeout=30)
 
     assert sorted(results) == [False, True]
     assert len(stripe_server.transfers) == 1

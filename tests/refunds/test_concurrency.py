@@ -8,7 +8,7 @@ from market.core.errors import DomainError
 from market.ledger.models import LedgerEntry
 from market.payments.models import Refund
 from market.payments.refunds import refund_create
-from tests.payments.test_concurrency import _race
+from tests.concurrency import race
 from tests.refunds.helpers import order_manager, paid_part
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -18,7 +18,7 @@ def test_two_refunds_that_do_not_both_fit_are_made_one_at_a_time():
     part = paid_part()
     staff = order_manager()
 
-    outcomes = _race(
+    outcomes = race(
         *(
             lambda key=key: refund_create(
                 part=part,
@@ -42,7 +42,7 @@ def test_five_racing_identical_requests_make_one_refund():
     part = paid_part()
     staff = order_manager()
 
-    outcomes = _race(
+    outcomes = race(
         *(
             lambda: refund_create(
                 part=part,

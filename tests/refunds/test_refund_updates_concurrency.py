@@ -13,7 +13,7 @@ from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
 from market.payouts.refund_reversals import refund_reverse_transfer
-from tests.payments.test_concurrency import _race
+from tests.concurrency import race
 from tests.payouts_worker.helpers import delivered, ready_stripe_account
 from tests.refunds.helpers import balances, order_manager, order_status, paid_part
 from tests.stripe_server import refunds as stripe_refunds
@@ -48,7 +48,7 @@ def test_eight_workers_applying_eight_failure_events_undo_the_refund_once(stripe
         + ["refund.updated"] * 2
     ]
 
-    outcomes = _race(*(lambda e=e: stripe_event_process(event_id=e.event_id) for e in events))
+    outcomes = race(*(lambda e=e: stripe_event_process(event_id=e.event_id) for e in events))
 
     assert sorted(o.status for o in outcomes) == ["ignored"] * 7 + ["processed"], outcomes
     assert RefundEvent.objects.filter(refund=made, to_status="failed").count() == 1
@@ -79,7 +79,7 @@ def test_a_reversal_stripe_makes_while_the_refund_fails_is_recorded_and_flagged(
             time.sleep(0.01)
         return stripe_event_process(event_id=failure.event_id)
 
-    outcomes = _race(
+    outcomes = race(
         lambda: refund_reverse_transfer(refund=Refund.objects.get(pk=made.pk)),
         fail_while_stripe_reverses,
     )
