@@ -10,12 +10,10 @@ from market.ledger.selectors import seller_balance
 from market.payments.refunds import refund_create
 from market.payouts.models import Payout, PayoutAccount
 from market.payouts.paying import payout_execute, payout_release, payouts_create_due
-from tests.factories import SellerFactory, StaffFactory, UserFactory
+from tests.factories import SellerFactory, StaffFactory, UserFactory, card_paid_part, paid_part
 from tests.payouts_api.helpers import (
     SELLER_BALANCE,
-    card_paid_part,
     paid_bank_payout,
-    paid_part_of,
     pending_bank_payout,
 )
 from tests.payouts_worker.helpers import delivered, verified_bank_account
@@ -127,7 +125,7 @@ def test_a_refund_after_a_bank_payout_is_owed_by_the_seller_and_netted_from_the_
     assert figures(gql_as, first.seller) == expect(balance="-55.00", adjustments="-55.00")
 
     # when the seller's next part (200.00 AZN) is past its hold period
-    second = delivered(paid_part_of(first.seller), days_ago=20)
+    second = delivered(paid_part(seller=first.seller), days_ago=20)
     assert figures(gql_as, first.seller) == expect(
         balance="145.00", pending="200.00", adjustments="-55.00"
     )
@@ -185,7 +183,7 @@ def test_someone_without_a_shop_has_no_balance(gql_as):
 def test_the_balance_takes_a_fixed_number_of_queries(gql_as, django_assert_max_num_queries):
     first = paid_bank_payout()
     for _ in range(3):
-        delivered(paid_part_of(first.seller), days_ago=3)
+        delivered(paid_part(seller=first.seller), days_ago=3)
     client = gql_as(first.seller.user)
 
     # auth (token user + seller) + one sum over the ledger, however many parts were sold

@@ -6,15 +6,14 @@ from django.test.utils import CaptureQueriesContext
 
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
-from tests.factories import SellerFactory, UserFactory
+from tests.factories import SellerFactory, UserFactory, paid_part
 from tests.payouts_api.helpers import (
     gid,
     paid_bank_payout,
-    paid_part_of,
     pending_bank_payout,
     seller_payouts,
 )
-from tests.payouts_worker.helpers import delivered, paid_part, ready_stripe_account
+from tests.payouts_worker.helpers import delivered, ready_stripe_account
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def _ids(connection_data) -> list[str]:
 def test_a_seller_sees_only_their_own_payouts(gql_as):
     # given seller A with two payouts and seller B with one
     a_first = pending_bank_payout()
-    a_second = pending_bank_payout(paid_part_of(a_first.seller))
+    a_second = pending_bank_payout(paid_part(seller=a_first.seller))
     b_only = pending_bank_payout()
 
     as_a = gql_as(a_first.seller.user).execute(seller_payouts())["sellerPayouts"]
@@ -127,7 +126,7 @@ def test_the_error_of_an_attempt_that_will_be_retried_is_not_shown(gql_as):
 
 def test_sellers_filter_their_payouts_by_status(gql_as):
     paid = paid_bank_payout()
-    pending = pending_bank_payout(paid_part_of(paid.seller))
+    pending = pending_bank_payout(paid_part(seller=paid.seller))
     client = gql_as(paid.seller.user)
 
     only_paid = client.execute(seller_payouts(), {"status": "PAID"})["sellerPayouts"]
@@ -144,7 +143,7 @@ def test_sellers_filter_their_payouts_by_status(gql_as):
 def test_sellers_page_through_their_payouts_newest_first(gql_as):
     payouts = [pending_bank_payout()]
     for _ in range(2):
-        payouts.append(pending_bank_payout(paid_part_of(payouts[0].seller)))
+        payouts.append(pending_bank_payout(paid_part(seller=payouts[0].seller)))
     client = gql_as(payouts[0].seller.user)
 
     first = client.execute(seller_payouts(), {"first": 2})["sellerPayouts"]
@@ -199,7 +198,7 @@ def test_seller_payouts_take_a_fixed_number_of_queries(gql_as):
     payouts = [paid_bank_payout()]
     seller = payouts[0].seller
     for index in range(4):
-        (paid_bank_payout if index % 3 == 0 else pending_bank_payout)(paid_part_of(seller))
+        (paid_bank_payout if index % 3 == 0 else pending_bank_payout)(paid_part(seller=seller))
     client = gql_as(seller.user)
 
     small, large = _count(client, seller_payouts(), 1), _count(client, seller_payouts(), 5)

@@ -4,11 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import SellerFactory, StaffFactory, UserFactory
+from tests.factories import SellerFactory, StaffFactory, UserFactory, paid_part
 from tests.payouts_api.helpers import (
     gid,
     paid_bank_payout,
-    paid_part_of,
     pending_bank_payout,
     staff_payouts,
 )
@@ -24,7 +23,7 @@ def _ids(connection_data) -> list[str]:
 def two_sellers_payouts():
     """Seller A: one paid payout and one pending; seller B: one pending. Oldest first."""
     a_paid = paid_bank_payout()
-    a_pending = pending_bank_payout(paid_part_of(a_paid.seller))
+    a_pending = pending_bank_payout(paid_part(seller=a_paid.seller))
     b_pending = pending_bank_payout()
     return a_paid, a_pending, b_pending
 
@@ -134,7 +133,7 @@ def _count(client, query, first) -> int:
 def test_staff_payouts_take_a_fixed_number_of_queries(gql_as, payout_manager):
     # given five payouts of three sellers, two of them paid in bank files
     first = paid_bank_payout()
-    pending_bank_payout(paid_part_of(first.seller))
+    pending_bank_payout(paid_part(seller=first.seller))
     paid_bank_payout()
     pending_bank_payout()
     pending_bank_payout()

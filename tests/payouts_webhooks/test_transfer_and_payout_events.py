@@ -14,7 +14,8 @@ from market.payouts.models import Payout, PayoutAccount, PayoutAccountEvent, Pay
 from market.payouts.paying import payout_execute, payouts_create_due
 from market.payouts.routes import StripeConnectRoute
 from market.payouts.selectors import payout_status_get
-from tests.payouts_worker.helpers import delivered, paid_part, ready_stripe_account
+from tests.factories import paid_part
+from tests.payouts_worker.helpers import delivered, ready_stripe_account
 from tests.stripe_server.server import webhook_event
 from tests.stripe_server.signing import post_webhook, stripe_signature
 from workers.payments import process_stripe_event

@@ -4,8 +4,8 @@ import pytest
 
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
-from tests.factories import ExchangeRateFactory
-from tests.payouts_worker.helpers import DE_IBAN, delivered, paid_part, verified_bank_account
+from tests.factories import ExchangeRateFactory, paid_part
+from tests.payouts_worker.helpers import DE_IBAN, delivered, verified_bank_account
 from tests.stripe_server.fixtures import _stripe_server_process, stripe_server  # noqa: F401
 
 

@@ -2,37 +2,14 @@
 with a payout route that is ready (or not)."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django.utils import timezone
 
-from market.ledger.services import ledger_record_order_paid
 from market.orders.models import OrderPart, OrderStatus
-from market.orders.services import checkout_complete, order_mark_paid
 from market.payouts.models import PayoutAccount
-from market.sellers.models import Seller
-from tests.factories import ExchangeRateFactory
-from tests.orders.helpers import key, ready_checkout, seller_with_variant
 
 AZ_IBAN = "AZ21NABZ00000000137010001944"
 DE_IBAN = "DE89370400440532013000"
-
-
-def paid_part(*, price="100.00", quantity=2, currency="EUR", country="AZ") -> OrderPart:
-    """The one part of a paid order (1 EUR = 2 AZN) of one seller in ``country``, recorded in
-    the ledger."""
-    if (
-        currency != "AZN"
-        and not ExchangeRateFactory._meta.model.objects.filter(currency=currency).exists()
-    ):
-        ExchangeRateFactory(currency=currency, rate=Decimal("2.0000"))
-    seller, variant = seller_with_variant(price=price, stock=10)
-    Seller.objects.filter(pk=seller.pk).update(country=country)
-    checkout = ready_checkout(lines=[(variant, quantity)], currency=currency)
-    order = checkout_complete(token=checkout.token, idempotency_key=key())
-    order = order_mark_paid(order=order, actor=None)
-    ledger_record_order_paid(order=order)
-    return order.parts.select_related("seller", "order").get()
 
 
 def delivered(part: OrderPart, *, days_ago: float) -> OrderPart:

@@ -6,7 +6,8 @@ from django.db import connection
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
 from tests.concurrency import race
-from tests.payouts_worker.helpers import delivered, paid_part, ready_stripe_account
+from tests.factories import paid_part
+from tests.payouts_worker.helpers import delivered, ready_stripe_account
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -7,8 +7,8 @@ import pytest
 from market.core.errors import DomainError
 from market.payouts.models import Payout, PayoutRelease
 from market.payouts.paying import payout_release, payouts_create_due
-from tests.factories import StaffFactory
-from tests.payouts_worker.helpers import delivered, paid_part, verified_bank_account
+from tests.factories import StaffFactory, paid_part
+from tests.payouts_worker.helpers import delivered, verified_bank_account
 
 pytestmark = pytest.mark.django_db
 

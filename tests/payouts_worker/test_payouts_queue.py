@@ -9,7 +9,8 @@ from celery import current_app
 from market.payouts.models import Payout, PayoutEvent
 from market.payouts.paying import payouts_create_due
 from tests.celery_worker import worker_log
-from tests.payouts_worker.helpers import delivered, paid_part, verified_bank_account
+from tests.factories import paid_part
+from tests.payouts_worker.helpers import delivered, verified_bank_account
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

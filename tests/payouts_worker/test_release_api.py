@@ -5,8 +5,8 @@ from graphql_relay import to_global_id
 
 from market.orders.models import OrderPart
 from market.payouts.models import Payout, PayoutRelease
-from tests.factories import StaffFactory
-from tests.payouts_worker.helpers import delivered, paid_part, verified_bank_account
+from tests.factories import StaffFactory, paid_part
+from tests.payouts_worker.helpers import delivered, verified_bank_account
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from market.payouts.paying import (
     payouts_sweep,
 )
 from market.payouts.routes import PayoutRetryable
-from tests.payouts_worker.helpers import delivered, paid_part, ready_stripe_account
+from tests.factories import paid_part
+from tests.payouts_worker.helpers import delivered, ready_stripe_account
 
 pytestmark = pytest.mark.django_db
 

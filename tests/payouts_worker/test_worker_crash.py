@@ -20,7 +20,8 @@ from django.db import connection
 from market.payouts.models import Payout
 from market.payouts.paying import payouts_create_due, payouts_sweep
 from tests.celery_worker import ROOT, _database_url
-from tests.payouts_worker.helpers import delivered, paid_part, ready_stripe_account
+from tests.factories import paid_part
+from tests.payouts_worker.helpers import delivered, ready_stripe_account
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

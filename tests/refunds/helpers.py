@@ -6,11 +6,8 @@ from market.ledger.models import LedgerEntry
 from market.ledger.selectors import platform_balance, seller_balance
 from market.orders.models import Order, OrderPart
 from market.payments.models import Refund
-from market.payments.services import payment_create
-from market.sellers.models import Seller
 from tests.authorization.world import database_snapshot
 from tests.factories import StaffFactory
-from tests.payments.helpers import SUCCEEDS, unpaid_order
 
 MANAGE_ORDERS = "orders.manage_orders"
 
@@ -21,16 +18,6 @@ mutation Refund($partId: ID!, $amount: Decimal, $reason: String!, $idempotencyKe
     refund { id status amount { amount currency } }
     errors { field code message }
   } }"""
-
-
-def paid_part(*, currency: str = "EUR", card: str = SUCCEEDS, country: str = "AZ") -> OrderPart:
-    """The one part of an order paid in full: a 100 AZN item and 20 AZN shipping to Germany,
-    60.00 EUR at 1 EUR = 2 AZN (seller 45.00 + fee 5.00 of the goods, 10.00 shipping)."""
-    order = unpaid_order(currency=currency)
-    part = order.parts.get()
-    Seller.objects.filter(pk=part.seller_id).update(country=country)
-    payment_create(order=order, card=card, idempotency_key=f"pay-{order.pk}")
-    return OrderPart.objects.select_related("order", "seller").get(pk=part.pk)
 
 
 def order_manager():

@@ -5,8 +5,8 @@ import pytest
 from graphql_relay import to_global_id
 
 from market.orders.fulfilment import part_ship
-from tests.factories import SellerFactory, StaffFactory, UserFactory
-from tests.refunds.helpers import REFUND, everything, order_manager, paid_part
+from tests.factories import SellerFactory, StaffFactory, UserFactory, card_paid_part
+from tests.refunds.helpers import REFUND, everything, order_manager
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def ask(client, part, **extra):
 
 
 def test_staff_with_the_permission_refund_part_of_a_part(gql_as):
-    part = paid_part()
+    part = card_paid_part()
 
     result = ask(gql_as(order_manager()), part, amount="12.50")
 
@@ -37,7 +37,7 @@ def test_staff_with_the_permission_refund_part_of_a_part(gql_as):
 
 
 def test_the_owner_seller_refunds_everything_left_before_shipment(gql_as):
-    part = paid_part()
+    part = card_paid_part()
 
     result = ask(gql_as(part.seller.user), part)
 
@@ -45,7 +45,7 @@ def test_the_owner_seller_refunds_everything_left_before_shipment(gql_as):
 
 
 def test_the_owner_seller_may_not_refund_after_shipment_and_nothing_changes(gql_as):
-    part = paid_part()
+    part = card_paid_part()
     part_ship(part=part, actor=None, carrier_code="manual", tracking_number="RR123456789AZ")
     seller = gql_as(part.seller.user)
     before = everything()
@@ -58,7 +58,7 @@ def test_the_owner_seller_may_not_refund_after_shipment_and_nothing_changes(gql_
 
 
 def test_staff_refund_a_shipped_part(gql_as):
-    part = paid_part()
+    part = card_paid_part()
     part_ship(part=part, actor=None, carrier_code="manual", tracking_number="RR123456789AZ")
 
     result = ask(gql_as(order_manager()), part)
@@ -67,7 +67,7 @@ def test_staff_refund_a_shipped_part(gql_as):
 
 
 def test_an_over_refund_answers_refund_exceeds_paid_and_changes_nothing(gql_as):
-    part = paid_part()
+    part = card_paid_part()
     staff = gql_as(order_manager())
     before = everything()
 
@@ -81,7 +81,7 @@ def test_an_over_refund_answers_refund_exceeds_paid_and_changes_nothing(gql_as):
 
 @pytest.mark.parametrize("role", ["buyer", "staff"])
 def test_a_user_without_a_shop_or_the_permission_is_refused_and_nothing_changes(gql_as, role):
-    part = paid_part()
+    part = card_paid_part()
     client = gql_as(UserFactory() if role == "buyer" else StaffFactory())
     before = everything()
 
@@ -92,7 +92,7 @@ def test_a_user_without_a_shop_or_the_permission_is_refused_and_nothing_changes(
 
 
 def test_anonymous_is_refused_and_nothing_changes(gql_as):
-    part = paid_part()
+    part = card_paid_part()
     before = everything()
 
     [error] = gql_as(None).errors(REFUND, variables(part))
@@ -102,7 +102,7 @@ def test_anonymous_is_refused_and_nothing_changes(gql_as):
 
 
 def test_another_sellers_part_answers_like_a_missing_one_and_nothing_changes(gql_as):
-    part = paid_part()
+    part = card_paid_part()
     other = gql_as(SellerFactory(user=UserFactory()).user)
     before = everything()
 

@@ -9,13 +9,14 @@ from market.ledger.models import LedgerEntry
 from market.payments.models import Refund
 from market.payments.refunds import refund_create
 from tests.concurrency import race
-from tests.refunds.helpers import order_manager, paid_part
+from tests.factories import card_paid_part
+from tests.refunds.helpers import order_manager
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_refunds_that_do_not_both_fit_are_made_one_at_a_time():
-    part = paid_part()
+    part = card_paid_part()
     staff = order_manager()
 
     outcomes = race(
@@ -39,7 +40,7 @@ def test_two_refunds_that_do_not_both_fit_are_made_one_at_a_time():
 
 
 def test_five_racing_identical_requests_make_one_refund():
-    part = paid_part()
+    part = card_paid_part()
     staff = order_manager()
 
     outcomes = race(

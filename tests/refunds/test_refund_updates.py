@@ -17,8 +17,9 @@ from market.payments.refunds import part_refundable, refund_create
 from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
+from tests.factories import card_paid_part
 from tests.payouts_worker.helpers import delivered, ready_stripe_account, verified_bank_account
-from tests.refunds.helpers import balances, order_manager, order_status, paid_part
+from tests.refunds.helpers import balances, order_manager, order_status
 from tests.stripe_server import refunds as stripe_refunds
 from tests.stripe_server.server import webhook_event
 from tests.stripe_server.signing import post_webhook
@@ -77,7 +78,7 @@ def status_of(refund_row: Refund) -> str:
 
 
 def test_a_pending_refund_succeeds_when_charge_refund_updated_says_so(stripe_gateway):
-    part = paid_part(card=PENDING_REFUND)
+    part = card_paid_part(card=PENDING_REFUND)
     before = balances(part)
     made = refund(part, "30.00")
     assert (made.status, refund_rows(part), balances(part)) == ("pending", {}, before)
@@ -96,7 +97,7 @@ def test_a_pending_refund_succeeds_when_charge_refund_updated_says_so(stripe_gat
 
 
 def test_a_pending_refund_that_fails_records_nothing_and_frees_its_amount(stripe_gateway):
-    part = paid_part(card=PENDING_REFUND)
+    part = card_paid_part(card=PENDING_REFUND)
     before = balances(part)
     made = refund(part, "30.00")
 
@@ -114,7 +115,7 @@ def test_a_pending_refund_that_fails_records_nothing_and_frees_its_amount(stripe
 
 
 def test_a_cancelled_pending_refund_fails_too(stripe_gateway):
-    part = paid_part(card=PENDING_REFUND)
+    part = card_paid_part(card=PENDING_REFUND)
     made = refund(part, "30.00")
 
     stripe_refunds.refund_update(stripe_gateway, made.provider_id, "canceled")
@@ -129,7 +130,7 @@ def test_a_cancelled_pending_refund_fails_too(stripe_gateway):
 
 
 def test_a_pending_refund_stays_pending_while_stripe_says_pending(stripe_gateway):
-    part = paid_part(card=PENDING_REFUND)
+    part = card_paid_part(card=PENDING_REFUND)
     made = refund(part, "30.00")
 
     event = deliver(news(stripe_gateway, made, "refund.created"))
@@ -141,7 +142,7 @@ def test_a_pending_refund_stays_pending_while_stripe_says_pending(stripe_gateway
 
 
 def test_a_refund_that_fails_after_it_succeeded_is_undone_by_new_ledger_entries(stripe_gateway):
-    part = paid_part(card=REFUND_FAILS)
+    part = card_paid_part(card=REFUND_FAILS)
     before = balances(part)
     made = refund(part)
     assert (made.status, order_status(part)) == ("succeeded", ("refunded", "refunded"))
@@ -174,7 +175,7 @@ def test_a_refund_that_fails_after_it_succeeded_is_undone_by_new_ledger_entries(
 
 
 def test_a_partly_refunded_part_can_be_refunded_in_full_after_a_failed_refund(stripe_gateway):
-    part = paid_part(card=REFUND_FAILS)
+    part = card_paid_part(card=REFUND_FAILS)
     before = balances(part)
     failed = refund(part, "30.00", key="first")
     stripe_refunds.refund_update(stripe_gateway, failed.provider_id, "failed")
@@ -190,7 +191,7 @@ def test_a_partly_refunded_part_can_be_refunded_in_full_after_a_failed_refund(st
 
 
 def test_the_same_failure_five_times_undoes_the_refund_once(stripe_gateway):
-    part = paid_part(card=REFUND_FAILS)
+    part = card_paid_part(card=REFUND_FAILS)
     before = balances(part)
     made = refund(part, "30.00")
     stripe_refunds.refund_update(stripe_gateway, made.provider_id, "failed")
@@ -222,7 +223,7 @@ def test_the_same_failure_five_times_undoes_the_refund_once(stripe_gateway):
 
 
 def test_an_older_pending_event_after_the_success_changes_nothing(stripe_gateway):
-    part = paid_part(card=PENDING_REFUND)
+    part = card_paid_part(card=PENDING_REFUND)
     made = refund(part, "30.00")
     older = news(stripe_gateway, made, "refund.created", created=1_700_000_000)
     stripe_refunds.refund_update(stripe_gateway, made.provider_id, "succeeded")
@@ -239,7 +240,7 @@ def test_an_older_pending_event_after_the_success_changes_nothing(stripe_gateway
 
 
 def test_an_older_success_after_the_failure_never_records_the_refund_again(stripe_gateway):
-    part = paid_part(card=PENDING_REFUND)
+    part = card_paid_part(card=PENDING_REFUND)
     before = balances(part)
     made = refund(part, "30.00")
     stripe_refunds.refund_update(stripe_gateway, made.provider_id, "succeeded")
@@ -261,7 +262,7 @@ def test_an_older_success_after_the_failure_never_records_the_refund_again(strip
 
 
 def test_a_late_success_after_the_failure_was_undone_changes_nothing(stripe_gateway):
-    part = paid_part(card=REFUND_FAILS)
+    part = card_paid_part(card=REFUND_FAILS)
     before = balances(part)
     made = refund(part)
     success = news(stripe_gateway, made, "refund.created", created=1_700_000_000)
@@ -282,7 +283,7 @@ def test_a_late_success_after_the_failure_was_undone_changes_nothing(stripe_gate
 def paid_out_part(stripe_gateway):
     """A part paid in EUR whose refunds fail later (1 EUR = 2 AZN), to a seller in Germany,
     paid out by a Stripe transfer of 55.00 EUR (110.00 AZN)."""
-    part = delivered(paid_part(card=REFUND_FAILS, country="DE"), days_ago=15)
+    part = delivered(card_paid_part(card=REFUND_FAILS, country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
     payouts_create_due()
     payout_execute(payout_id=Payout.objects.get().pk)
@@ -341,7 +342,7 @@ def test_no_transfer_is_reversed_for_a_refund_that_failed_before_its_reversal_ra
 def test_a_failed_refund_that_a_payout_had_netted_flags_what_the_seller_is_still_owed(
     stripe_gateway,
 ):
-    part = delivered(paid_part(card=REFUND_FAILS, country="DE"), days_ago=15)
+    part = delivered(card_paid_part(card=REFUND_FAILS, country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
     made = refund(part, "30.00")
     payouts_create_due()
@@ -365,7 +366,7 @@ def test_a_failed_refund_that_a_payout_had_netted_flags_what_the_seller_is_still
 
 
 def test_a_dashboard_refund_that_fails_is_undone(stripe_gateway):
-    part = paid_part(card=REFUND_FAILS)
+    part = card_paid_part(card=REFUND_FAILS)
     before = balances(part)
     stripe_refund = stripe_refunds.dashboard_refund(
         stripe_gateway, part.order.payments.get().provider_id, 2000
@@ -382,7 +383,7 @@ def test_a_dashboard_refund_that_fails_is_undone(stripe_gateway):
 
 
 def test_a_dashboard_refund_that_failed_before_we_heard_of_it_is_never_recorded(stripe_gateway):
-    part = paid_part(card=REFUND_FAILS)
+    part = card_paid_part(card=REFUND_FAILS)
     before = balances(part)
     stripe_refund = stripe_refunds.dashboard_refund(
         stripe_gateway, part.order.payments.get().provider_id, 2000
@@ -427,7 +428,7 @@ def test_a_refund_netted_from_a_payout_that_fails_later_tells_staff_what_the_sel
     """What a payout of the part leaves to put right is payouts' to say (through the hook it
     registers with payments): the payout was net of the refund, so the seller is owed its share
     again, and nothing is paid by itself."""
-    part = delivered(paid_part(card=REFUND_FAILS), days_ago=15)
+    part = delivered(card_paid_part(card=REFUND_FAILS), days_ago=15)
     verified_bank_account(part.seller)
     made = refund(part, "30.00")
     payouts_create_due()

@@ -14,8 +14,9 @@ from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
 from market.payouts.refund_reversals import refund_reverse_transfer
 from tests.concurrency import race
+from tests.factories import card_paid_part
 from tests.payouts_worker.helpers import delivered, ready_stripe_account
-from tests.refunds.helpers import balances, order_manager, order_status, paid_part
+from tests.refunds.helpers import balances, order_manager, order_status
 from tests.stripe_server import refunds as stripe_refunds
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -38,7 +39,7 @@ def refund(part, amount=None):
 
 
 def test_eight_workers_applying_eight_failure_events_undo_the_refund_once(stripe_gateway):
-    part = paid_part(card=stripe_refunds.REFUND_FAILS)
+    part = card_paid_part(card=stripe_refunds.REFUND_FAILS)
     before = balances(part)
     made = refund(part)
     stripe_refunds.refund_update(stripe_gateway, made.provider_id, "failed")
@@ -58,7 +59,7 @@ def test_eight_workers_applying_eight_failure_events_undo_the_refund_once(stripe
 
 
 def test_a_reversal_stripe_makes_while_the_refund_fails_is_recorded_and_flagged(stripe_gateway):
-    part = delivered(paid_part(card=stripe_refunds.REFUND_FAILS, country="DE"), days_ago=15)
+    part = delivered(card_paid_part(card=stripe_refunds.REFUND_FAILS, country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
     payouts_create_due()
     payout_execute(payout_id=Payout.objects.get().pk)

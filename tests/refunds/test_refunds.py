@@ -9,13 +9,13 @@ from market.core.errors import DomainError
 from market.payments.gateways import DummyGateway
 from market.payments.models import Refund
 from market.payments.refunds import refund_create
+from tests.factories import card_paid_part
 from tests.payments.helpers import unpaid_order
 from tests.refunds.helpers import (
     balances,
     everything,
     order_manager,
     order_status,
-    paid_part,
     refund_entries,
 )
 
@@ -46,7 +46,7 @@ def refused(code, **kwargs):
 
 
 def test_a_partial_refund_is_split_between_seller_and_platform_to_the_minor_unit():
-    part = paid_part()
+    part = card_paid_part()
 
     made = refund(part, "30.00")
 
@@ -60,7 +60,7 @@ def test_a_partial_refund_is_split_between_seller_and_platform_to_the_minor_unit
 
 
 def test_the_ledger_changes_add_up_to_the_refunded_amount():
-    part = paid_part()
+    part = card_paid_part()
     seller_before, platform_before = balances(part)
 
     refund(part, "0.07", key="a")
@@ -72,7 +72,7 @@ def test_the_ledger_changes_add_up_to_the_refunded_amount():
 
 
 def test_a_full_refund_empties_the_part_and_moves_it_and_the_order_to_refunded():
-    part = paid_part()
+    part = card_paid_part()
     seller_before, platform_before = balances(part)
 
     made = refund(part)
@@ -83,7 +83,7 @@ def test_a_full_refund_empties_the_part_and_moves_it_and_the_order_to_refunded()
 
 
 def test_partial_refunds_that_add_up_to_the_total_net_the_part_to_zero():
-    part = paid_part()
+    part = card_paid_part()
     seller_before, platform_before = balances(part)
 
     for key, amount in (("a", "0.01"), ("b", "33.33"), ("c", "26.66")):
@@ -94,7 +94,7 @@ def test_partial_refunds_that_add_up_to_the_total_net_the_part_to_zero():
 
 
 def test_a_zero_decimal_currency_is_refunded_in_whole_yen():
-    part = paid_part(currency="JPY")
+    part = card_paid_part(currency="JPY")
 
     made = refund(part, "4800")
 
@@ -105,7 +105,7 @@ def test_a_zero_decimal_currency_is_refunded_in_whole_yen():
 
 
 def test_five_identical_requests_make_one_refund_and_one_gateway_call(monkeypatch):
-    part = paid_part()
+    part = card_paid_part()
     calls = []
     real = DummyGateway.refund
     monkeypatch.setattr(
@@ -122,7 +122,7 @@ def test_five_identical_requests_make_one_refund_and_one_gateway_call(monkeypatc
 
 
 def test_the_same_key_for_another_amount_is_refused_and_changes_nothing():
-    part = paid_part()
+    part = card_paid_part()
     refund(part, "10.00", key="same")
     before = everything()
 
@@ -132,7 +132,7 @@ def test_the_same_key_for_another_amount_is_refused_and_changes_nothing():
 
 
 def test_a_refund_above_what_is_left_is_refused_and_changes_nothing():
-    part = paid_part()
+    part = card_paid_part()
     refund(part, "50.00", key="first")
     before = everything()
 
@@ -143,7 +143,7 @@ def test_a_refund_above_what_is_left_is_refused_and_changes_nothing():
 
 
 def test_a_part_refunded_in_full_has_nothing_left_to_refund():
-    part = paid_part()
+    part = card_paid_part()
     refund(part, key="all")
     before = everything()
 
@@ -154,7 +154,7 @@ def test_a_part_refunded_in_full_has_nothing_left_to_refund():
 
 @pytest.mark.parametrize("amount", ["0", "-1.00", "0.001"])
 def test_an_amount_not_positive_or_finer_than_the_minor_unit_is_refused(amount):
-    part = paid_part()
+    part = card_paid_part()
     before = everything()
 
     refused("invalid_amount", part=part, amount=amount)
@@ -172,7 +172,7 @@ def test_an_unpaid_order_is_refused_as_not_paid():
 
 
 def test_a_refund_without_a_reason_is_refused():
-    part = paid_part()
+    part = card_paid_part()
 
     refused("invalid", part=part, reason="  ")
 
@@ -182,7 +182,7 @@ def test_a_refund_without_a_reason_is_refused():
 def test_the_seller_may_not_refund_after_shipment():
     from market.orders.fulfilment import part_ship
 
-    part = paid_part()
+    part = card_paid_part()
     part_ship(part=part, actor=None, carrier_code="manual", tracking_number="RR123456789AZ")
     before = everything()
 
@@ -194,7 +194,7 @@ def test_the_seller_may_not_refund_after_shipment():
 def test_staff_may_refund_a_shipped_part():
     from market.orders.fulfilment import part_ship
 
-    part = paid_part()
+    part = card_paid_part()
     part_ship(part=part, actor=None, carrier_code="manual", tracking_number="RR123456789AZ")
 
     made = refund(part)
@@ -206,7 +206,7 @@ def test_staff_may_refund_a_shipped_part():
 def test_a_cancelled_paid_part_is_refunded_and_stays_cancelled():
     from market.orders.services import order_part_cancel
 
-    part = paid_part()
+    part = card_paid_part()
     order_part_cancel(part=part, actor=order_manager(), reason="Kiln broke")
 
     made = refund(part)
@@ -219,7 +219,7 @@ def test_recording_a_refund_in_the_ledger_twice_writes_it_once():
     from market.ledger.models import LedgerEntry
     from market.ledger.services import ledger_record_refund
 
-    made = refund(paid_part(), "10.00")
+    made = refund(card_paid_part(), "10.00")
 
     again = ledger_record_refund(refund=made)
 

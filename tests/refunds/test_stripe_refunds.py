@@ -13,8 +13,9 @@ from market.payments.refunds import refund_create
 from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
+from tests.factories import card_paid_part
 from tests.payouts_worker.helpers import delivered, ready_stripe_account
-from tests.refunds.helpers import order_manager, order_status, paid_part
+from tests.refunds.helpers import order_manager, order_status
 from tests.stripe_server import refunds as stripe_refunds
 from tests.stripe_server.server import webhook_event
 
@@ -38,7 +39,7 @@ def intent_of(part):
 
 
 def test_a_refund_asks_stripe_in_minor_units_with_a_key_derived_from_the_refund(stripe_gateway):
-    part = paid_part(card="pm_card_visa")
+    part = card_paid_part(card="pm_card_visa")
 
     made = refund(part, "12.34")
 
@@ -54,7 +55,7 @@ def test_a_refund_asks_stripe_in_minor_units_with_a_key_derived_from_the_refund(
 
 
 def test_five_identical_requests_make_one_stripe_refund(stripe_gateway):
-    part = paid_part(card="pm_card_visa")
+    part = card_paid_part(card="pm_card_visa")
 
     made = {refund(part, "10.00", key="same").pk for _ in range(5)}
 
@@ -64,7 +65,7 @@ def test_five_identical_requests_make_one_stripe_refund(stripe_gateway):
 
 
 def test_a_lost_answer_is_retried_by_the_sdk_with_the_same_key_and_refunds_once(stripe_gateway):
-    part = paid_part(card="pm_card_visa")
+    part = card_paid_part(card="pm_card_visa")
     stripe_gateway.drop_next_response(REFUNDS)
 
     made = refund(part, "10.00")
@@ -75,7 +76,7 @@ def test_a_lost_answer_is_retried_by_the_sdk_with_the_same_key_and_refunds_once(
 
 
 def test_stripe_unavailable_leaves_the_refund_pending_and_a_retry_finishes_it_once(stripe_gateway):
-    part = paid_part(card="pm_card_visa")
+    part = card_paid_part(card="pm_card_visa")
     # The SDK's first try and both its retries.
     stripe_gateway.fail_next_request(REFUNDS, 503, "Stripe is down", times=3)
 
@@ -93,7 +94,7 @@ def test_stripe_unavailable_leaves_the_refund_pending_and_a_retry_finishes_it_on
 
 
 def test_a_refund_stripe_refuses_fails_and_frees_the_amount(stripe_gateway):
-    part = paid_part(card="pm_card_visa")
+    part = card_paid_part(card="pm_card_visa")
     stripe_gateway.fail_next_request(REFUNDS, 400, "Charge already refunded")
 
     failed = refund(part, "10.00", key="first")
@@ -107,7 +108,7 @@ def test_a_refund_stripe_refuses_fails_and_frees_the_amount(stripe_gateway):
 def paid_out_part(stripe_gateway):
     """A part paid in EUR (1 EUR = 2 AZN) to a seller in Germany, paid out by a Stripe transfer
     of 55.00 EUR (110.00 AZN)."""
-    part = delivered(paid_part(card="pm_card_visa", country="DE"), days_ago=15)
+    part = delivered(card_paid_part(card="pm_card_visa", country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
     payouts_create_due()
     payout_execute(payout_id=Payout.objects.get().pk)
@@ -158,7 +159,7 @@ def test_a_retried_refund_makes_one_reversal_even_when_its_answer_was_lost(
 
 
 def test_a_refund_before_the_payout_is_netted_from_it(stripe_gateway):
-    part = delivered(paid_part(card="pm_card_visa", country="DE"), days_ago=15)
+    part = delivered(card_paid_part(card="pm_card_visa", country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
 
     refund(part, "30.00")
@@ -180,7 +181,7 @@ def charge_refunded(server, part, event_id):
 
 
 def test_a_dashboard_refund_is_recorded_once_from_charge_refunded(stripe_gateway):
-    part = paid_part(card="pm_card_visa")
+    part = card_paid_part(card="pm_card_visa")
     stripe_refunds.dashboard_refund(stripe_gateway, intent_of(part), 2000)
 
     statuses = [charge_refunded(stripe_gateway, part, f"evt_{i}").status for i in range(3)]
@@ -192,7 +193,7 @@ def test_a_dashboard_refund_is_recorded_once_from_charge_refunded(stripe_gateway
 
 
 def test_charge_refunded_for_our_own_refund_does_not_double_it(stripe_gateway):
-    part = paid_part(card="pm_card_visa")
+    part = card_paid_part(card="pm_card_visa")
     refund(part, "10.00")
 
     event = charge_refunded(stripe_gateway, part, "evt_ours")
@@ -203,7 +204,7 @@ def test_charge_refunded_for_our_own_refund_does_not_double_it(stripe_gateway):
 
 
 def test_charge_refunded_finishes_our_refund_whose_answer_never_came(stripe_gateway):
-    part = paid_part(card="pm_card_visa")
+    part = card_paid_part(card="pm_card_visa")
     stripe_gateway.fail_next_request(REFUNDS, 503, "Stripe is down", times=3)
     with pytest.raises(DomainError):
         refund(part, "10.00")
@@ -248,7 +249,7 @@ def test_a_refund_while_the_transfer_is_in_flight_is_reversed_once_the_payout_is
     # refunded 30.00 EUR (the refund finds no transfer to reverse yet)
     from market.payouts.routes import StripeConnectRoute
 
-    part = delivered(paid_part(card="pm_card_visa", country="DE"), days_ago=15)
+    part = delivered(card_paid_part(card="pm_card_visa", country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
     payouts_create_due()
     pay = StripeConnectRoute.pay
@@ -274,7 +275,7 @@ def test_a_refund_while_the_transfer_is_in_flight_is_reversed_once_the_payout_is
 
 
 def test_a_refund_netted_from_the_payout_is_not_reversed_again(stripe_gateway):
-    part = delivered(paid_part(card="pm_card_visa", country="DE"), days_ago=15)
+    part = delivered(card_paid_part(card="pm_card_visa", country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
     refund(part, "30.00")
     payouts_create_due()
