@@ -13,6 +13,7 @@ from market.catalog.models import (
     ProductVariant,
 )
 from market.core.models import ExchangeRate
+from market.core.money import to_minor_units
 from market.sellers.models import Discipline, Seller, SellerStatus
 
 
@@ -142,6 +143,33 @@ class ProductImageFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     image = factory.django.ImageField(color="red", width=64, height=64, format="JPEG")
     alt = "A photo"
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A payment row of ``order`` (required) for its whole total, as a gateway records it;
+    tests about paying use the payment services instead."""
+
+    class Meta:
+        model = "payments.Payment"
+
+    gateway = "stripe"
+    amount = factory.SelfAttribute("order.total_amount")
+    currency = factory.SelfAttribute("order.currency")
+    amount_minor = factory.LazyAttribute(lambda p: to_minor_units(p.amount, p.currency))
+    idempotency_key = factory.LazyAttribute(lambda p: f"pay-{p.order.pk}")
+
+
+class PayoutFactory(factory.django.DjangoModelFactory):
+    """A pending bank payout row of ``order_part`` (required) for its subtotal; tests about
+    paying sellers make theirs with ``payouts_create_due``."""
+
+    class Meta:
+        model = "payouts.Payout"
+
+    seller = factory.SelfAttribute("order_part.seller")
+    amount = factory.SelfAttribute("order_part.subtotal_amount")
+    currency = "AZN"
+    route = "bank_transfer"
 
 
 # Paid orders are built through the real services (checkout, completion, payment), so their

@@ -24,6 +24,7 @@ from tests.catalog_import.helpers import upload as csv_upload
 from tests.catalog_seller.support import gid, png_file, publishable_draft
 from tests.factories import (
     CategoryFactory,
+    PayoutFactory,
     ProductFactory,
     ProductImageFactory,
     ProductVariantFactory,
@@ -308,15 +309,9 @@ def _owners_part(*, paid: bool, **variables) -> Callable[[World], Call]:
 
 
 def _owners_failed_payout(world):
-    from market.payouts.models import Payout
-
     part = OrderPart.objects.get(order=_order(world, paid=True), seller=world.owner_seller)
-    payout = Payout.objects.create(
-        seller=world.owner_seller,
+    payout = PayoutFactory(
         order_part=part,
-        amount=part.subtotal_amount,
-        currency="AZN",
-        route="bank_transfer",
         status="failed",
         last_error="The seller's payout route is not verified.",
     )

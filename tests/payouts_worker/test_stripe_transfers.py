@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from market.ledger.models import LedgerEntry
-from market.payments.models import Payment
 from market.payouts.models import Payout
 from market.payouts.paying import (
     payout_execute,
@@ -15,7 +14,7 @@ from market.payouts.paying import (
     payouts_sweep,
 )
 from market.payouts.routes import PayoutRetryable
-from tests.factories import paid_part
+from tests.factories import PaymentFactory, paid_part
 from tests.payouts_worker.helpers import delivered, ready_stripe_account
 
 pytestmark = pytest.mark.django_db
@@ -76,16 +75,7 @@ def test_a_paid_stripe_payout_is_recorded_in_the_ledger_once(stripe_server, stri
 
 def test_the_transfer_is_tied_to_the_orders_charge(stripe_server, stripe_payout):
     order = stripe_payout.order_part.order
-    Payment.objects.create(
-        order=order,
-        gateway="stripe",
-        status="succeeded",
-        amount=order.total_amount,
-        currency=order.currency,
-        amount_minor=11000,
-        idempotency_key="pay-1",
-        stripe_charge_id="ch_paid",
-    )
+    PaymentFactory(order=order, status="succeeded", stripe_charge_id="ch_paid")
 
     payout_execute(payout_id=stripe_payout.pk)
 
