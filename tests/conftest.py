@@ -144,6 +144,19 @@ def enqueued(monkeypatch) -> list[tuple[str, dict]]:
 
 
 @pytest.fixture
+def clock():
+    """The process's clock, stopped at the test's start: ``clock.shift(seconds)`` moves
+    ``time.time()``, ``datetime`` and ``timezone.now()`` on, so a test lets a period pass
+    without sleeping. Servers in other processes (PostgreSQL, Redis) keep their own time."""
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
 def eur_rate(db):
     from tests.factories import ExchangeRateFactory
 
