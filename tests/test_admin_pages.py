@@ -7,7 +7,7 @@ from django.urls import reverse
 from market.payments.models import Refund
 from market.payments.refunds import refund_create
 from tests.factories import UserFactory, card_paid_part, listed_product
-from tests.refunds.helpers import order_manager
+from tests.payments.refunds.helpers import order_manager
 
 pytestmark = pytest.mark.django_db
 

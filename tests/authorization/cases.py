@@ -19,9 +19,9 @@ from market.orders.services import checkout_complete, order_mark_paid
 from market.sellers.models import SellerStatus
 from tests.accounts.conftest import PASSWORD
 from tests.authorization.world import ROLES, World
+from tests.catalog.seller.support import gid, png_file, publishable_draft
 from tests.catalog_import.helpers import SAMPLE
 from tests.catalog_import.helpers import upload as csv_upload
-from tests.catalog_seller.support import gid, png_file, publishable_draft
 from tests.factories import (
     CategoryFactory,
     PayoutFactory,
@@ -31,9 +31,9 @@ from tests.factories import (
     SellerFactory,
     UserFactory,
 )
+from tests.orders.checkout.helpers import variant_in_stock
 from tests.orders.helpers import key, ready_checkout
-from tests.orders_checkout.helpers import variant_in_stock
-from tests.orders_pricing.helpers import carpet, checkout_with, duty_country, rate, shipping_method
+from tests.orders.pricing.helpers import carpet, checkout_with, duty_country, rate, shipping_method
 from tests.payouts.helpers import BANK_INPUT
 from tests.sellers.helpers import pdf_upload, with_document
 
@@ -378,7 +378,7 @@ CASES: dict[str, Row] = {
     # pay; a buyer's own order by id is in tests/payments/test_authorization.py.
     "orderPaymentCreate": Row(PUBLIC, _payable_order, "payment { status }"),
     "orderPaymentConfirm": Row(PUBLIC, _payment_awaiting_3ds, "payment { status }"),
-    # Refunds: the part's seller before shipment (tests/refunds/test_api.py), or staff with
+    # Refunds: the part's seller before shipment (tests/payments/refunds/test_api.py), or staff with
     # orders.manage_orders any time.
     "orderPartRefund": Row(
         owner_or_staff(MANAGE_ORDERS), _owners_paid_part_to_refund, "refund { status }"
