@@ -104,6 +104,58 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+class _RecordingTasks:
+    """Stands in for the Celery app's task registry inside ``market.core.tasks``: a known task
+    name gives a sender that records instead of sending (an unknown one still fails)."""
+
+    def __init__(self, app, sent: list) -> None:
+        self._app = app
+        self._sent = sent
+
+    def __getitem__(self, name: str):
+        self._app.tasks[name]  # noqa: B018  (a misspelt task name must still fail the test)
+        sent = self._sent
+
+        class _Sender:
+            @staticmethod
+            def apply_async(args=None, kwargs=None, **options) -> None:
+                sent.append((name, kwargs))
+
+        return _Sender
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[tuple[str, dict]]:
+    """The tasks sent through ``market.core.tasks.enqueue_on_commit`` during the test, as
+    (task name, kwargs), recorded when the transaction commits (run the hooks with
+    ``django_capture_on_commit_callbacks(execute=True)``) instead of sent to the broker."""
+    from types import SimpleNamespace
+
+    from celery import current_app
+
+    import market.core.tasks
+
+    sent: list[tuple[str, dict]] = []
+    app = current_app._get_current_object()
+    monkeypatch.setattr(
+        market.core.tasks, "current_app", SimpleNamespace(tasks=_RecordingTasks(app, sent))
+    )
+    return sent
+
+
+@pytest.fixture
+def clock():
+    """The process's clock, stopped at the test's start: ``clock.shift(seconds)`` moves
+    ``time.time()``, ``datetime`` and ``timezone.now()`` on, so a test lets a period pass
+    without sleeping. Servers in other processes (PostgreSQL, Redis) keep their own time."""
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=False) as traveller:
+        yield traveller
+
+
 @pytest.fixture
 def eur_rate(db):
     from tests.factories import ExchangeRateFactory

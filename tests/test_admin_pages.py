@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from market.payments.models import Refund
 from market.payments.refunds import refund_create
-from tests.factories import UserFactory, listed_product
-from tests.refunds.helpers import order_manager, paid_part
+from tests.factories import UserFactory, card_paid_part, listed_product
+from tests.payments.refunds.helpers import order_manager
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_admin_list_and_change_pages_open(client, model):
 
 
 def test_refunds_are_listed_searched_and_shown_read_only(client):
-    part = paid_part()
+    part = card_paid_part()
     refund = refund_create(
         part=part,
         amount=None,

@@ -4,7 +4,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.cache import cache
 
-import market.accounts.services
 from tests.conftest import GraphQLClient
 
 PASSWORD = "correct horse battery"  # what tests.factories.UserFactory sets
@@ -74,18 +73,6 @@ def link_params(body: str, path: str) -> dict[str, str]:
 
 def login(gql, email: str, password: str = PASSWORD) -> dict:
     return gql.execute(LOGIN, {"email": email, "password": password})["tokenCreate"]
-
-
-@pytest.fixture
-def queued_tasks(monkeypatch) -> list[tuple[str, dict]]:
-    """The (task name, arguments) that accounts services queue, instead of queueing them."""
-    queued = []
-    monkeypatch.setattr(
-        market.accounts.services,
-        "enqueue_on_commit",
-        lambda task, **kwargs: queued.append((task, kwargs)),
-    )
-    return queued
 
 
 def client_at(address: str | None = None, forwarded_for: str | None = None) -> GraphQLClient:

@@ -1,12 +1,11 @@
 import threading
 
 import pytest
-from django.db import connection
 
 from market.accounts.models import RefreshToken
 from market.accounts.services import token_refresh, user_login
-from market.core.errors import DomainError
 from tests.accounts.conftest import PASSWORD
+from tests.concurrency import domain_outcomes, race
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -18,26 +17,9 @@ def test_one_refresh_token_used_twice_at_once_rotates_once_and_ends_the_sign_in(
     token = user_login(
         email="ada@example.com", password=PASSWORD, client_address="127.0.0.1"
     ).refresh_token
-    start = threading.Barrier(2)
-    pairs, refusals = [], []
+    outcomes = race(*[lambda: token_refresh(refresh_token=token)] * 2)
 
-    def use():
-        try:
-            start.wait()
-            pairs.append(token_refresh(refresh_token=token))
-        except DomainError as error:
-            refusals.append(error.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=use) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert len(pairs) == 1
-    assert refusals == ["invalid_token"]
+    assert sorted(domain_outcomes(outcomes, ok="rotated")) == ["invalid_token", "rotated"]
     assert RefreshToken.objects.count() == 2
     assert RefreshToken.objects.filter(revoked_at__isnull=True).count() == 0
 
@@ -63,25 +45,17 @@ def test_failed_sign_ins_made_at_once_are_held_to_the_limit(settings, monkeypatc
         return authenticate(*args, **kwargs)
 
     monkeypatch.setattr(services, "authenticate", authenticate_once_all_are_checking)
-    start = threading.Barrier(attempts)
-    outcomes = []
-
-    def attempt():
-        try:
-            start.wait()
-            user_login(
+    outcomes = race(
+        *[
+            lambda: user_login(
                 email="ada@example.com", password="wrong password", client_address="203.0.113.7"
             )
-        except DomainError as error:
-            outcomes.append(error.code)
-        finally:
-            connection.close()
+        ]
+        * attempts
+    )
 
-    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["invalid_credentials"] * 3 + ["too_many_attempts"] * 7
+    assert (
+        sorted(domain_outcomes(outcomes, ok="signed_in"))
+        == ["invalid_credentials"] * 3 + ["too_many_attempts"] * 7
+    )
     assert RefreshToken.objects.count() == 0

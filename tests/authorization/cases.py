@@ -19,20 +19,21 @@ from market.orders.services import checkout_complete, order_mark_paid
 from market.sellers.models import SellerStatus
 from tests.accounts.conftest import PASSWORD
 from tests.authorization.world import ROLES, World
+from tests.catalog.seller.support import gid, png_file, publishable_draft
 from tests.catalog_import.helpers import SAMPLE
 from tests.catalog_import.helpers import upload as csv_upload
-from tests.catalog_seller.support import gid, png_file, publishable_draft
 from tests.factories import (
     CategoryFactory,
+    PayoutFactory,
     ProductFactory,
     ProductImageFactory,
     ProductVariantFactory,
     SellerFactory,
     UserFactory,
 )
+from tests.orders.checkout.helpers import variant_in_stock
 from tests.orders.helpers import key, ready_checkout
-from tests.orders_checkout.helpers import variant_in_stock
-from tests.orders_pricing.helpers import carpet, checkout_with, duty_country, rate, shipping_method
+from tests.orders.pricing.helpers import carpet, checkout_with, duty_country, rate, shipping_method
 from tests.payouts.helpers import BANK_INPUT
 from tests.sellers.helpers import pdf_upload, with_document
 
@@ -308,15 +309,9 @@ def _owners_part(*, paid: bool, **variables) -> Callable[[World], Call]:
 
 
 def _owners_failed_payout(world):
-    from market.payouts.models import Payout
-
     part = OrderPart.objects.get(order=_order(world, paid=True), seller=world.owner_seller)
-    payout = Payout.objects.create(
-        seller=world.owner_seller,
+    payout = PayoutFactory(
         order_part=part,
-        amount=part.subtotal_amount,
-        currency="AZN",
-        route="bank_transfer",
         status="failed",
         last_error="The seller's payout route is not verified.",
     )
@@ -383,7 +378,7 @@ CASES: dict[str, Row] = {
     # pay; a buyer's own order by id is in tests/payments/test_authorization.py.
     "orderPaymentCreate": Row(PUBLIC, _payable_order, "payment { status }"),
     "orderPaymentConfirm": Row(PUBLIC, _payment_awaiting_3ds, "payment { status }"),
-    # Refunds: the part's seller before shipment (tests/refunds/test_api.py), or staff with
+    # Refunds: the part's seller before shipment (tests/payments/refunds/test_api.py), or staff with
     # orders.manage_orders any time.
     "orderPartRefund": Row(
         owner_or_staff(MANAGE_ORDERS), _owners_paid_part_to_refund, "refund { status }"

@@ -5,7 +5,7 @@ import pytest
 from graphql_relay import to_global_id
 
 from market.catalog.models import ProductStatus
-from tests.catalog_seller import support
+from tests.catalog.seller import support
 from tests.factories import ProductFactory, SellerFactory, UserFactory, listed_product
 
 pytestmark = pytest.mark.django_db

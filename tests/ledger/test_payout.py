@@ -8,8 +8,7 @@ from market.core.errors import DomainError
 from market.ledger.models import LedgerEntry
 from market.ledger.selectors import part_payable, seller_balance
 from market.ledger.services import ledger_record_order_paid, ledger_record_payout
-from market.payouts.models import Payout, PayoutRouteName
-from tests.factories import CategoryFactory, SellerFactory
+from tests.factories import CategoryFactory, PayoutFactory, SellerFactory
 from tests.ledger.helpers import LineSpec, PartSpec, paid_order
 
 pytestmark = pytest.mark.django_db
@@ -27,13 +26,7 @@ def recorded_part():
 
 
 def payout_for(part, amount=D("95.00")):
-    return Payout.objects.create(
-        seller=part.seller,
-        order_part=part,
-        amount=amount,
-        currency="AZN",
-        route=PayoutRouteName.BANK_TRANSFER,
-    )
+    return PayoutFactory(order_part=part, amount=amount)
 
 
 def test_a_payout_is_a_negative_entry_that_brings_the_balance_down():

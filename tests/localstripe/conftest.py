@@ -27,8 +27,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.payments.conftest import enqueued  # noqa: F401  (a shared fixture)
-
 START_TIMEOUT_SECONDS = 20
 
 

@@ -2,8 +2,9 @@
 
 from market.orders.models import Order
 from market.payments.gateways import to_minor_units
-from market.payments.models import Payment, PaymentGatewayName
+from market.payments.models import Payment
 from market.payments.stripe_client import stripe_client
+from tests.factories import PaymentFactory
 
 CARD_VISA = "pm_card_visa"
 # localstripe declines a charge only for this card (its 4000000000000002 is charged).
@@ -19,14 +20,7 @@ def stripe_payment_waiting(order: Order, *, payment_method: str = CARD_VISA) -> 
     parameters, and the payment is recorded as the gateway would record it.
     """
     amount_minor = to_minor_units(order.total_amount, order.currency)
-    payment = Payment.objects.create(
-        order=order,
-        gateway=PaymentGatewayName.STRIPE,
-        amount=order.total_amount,
-        currency=order.currency,
-        amount_minor=amount_minor,
-        idempotency_key=f"pay-{order.pk}",
-    )
+    payment = PaymentFactory(order=order, amount_minor=amount_minor)
     intent = stripe_client().v1.payment_intents.create(
         params={
             "amount": amount_minor,

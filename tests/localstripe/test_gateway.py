@@ -11,7 +11,7 @@ from market.payments.services import payment_confirm
 from market.payments.stripe_client import stripe_client
 from tests.localstripe.helpers import buyer_confirms, stripe_payment_waiting
 from tests.payments.helpers import unpaid_order
-from tests.refunds.helpers import order_manager
+from tests.payments.refunds.helpers import order_manager
 
 pytestmark = pytest.mark.django_db
 

@@ -1,40 +1,15 @@
 """Racing completions, for real, with threads on PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from market.catalog.models import ProductVariant
-from market.core.errors import DomainError
 from market.orders.models import Checkout, CheckoutStatus, Order
 from market.orders.services import checkout_complete
+from tests.concurrency import domain_outcomes, race
 from tests.factories import UserFactory
 from tests.orders.helpers import euro_rate, ready_checkout, seller_with_variant
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls) -> list:
-    """Run ``calls`` at once; each outcome is the call's result or its error code."""
-    start = threading.Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        try:
-            start.wait()
-            outcomes.append(call())
-        except DomainError as error:
-            outcomes.append(error.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _completion(checkout, key):
@@ -49,7 +24,9 @@ def test_eight_buyers_racing_for_the_last_unit_make_exactly_one_order():
         ready_checkout(lines=[(variant, 1)], user=UserFactory(), reserve=False) for _ in range(8)
     ]
 
-    outcomes = _race(*(_completion(c, f"buyer-{i}") for i, c in enumerate(checkouts)))
+    outcomes = domain_outcomes(
+        race(*(_completion(c, f"buyer-{i}") for i, c in enumerate(checkouts)))
+    )
 
     orders = [o for o in outcomes if isinstance(o, Order)]
     assert len(orders) == 1
@@ -66,7 +43,9 @@ def test_a_checkout_completed_twice_at_once_with_one_key_answers_both_with_one_o
     _, variant = seller_with_variant(stock=3)
     checkout = ready_checkout(lines=[(variant, 1)])
 
-    outcomes = _race(_completion(checkout, "same-key"), _completion(checkout, "same-key"))
+    outcomes = domain_outcomes(
+        race(_completion(checkout, "same-key"), _completion(checkout, "same-key"))
+    )
 
     assert [type(o) for o in outcomes] == [Order, Order]
     assert outcomes[0].pk == outcomes[1].pk
@@ -79,7 +58,7 @@ def test_a_checkout_completed_twice_at_once_with_two_keys_makes_one_order():
     _, variant = seller_with_variant(stock=3)
     checkout = ready_checkout(lines=[(variant, 1)])
 
-    outcomes = _race(_completion(checkout, "key-a"), _completion(checkout, "key-b"))
+    outcomes = domain_outcomes(race(_completion(checkout, "key-a"), _completion(checkout, "key-b")))
 
     assert sorted(type(o).__name__ for o in outcomes) == ["Order", "str"]
     assert [o for o in outcomes if isinstance(o, str)] == ["already_completed"]
@@ -98,7 +77,7 @@ def test_checkouts_taking_the_same_variants_in_opposite_orders_do_not_deadlock()
         for i in range(6)
     ]
 
-    outcomes = _race(*(_completion(c, f"k-{i}") for i, c in enumerate(checkouts)))
+    outcomes = domain_outcomes(race(*(_completion(c, f"k-{i}") for i, c in enumerate(checkouts))))
 
     assert [type(o) for o in outcomes] == [Order] * 6
     assert list(

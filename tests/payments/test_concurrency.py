@@ -1,44 +1,20 @@
 """Racing payments and webhooks, for real, with threads on PostgreSQL."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from market.ledger.models import LedgerEntry
 from market.payments.models import Payment, PaymentEvent, StripeEvent
 from market.payments.services import payment_create
 from market.payments.stripe_inbox import stripe_event_process, stripe_event_receive
+from tests.concurrency import race
 from tests.payments.helpers import NEEDS_3DS, order_status, unpaid_order
 from tests.stripe_server.payment_intents import complete_action
 from tests.stripe_server.server import webhook_event
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls) -> list:
-    """Run ``calls`` at once; each outcome is the call's result or the exception it raised
-    (a deadlock would show here)."""
-    start = threading.Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        try:
-            start.wait()
-            outcomes.append(call())
-        except Exception as error:
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_eight_workers_applying_eight_success_events_pay_the_order_once(stripe_gateway, enqueued):
@@ -49,7 +25,7 @@ def test_eight_workers_applying_eight_success_events_pay_the_order_once(stripe_g
         for _ in range(8)
     ]
 
-    outcomes = _race(*(lambda e=e: stripe_event_process(event_id=e.event_id) for e in events))
+    outcomes = race(*(lambda e=e: stripe_event_process(event_id=e.event_id) for e in events))
 
     assert all(isinstance(o, StripeEvent) for o in outcomes), outcomes
 
@@ -68,7 +44,7 @@ def test_eight_tabs_paying_one_order_at_once_make_one_payment(enqueued):
     order = unpaid_order()
 
     # A card that waits for 3-D Secure keeps the payment open, so every tab gets it.
-    outcomes = _race(
+    outcomes = race(
         *(
             lambda i=i: payment_create(order=order, card=NEEDS_3DS, idempotency_key=f"tab-{i}")
             for i in range(8)

@@ -1,14 +1,12 @@
 """Every refusal of the seller services: its code, its field, and no change in the database."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.db.models import QuerySet
 
 from market.core.errors import DomainError
 from market.sellers import services
 from market.sellers.models import Seller, SellerEvent, SellerStatus
+from tests.concurrency import domain_outcomes, race
 from tests.factories import StaffFactory, UserFactory
 from tests.sellers.helpers import application, snapshot, with_document
 
@@ -267,24 +265,15 @@ def test_a_decision_on_a_status_changed_meanwhile_loses_the_compare_and_set(monk
 def test_two_reviewers_deciding_at_once_cannot_both_win():
     seller = application(user=UserFactory(), status=SellerStatus.SUBMITTED)
     staff = StaffFactory()
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def review(decision):
-        try:
-            barrier.wait(timeout=5)
+    def deciding(decision):
+        def call():
             decide(decision, seller.pk, staff)
-            outcomes.append(decision)
-        except DomainError as error:
-            outcomes.append(error.code)
-        finally:
-            connection.close()
+            return decision
 
-    threads = [threading.Thread(target=review, args=(d,)) for d in ("approve", "reject")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return call
+
+    outcomes = domain_outcomes(race(deciding("approve"), deciding("reject"), timeout=5))
 
     assert sorted(outcomes) in (["approve", "invalid_transition"], ["invalid_transition", "reject"])
     assert SellerEvent.objects.filter(seller=seller).count() == 1

@@ -14,7 +14,7 @@ from PIL import Image
 from market.catalog.models import ProductImage
 from market.catalog.services import product_image_generate_thumbnail
 from market.sellers.models import SellerDocument
-from tests.catalog_seller import support
+from tests.catalog.seller import support
 from tests.factories import ProductFactory, ProductImageFactory, SellerFactory, UserFactory
 from tests.sellers.helpers import UPLOAD, application
 from tests.uploads.images import png_bytes, png_of_one_colour, png_with_broken_pixels

@@ -14,8 +14,8 @@ from market.catalog.imports import product_import_run
 from market.catalog.models import Product, ProductImage
 from market.core.storage import private_storage
 from market.sellers.models import SellerDocument
+from tests.catalog.seller import support
 from tests.catalog_import.helpers import SAMPLE, make_catalogue
-from tests.catalog_seller import support
 from tests.factories import ProductFactory, SellerFactory, UserFactory
 from tests.sellers.helpers import PDF_BYTES, UPLOAD, application
 from tests.uploads.images import png_bytes
