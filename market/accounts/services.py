@@ -35,6 +35,7 @@ from market.accounts.tokens import (
 )
 from market.core.emails import email_enqueue
 from market.core.errors import DomainError
+from market.core.permissions import StaffPermission
 from market.core.tasks import enqueue_on_commit
 
 MAX_EMAIL_LENGTH = 254
@@ -431,10 +432,10 @@ class StaffGroup(NamedTuple):
 
 
 STAFF_GROUPS = (
-    StaffGroup("Seller managers", ("sellers.manage_sellers",)),
-    StaffGroup("Catalogue managers", ("catalog.manage_catalog",)),
-    StaffGroup("Payout managers", ("payouts.manage_payouts",)),
-    StaffGroup("Order managers", ("orders.manage_orders",)),
+    StaffGroup("Seller managers", (StaffPermission.MANAGE_SELLERS,)),
+    StaffGroup("Catalogue managers", (StaffPermission.MANAGE_CATALOG,)),
+    StaffGroup("Payout managers", (StaffPermission.MANAGE_PAYOUTS,)),
+    StaffGroup("Order managers", (StaffPermission.MANAGE_ORDERS,)),
 )
 
 

@@ -26,6 +26,7 @@ from market.catalog.models import ProductVariant
 from market.catalog.selectors import product_list_published
 from market.core.emails import email_enqueue
 from market.core.errors import DomainError
+from market.core.permissions import StaffPermission, staff_may
 from market.core.state_machine import Outcome, transition
 from market.orders.checkout_selectors import checkout_get_active
 from market.orders.error_codes import CheckoutErrorCode, OrderErrorCode
@@ -40,8 +41,6 @@ from market.orders.models import (
     StockReservation,
 )
 from market.orders.pricing import checkout_quote, checkout_rate_lock
-
-MANAGE_ORDERS = "orders.manage_orders"
 
 S = OrderStatus
 # Where a seller's part may go next. Refunds arrive with payments; the moves exist already.
@@ -432,7 +431,7 @@ def _order_placed_emails(*, order: Order, parts: list[OrderPart], quote) -> None
 
 def is_order_manager(actor) -> bool:
     """Staff holding ``orders.manage_orders``: they act on any order, at any stage."""
-    return bool(actor is not None and actor.is_staff and actor.has_perm(MANAGE_ORDERS))
+    return staff_may(actor, StaffPermission.MANAGE_ORDERS)
 
 
 def _part_move(

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from market.core.admin import ReadOnlyAdmin, ReadOnlyInline, apply_each
 from market.core.errors import DomainError
+from market.core.permissions import StaffPermission
 from market.payouts import paying
 from market.payouts.models import (
     BankPayoutBatch,
@@ -13,8 +14,6 @@ from market.payouts.models import (
     PayoutAccountEvent,
     PayoutEvent,
 )
-
-MANAGE_PAYOUTS = "payouts.manage_payouts"
 
 
 class PayoutAccountEventInline(ReadOnlyInline):
@@ -87,7 +86,7 @@ class PayoutAdmin(ReadOnlyAdmin):
         )
 
     def has_manage_permission(self, request):
-        return request.user.has_perm(MANAGE_PAYOUTS)
+        return request.user.has_perm(StaffPermission.MANAGE_PAYOUTS)
 
     def has_view_permission(self, request, obj=None):
         return self.has_manage_permission(request) or super().has_view_permission(request, obj)
@@ -148,7 +147,7 @@ class BankPayoutBatchAdmin(ReadOnlyAdmin):
         )
 
     def has_manage_permission(self, request):
-        return request.user.has_perm(MANAGE_PAYOUTS)
+        return request.user.has_perm(StaffPermission.MANAGE_PAYOUTS)
 
     def has_view_permission(self, request, obj=None):
         # The "Payout managers" group holds only the manage permission.

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from market.core.errors import DomainError
 from market.core.money import base_currency, quantize
+from market.core.permissions import StaffPermission, staff_may
 from market.core.selectors import exchange_rate_get_latest
 from market.core.state_machine import transition
 from market.core.tasks import enqueue_on_commit
@@ -95,7 +96,7 @@ def _transition(
 def _require_payout_manager(actor, *, missing: str) -> None:
     """Staff holding ``payouts.manage_payouts``; anyone else is told ``missing`` (not found),
     as if the thing asked for did not exist."""
-    if not (actor and actor.is_staff and actor.has_perm("payouts.manage_payouts")):
+    if not staff_may(actor, StaffPermission.MANAGE_PAYOUTS):
         raise DomainError(PayoutErrorCode.NOT_FOUND, missing, field="id")
 
 

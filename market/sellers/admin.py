@@ -6,10 +6,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from market.core.admin import apply_each
+from market.core.permissions import StaffPermission
 from market.sellers import services
 from market.sellers.models import Seller, SellerDocument, SellerEvent
-
-MANAGE_SELLERS = "sellers.manage_sellers"
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -87,7 +86,7 @@ class SellerAdmin(admin.ModelAdmin):
         ]
 
     def document_download(self, request, document_id):
-        if not request.user.has_perm(MANAGE_SELLERS):
+        if not request.user.has_perm(StaffPermission.MANAGE_SELLERS):
             raise Http404
         document = SellerDocument.objects.filter(pk=document_id).first()
         if document is None:
@@ -165,4 +164,4 @@ class SellerAdmin(admin.ModelAdmin):
         )
 
     def has_manage_permission(self, request):
-        return request.user.has_perm(MANAGE_SELLERS)
+        return request.user.has_perm(StaffPermission.MANAGE_SELLERS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+from market.core.permissions import StaffPermission, staff_may
 from market.graphql.core.errors import ApiErrorCode
 
 
@@ -31,11 +32,11 @@ def permission_denied(message: str = "You may not do this.") -> GraphQLError:
     return GraphQLError(message, extensions={"code": ApiErrorCode.PERMISSION_DENIED.value})
 
 
-def require_staff_permission(info, permission: str):
-    """A signed-in staff member holding ``permission`` (``app_label.codename``)."""
+def require_staff_permission(info, permission: StaffPermission):
+    """A signed-in staff member holding ``permission``."""
     user = require_user(info)
-    if not (user.is_staff and user.has_perm(permission)):
-        raise permission_denied(f"Needs the staff permission '{permission}'.")
+    if not staff_may(user, permission):
+        raise permission_denied(f"Needs the staff permission '{permission.value}'.")
     return user
 
 

@@ -13,6 +13,7 @@ from graphql_relay import to_global_id
 
 from market.core.errors import DomainError
 from market.core.money import Money as MoneyValue
+from market.core.permissions import StaffPermission
 from market.graphql.core.auth import (
     current_user,
     require_seller,
@@ -42,7 +43,6 @@ OrderStatus = graphene.Enum.from_enum(OrderStatusChoices, name="OrderStatus")
 CustomsDocumentKind = graphene.Enum(
     "CustomsDocumentKind", [(choice.name, choice.value) for choice in CustomsDocumentKindChoices]
 )
-MANAGE_ORDERS = services.MANAGE_ORDERS
 MAX_REASON = 500
 
 
@@ -404,7 +404,7 @@ class OrderMarkPaid(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, id):
-        staff = require_staff_permission(info, MANAGE_ORDERS)
+        staff = require_staff_permission(info, StaffPermission.MANAGE_ORDERS)
         order = selectors.order_get_for_staff(order_id=_pk(id, "Order"))
         order = services.order_mark_paid(order=order, actor=staff)
         return {"order": selectors.order_get_with_details(order_id=order.pk)}
@@ -521,7 +521,7 @@ class OrdersQueries(graphene.ObjectType):
         return SellerOrderPartConnection.from_page(page)
 
     def resolve_orders(self, info, first=None, after=None, status=None):
-        require_staff_permission(info, MANAGE_ORDERS)
+        require_staff_permission(info, StaffPermission.MANAGE_ORDERS)
         page = paginate(
             selectors.order_list_for_staff(status=_status_argument(status)),
             prefix="order",

@@ -1,5 +1,6 @@
 import graphene
 
+from market.core.permissions import StaffPermission
 from market.graphql.core.auth import require_seller, require_staff_permission
 from market.graphql.core.ids import decode_global_ids, pk_or_refused
 from market.graphql.core.mutations import BaseMutation, error_type
@@ -84,7 +85,7 @@ class SellerPayoutBankAccountVerify(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, seller_id):
-        staff = require_staff_permission(info, "payouts.manage_payouts")
+        staff = require_staff_permission(info, StaffPermission.MANAGE_PAYOUTS)
         (pk,) = decode_global_ids("sellerId", [seller_id], "Seller")
         account = accounts.payout_bank_account_verify(seller_id=pk, actor=staff)
         return {"payout_status": payout_status_get(seller=account.seller)}
@@ -111,7 +112,7 @@ class PayoutRelease(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, id):
-        staff = require_staff_permission(info, "payouts.manage_payouts")
+        staff = require_staff_permission(info, StaffPermission.MANAGE_PAYOUTS)
         pk = pk_or_refused(
             id, "OrderPart", code=PayoutErrorCode.NOT_FOUND, message="There is no such order part."
         )
@@ -134,7 +135,7 @@ class PayoutRetry(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, id):
-        staff = require_staff_permission(info, "payouts.manage_payouts")
+        staff = require_staff_permission(info, StaffPermission.MANAGE_PAYOUTS)
         pk = pk_or_refused(
             id, "Payout", code=PayoutErrorCode.NOT_FOUND, message="There is no such payout."
         )

@@ -3,14 +3,13 @@
 
 import graphene
 
+from market.core.permissions import StaffPermission
 from market.graphql.core.auth import require_seller, require_staff_permission
 from market.graphql.core.ids import decode_global_ids
 from market.graphql.core.pagination import paginate
 from market.graphql.payouts.types import PayoutConnection, PayoutState, PayoutStatus, SellerBalance
 from market.payouts import selectors
 from market.payouts.selectors import payout_status_get
-
-MANAGE_PAYOUTS = "payouts.manage_payouts"
 
 
 def _status_argument(status):
@@ -57,7 +56,7 @@ class PayoutsQueries(graphene.ObjectType):
         return selectors.seller_payout_balance(seller=require_seller(info))
 
     def resolve_payouts(self, info, first=None, after=None, status=None, seller_id=None):
-        require_staff_permission(info, MANAGE_PAYOUTS)
+        require_staff_permission(info, StaffPermission.MANAGE_PAYOUTS)
         (pk,) = (
             decode_global_ids("sellerId", [seller_id], "Seller")
             if seller_id is not None

@@ -11,6 +11,7 @@ from typing import Any
 import graphene
 from graphene_file_upload.scalars import Upload
 
+from market.core.permissions import StaffPermission
 from market.graphql.core.auth import require_seller, require_staff_permission, require_user
 from market.graphql.core.ids import pk_or_refused
 from market.graphql.core.mutations import BaseMutation, error_type
@@ -19,7 +20,6 @@ from market.sellers import selectors, services
 from market.sellers.error_codes import SellerErrorCode
 
 SellerError = error_type("SellerError", SellerErrorCode)
-MANAGE_SELLERS = "sellers.manage_sellers"
 
 
 def _pk_from_global_id(global_id: str, expected_type: str) -> int:
@@ -169,7 +169,7 @@ class SellerStaffDecision(SellerMutation):
 
     @classmethod
     def perform(cls, root, info, id, **arguments):
-        staff = require_staff_permission(info, MANAGE_SELLERS)
+        staff = require_staff_permission(info, StaffPermission.MANAGE_SELLERS)
         seller = cls.service(seller_id=_pk_from_global_id(id, "Seller"), actor=staff, **arguments)
         return {"seller": _profile(seller.pk)}
 

@@ -1,13 +1,12 @@
 import graphene
 from graphql_relay import from_global_id
 
+from market.core.permissions import StaffPermission
 from market.graphql.core.auth import require_staff_permission
 from market.graphql.core.pagination import paginate
 from market.graphql.core.types import CountableConnection
 from market.graphql.sellers.types import Seller, SellerProfile
 from market.sellers import selectors
-
-MANAGE_SELLERS = "sellers.manage_sellers"
 
 
 class SellerConnection(CountableConnection):
@@ -70,7 +69,7 @@ class SellerQueries(graphene.ObjectType):
     def resolve_seller_applications(
         self, info, status=None, first=None, after=None, last=None, before=None
     ):
-        require_staff_permission(info, MANAGE_SELLERS)
+        require_staff_permission(info, StaffPermission.MANAGE_SELLERS)
         page = paginate(
             selectors.seller_application_list(status=status),
             prefix="seller-application",
@@ -82,6 +81,6 @@ class SellerQueries(graphene.ObjectType):
         return SellerApplicationConnection.from_page(page)
 
     def resolve_seller_application(self, info, id):
-        require_staff_permission(info, MANAGE_SELLERS)
+        require_staff_permission(info, StaffPermission.MANAGE_SELLERS)
         pk = _seller_pk(id)
         return None if pk is None else selectors.seller_get_for_staff(seller_id=pk)

@@ -2,6 +2,7 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoObjectType
 
+from market.core.permissions import StaffPermission, staff_may
 from market.graphql.core.auth import current_user
 from market.graphql.core.types import Country
 from market.sellers import selectors
@@ -76,9 +77,7 @@ class SellerEvent(graphene.ObjectType):
         if actor is None:
             return None
         viewer = current_user(info)
-        if actor.pk == self.seller.user_id or (
-            viewer is not None and viewer.is_staff and viewer.has_perm("sellers.manage_sellers")
-        ):
+        if actor.pk == self.seller.user_id or (staff_may(viewer, StaffPermission.MANAGE_SELLERS)):
             return actor.email
         return None
 

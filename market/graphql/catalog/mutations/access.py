@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 from market.catalog import selectors
 from market.catalog.models import Product, ProductImage, ProductVariant
+from market.core.permissions import StaffPermission, staff_may
 from market.graphql.core.auth import require_seller, require_user
 from market.graphql.core.ids import pk_from_global_id
 from market.sellers.models import Seller
-
-MANAGE_CATALOG = "catalog.manage_catalog"
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,6 @@ class CatalogAccess:
 def catalog_access(info) -> CatalogAccess:
     """Anonymous → ``unauthenticated``; neither a manager nor a seller → ``permission_denied``."""
     user = require_user(info)
-    if user.is_staff and user.has_perm(MANAGE_CATALOG):
+    if staff_may(user, StaffPermission.MANAGE_CATALOG):
         return CatalogAccess(user=user, seller=None)
     return CatalogAccess(user=user, seller=require_seller(info))
