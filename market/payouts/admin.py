@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -125,8 +126,10 @@ class BankPayoutBatchAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">{}.xml</a>', url, batch.message_id)
 
     def file_download(self, request, batch_id):
+        if not self.has_manage_permission(request):
+            raise PermissionDenied
         try:
-            batch, handle = paying.bank_batch_file_open(batch_id=batch_id, actor=request.user)
+            batch, handle = paying.bank_batch_file_open(batch_id=batch_id)
         except DomainError as error:
             raise Http404(error.message) from error
         return FileResponse(

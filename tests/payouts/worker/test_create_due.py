@@ -142,16 +142,6 @@ def test_a_part_released_before_the_sellers_route_is_ready_is_paid_by_the_daily_
     assert (payout.released_by, payout.amount) == (staff, Decimal("200.00"))
 
 
-def test_releasing_a_part_needs_the_manage_payouts_permission_and_changes_nothing(enqueued):
-    part = delivered(paid_part(), days_ago=1)
-
-    with pytest.raises(DomainError) as refused:
-        payout_release(part_id=part.pk, actor=StaffFactory())
-
-    assert refused.value.code == "not_found"
-    assert PayoutRelease.objects.count() == 0
-
-
 def test_an_unpaid_part_cannot_be_released():
     from market.orders.models import OrderPart
 
