@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_countries",
+    "django.contrib.sitemaps",
+    "django_htmx",
     "graphene_django",
     "market.core",
     "market.accounts",
@@ -68,18 +70,24 @@ INSTALLED_APPS = [
     "market.orders",
     "market.ledger",
     "market.demo",
+    "market.storefront",
 ]
 
 MIDDLEWARE = [
     # First: an oversized body is refused before sessions, authentication or a view read it.
     "market.core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app server, compressed and cached forever (hashed names).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The storefront's language: /az/… and /ru/…, else English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "market.accounts.middleware.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "market.core.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -100,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "market.storefront.context_processors.storefront",
             ],
         },
     },
@@ -242,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("az", "Azərbaycanca"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "market" / "storefront" / "locale"]
 TIME_ZONE = "Asia/Baku"
 USE_I18N = True
 USE_TZ = True
@@ -249,6 +260,18 @@ USE_TZ = True
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+# Production serves collected, hashed and compressed files through WhiteNoise (collectstatic);
+# the demo and the tests serve them from the apps' folders as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks there at start
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MARKET_SERVE_MEDIA = env.bool("MARKET_SERVE_MEDIA", default=DEBUG)

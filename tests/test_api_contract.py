@@ -8,7 +8,7 @@ from graphql import parse, print_schema, validate
 from market.graphql.schema import schema
 
 CONTRACT = Path(__file__).resolve().parents[1] / "graphql"
-OPERATIONS = sorted((CONTRACT / "operations").glob("*.graphql"))
+OPERATIONS = sorted((CONTRACT / "operations").rglob("*.graphql"))
 
 
 def test_schema_file_is_what_the_code_generates():
