@@ -170,6 +170,13 @@ class ProductImage(models.Model):
     thumbnail = models.ImageField(upload_to="products/thumbnails/%Y/%m/", blank=True)
     alt = models.CharField(max_length=200, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
+    # Pixel sizes, recorded when the files are stored (not ImageField's width_field, which
+    # reads the file again whenever a row without them is loaded): pages give them to the
+    # browser so that nothing moves while images load. Null until known.
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail_width = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["sort_order", "pk"]

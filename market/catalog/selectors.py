@@ -49,7 +49,9 @@ class ProductSort(StrEnum):
 class ProductFilter:
     search: str | None = None
     category_ids: list[int] | None = None
+    category_slugs: list[str] | None = None
     seller_ids: list[int] | None = None
+    seller_slugs: list[str] | None = None
     price_gte: Decimal | None = None  # in the converter's currency
     price_lte: Decimal | None = None
     origin_countries: list[str] | None = None
@@ -118,12 +120,18 @@ def product_list_published_for_listing(
     )
 
 
-def category_descendant_ids(*, category_ids: list[int]) -> set[int]:
-    """The given categories and all below them (one query over the small category table)."""
+def category_descendant_ids(
+    *, category_ids: list[int] | None = None, category_slugs: list[str] | None = None
+) -> set[int]:
+    """The given categories (by id or slug) and all below them (one query over the small
+    category table). A slug no category has names nothing."""
     children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+    slugs, named = set(category_slugs or ()), list(category_ids or ())
+    for pk, parent_id, slug in Category.objects.values_list("pk", "parent_id", "slug"):
         children.setdefault(parent_id, []).append(pk)
-    found, stack = set(), list(category_ids)
+        if slug in slugs:
+            named.append(pk)
+    found, stack = set(), named
     while stack:
         pk = stack.pop()
         if pk in found:
@@ -194,8 +202,14 @@ def product_list_filtered(
         products = products.filter(
             category_id__in=category_descendant_ids(category_ids=filters.category_ids)
         )
+    if filters.category_slugs:
+        products = products.filter(
+            category_id__in=category_descendant_ids(category_slugs=filters.category_slugs)
+        )
     if filters.seller_ids:
         products = products.filter(seller_id__in=filters.seller_ids)
+    if filters.seller_slugs:
+        products = products.filter(seller__slug__in=filters.seller_slugs)
     if filters.origin_countries:
         products = products.filter(origin_country__in=filters.origin_countries)
     if filters.made_to_order is not None:

@@ -35,6 +35,7 @@ from market.core.images import (
     ImageRefused,
     TooManyPixels,
     UnreadableImage,
+    image_dimensions,
     image_thumbnail_jpeg,
     image_verified_extension,
 )
@@ -152,7 +153,14 @@ def product_image_add(
     if sort_order is None:
         last = product.images.aggregate(m=Max("sort_order"))["m"]
         sort_order = 0 if last is None else last + 1
-    image = ProductImage(product=product, alt=alt or product.name, sort_order=sort_order)
+    width, height = image_dimensions(checked.read())
+    image = ProductImage(
+        product=product,
+        alt=alt or product.name,
+        sort_order=sort_order,
+        width=width,
+        height=height,
+    )
     image.image.save(checked.name, checked, save=False)
     image.save()
     product_image_thumbnail_schedule(image=image)
@@ -178,7 +186,9 @@ def product_image_generate_thumbnail(*, image_id: int) -> ProductImage | None:
     with image.image.open("rb") as fh:
         data = fh.read()
     try:
+        width, height = image_dimensions(data)
         thumbnail = image_thumbnail_jpeg(data, size=size)
+        thumbnail_width, thumbnail_height = image_dimensions(thumbnail)
     except ImageRefused as exc:
         logger.warning(
             "Product image %s (%s) gets no thumbnail: %s", image.pk, image.image.name, exc
@@ -187,7 +197,13 @@ def product_image_generate_thumbnail(*, image_id: int) -> ProductImage | None:
     name = f"{PurePosixPath(image.image.name).stem}-{size}.jpg"
     image.thumbnail.save(name, ContentFile(thumbnail), save=False)
     # Only fill an empty thumbnail: a racing second run must not overwrite the first.
-    ProductImage.objects.filter(pk=image.pk, thumbnail="").update(thumbnail=image.thumbnail.name)
+    ProductImage.objects.filter(pk=image.pk, thumbnail="").update(
+        thumbnail=image.thumbnail.name,
+        thumbnail_width=thumbnail_width,
+        thumbnail_height=thumbnail_height,
+        width=width,
+        height=height,
+    )
     image.refresh_from_db()
     return image
 

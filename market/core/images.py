@@ -80,6 +80,13 @@ def image_verified_extension(data: bytes) -> str:
     return extension
 
 
+def image_dimensions(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels of an accepted image, from its header alone (pages give
+    them to the browser so that nothing jumps while images load)."""
+    with image_open(io.BytesIO(data)) as image:
+        return image.width, image.height
+
+
 def image_thumbnail_jpeg(data: bytes, *, size: int) -> bytes:
     """A JPEG at most ``size`` pixels on its longer side.
 

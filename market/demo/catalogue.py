@@ -1440,6 +1440,8 @@ class _Builder:
                 image=file,
                 alt=name if order == 0 else f"{name}, view {order + 1}",
                 sort_order=order,
+                width=IMAGE_SIZE,
+                height=IMAGE_SIZE,
             )
             for order, file in enumerate(
                 rng.sample(self._palette(department, leaf), rng.choice((1, 1, 2, 2, 2, 3)))
@@ -1473,15 +1475,19 @@ class _Builder:
     def _thumbnails(self) -> None:
         """Thumbnail each shared image once through the catalogue service, then point every
         other listing that shows the same image at that thumbnail."""
-        thumbnails = {}
+        made = {}  # image file -> (thumbnail file, its width, its height)
         for name, image_id in self.first_use.items():
             image = product_image_generate_thumbnail(image_id=image_id)
-            thumbnails[name] = image.thumbnail.name
-        if thumbnails:
-            ProductImage.objects.filter(image__in=list(thumbnails), thumbnail="").update(
-                thumbnail=Case(
-                    *(When(image=name, then=Value(thumb)) for name, thumb in thumbnails.items())
+            made[name] = (image.thumbnail.name, image.thumbnail_width, image.thumbnail_height)
+        if made:
+
+            def per_image(index: int) -> Case:
+                return Case(
+                    *(When(image=name, then=Value(row[index])) for name, row in made.items())
                 )
+
+            ProductImage.objects.filter(image__in=list(made), thumbnail="").update(
+                thumbnail=per_image(0), thumbnail_width=per_image(1), thumbnail_height=per_image(2)
             )
 
 

@@ -53,6 +53,18 @@ def test_image_is_stored_and_its_thumbnail_made_once(django_capture_on_commit_ca
     assert again.thumbnail.name == first_name
 
 
+def test_an_image_and_its_thumbnail_record_their_pixel_sizes():
+    product = ProductFactory()
+
+    image = product_image_add(product=product, upload=ContentFile(png_bytes(), "rug.png"))
+    stored = (image.width, image.height, image.thumbnail_width)
+    thumbnailed = product_image_generate_thumbnail(image_id=image.pk)
+
+    assert stored == (800, 600, None)
+    assert (thumbnailed.thumbnail_width, thumbnailed.thumbnail_height) == (320, 240)
+    assert (thumbnailed.width, thumbnailed.height) == (800, 600)
+
+
 def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored():
     product = ProductFactory()
 

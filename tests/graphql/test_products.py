@@ -124,6 +124,31 @@ def test_filter_by_category_includes_its_subcategories(gql):
     assert names(data) == ["Shirvan kilim", "Tablecloth"]
 
 
+def test_filter_by_category_and_maker_slugs_as_in_page_addresses(gql):
+    textiles = CategoryFactory(name="Textiles", slug="textiles")
+    kilims = CategoryFactory(name="Kilims", parent=textiles)
+    nargiz = SellerFactory(slug="nargiz")
+    listed_product(name="Shirvan kilim", category=kilims, seller=nargiz)
+    listed_product(name="Tablecloth", category=textiles)
+    listed_product(name="Jug", seller=nargiz)
+
+    by_category = gql.execute(
+        PRODUCTS, {"filter": {"categorySlugs": ["textiles"]}, "sortBy": {"field": "NAME"}}
+    )
+    by_maker = gql.execute(
+        PRODUCTS, {"filter": {"sellerSlugs": ["nargiz"]}, "sortBy": {"field": "NAME"}}
+    )
+    both = gql.execute(
+        PRODUCTS, {"filter": {"categorySlugs": ["textiles"], "sellerSlugs": ["nargiz"]}}
+    )
+    unknown = gql.execute(PRODUCTS, {"filter": {"categorySlugs": ["no-such-category"]}})
+
+    assert names(by_category) == ["Shirvan kilim", "Tablecloth"]
+    assert names(by_maker) == ["Jug", "Shirvan kilim"]
+    assert names(both) == ["Shirvan kilim"]
+    assert names(unknown) == []
+
+
 def test_filter_by_seller_origin_stock_and_made_to_order(gql):
     nargiz = SellerFactory(name="Nargiz Ceramics")
     listed_product(
@@ -345,3 +370,29 @@ def test_variant_shows_stock_and_sku(gql):
     assert data["inStock"] is True
     assert data["variants"][0]["quantityAvailable"] == 3
     assert data["variants"][0]["sku"].startswith("SKU-")
+
+
+def test_images_tell_their_pixel_sizes_and_the_thumbnails(gql):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from market.catalog.services import product_image_add, product_image_generate_thumbnail
+
+    product = listed_product(slug="rug")
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 500), "teal").save(buffer, format="PNG")
+    waiting = product_image_add(product=product, upload=ContentFile(buffer.getvalue(), "a.png"))
+    query = """query { product(slug: "rug") {
+      images { width height thumbnailWidth thumbnailHeight } } }"""
+
+    before = gql.execute(query)["product"]["images"]
+    product_image_generate_thumbnail(image_id=waiting.pk)
+    after = gql.execute(query)["product"]["images"]
+
+    # Until the worker made the thumbnail, listings show the image itself.
+    assert before == [
+        {"width": 1000, "height": 500, "thumbnailWidth": 1000, "thumbnailHeight": 500}
+    ]
+    assert after == [{"width": 1000, "height": 500, "thumbnailWidth": 320, "thumbnailHeight": 160}]

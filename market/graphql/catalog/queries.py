@@ -37,7 +37,14 @@ class ProductFilterInput(graphene.InputObjectType):
     categories = graphene.List(
         graphene.NonNull(graphene.ID), description="Category ids; their subcategories are included."
     )
+    category_slugs = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="Category slugs, as in page addresses; their subcategories are included.",
+    )
     sellers = graphene.List(graphene.NonNull(graphene.ID))
+    seller_slugs = graphene.List(
+        graphene.NonNull(graphene.String), description="Makers' slugs, as in page addresses."
+    )
     price_gte = graphene.Decimal(description="Lowest variant price, in the query's currency.")
     price_lte = graphene.Decimal(description="Highest variant price, in the query's currency.")
     origin_countries = graphene.List(
@@ -60,7 +67,9 @@ def _filters_from_input(data) -> ProductFilter:
     return ProductFilter(
         search=data.get("search"),
         category_ids=decode_global_ids("filter.categories", data.get("categories"), "Category"),
+        category_slugs=data.get("category_slugs"),
         seller_ids=decode_global_ids("filter.sellers", data.get("sellers"), "Seller"),
+        seller_slugs=data.get("seller_slugs"),
         price_gte=data.get("price_gte"),
         price_lte=data.get("price_lte"),
         origin_countries=countries,

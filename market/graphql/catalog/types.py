@@ -91,15 +91,28 @@ class ProductImage(graphene.ObjectType):
         required=True, description="A small version for listings (the original until it is made)."
     )
     alt = graphene.String(required=True)
+    width = graphene.Int(description="Of `url`, in pixels; null while not known.")
+    height = graphene.Int(description="Of `url`, in pixels; null while not known.")
+    thumbnail_width = graphene.Int(
+        description="Of `thumbnailUrl`, in pixels; null while not known."
+    )
+    thumbnail_height = graphene.Int(
+        description="Of `thumbnailUrl`, in pixels; null while not known."
+    )
 
     @staticmethod
     def from_model(image: ProductImageModel, info) -> ProductImage:
-        thumb = image.thumbnail or image.image
+        has_thumbnail = bool(image.thumbnail)
+        thumb = image.thumbnail if has_thumbnail else image.image
         return ProductImage(
             id=to_global_id("ProductImage", image.pk),
             url=absolute_url(info, image.image.url),
             thumbnail_url=absolute_url(info, thumb.url),
             alt=image.alt,
+            width=image.width,
+            height=image.height,
+            thumbnail_width=image.thumbnail_width if has_thumbnail else image.width,
+            thumbnail_height=image.thumbnail_height if has_thumbnail else image.height,
         )
 
 
