@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.numbers import format_currency
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, to_locale
+
+from market.storefront import labels
 
 register = template.Library()
 
@@ -38,3 +46,33 @@ def price_range(price_range: dict[str, Any] | None) -> str:
     if stop and str(stop["amount"]) != str(start["amount"]):
         return gettext("from %(price)s") % {"price": money(start)}
     return money(start)
+
+
+# What ``json.dumps`` leaves as is but would end or confuse a <script> element in HTML.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data: Any) -> str:
+    """``<script type="application/ld+json">`` holding ``data`` (structured data for search
+    engines: data, not a script, so the CSP has nothing to allow)."""
+    text = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_JSON_SCRIPT_ESCAPES)),  # noqa: S308 (escaped just above)
+    )
+
+
+_LABELS = {"discipline": labels.DISCIPLINES, "availability": labels.AVAILABILITY}
+
+
+@register.filter
+def label(value: str | None, kind: str) -> str:
+    """The visitor's word for an API enum value: ``"CRAFTS"|label:"discipline"`` → Crafts."""
+    return str(_LABELS[kind].get(value or "", value or ""))
+
+
+@register.filter
+def api_datetime(value: str | None) -> datetime | None:
+    """An API ``DateTime`` (ISO 8601 text) as a datetime, for Django's ``date`` filter."""
+    return parse_datetime(value) if value else None
