@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.dateparse import parse_datetime
@@ -76,3 +76,13 @@ def label(value: str | None, kind: str) -> str:
 def api_datetime(value: str | None) -> datetime | None:
     """An API ``DateTime`` (ISO 8601 text) as a datetime, for Django's ``date`` filter."""
     return parse_datetime(value) if value else None
+
+
+@register.filter
+def rate(value: Any) -> str:
+    """An exchange rate for this language, four to six decimals: ``2.0000``, ``1,7123``."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return ""
+    return format_decimal(number, format="#,##0.0000##", locale=_locale())
