@@ -191,7 +191,7 @@ def test_queries_do_not_grow_with_versions_images_or_attributes(client, kilim):
         return len(queries)
 
     few = count()
-    for i in range(6):
+    for _ in range(6):
         ProductVariantFactory(product=kilim)
         ProductImageFactory(product=kilim)
         kilim.attribute_values.add(AttributeValueFactory())
