@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -54,10 +54,18 @@ def _category_slugs(categories: list[dict[str, Any]]) -> Iterator[dict[str, Any]
 
 
 def _cached(name: str, load: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    return cache.get_or_set(CACHE_KEY.format(name), load, SITEMAP_CACHE_SECONDS)
+    return cast(
+        list[dict[str, Any]], cache.get_or_set(CACHE_KEY.format(name), load, SITEMAP_CACHE_SECONDS)
+    )
 
 
-class _StorefrontSitemap(Sitemap):
+if TYPE_CHECKING:  # generic in django-stubs only
+    _Sitemap = Sitemap[dict[str, Any]]
+else:
+    _Sitemap = Sitemap
+
+
+class _StorefrontSitemap(_Sitemap):
     """Addresses of the storefront at its public origin (``MARKET_STOREFRONT_URL``, as the
     pages' canonical links), in every language."""
 
@@ -133,7 +141,7 @@ class MakerSitemap(_StorefrontSitemap):
 
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:
-    sections = {
+    sections: dict[str, Sitemap[Any] | type[Sitemap[Any]]] = {
         "pages": PageSitemap(request),
         "categories": CategorySitemap(request),
         "makers": MakerSitemap(request),
