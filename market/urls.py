@@ -6,14 +6,15 @@ from django.urls import include, path, re_path
 from market.core.media import serve_media
 from market.graphql.schema import schema
 from market.graphql.views import MarketGraphQLView
-from market.storefront.sitemaps import sitemap
+from market.storefront.sitemaps import sitemap_index, sitemap_section
 from market.storefront.views.site import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("graphql/", MarketGraphQLView.as_view(graphiql=True, schema=schema), name="graphql"),
     path("webhooks/stripe/", include("market.payments.urls")),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots"),
 ]
 # The storefront, last: English at /, Azerbaijani at /az/, Russian at /ru/.

@@ -24,9 +24,15 @@ def page_number(value: str | None) -> int:
     return min(number, MAX_PAGE + 1) if number >= 1 else 1
 
 
+def offset_cursor(prefix: str, offset: int) -> str | None:
+    """The ``after`` argument that starts a connection named ``prefix`` at row ``offset``
+    (counted from 0)."""
+    return encode_cursor(prefix, offset - 1) if offset > 0 else None
+
+
 def after_cursor(prefix: str, *, page: int, size: int) -> str | None:
     """The ``after`` argument that starts page ``page`` of a connection named ``prefix``."""
-    return encode_cursor(prefix, (page - 1) * size - 1) if page > 1 else None
+    return offset_cursor(prefix, (page - 1) * size)
 
 
 @dataclass(frozen=True)

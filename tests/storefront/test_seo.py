@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from market.catalog.models import ProductStatus
 from market.sellers.models import SellerStatus
+from market.storefront import sitemaps
 from market.storefront.preferences import CURRENCY_COOKIE
 from tests.factories import CategoryFactory, ProductImageFactory, SellerFactory, listed_product
 
@@ -133,17 +134,26 @@ def test_each_language_has_its_canonical_and_the_others_as_alternates(client, ki
     assert f'hreflang="x-default" href="{ORIGIN}/products/shirvan-kilim/"' in html
 
 
-def sitemap_entries(client) -> dict[str, dict[str, str]]:
+def sitemap_urls(client) -> list[str]:
+    """The sitemap pages the index at /sitemap.xml lists."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
     root = ET.fromstring(response.content)
-    return {
-        url.find(f"{SITEMAP}loc").text: {
-            link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")
-        }
-        for url in root.findall(f"{SITEMAP}url")
-    }
+    return [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+
+
+def sitemap_entries(client) -> dict[str, dict[str, str]]:
+    """Every address in the sitemap with its alternates: {loc: {hreflang: href}}."""
+    entries = {}
+    for url in sitemap_urls(client):
+        response = client.get(url.removeprefix(ORIGIN))
+        assert response.status_code == 200
+        for entry in ET.fromstring(response.content).findall(f"{SITEMAP}url"):
+            entries[entry.find(f"{SITEMAP}loc").text] = {
+                link.get("hreflang"): link.get("href") for link in entry.findall(f"{XHTML}link")
+            }
+    return entries
 
 
 def test_the_sitemap_lists_products_categories_and_makers_in_every_language(client, kilim):
@@ -178,25 +188,43 @@ def test_the_sitemap_leaves_out_what_is_not_public(client, kilim):
     assert "suspended-studio" not in locations
 
 
-def test_the_sitemap_pages_through_all_products_and_keeps_the_answer_a_while(
-    client, settings, eur_rate
+def test_the_sitemap_comes_in_pages_each_fetched_from_the_api_in_pages(
+    client, settings, monkeypatch, eur_rate
 ):
     settings.GRAPHQL_MAX_PAGE_SIZE = 2
+    monkeypatch.setattr(sitemaps, "ITEMS_PER_PAGE", 3)
     for i in range(5):
         listed_product(slug=f"bowl-{i}")
 
+    urls = sitemap_urls(client)
+    entries = sitemap_entries(client)
+
+    assert [url for url in urls if "products" in url] == [
+        f"{ORIGIN}/sitemap-products.xml",
+        f"{ORIGIN}/sitemap-products.xml?p=2",
+    ]
+    products = {loc for loc in entries if "/products/bowl-" in loc}
+    assert products == {
+        f"{ORIGIN}/{prefix}products/bowl-{i}/" for i in range(5) for prefix in ("", "az/", "ru/")
+    }
+    assert client.get("/sitemap-products.xml?p=3").status_code == 404
+    assert client.get("/sitemap-products.xml?p=x").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_the_sitemap_keeps_its_answer_a_few_minutes(client, kilim):
     first = sitemap_entries(client)
     listed_product(slug="bowl-new")
+
     with CaptureQueriesContext(connection) as queries:
         again = sitemap_entries(client)
 
-    assert {f"{ORIGIN}/products/bowl-{i}/" for i in range(5)} <= set(first)
-    assert again == first  # from the cache, for a few minutes
+    assert again == first
     assert len(queries) == 0
 
 
 def test_the_sitemap_gives_each_product_its_last_change(client, kilim):
-    root = ET.fromstring(client.get("/sitemap.xml").content)
+    root = ET.fromstring(client.get("/sitemap-products.xml").content)
 
     lastmods = {
         url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod")
