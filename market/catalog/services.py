@@ -674,7 +674,7 @@ def _transition(product: Product, action: ProductAction, *, actor, **changes) ->
         updates={"updated_at": timezone.now(), **changes},
         event=lambda old, to: ProductEvent.objects.create(
             product=product,
-            action=action,
+            kind=action,
             from_status=old,
             to_status=to,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
