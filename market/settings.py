@@ -65,7 +65,9 @@ INSTALLED_APPS = [
     "market.catalog",
     "market.payouts",
     "market.payments",
+    "market.shipping",
     "market.orders",
+    "market.checkout",
     "market.ledger",
     "market.demo",
 ]
