@@ -1,4 +1,8 @@
-"""Housekeeping of checkouts: stock held by abandoned carts goes back on sale."""
+"""Housekeeping of checkouts: stock held by abandoned carts goes back on sale.
+
+The tasks keep the names they were registered under while checkouts lived in the orders app
+(``orders.*``): messages already queued and the beat schedule name them so.
+"""
 
 from workers.app import app
 
@@ -8,13 +12,13 @@ from workers.app import app
 
 @app.task(name="orders.release_expired_reservations")
 def release_expired_reservations() -> int:
-    from market.orders.checkout import reservations_release_expired
+    from market.checkout.services import reservations_release_expired
 
     return reservations_release_expired()
 
 
 @app.task(name="orders.delete_expired_checkouts")
 def delete_expired_checkouts() -> int:
-    from market.orders.checkout import checkouts_delete_expired
+    from market.checkout.services import checkouts_delete_expired
 
     return checkouts_delete_expired()

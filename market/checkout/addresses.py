@@ -10,8 +10,8 @@ import re
 
 from django_countries import countries
 
+from market.checkout.error_codes import CheckoutErrorCode
 from market.core.errors import DomainError
-from market.orders.error_codes import CheckoutErrorCode
 
 # Stored key → the API's camelCase name (used in error fields).
 ADDRESS_FIELDS = {

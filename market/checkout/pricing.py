@@ -1,4 +1,5 @@
-"""What a checkout costs, per seller and in total, in the buyer's currency.
+"""What a checkout costs, per seller and in total, in the buyer's currency, and how each
+seller's part travels (one of the methods ``market.shipping`` offers for the part's weight).
 
 Rules (each figure in the checkout currency):
 
@@ -26,6 +27,7 @@ Rules (each figure in the checkout currency):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -34,31 +36,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from market.catalog.models import Product, ProductVariant
+from market.checkout.error_codes import CheckoutErrorCode
+from market.checkout.models import Checkout, CheckoutDelivery, CheckoutLine
+from market.checkout.selectors import checkout_get_for_display
 from market.core.errors import DomainError
-from market.core.money import quantize
-from market.core.selectors import PriceConverter, exchange_rate_get_latest
-from market.orders.checkout_selectors import checkout_get_for_display
-from market.orders.delivery import (  # noqa: F401  (delivery_options is part of this API)
+from market.core.money import base_currency, quantize
+from market.core.selectors import PriceConverter, exchange_rate_get_latest, price_converter_get
+from market.sellers.models import Seller
+from market.shipping.models import DutyCountry, Incoterm, ShippingMethod
+from market.shipping.selectors import (
+    DEFAULT_WEIGHT_GRAMS,
     DeliveryOption,
-    checkout_converter,
-    checkout_delivery_method_set,
-    checkout_lines,
-    delivery_options,
-    lines_by_seller,
-    part_delivery_options,
-    part_processing_days,
-    part_weight_grams,
+    duty_country_get,
+    incoterms_offered,
+    is_domestic,
+    method_price_base,
+    parcel_delivery_options,
+    parcel_duties,
     shipping_methods_for_country,
 )
-from market.orders.error_codes import CheckoutErrorCode
-from market.orders.models import (
-    Checkout,
-    CheckoutLine,
-    DutyCountry,
-    Incoterm,
-    ShippingMethod,
-)
-from market.sellers.models import Seller
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -121,24 +117,123 @@ class CheckoutQuote:
     incoterms_offered: list[str] = field(default_factory=list)
 
 
-def is_domestic(country: str) -> bool:
-    return bool(country) and country.upper() == settings.MARKET_DOMESTIC_COUNTRY.upper()
+# --- Delivery per seller ---------------------------------------------------------------------
 
 
-def duty_country_get(country: str) -> DutyCountry | None:
-    if not country or is_domestic(country):
-        return None
-    return DutyCountry.objects.filter(country=country.upper()).prefetch_related("rates").first()
+def checkout_converter(*, checkout: Checkout) -> PriceConverter:
+    """The checkout's locked rate once the buyer started paying, else the rate in force."""
+    if checkout.rate_locked_at is not None and checkout.exchange_rate is not None:
+        return PriceConverter(
+            base=base_currency(),
+            currency=checkout.currency,
+            rate=checkout.exchange_rate,
+            source=checkout.exchange_rate_source,
+            valid_at=checkout.exchange_rate_valid_at,
+        )
+    return price_converter_get(currency=checkout.currency)
 
 
-def incoterms_offered(*, country: str, duty_country: DutyCountry | None) -> list[str]:
-    """DAP for every export; DDP where the destination's duty row allows it; none at home."""
-    if not country or is_domestic(country):
-        return []
-    offered = [Incoterm.DAP.value]
-    if duty_country is not None and duty_country.ddp_available:
-        offered.append(Incoterm.DDP.value)
-    return offered
+def checkout_lines(*, checkout: Checkout) -> list[CheckoutLine]:
+    return list(
+        checkout.lines.select_related("variant__product__seller").order_by("created_at", "pk")
+    )
+
+
+def lines_by_seller(lines: Iterable[CheckoutLine]) -> dict[int, list[CheckoutLine]]:
+    """Lines grouped per seller, sellers in the order their first item was added."""
+    grouped: dict[int, list[CheckoutLine]] = {}
+    for line in lines:
+        grouped.setdefault(line.variant.product.seller_id, []).append(line)
+    return grouped
+
+
+def line_weight_grams(line: CheckoutLine) -> int:
+    weight = line.variant.product.weight_grams
+    return (weight if weight else DEFAULT_WEIGHT_GRAMS) * line.quantity
+
+
+def part_weight_grams(lines: Iterable[CheckoutLine]) -> int:
+    return sum(line_weight_grams(line) for line in lines)
+
+
+def part_processing_days(lines: Iterable[CheckoutLine]) -> int:
+    """The part leaves when its slowest item is ready."""
+    return max((line.variant.product.processing_days for line in lines), default=0)
+
+
+def part_delivery_options(
+    *, methods: list[ShippingMethod], lines: list[CheckoutLine], converter: PriceConverter
+) -> list[DeliveryOption]:
+    return parcel_delivery_options(
+        methods=methods,
+        weight_grams=part_weight_grams(lines),
+        processing_days=part_processing_days(lines),
+        converter=converter,
+    )
+
+
+def delivery_options(*, checkout: Checkout) -> dict[int, list[DeliveryOption]]:
+    """Per seller id, the methods their part may go by (empty when the destination is unknown
+    or not served, or when no band carries the part's weight)."""
+    grouped = lines_by_seller(checkout_lines(checkout=checkout))
+    methods = shipping_methods_for_country(checkout.shipping_country)
+    if not methods:
+        return {seller_id: [] for seller_id in grouped}
+    converter = checkout_converter(checkout=checkout)
+    return {
+        seller_id: part_delivery_options(methods=methods, lines=lines, converter=converter)
+        for seller_id, lines in grouped.items()
+    }
+
+
+@transaction.atomic
+def checkout_delivery_method_set(
+    *, checkout: Checkout, seller_id: int, method_id: int
+) -> CheckoutDelivery:
+    """Choose how one seller's part travels.
+
+    The checkout needs a shipping country first (``shipping_address_required``) that an active
+    zone serves (``destination_not_served``); the seller must have items in the checkout
+    (``not_found``: a stranger's shop answers like a missing one); the method must be one
+    offered for that part's weight (``invalid_delivery_method``).
+    """
+    checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
+    if not checkout.shipping_country:
+        raise DomainError(
+            CheckoutErrorCode.SHIPPING_ADDRESS_REQUIRED,
+            "Give a shipping address before choosing delivery.",
+            field="shippingAddress",
+        )
+    methods = shipping_methods_for_country(checkout.shipping_country)
+    if not methods:
+        raise DomainError(
+            CheckoutErrorCode.DESTINATION_NOT_SERVED,
+            f"We do not deliver to {checkout.shipping_country} yet.",
+            field="shippingAddress",
+        )
+    lines = lines_by_seller(checkout_lines(checkout=checkout)).get(seller_id)
+    if not lines:
+        raise DomainError(
+            CheckoutErrorCode.NOT_FOUND,
+            "This checkout has no items from that seller.",
+            field="sellerId",
+        )
+    weight = part_weight_grams(lines)
+    method = next((m for m in methods if m.pk == method_id), None)
+    if method is None or method_price_base(method, weight) is None:
+        raise DomainError(
+            CheckoutErrorCode.INVALID_DELIVERY_METHOD,
+            f"That delivery method is not offered for this seller's parcel "
+            f"({weight} g to {checkout.shipping_country}).",
+            field="shippingMethodId",
+        )
+    delivery, _ = CheckoutDelivery.objects.update_or_create(
+        checkout=checkout, seller_id=seller_id, defaults={"shipping_method": method}
+    )
+    return delivery
+
+
+# --- The quote --------------------------------------------------------------------------------
 
 
 def checkout_quote(*, checkout: Checkout) -> CheckoutQuote:
@@ -242,18 +337,12 @@ def _part_duties(
         return quantize(ZERO, currency)
     goods_base = sum((line.unit_price_base * line.quantity for line in lines), ZERO)
     threshold_currency = duty_country.de_minimis_currency.upper()
-    goods = _in_currency(goods_base, threshold_currency, converter)
-    if goods <= duty_country.de_minimis_amount:
-        return quantize(ZERO, currency)
-    rates = {rate.hs_chapter: rate.rate for rate in duty_country.rates.all()}
-    due = sum(
-        (
-            line.total * rates.get(line.product.hs_code[:2], duty_country.default_rate) / HUNDRED
-            for line in lines
-        ),
-        ZERO,
+    return parcel_duties(
+        duty_country=duty_country,
+        goods_value=_in_currency(goods_base, threshold_currency, converter),
+        lines=[(line.total, line.product.hs_code) for line in lines],
+        currency=currency,
     )
-    return quantize(due, currency)
 
 
 def _in_currency(amount_base: Decimal, currency: str, converter: PriceConverter) -> Decimal:

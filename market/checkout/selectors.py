@@ -10,9 +10,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from market.catalog.models import ProductImage
+from market.checkout.error_codes import CheckoutErrorCode
+from market.checkout.models import Checkout, CheckoutLine, CheckoutStatus, StockReservation
 from market.core.errors import DomainError
-from market.orders.error_codes import CheckoutErrorCode
-from market.orders.models import Checkout, CheckoutLine, CheckoutStatus, StockReservation
 
 
 def _parse_token(token) -> uuid.UUID | None:

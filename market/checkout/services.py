@@ -23,13 +23,13 @@ from django.utils import timezone
 
 from market.catalog.models import ProductVariant
 from market.catalog.selectors import product_list_published
+from market.checkout.addresses import address_validate
+from market.checkout.error_codes import CheckoutErrorCode
+from market.checkout.models import Checkout, CheckoutLine, CheckoutStatus, StockReservation
+from market.checkout.selectors import checkout_ensure_active, reserved_by_others
 from market.core.errors import DomainError
 from market.core.money import base_currency
 from market.core.selectors import price_converter_get
-from market.orders.addresses import address_validate
-from market.orders.checkout_selectors import checkout_ensure_active, reserved_by_others
-from market.orders.error_codes import CheckoutErrorCode
-from market.orders.models import Checkout, CheckoutLine, CheckoutStatus, StockReservation
 
 if TYPE_CHECKING:
     from market.accounts.models import User

@@ -1,9 +1,14 @@
-"""Delivery: which methods can carry each seller's parcel to the buyer's country, at what price.
+"""Reads of the delivery and duty tables: where we deliver, by which methods, at what price,
+and what a destination charges in import duties.
 
-Every seller ships their own items as one parcel, so delivery is chosen per seller ("part"):
-the destination is served when an active :class:`ShippingZone` lists its country, the zone's
-active methods are offered to each part, and a method is possible for a part when one of its
-weight bands covers the part's weight (the cheapest, i.e. smallest, band that does is used).
+Every seller ships their own items as one parcel, so delivery is chosen per parcel: the
+destination is served when an active :class:`ShippingZone` lists its country, the zone's active
+methods are offered to each parcel, and a method is possible for a parcel when one of its
+weight bands covers the parcel's weight (the cheapest, i.e. smallest, band that does is used).
+
+Duties (exports only) come from the destination's :class:`DutyCountry` row, per parcel, because
+customs judge each parcel alone. A destination without a row has no known duties, and DDP is
+not offered there; deliveries within ``MARKET_DOMESTIC_COUNTRY`` pay none.
 """
 
 from __future__ import annotations
@@ -12,29 +17,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
 
-from market.core.errors import DomainError
-from market.core.money import base_currency, quantize
-from market.core.selectors import PriceConverter, price_converter_get
-from market.orders.error_codes import CheckoutErrorCode
-from market.orders.models import (
-    Checkout,
-    CheckoutDelivery,
-    CheckoutLine,
-    ShippingMethod,
-    ShippingZone,
-)
+from market.core.money import quantize
+from market.core.selectors import PriceConverter
+from market.shipping.models import DutyCountry, Incoterm, ShippingMethod, ShippingZone
 
 # A product listed without a weight ships as if it weighed this much: heavy enough for a
 # small parcel's band, so a missing weight never makes delivery free. Not a setting: it is a
 # property of how we price, and staff fix the listing rather than the constant.
 DEFAULT_WEIGHT_GRAMS = 500
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
 class DeliveryOption:
-    """One method a seller's part can go by, priced in the checkout currency."""
+    """One method a seller's parcel can go by, priced in the checkout currency."""
 
     method: ShippingMethod
     price: Decimal
@@ -52,45 +51,7 @@ class DeliveryOption:
         return self.processing_days + self.transit_days_max
 
 
-def checkout_converter(*, checkout: Checkout) -> PriceConverter:
-    """The checkout's locked rate once the buyer started paying, else the rate in force."""
-    if checkout.rate_locked_at is not None and checkout.exchange_rate is not None:
-        return PriceConverter(
-            base=base_currency(),
-            currency=checkout.currency,
-            rate=checkout.exchange_rate,
-            source=checkout.exchange_rate_source,
-            valid_at=checkout.exchange_rate_valid_at,
-        )
-    return price_converter_get(currency=checkout.currency)
-
-
-def checkout_lines(*, checkout: Checkout) -> list[CheckoutLine]:
-    return list(
-        checkout.lines.select_related("variant__product__seller").order_by("created_at", "pk")
-    )
-
-
-def lines_by_seller(lines: Iterable[CheckoutLine]) -> dict[int, list[CheckoutLine]]:
-    """Lines grouped per seller, sellers in the order their first item was added."""
-    grouped: dict[int, list[CheckoutLine]] = {}
-    for line in lines:
-        grouped.setdefault(line.variant.product.seller_id, []).append(line)
-    return grouped
-
-
-def line_weight_grams(line: CheckoutLine) -> int:
-    weight = line.variant.product.weight_grams
-    return (weight if weight else DEFAULT_WEIGHT_GRAMS) * line.quantity
-
-
-def part_weight_grams(lines: Iterable[CheckoutLine]) -> int:
-    return sum(line_weight_grams(line) for line in lines)
-
-
-def part_processing_days(lines: Iterable[CheckoutLine]) -> int:
-    """The part leaves when its slowest item is ready."""
-    return max((line.variant.product.processing_days for line in lines), default=0)
+# --- Delivery -------------------------------------------------------------------------------
 
 
 def shipping_zones_active() -> list[ShippingZone]:
@@ -132,14 +93,18 @@ def method_price_base(method: ShippingMethod, weight_grams: int) -> Decimal | No
     return None
 
 
-def part_delivery_options(
-    *, methods: list[ShippingMethod], lines: list[CheckoutLine], converter: PriceConverter
+def parcel_delivery_options(
+    *,
+    methods: list[ShippingMethod],
+    weight_grams: int,
+    processing_days: int,
+    converter: PriceConverter,
 ) -> list[DeliveryOption]:
-    weight = part_weight_grams(lines)
-    processing = part_processing_days(lines)
+    """The ``methods`` a parcel of ``weight_grams`` may go by (those with a band that carries
+    it), priced through ``converter``."""
     options = []
     for method in methods:
-        price_base = method_price_base(method, weight)
+        price_base = method_price_base(method, weight_grams)
         if price_base is None:
             continue
         options.append(
@@ -149,68 +114,57 @@ def part_delivery_options(
                 price_base=quantize(price_base, converter.base),
                 transit_days_min=method.transit_days_min,
                 transit_days_max=method.transit_days_max,
-                processing_days=processing,
+                processing_days=processing_days,
             )
         )
     return options
 
 
-def delivery_options(*, checkout: Checkout) -> dict[int, list[DeliveryOption]]:
-    """Per seller id, the methods their part may go by (empty when the destination is unknown
-    or not served, or when no band carries the part's weight)."""
-    grouped = lines_by_seller(checkout_lines(checkout=checkout))
-    methods = shipping_methods_for_country(checkout.shipping_country)
-    if not methods:
-        return {seller_id: [] for seller_id in grouped}
-    converter = checkout_converter(checkout=checkout)
-    return {
-        seller_id: part_delivery_options(methods=methods, lines=lines, converter=converter)
-        for seller_id, lines in grouped.items()
-    }
+# --- Duties ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def checkout_delivery_method_set(
-    *, checkout: Checkout, seller_id: int, method_id: int
-) -> CheckoutDelivery:
-    """Choose how one seller's part travels.
+def is_domestic(country: str) -> bool:
+    return bool(country) and country.upper() == settings.MARKET_DOMESTIC_COUNTRY.upper()
 
-    The checkout needs a shipping country first (``shipping_address_required``) that an active
-    zone serves (``destination_not_served``); the seller must have items in the checkout
-    (``not_found``: a stranger's shop answers like a missing one); the method must be one
-    offered for that part's weight (``invalid_delivery_method``).
+
+def duty_country_get(country: str) -> DutyCountry | None:
+    if not country or is_domestic(country):
+        return None
+    return DutyCountry.objects.filter(country=country.upper()).prefetch_related("rates").first()
+
+
+def incoterms_offered(*, country: str, duty_country: DutyCountry | None) -> list[str]:
+    """DAP for every export; DDP where the destination's duty row allows it; none at home."""
+    if not country or is_domestic(country):
+        return []
+    offered = [Incoterm.DAP.value]
+    if duty_country is not None and duty_country.ddp_available:
+        offered.append(Incoterm.DDP.value)
+    return offered
+
+
+def parcel_duties(
+    *,
+    duty_country: DutyCountry,
+    goods_value: Decimal,
+    lines: Iterable[tuple[Decimal, str]],
+    currency: str,
+) -> Decimal:
+    """Duties on one parcel, in ``currency``, whichever incoterm pays them.
+
+    ``goods_value`` is the parcel's goods (lines only, shipping excluded) in the destination's
+    de minimis currency: at or under the threshold, no duty. Above it, each line (its total in
+    ``currency`` and its product's HS code) pays the rate of its HS chapter (the code's first
+    two digits; ``default_rate`` without a chapter row or without an HS code), rounded once.
     """
-    checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
-    if not checkout.shipping_country:
-        raise DomainError(
-            CheckoutErrorCode.SHIPPING_ADDRESS_REQUIRED,
-            "Give a shipping address before choosing delivery.",
-            field="shippingAddress",
-        )
-    methods = shipping_methods_for_country(checkout.shipping_country)
-    if not methods:
-        raise DomainError(
-            CheckoutErrorCode.DESTINATION_NOT_SERVED,
-            f"We do not deliver to {checkout.shipping_country} yet.",
-            field="shippingAddress",
-        )
-    lines = lines_by_seller(checkout_lines(checkout=checkout)).get(seller_id)
-    if not lines:
-        raise DomainError(
-            CheckoutErrorCode.NOT_FOUND,
-            "This checkout has no items from that seller.",
-            field="sellerId",
-        )
-    weight = part_weight_grams(lines)
-    method = next((m for m in methods if m.pk == method_id), None)
-    if method is None or method_price_base(method, weight) is None:
-        raise DomainError(
-            CheckoutErrorCode.INVALID_DELIVERY_METHOD,
-            f"That delivery method is not offered for this seller's parcel "
-            f"({weight} g to {checkout.shipping_country}).",
-            field="shippingMethodId",
-        )
-    delivery, _ = CheckoutDelivery.objects.update_or_create(
-        checkout=checkout, seller_id=seller_id, defaults={"shipping_method": method}
+    if goods_value <= duty_country.de_minimis_amount:
+        return quantize(ZERO, currency)
+    rates = {rate.hs_chapter: rate.rate for rate in duty_country.rates.all()}
+    due = sum(
+        (
+            total * rates.get(hs_code[:2], duty_country.default_rate) / HUNDRED
+            for total, hs_code in lines
+        ),
+        ZERO,
     )
-    return delivery
+    return quantize(due, currency)
