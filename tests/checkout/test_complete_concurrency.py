@@ -3,11 +3,11 @@
 import pytest
 
 from market.catalog.models import ProductVariant
-from market.orders.models import Checkout, CheckoutStatus, Order
-from market.orders.services import checkout_complete
+from market.checkout.completion import checkout_complete
+from market.checkout.models import Checkout, CheckoutStatus
+from market.orders.models import Order
 from tests.concurrency import domain_outcomes, race
-from tests.factories import UserFactory
-from tests.orders.helpers import euro_rate, ready_checkout, seller_with_variant
+from tests.factories import UserFactory, euro_rate, ready_checkout, seller_with_variant
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

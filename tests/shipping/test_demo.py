@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from market.checkout.pricing import checkout_quote
 from market.demo.delivery import demo_delivery_create
-from market.orders.models import DutyCountry, DutyRate, ShippingMethod, ShippingRate, ShippingZone
-from market.orders.pricing import checkout_quote
-from tests.orders.pricing.helpers import carpet, checkout_with, rate
+from market.shipping.models import DutyCountry, DutyRate, ShippingMethod, ShippingRate, ShippingZone
+from tests.factories import carpet, checkout_with, rate
 
 pytestmark = pytest.mark.django_db
 

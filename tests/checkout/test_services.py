@@ -5,13 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from market.checkout import services
+from market.checkout.models import Checkout, CheckoutStatus
+from market.checkout.selectors import checkout_get_active
 from market.core.errors import DomainError
-from market.orders import checkout as services
-from market.orders.checkout_selectors import checkout_get_active
-from market.orders.models import Checkout, CheckoutStatus
 from market.sellers.models import SellerStatus
+from tests.checkout.helpers import reserved, snapshot, variant_in_stock
 from tests.factories import ExchangeRateFactory, ProductVariantFactory, UserFactory
-from tests.orders.checkout.helpers import reserved, snapshot, variant_in_stock
 
 pytestmark = pytest.mark.django_db
 

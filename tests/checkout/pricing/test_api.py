@@ -3,9 +3,11 @@
 import pytest
 from graphql_relay import to_global_id
 
-from market.orders.models import Checkout, CheckoutDelivery
-from tests.factories import SellerFactory, StaffFactory, UserFactory
-from tests.orders.pricing.helpers import (
+from market.checkout.models import Checkout, CheckoutDelivery
+from tests.factories import (
+    SellerFactory,
+    StaffFactory,
+    UserFactory,
     carpet,
     checkout_with,
     duty_country,
@@ -263,37 +265,6 @@ def test_without_the_token_nobody_may_choose_delivery(gql_as, berlin_checkout, r
 
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("token", "NOT_FOUND")]
     assert not CheckoutDelivery.objects.exists()
-
-
-def test_shipping_zones_list_methods_and_bands_in_the_base_currency(gql):
-    method = shipping_method(countries=["DE"], bands=[(1000, "35.00"), (5000, "80.00")])
-    shipping_method(zone="Closed", countries=["XK"]).zone.__class__.objects.filter(
-        name="Closed"
-    ).update(is_active=False)
-
-    zones = gql.execute("""{ shippingZones { name countries { code }
-        methods { id name carrier transitDaysMin transitDaysMax
-                  rates { maxWeightGrams price { amount currency } } } } }""")["shippingZones"]
-
-    assert zones == [
-        {
-            "name": "Europe",
-            "countries": [{"code": "DE"}],
-            "methods": [
-                {
-                    "id": to_global_id("ShippingMethod", method.pk),
-                    "name": "Standard",
-                    "carrier": "AzerPost",
-                    "transitDaysMin": 7,
-                    "transitDaysMax": 14,
-                    "rates": [
-                        {"maxWeightGrams": 1000, "price": {"amount": "35.00", "currency": "AZN"}},
-                        {"maxWeightGrams": 5000, "price": {"amount": "80.00", "currency": "AZN"}},
-                    ],
-                }
-            ],
-        }
-    ]
 
 
 def test_a_choice_whose_quote_cannot_be_made_is_not_kept(gql):

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from market.orders.pricing import checkout_quote
-from tests.factories import SellerFactory
-from tests.orders.pricing.helpers import (
+from market.checkout.pricing import checkout_quote
+from tests.factories import (
+    SellerFactory,
     carpet,
     checkout_with,
     duty_country,
@@ -141,7 +141,7 @@ def test_destination_without_a_duty_row_has_no_duties_and_only_dap(berlin):
 
 
 def test_de_minimis_in_the_base_currency_needs_no_rate(berlin):
-    from market.orders.models import DutyCountry
+    from market.shipping.models import DutyCountry
 
     DutyCountry.objects.filter(country="DE").update(
         de_minimis_amount=D("299.99"), de_minimis_currency="AZN"
@@ -152,7 +152,7 @@ def test_de_minimis_in_the_base_currency_needs_no_rate(berlin):
 
 
 def test_de_minimis_in_a_third_currency_uses_its_latest_rate(berlin):
-    from market.orders.models import DutyCountry
+    from market.shipping.models import DutyCountry
 
     rate("USD", "1.7")  # 300 AZN = 176.47 USD
     DutyCountry.objects.filter(country="DE").update(

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from market.checkout.models import Checkout
+from market.checkout.pricing import checkout_incoterm_set, checkout_quote, checkout_rate_lock
 from market.core.errors import DomainError
-from market.orders.models import Checkout
-from market.orders.pricing import checkout_incoterm_set, checkout_quote, checkout_rate_lock
-from tests.orders.pricing.helpers import carpet, checkout_with, duty_country, rate
+from tests.factories import carpet, checkout_with, duty_country, rate
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from market.checkout.pricing import checkout_quote
 from market.core.money import currency_precision
-from market.orders.pricing import checkout_quote
-from tests.factories import SellerFactory
-from tests.orders.pricing.helpers import (
+from tests.factories import (
+    SellerFactory,
     carpet,
     checkout_with,
     duty_country,

@@ -6,14 +6,14 @@ import pytest
 from django.utils import timezone
 from graphql_relay import to_global_id
 
-from market.orders.models import Checkout, StockReservation
+from market.checkout.models import Checkout, StockReservation
+from tests.checkout.helpers import snapshot, variant_in_stock
 from tests.factories import (
     ProductImageFactory,
     SellerFactory,
     StaffFactory,
     UserFactory,
 )
-from tests.orders.checkout.helpers import snapshot, variant_in_stock
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from market.checkout import services
+from market.checkout.models import Checkout, StockReservation
+from market.checkout.selectors import stock_available
 from market.core.errors import DomainError
-from market.orders import checkout as services
-from market.orders.checkout_selectors import stock_available
-from market.orders.models import Checkout, StockReservation
+from tests.checkout.helpers import reserved, variant_in_stock
 from tests.concurrency import domain_outcomes, race
-from tests.orders.checkout.helpers import reserved, variant_in_stock
-from workers.orders import delete_expired_checkouts, release_expired_reservations
+from workers.checkout import delete_expired_checkouts, release_expired_reservations
 
 
 def _expire_reservations(checkout):

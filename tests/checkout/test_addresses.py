@@ -1,7 +1,7 @@
 import pytest
 
+from market.checkout.addresses import address_validate
 from market.core.errors import DomainError
-from market.orders.addresses import address_validate
 
 
 def address(country: str, postal_code: str = "", **extra) -> dict:

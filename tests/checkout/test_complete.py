@@ -6,19 +6,13 @@ import pytest
 from django.core import mail
 
 from market.catalog.models import ProductStatus, ProductVariant
-from market.orders.models import (
-    Checkout,
-    CheckoutDelivery,
-    CheckoutStatus,
-    DutyCountry,
-    Order,
-    OrderLine,
-    StockReservation,
-)
-from market.orders.services import checkout_complete
-from tests.factories import UserFactory
-from tests.orders.helpers import (
+from market.checkout.completion import checkout_complete
+from market.checkout.models import Checkout, CheckoutDelivery, CheckoutStatus, StockReservation
+from market.orders.models import Order, OrderLine
+from market.shipping.models import DutyCountry
+from tests.factories import (
     BERLIN,
+    UserFactory,
     euro_rate,
     key,
     ready_checkout,

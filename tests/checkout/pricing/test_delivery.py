@@ -4,11 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from market.checkout.models import CheckoutDelivery
+from market.checkout.pricing import checkout_delivery_method_set, delivery_options
 from market.core.errors import DomainError
-from market.orders.delivery import checkout_delivery_method_set, delivery_options
-from market.orders.models import CheckoutDelivery
-from tests.factories import SellerFactory
-from tests.orders.pricing.helpers import carpet, checkout_with, rate, shipping_method
+from tests.factories import SellerFactory, carpet, checkout_with, rate, shipping_method
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-from market.orders.models import Checkout, StockReservation
+from market.checkout.models import Checkout, StockReservation
 from tests.factories import listed_product
 
 
