@@ -27,13 +27,10 @@ OrderStatus = graphene.Enum.from_enum(OrderStatusChoices, name="OrderStatus")
 CustomsDocumentKind = graphene.Enum(
     "CustomsDocumentKind", [(choice.name, choice.value) for choice in CustomsDocumentKindChoices]
 )
-MAX_REASON = 500
 
 
 def _money(amount, order) -> ConvertedPrice:
-    return ConvertedPrice(
-        MoneyValue(amount, order.currency), order_price_converter(order=order)
-    )
+    return ConvertedPrice(MoneyValue(amount, order.currency), order_price_converter(order=order))
 
 
 class OrderSellerRef(graphene.ObjectType):
