@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0006_product_import_private_file'),
+        ('catalog', '0007_product_event_kind'),
     ]
 
     operations = [
