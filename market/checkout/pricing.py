@@ -41,12 +41,13 @@ from market.checkout.models import Checkout, CheckoutDelivery, CheckoutLine
 from market.checkout.selectors import checkout_get_for_display
 from market.core.errors import DomainError
 from market.core.money import base_currency, quantize
-from market.core.selectors import PriceConverter, exchange_rate_get_latest, price_converter_get
+from market.core.selectors import PriceConverter, price_converter_get
 from market.sellers.models import Seller
 from market.shipping.models import DutyCountry, Incoterm, ShippingMethod
 from market.shipping.selectors import (
     DEFAULT_WEIGHT_GRAMS,
     DeliveryOption,
+    amount_in_currency,
     duty_country_get,
     incoterms_offered,
     is_domestic,
@@ -348,18 +349,14 @@ def _part_duties(
 def _in_currency(amount_base: Decimal, currency: str, converter: PriceConverter) -> Decimal:
     """A base amount in ``currency``: the checkout's own rate when it is that currency (locked
     or not), else the latest stored rate."""
-    if currency == converter.base:
-        return amount_base
-    if currency == converter.currency:
-        return converter.from_base(amount_base).amount
-    rate = exchange_rate_get_latest(currency=currency)
-    if rate is None:
+    amount = amount_in_currency(amount_base, currency, converter)
+    if amount is None:
         raise DomainError(
             CheckoutErrorCode.NO_EXCHANGE_RATE,
             f"No exchange rate is known for {currency} to judge duties.",
             field="shippingAddress",
         )
-    return quantize(amount_base / rate.rate, currency)
+    return amount
 
 
 @transaction.atomic

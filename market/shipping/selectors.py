@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from market.core.money import quantize
-from market.core.selectors import PriceConverter
+from market.core.selectors import PriceConverter, exchange_rate_get_latest
 from market.shipping.models import DutyCountry, Incoterm, ShippingMethod, ShippingZone
 
 # A product listed without a weight ships as if it weighed this much: heavy enough for a
@@ -168,3 +168,83 @@ def parcel_duties(
         ZERO,
     )
     return quantize(due, currency)
+
+
+def amount_in_currency(
+    amount_base: Decimal, currency: str, converter: PriceConverter
+) -> Decimal | None:
+    """A base amount in ``currency`` (a de minimis threshold's): through ``converter`` when
+    it is that currency (a checkout's locked rate), else at the latest stored rate; None when
+    no rate is known."""
+    if currency == converter.base:
+        return amount_base
+    if currency == converter.currency:
+        return converter.from_base(amount_base).amount
+    rate = exchange_rate_get_latest(currency=currency)
+    if rate is None:
+        return None
+    return quantize(amount_base / rate.rate, currency)
+
+
+# --- Before the cart: what one item would cost to deliver -------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryEstimate:
+    """How one item, sent alone, would reach ``country``: the methods and their prices, the
+    incoterms offered, and the import duties (None when the destination's are not known)."""
+
+    country: str
+    domestic: bool
+    options: list[DeliveryOption]
+    incoterms_offered: list[str]
+    duties: Decimal | None
+    currency: str
+
+
+def delivery_estimate(
+    *,
+    country: str,
+    weight_grams: int | None,
+    processing_days: int,
+    price_base: Decimal,
+    hs_code: str,
+    exportable: bool,
+    converter: PriceConverter,
+) -> DeliveryEstimate:
+    """What a checkout would charge for delivering one item (weighing ``weight_grams``, priced
+    ``price_base``) to ``country`` as its own parcel, by the same rules as a checkout's quote:
+    the methods whose bands carry its weight (a missing weight counts as
+    ``DEFAULT_WEIGHT_GRAMS``), DAP/DDP where offered, and the duties a parcel of it pays. An
+    item that is not exportable reaches no country but the home one."""
+    country = country.upper()
+    domestic = is_domestic(country)
+    currency = converter.currency
+    if not exportable and not domestic:
+        return DeliveryEstimate(country, domestic, [], [], None, currency)
+    options = parcel_delivery_options(
+        methods=shipping_methods_for_country(country),
+        weight_grams=weight_grams or DEFAULT_WEIGHT_GRAMS,
+        processing_days=processing_days,
+        converter=converter,
+    )
+    duty_country = duty_country_get(country)
+    duties: Decimal | None = quantize(ZERO, currency) if domestic else None
+    if duty_country is not None:
+        threshold_currency = duty_country.de_minimis_currency.upper()
+        goods_value = amount_in_currency(price_base, threshold_currency, converter)
+        if goods_value is not None:
+            duties = parcel_duties(
+                duty_country=duty_country,
+                goods_value=goods_value,
+                lines=[(converter.from_base(price_base).amount, hs_code)],
+                currency=currency,
+            )
+    return DeliveryEstimate(
+        country=country,
+        domestic=domestic,
+        options=options,
+        incoterms_offered=incoterms_offered(country=country, duty_country=duty_country),
+        duties=duties,
+        currency=currency,
+    )

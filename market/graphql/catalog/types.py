@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import graphene
+from django_countries import countries
 from graphene import relay
 from graphene_django import DjangoObjectType
 from graphql_relay import to_global_id
@@ -12,9 +13,19 @@ from market.catalog.models import Product as ProductModel
 from market.catalog.models import ProductImage as ProductImageModel
 from market.catalog.models import ProductStatus as ProductStatusChoices
 from market.catalog.models import ProductVariant as ProductVariantModel
+from market.core.selectors import price_converter_get
 from market.graphql.core.context import absolute_url, request_memo
-from market.graphql.core.types import CountableConnection, Country, Money, MoneyRange
+from market.graphql.core.errors import argument_error
+from market.graphql.core.types import (
+    BoundToConverter,
+    CountableConnection,
+    Country,
+    Money,
+    MoneyRange,
+)
 from market.graphql.sellers.types import Seller
+from market.graphql.shipping.types import DeliveryEstimate
+from market.shipping.selectors import delivery_estimate
 
 Availability = graphene.Enum.from_enum(AvailabilityChoices, name="Availability")
 ProductStatus = graphene.Enum.from_enum(ProductStatusChoices, name="ProductStatus")
@@ -161,8 +172,6 @@ def _converter_of(obj, info):
         product = getattr(obj, "product", None) if isinstance(obj, ProductVariantModel) else None
         converter = getattr(product, "_converter", None)
     if converter is None:
-        from market.core.selectors import price_converter_get
-
         converter = request_memo(info, "converter:base", lambda: price_converter_get(currency=None))
     return converter
 
@@ -180,6 +189,14 @@ class Product(DjangoObjectType):
     export = graphene.Field(ExportData, required=True)
     status = graphene.Field(
         ProductStatus, required=True, description="Buyers only ever see published products."
+    )
+    delivery_estimate = graphene.Field(
+        DeliveryEstimate,
+        required=True,
+        country=graphene.String(required=True, description="ISO 3166-1 alpha-2, e.g. DE."),
+        currency=graphene.String(description="Default: the currency the product was asked in."),
+        description="What sending one item (the cheapest version) alone to `country` would "
+        "cost: delivery methods and prices, DAP/DDP, import duties.",
     )
 
     class Meta:
@@ -203,6 +220,24 @@ class Product(DjangoObjectType):
 
     def resolve_status(self, info):
         return self.status
+
+    def resolve_delivery_estimate(self, info, country, currency=None):
+        code = country.strip().upper()
+        if code not in countries:
+            raise argument_error("country", f"Not an ISO 3166-1 alpha-2 country code: {country!r}.")
+        converter = (
+            price_converter_get(currency=currency) if currency else _converter_of(self, info)
+        )
+        estimate = delivery_estimate(
+            country=code,
+            weight_grams=self.weight_grams,
+            processing_days=self.processing_days,
+            price_base=self.price_min_amount,
+            hs_code=self.hs_code,
+            exportable=self.is_exportable,
+            converter=converter,
+        )
+        return BoundToConverter(estimate, converter)
 
     def resolve_variants(self, info):
         variants = list(self.variants.all())

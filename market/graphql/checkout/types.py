@@ -8,12 +8,17 @@ from graphql_relay import to_global_id
 from market.checkout import pricing
 from market.checkout.error_codes import CheckoutErrorCode
 from market.checkout.pricing import checkout_quote
-from market.core.money import Money as MoneyValue
 from market.graphql.catalog.types import Product, ProductVariant
 from market.graphql.core.mutations import error_type
-from market.graphql.core.types import Address, ConvertedPrice, CurrencyConversion, Money
+from market.graphql.core.types import (
+    Address,
+    BoundToConverter,
+    CurrencyConversion,
+    Money,
+    converted_money,
+)
 from market.graphql.sellers.types import Seller
-from market.graphql.shipping.types import Incoterm, ShippingMethod
+from market.graphql.shipping.types import DeliveryOption, Incoterm, ShippingMethod
 from market.shipping.selectors import DEFAULT_WEIGHT_GRAMS
 
 CheckoutError = error_type("CheckoutError", CheckoutErrorCode)
@@ -31,29 +36,6 @@ class AddressInput(graphene.InputObjectType):
     country_area = graphene.String()
     country = graphene.String(required=True, description="ISO 3166-1 alpha-2, e.g. AZ.")
     phone = graphene.String()
-
-
-def _money(amount, converter) -> ConvertedPrice:
-    """An amount already in the converter's (the checkout's) currency."""
-    return ConvertedPrice(MoneyValue(amount, converter.currency), converter)
-
-
-class DeliveryOption(graphene.ObjectType):
-    """A way one seller's parcel can travel, priced for this checkout."""
-
-    shipping_method = graphene.Field(ShippingMethod, required=True)
-    price = graphene.Field(Money, required=True)
-    processing_days = graphene.Int(required=True, description="The maker's slowest item.")
-    transit_days_min = graphene.Int(required=True)
-    transit_days_max = graphene.Int(required=True)
-    delivery_days_min = graphene.Int(required=True, description="Processing plus transit.")
-    delivery_days_max = graphene.Int(required=True)
-
-    def resolve_shipping_method(self, info):
-        return self.method
-
-    def resolve_price(self, info):
-        return _money(self.price, self._converter)
 
 
 class CheckoutQuoteLine(graphene.ObjectType):
@@ -74,32 +56,32 @@ class CheckoutQuoteLine(graphene.ObjectType):
         return self.product.name
 
     def resolve_unit_price(self, info):
-        return _money(self.unit_price, self._converter)
+        return converted_money(self.unit_price, self._converter)
 
     def resolve_total(self, info):
-        return _money(self.total, self._converter)
+        return converted_money(self.total, self._converter)
 
 
 class _Figures:
     """Resolvers of a quote's (or part's) Decimal figures as Money of the checkout currency."""
 
     def resolve_subtotal(self, info):
-        return _money(self.subtotal, self._converter)
+        return converted_money(self.subtotal, self._converter)
 
     def resolve_shipping(self, info):
-        return _money(self.shipping, self._converter)
+        return converted_money(self.shipping, self._converter)
 
     def resolve_vat(self, info):
-        return _money(self.vat, self._converter)
+        return converted_money(self.vat, self._converter)
 
     def resolve_duties(self, info):
-        return _money(self.duties, self._converter)
+        return converted_money(self.duties, self._converter)
 
     def resolve_duties_estimate(self, info):
-        return _money(self.duties_estimate, self._converter)
+        return converted_money(self.duties_estimate, self._converter)
 
     def resolve_total(self, info):
-        return _money(self.total, self._converter)
+        return converted_money(self.total, self._converter)
 
 
 _VAT_HELP = "VAT included in the prices (delivery within Azerbaijan); not added to the total."
@@ -134,10 +116,10 @@ class CheckoutQuotePart(_Figures, graphene.ObjectType):
     delivery_options = graphene.List(graphene.NonNull(DeliveryOption), required=True)
 
     def resolve_lines(self, info):
-        return [_Bound(line, self._converter) for line in self.lines]
+        return [BoundToConverter(line, self._converter) for line in self.lines]
 
     def resolve_delivery_options(self, info):
-        return [_Bound(option, self._converter) for option in self.delivery_options]
+        return [BoundToConverter(option, self._converter) for option in self.delivery_options]
 
 
 class CheckoutQuote(_Figures, graphene.ObjectType):
@@ -165,26 +147,15 @@ class CheckoutQuote(_Figures, graphene.ObjectType):
         return CurrencyConversion.from_converter(self._converter)
 
     def resolve_parts(self, info):
-        return [_Bound(part, self._converter) for part in self.parts]
+        return [BoundToConverter(part, self._converter) for part in self.parts]
 
     def resolve_incoterm(self, info):
         return self.incoterm or None
 
 
-class _Bound:
-    """A pricing dataclass with the converter its Money fields need."""
-
-    def __init__(self, value, converter):
-        self._value = value
-        self._converter = converter
-
-    def __getattr__(self, name):
-        return getattr(self._value, name)
-
-
-def quote_for_api(quote: pricing.CheckoutQuote) -> _Bound:
+def quote_for_api(quote: pricing.CheckoutQuote) -> BoundToConverter:
     """The root object of a ``CheckoutQuote`` field."""
-    return _Bound(quote, quote.converter)
+    return BoundToConverter(quote, quote.converter)
 
 
 class CheckoutLine(graphene.ObjectType):

@@ -75,6 +75,23 @@ class ConvertedPrice:
     converter: PriceConverter
 
 
+def converted_money(amount, converter: PriceConverter) -> ConvertedPrice:
+    """An amount already in the converter's currency (a quote's figure), as API ``Money``."""
+    return ConvertedPrice(MoneyValue(amount, converter.currency), converter)
+
+
+class BoundToConverter:
+    """A pricing dataclass (a quote, a delivery option) with the converter its ``Money``
+    fields need."""
+
+    def __init__(self, value, converter: PriceConverter) -> None:
+        self._value = value
+        self._converter = converter
+
+    def __getattr__(self, name):
+        return getattr(self._value, name)
+
+
 class MoneyRange(graphene.ObjectType):
     start = graphene.Field(Money, description="The lowest variant price.")
     stop = graphene.Field(Money, description="The highest variant price.")
