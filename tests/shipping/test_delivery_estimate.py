@@ -50,9 +50,7 @@ def estimate(gql, country, **variables):
     return data["product"]["deliveryEstimate"]
 
 
-def test_an_export_lists_the_methods_that_carry_it_with_duties_in_the_asked_currency(
-    gql, kilim
-):
+def test_an_export_lists_the_methods_that_carry_it_with_duties_in_the_asked_currency(gql, kilim):
     found = estimate(gql, "de", currency="EUR")
 
     # 1,200 g: the Standard 5 kg band (80 AZN = 40 EUR); Express carries 1 kg at most.

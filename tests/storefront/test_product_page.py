@@ -11,14 +11,16 @@ from graphql_relay import to_global_id
 
 from market.catalog.models import Availability, ProductStatus
 from market.sellers.models import SellerStatus
-from market.storefront.preferences import CURRENCY_COOKIE
+from market.storefront.preferences import COUNTRY_COOKIE, CURRENCY_COOKIE
 from tests.factories import (
     AttributeValueFactory,
     CategoryFactory,
     ProductImageFactory,
     ProductVariantFactory,
     SellerFactory,
+    duty_country,
     listed_product,
+    shipping_method,
 )
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +199,52 @@ def test_queries_do_not_grow_with_versions_images_or_attributes(client, kilim):
         kilim.attribute_values.add(AttributeValueFactory())
 
     assert count() == few
+
+
+def delivery_section(html: str) -> str:
+    return re.search(r'<section class="delivery".*?</section>', html, re.S).group(0)
+
+
+def test_delivery_and_duties_are_estimated_for_the_visitors_country(client, kilim):
+    shipping_method(countries=["DE"], name="Standard", transit=(7, 14))
+    duty_country("DE", de_minimis="150", currency="EUR", chapters={"57": "8"})
+    client.cookies[CURRENCY_COOKIE] = "EUR"
+    client.cookies[COUNTRY_COOKIE] = "DE"
+
+    section = delivery_section(page(client))
+
+    assert "Delivery to Germany" in section
+    # 2.4 kg: the 5 kg band, 80 AZN = €40.00; ready in 3 days, then 7–14 in transit.
+    assert '<td>10–17 days</td><td class="num">€40.00</td>' in section
+    # The cheapest version, 300 AZN = €150.00, is not over the €150 de minimis.
+    assert "No import duties are due on this work at its price." in section
+    assert "(DDP)" in section and "(DAP)" in section
+
+
+def test_duties_over_the_de_minimis_are_shown(client, kilim):
+    shipping_method(countries=["DE"])
+    duty_country("DE", de_minimis="100", currency="EUR", chapters={"57": "8"})
+    client.cookies[CURRENCY_COOKIE] = "EUR"
+    client.cookies[COUNTRY_COOKIE] = "DE"
+
+    section = delivery_section(page(client))
+
+    assert "Import duties: about €12.00." in section  # 8 % of €150.00
+
+
+def test_a_country_we_do_not_deliver_to_says_so(client, kilim):
+    client.cookies[COUNTRY_COOKIE] = "NZ"
+
+    section = delivery_section(page(client))
+
+    assert "Delivery to New Zealand" in section
+    assert "We do not deliver there yet." in section
+
+
+def test_work_that_is_not_exported_says_so_abroad(client, kilim):
+    shipping_method(countries=["DE"])
+    kilim.is_exportable = False
+    kilim.save()
+    client.cookies[COUNTRY_COOKIE] = "DE"
+
+    assert "This work is not shipped abroad." in delivery_section(page(client))

@@ -203,13 +203,15 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     chosen = preferences_get(request)
-    data = api.run(request, "Product", slug=slug, currency=chosen.currency)
+    data = api.run(request, "Product", slug=slug, currency=chosen.currency, country=chosen.country)
     product = data.get("product")
     if product is None:
         raise Http404
     origin = settings.MARKET_STOREFRONT_URL.rstrip("/")
+    duties = product["deliveryEstimate"]["duties"]
     context = {
         "product": product,
+        "duties_due": bool(duties) and Decimal(str(duties["amount"])) > 0,
         "variants": product["variants"],
         "first_price": next((v["price"] for v in product["variants"]), None),
         # The first version that can be bought is chosen until the visitor picks another.
