@@ -268,6 +268,12 @@ def _search(products: QuerySet[Product], text: str) -> QuerySet[Product]:
     )
 
 
+def product_origin_countries() -> list[str]:
+    """The countries public work comes from (ISO codes), for a filter to offer only those."""
+    published = product_list_published().order_by()
+    return sorted(set(published.values_list("origin_country", flat=True).distinct()))
+
+
 def category_list() -> list[Category]:
     return list(Category.objects.order_by("sort_order", "name"))
 

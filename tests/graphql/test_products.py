@@ -396,3 +396,17 @@ def test_images_tell_their_pixel_sizes_and_the_thumbnails(gql):
         {"width": 1000, "height": 500, "thumbnailWidth": 1000, "thumbnailHeight": 500}
     ]
     assert after == [{"width": 1000, "height": 500, "thumbnailWidth": 320, "thumbnailHeight": 160}]
+
+
+def test_origin_countries_are_those_of_published_work(gql):
+    listed_product(origin_country="TR")
+    listed_product(origin_country="AZ")
+    listed_product(origin_country="AZ")
+    listed_product(origin_country="FR", status=ProductStatus.DRAFT)
+
+    data = gql.execute("{ productOriginCountries { code name } }")
+
+    assert data["productOriginCountries"] == [
+        {"code": "AZ", "name": "Azerbaijan"},
+        {"code": "TR", "name": "Türkiye"},
+    ]

@@ -125,6 +125,11 @@ def test_the_origin_in_stock_and_made_to_order_filters(client):
     made_to_order = client.get("/products/", {"made_to_order": "1"})
 
     assert shown(by_origin) == ["Turkish plate"]
+    # The filter offers the countries work comes from, not every country there is.
+    assert re.findall(
+        r'<option value="(\w\w)"',
+        by_origin.content.decode().split('id="filter-origin"')[1].split("</select>")[0],
+    ) == ["AZ", "TR"]
     assert shown(in_stock) == ["Commissioned tar", "Turkish plate"]
     assert shown(made_to_order) == ["Commissioned tar"]
 
@@ -322,6 +327,6 @@ def test_the_number_of_queries_does_not_grow_with_the_page_size(
     at_48 = _queries_for_a_full_page(client, 48)
 
     assert at_24 == at_48
-    # Categories, makers, the rate, products, their variants, their images, the count.
-    with django_assert_max_num_queries(7):
+    # Categories, makers, origins, the rate, products, their variants, their images, the count.
+    with django_assert_max_num_queries(8):
         client.get("/products/", {"sort": "price-asc"})

@@ -1,4 +1,5 @@
 import graphene
+from django_countries.fields import Country as CountryValue
 
 from market.catalog import selectors
 from market.catalog.selectors import ProductFilter, ProductRelation, ProductSort
@@ -15,6 +16,7 @@ from market.graphql.core.errors import argument_error
 from market.graphql.core.ids import NodeField, decode_global_ids
 from market.graphql.core.pagination import paginate
 from market.graphql.core.selection import selected_fields
+from market.graphql.core.types import Country
 
 ProductSortField = graphene.Enum.from_enum(ProductSort, name="ProductSortField")
 
@@ -123,6 +125,11 @@ class CatalogQueries(graphene.ObjectType):
     product = graphene.Field(
         Product, id=graphene.ID(), slug=graphene.String(), currency=graphene.String()
     )
+    product_origin_countries = graphene.List(
+        graphene.NonNull(Country),
+        required=True,
+        description="The countries published work comes from, for `originCountries`.",
+    )
     categories = graphene.List(
         graphene.NonNull(Category),
         required=True,
@@ -182,6 +189,12 @@ class CatalogQueries(graphene.ObjectType):
         return ProductConnection.from_page(
             paginate(queryset, prefix="sellerproduct", first=first, after=after)
         )
+
+    def resolve_product_origin_countries(self, info):
+        return [
+            Country.from_field(CountryValue(code=code))
+            for code in selectors.product_origin_countries()
+        ]
 
     def resolve_categories(self, info):
         return CategoryTree.for_request(info).children.get(None, [])
