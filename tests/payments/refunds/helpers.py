@@ -32,6 +32,17 @@ def order_manager():
     )
 
 
+def refund_asked(part: OrderPart, *, key: str = "r-1", amount: str = "10.00") -> Refund:
+    """A refund asked for by staff and not yet sent (its task queued, not run): pending."""
+    return refund_create(
+        part=part,
+        amount=Decimal(amount),
+        reason="Arrived broken",
+        idempotency_key=key,
+        actor=order_manager(),
+    )
+
+
 def refund_made(**kwargs) -> Refund:
     """``refund_create(**kwargs)``, then what the workers do once it commits: send it to the
     gateway, and reverse a seller's transfer if it succeeded. The refund as it is then."""

@@ -10,12 +10,12 @@ from django.utils import timezone
 from market.ledger.models import LedgerEntry
 from market.ledger.selectors import seller_balance
 from market.payments.models import Refund, StripeEvent
-from market.payments.refunds import refund_create, refund_send
+from market.payments.refunds import refund_send
 from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
 from tests.factories import card_paid_part
-from tests.payments.refunds.helpers import order_manager, order_status, refund_made
+from tests.payments.refunds.helpers import order_manager, order_status, refund_asked, refund_made
 from tests.payouts.worker.helpers import delivered, ready_stripe_account
 from tests.stripe_server import refunds as stripe_refunds
 from tests.stripe_server.server import webhook_event
@@ -81,13 +81,7 @@ def test_the_refund_is_answered_pending_and_sent_by_the_worker_after_the_commit(
     part = card_paid_part(card="pm_card_visa")
 
     with worker_inline():
-        asked = refund_create(
-            part=part,
-            amount=Decimal("10.00"),
-            reason="Arrived broken",
-            idempotency_key="r-1",
-            actor=order_manager(),
-        )
+        asked = refund_asked(part)
         # when the request answers, nothing has been sent yet
         assert (asked.status, stripe_gateway.calls_to("POST", REFUNDS)) == ("pending", [])
 
@@ -111,9 +105,7 @@ def test_the_send_task_run_twice_sends_the_refund_once(stripe_gateway):
 
 def test_a_refund_being_sent_by_another_worker_is_not_sent_again(stripe_gateway):
     part = card_paid_part(card="pm_card_visa")
-    pending = refund_create(
-        part=part, amount=Decimal("10.00"), reason="Broken", idempotency_key="r-1", actor=None
-    )
+    pending = refund_asked(part)
     Refund.objects.filter(pk=pending.pk).update(sending_since=timezone.now(), attempts=1)
 
     assert refund_send(refund_id=pending.pk).status == "pending"
@@ -275,13 +267,7 @@ def test_charge_refunded_for_our_own_refund_does_not_double_it(stripe_gateway):
 def test_charge_refunded_finishes_our_refund_whose_answer_never_came(stripe_gateway):
     part = card_paid_part(card="pm_card_visa")
     # Its worker's message was lost on the way, after Stripe made the refund.
-    pending = refund_create(
-        part=part,
-        amount=Decimal("10.00"),
-        reason="Arrived broken",
-        idempotency_key="r-1",
-        actor=order_manager(),
-    )
+    pending = refund_asked(part)
     # Stripe made it after all (as our metadata shows); only the webhook tells us.
     with stripe_gateway.lock:
         stripe_refunds.create(

@@ -7,22 +7,11 @@ import pytest
 from django.utils import timezone
 
 from market.payments.models import Refund
-from market.payments.refunds import refund_create, refund_send, refunds_sweep
+from market.payments.refunds import refund_send, refunds_sweep
 from tests.factories import card_paid_part
-from tests.payments.refunds.helpers import order_manager, refund_made
+from tests.payments.refunds.helpers import order_manager, refund_asked, refund_made
 
 pytestmark = pytest.mark.django_db
-
-
-def asked(part, key: str) -> Refund:
-    """A refund asked for whose task never ran (its message was lost)."""
-    return refund_create(
-        part=part,
-        amount=Decimal("10.00"),
-        reason="Arrived broken",
-        idempotency_key=key,
-        actor=order_manager(),
-    )
 
 
 def test_a_refund_never_sent_is_queued_again_once_it_is_stale(
@@ -30,7 +19,7 @@ def test_a_refund_never_sent_is_queued_again_once_it_is_stale(
 ):
     settings.REFUND_SWEEP_AFTER_SECONDS = 300
     part = card_paid_part()
-    lost = asked(part, "lost")
+    lost = refund_asked(part, key="lost")
     sent = refund_made(
         part=part,
         amount=Decimal("10.00"),
@@ -39,7 +28,7 @@ def test_a_refund_never_sent_is_queued_again_once_it_is_stale(
         actor=order_manager(),
     )
     clock.shift(301)
-    fresh = asked(part, "fresh")
+    fresh = refund_asked(part, key="fresh")
 
     with django_capture_on_commit_callbacks(execute=True):
         swept = refunds_sweep()
@@ -52,7 +41,7 @@ def test_a_refund_never_sent_is_queued_again_once_it_is_stale(
 
 def test_a_refund_whose_worker_went_silent_is_taken_over_and_sent(settings, clock):
     settings.REFUND_SWEEP_AFTER_SECONDS = 300
-    stuck = asked(card_paid_part(), "stuck")
+    stuck = refund_asked(card_paid_part(), key="stuck")
     Refund.objects.filter(pk=stuck.pk).update(sending_since=timezone.now(), attempts=1)
     clock.shift(301)
 

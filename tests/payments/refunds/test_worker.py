@@ -3,17 +3,15 @@ after the commit, once, however often its task is delivered."""
 
 import os
 import time
-from decimal import Decimal
 
 import pytest
 from celery import current_app
 
 from market.ledger.models import LedgerEntry
 from market.payments.models import Refund
-from market.payments.refunds import refund_create
 from tests.celery_worker import worker_log
 from tests.factories import card_paid_part
-from tests.payments.refunds.helpers import order_manager
+from tests.payments.refunds.helpers import refund_asked
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -42,13 +40,7 @@ def test_a_real_worker_sends_a_refund_once_though_its_task_is_delivered_twice(
     part = card_paid_part(card="pm_card_visa")
 
     # when a refund is asked for (its task queued on commit) and its message arrives twice
-    made = refund_create(
-        part=part,
-        amount=Decimal("10.00"),
-        reason="Arrived broken",
-        idempotency_key="worker-1",
-        actor=order_manager(),
-    )
+    made = refund_asked(part, key="worker-1")
     current_app.tasks["payments.send_refund"].apply_async(kwargs={"refund_id": made.pk})
 
     # then the worker sends it once, and it succeeds once
