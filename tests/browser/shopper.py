@@ -8,6 +8,7 @@ catalogues say today (until the translations land, Azerbaijani pages speak Engli
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from django.utils import translation
 from playwright.sync_api import Page, expect
@@ -42,8 +43,9 @@ class Shopper:
         return "" if self.language == "en" else f"/{self.language}"
 
     def at(self, path: str) -> None:
-        """The page is at ``path`` (in the shopper's language; a regex, query string allowed)."""
-        self.page.wait_for_url(re.compile(rf"^https?://[^/]+{self.prefix}{path}(\?.*)?$"))
+        """The page is at ``path`` (in the shopper's language; a regex; a query or fragment
+        may follow)."""
+        self.page.wait_for_url(re.compile(rf"^https?://[^/]+{self.prefix}{path}([?#].*)?$"))
         expect(self.page.locator("html")).to_have_attribute("lang", self.language)
 
     def cart_link(self, count: int):
@@ -140,7 +142,7 @@ class Shopper:
         """Place the order; its status page's token."""
         self.page.get_by_role("button", name=self.t("Place order")).click()
         self.at("/orders/[0-9a-f-]{36}/")
-        return self.page.url.rstrip("/").split("/")[-1].split("?")[0]
+        return urlsplit(self.page.url).path.rstrip("/").split("/")[-1]
 
     def pay(self, card: str) -> None:
         pay = self.page.locator("#pay")
