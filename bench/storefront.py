@@ -57,6 +57,17 @@ CATALOGUE_PAGE_SIZE = 24
 @dataclass
 class Timing:
     samples_ms: list[float] = field(default_factory=list)
+    # This process's CPU time per sample: steady when other work shares the machine (the
+    # database's own time is not in it).
+    cpu_ms: list[float] = field(default_factory=list)
+
+    def add(self, wall_ms: float, cpu_ms: float) -> None:
+        self.samples_ms.append(wall_ms)
+        self.cpu_ms.append(cpu_ms)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_ms)
 
     @property
     def median(self) -> float:
@@ -162,25 +173,27 @@ def time_page(client, path: str, *, warmup: int, requests: int) -> tuple[Timing,
     timing = Timing()
     size = 0
     for index in range(warmup + requests):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
         elapsed = (time.perf_counter() - started) * 1000
+        cpu_elapsed = (time.process_time() - cpu) * 1000
         if response.status_code != 200:
             raise BenchError(f"GET {path} answered {response.status_code}")
         size = len(response.content)
         if index >= warmup:
-            timing.samples_ms.append(elapsed)
+            timing.add(elapsed, cpu_elapsed)
     return timing, size
 
 
 def time_operation(run, call: OperationCall, *, warmup: int, requests: int) -> Timing:
     timing = Timing()
     for index in range(warmup + requests):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         run(call.request, call.name, **call.variables)
         elapsed = (time.perf_counter() - started) * 1000
+        cpu_elapsed = (time.process_time() - cpu) * 1000
         if index >= warmup:
-            timing.samples_ms.append(elapsed)
+            timing.add(elapsed, cpu_elapsed)
     return timing
 
 
@@ -265,32 +278,34 @@ def few_results_path(product_page: str) -> str:
 
 def print_table(results: list[PageResult]) -> None:
     header = (
-        f"{'page':<34} {'median':>8} {'p95':>8} │ {'operation':<16} {'median':>8} {'p95':>8}"
-        f" │ {'render':>7} {'SQL':>4} {'HTML':>7}  target"
+        f"{'page':<34} {'median':>7} {'p95':>7} {'cpu':>6} │ {'operation':<10} {'median':>7}"
+        f" {'p95':>7} {'cpu':>6} │ {'render':>6} {'SQL':>3} {'HTML':>6}  target (median)"
     )
     print()
     print(header)
     print("─" * len(header))
     for result in results:
-        first = True
-        for name, timing in result.operations.items():
+        for row, (name, timing) in enumerate(result.operations.items()):
+            page = result.page
             page_cols = (
-                f"{result.label:<34} {result.page.median:>6.1f}ms {result.page.p95:>6.1f}ms"
-                if first
-                else f"{'':<34} {'':>8} {'':>8}"
+                f"{result.label:<34} {page.median:>7.1f} {page.p95:>7.1f} {page.cpu_median:>6.1f}"
+                if row == 0
+                else " " * 58
             )
             tail = (
-                f" │ {result.page.median - result.operations_median:>5.1f}ms {result.sql:>4}"
-                f" {result.bytes / 1024:>5.1f}KB  ≤ {result.target_ms:.0f} ms median:"
-                f" {verdict(result.ok)}"
-                if first
+                f" │ {page.median - result.operations_median:>6.1f} {result.sql:>3}"
+                f" {result.bytes / 1024:>4.0f}KB  ≤ {result.target_ms:.0f} ms: {verdict(result.ok)}"
+                if row == 0
                 else " │"
             )
-            print(f"{page_cols} │ {name:<16} {timing.median:>6.1f}ms {timing.p95:>6.1f}ms{tail}")
-            first = False
+            print(
+                f"{page_cols} │ {name:<10} {timing.median:>7.1f} {timing.p95:>7.1f}"
+                f" {timing.cpu_median:>6.1f}{tail}"
+            )
     print()
-    print("page: the whole request through Django's test Client (middleware, operation,")
+    print("ms. page: the whole request through Django's test Client (middleware, operation,")
     print("template); operation: the same document, variables and request run on its own;")
+    print("cpu: this process's CPU time (median), steady when other work shares the machine;")
     print("render: page median minus the operations' medians (what the page adds to the API).")
 
 
