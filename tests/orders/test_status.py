@@ -13,8 +13,7 @@ from market.orders.services import (
     order_part_start_fulfilment,
     order_status_roll_up,
 )
-from tests.factories import StaffFactory, UserFactory
-from tests.orders.helpers import placed_order
+from tests.factories import StaffFactory, UserFactory, placed_order
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ class User(graphene.ObjectType):
     )
 
     orders = graphene.Field(
-        "market.graphql.orders.orders.OrderConnection",
+        "market.graphql.orders.types.OrderConnection",
         required=True,
         first=graphene.Int(),
         after=graphene.String(),
@@ -37,7 +37,7 @@ class User(graphene.ObjectType):
         return relay.Node.to_global_id("User", self.pk)
 
     def resolve_orders(self, info, first=None, after=None):
-        from market.graphql.orders.orders import orders_page_for_user
+        from market.graphql.orders.queries import orders_page_for_user
 
         return orders_page_for_user(self, first=first, after=after)
 

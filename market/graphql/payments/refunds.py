@@ -11,8 +11,8 @@ from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation
 from market.graphql.core.types import ConvertedPrice, Money
 from market.graphql.payments.mutations import PaymentError
-from market.orders import order_selectors
-from market.orders.order_selectors import order_price_converter
+from market.orders import selectors as order_selectors
+from market.orders.selectors import order_price_converter
 from market.orders.services import is_order_manager
 from market.payments import refunds
 from market.payments.models import RefundStatus as RefundStatusChoices
