@@ -147,15 +147,21 @@ def test_the_same_journey_in_azerbaijani(shop, page, eager_tasks):
 # --- (d) Bad input ---------------------------------------------------------------------------
 
 
-def test_an_invalid_postal_code_is_shown_at_its_field_with_what_was_typed(shop, page):
-    """The API's message sits beside the postal code, which keeps what was typed and says it
-    is invalid; the other fields keep theirs too."""
+def _at_checkout_with_a_bowl(page) -> Shopper:
+    """A guest in Germany paying in euros, at checkout with one bowl in the cart."""
     shopper = Shopper(page)
     page.goto("/products/caspian-bowl/")
     shopper.add_to_cart(then_count=1)
     shopper.choose(currency="EUR", country="DE")
     shopper.go_to_cart(1)
     shopper.checkout()
+    return shopper
+
+
+def test_an_invalid_postal_code_is_shown_at_its_field_with_what_was_typed(shop, page):
+    """The API's message sits beside the postal code, which keeps what was typed and says it
+    is invalid; the other fields keep theirs too."""
+    shopper = _at_checkout_with_a_bowl(page)
 
     shopper.give_details(email="guest@example.com", address={**BERLIN, "Postal code": "10A 15"})
 
@@ -173,12 +179,7 @@ def test_an_invalid_postal_code_is_shown_at_its_field_with_what_was_typed(shop, 
 def test_a_declined_card_says_so_and_the_order_stays_payable(shop, page):
     """A declined card is reported at the card field; the order is still awaiting payment,
     and the next card pays it."""
-    shopper = Shopper(page)
-    page.goto("/products/caspian-bowl/")
-    shopper.add_to_cart(then_count=1)
-    shopper.choose(currency="EUR", country="DE")
-    shopper.go_to_cart(1)
-    shopper.checkout()
+    shopper = _at_checkout_with_a_bowl(page)
     shopper.give_details(email="guest@example.com")
     shopper.choose_delivery(makers=[STUDIO])
     token = shopper.place_order()
