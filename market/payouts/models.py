@@ -91,7 +91,7 @@ class PayoutAccountEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.get_type_display()} ({self.account_id})"
+        return f"{self.get_kind_display()} ({self.account_id})"
 
 
 class PayoutState(models.TextChoices):

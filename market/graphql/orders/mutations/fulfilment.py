@@ -4,12 +4,12 @@ answers like a missing one."""
 
 import graphene
 
-from market.graphql.core.auth import require_seller, require_user
+from market.core.permissions import StaffPermission
+from market.graphql.core.auth import require_seller, require_user, staff_may
 from market.graphql.core.mutations import BaseMutation
 from market.graphql.orders.mutations.orders import _pk as part_pk
 from market.graphql.orders.types import OrderError, SellerOrderPart
 from market.orders import fulfilment, selectors
-from market.orders.services import is_order_manager
 
 
 class OrderPartShip(BaseMutation):
@@ -55,7 +55,7 @@ class OrderPartDeliver(BaseMutation):
     def perform(cls, root, info, id):
         user = require_user(info)
         pk = part_pk(id, "OrderPart")
-        if is_order_manager(user):
+        if staff_may(user, StaffPermission.MANAGE_ORDERS):
             part = selectors.order_part_get_for_staff(part_id=pk)
         else:
             part = selectors.order_part_get_for_seller(seller=require_seller(info), part_id=pk)

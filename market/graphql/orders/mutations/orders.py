@@ -12,6 +12,7 @@ from market.graphql.core.auth import (
     require_seller,
     require_staff_permission,
     require_user,
+    staff_may,
 )
 from market.graphql.core.ids import pk_or_refused
 from market.graphql.core.mutations import BaseMutation
@@ -69,10 +70,15 @@ class OrderCancel(BaseMutation):
             pk = _pk(id, "Order")
             order = (
                 selectors.order_get_for_staff(order_id=pk)
-                if services.is_order_manager(actor)
+                if staff_may(actor, StaffPermission.MANAGE_ORDERS)
                 else selectors.order_get_for_buyer(user=actor, order_id=pk)
             )
-        order = services.order_cancel(order=order, actor=actor, reason=_reason(reason))
+        order = services.order_cancel(
+            order=order,
+            actor=actor,
+            reason=_reason(reason),
+            by_order_manager=staff_may(actor, StaffPermission.MANAGE_ORDERS),
+        )
         return {"order": selectors.order_get_with_details(order_id=order.pk)}
 
 
@@ -131,7 +137,7 @@ class OrderPartCancel(BaseMutation):
     def perform(cls, root, info, id, reason=None):
         user = require_user(info)
         pk = _pk(id, "OrderPart")
-        if services.is_order_manager(user):
+        if staff_may(user, StaffPermission.MANAGE_ORDERS):
             part = selectors.order_part_get_for_staff(part_id=pk)
         else:
             part = selectors.order_part_get_for_seller(seller=require_seller(info), part_id=pk)
