@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/payouts.py
 	$(BIN)/python bench/hostile_queries.py
+	$(BIN)/python bench/storefront.py
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache .mypy_cache

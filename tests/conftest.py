@@ -10,11 +10,17 @@ from tests.celery_worker import celery_worker_process  # noqa: F401  (a shared f
 IN_CI = bool(os.environ.get("CI"))
 
 
-def _needs(request, marker: str, available: bool, why: str) -> None:
-    if request.node.get_closest_marker(marker) and not available:
+def service_required(available: bool, why: str) -> None:
+    """Skip the test when a service it needs is missing, but fail it in CI."""
+    if not available:
         if IN_CI:
             pytest.fail(f"{why} (in CI a missing service is a failure, not a skip)")
         pytest.skip(why)
+
+
+def _needs(request, marker: str, available: bool, why: str) -> None:
+    if request.node.get_closest_marker(marker):
+        service_required(available, why)
 
 
 @pytest.fixture(autouse=True)
