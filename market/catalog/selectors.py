@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -268,10 +269,23 @@ def _search(products: QuerySet[Product], text: str) -> QuerySet[Product]:
     )
 
 
+ORIGIN_COUNTRIES_CACHE_KEY = "catalog:origin-countries"
+ORIGIN_COUNTRIES_CACHE_SECONDS = 300
+
+
 def product_origin_countries() -> list[str]:
-    """The countries public work comes from (ISO codes), for a filter to offer only those."""
-    published = product_list_published().order_by()
-    return sorted(set(published.values_list("origin_country", flat=True).distinct()))
+    """The countries public work comes from (ISO codes), for a filter to offer only those.
+
+    A scan of the whole catalogue (~10 ms at 10,000 products) that every catalogue page asks
+    for, and that changes only when a maker lists work from a new country: kept in the cache
+    for five minutes (a new country shows in the filter after at most that long)."""
+
+    def scan() -> list[str]:
+        published = product_list_published().order_by()
+        return sorted(set(published.values_list("origin_country", flat=True).distinct()))
+
+    countries = cache.get_or_set(ORIGIN_COUNTRIES_CACHE_KEY, scan, ORIGIN_COUNTRIES_CACHE_SECONDS)
+    return list(countries or ())
 
 
 def category_list() -> list[Category]:
