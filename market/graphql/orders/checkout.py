@@ -18,7 +18,12 @@ from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.core.types import Country
 from market.orders import checkout as services
-from market.orders.checkout_selectors import checkout_get_active, checkout_get_for_display
+from market.orders.addresses import address_format
+from market.orders.checkout_selectors import (
+    checkout_get_active,
+    checkout_get_for_display,
+    checkout_line_problem,
+)
 from market.orders.error_codes import CheckoutErrorCode
 
 CheckoutError = error_type("CheckoutError", CheckoutErrorCode)
@@ -70,6 +75,38 @@ class AddressInput(graphene.InputObjectType):
     phone = graphene.String()
 
 
+class AddressFormat(graphene.ObjectType):
+    """What an address in one country needs, as the address checks apply it."""
+
+    country = graphene.Field(Country, required=True)
+    postal_code_used = graphene.Boolean(
+        required=True, description="False where there are no postal codes (any given is dropped)."
+    )
+    postal_code_required = graphene.Boolean(
+        required=True, description="The code is required and checked against the format."
+    )
+    postal_code_example = graphene.String(
+        required=True, description="A code in the checked format, e.g. `10115`; empty if none."
+    )
+
+    def resolve_country(self, info):
+        return Country(code=self.country, name=str(countries.name(self.country)))
+
+
+CheckoutErrorCodeEnum = CheckoutError._meta.fields["code"].type.of_type
+
+
+class CheckoutLineProblem(graphene.ObjectType):
+    """Why a line cannot be bought as it stands; completing the checkout would be refused
+    with this code until the buyer changes or removes the line."""
+
+    code = graphene.Field(CheckoutErrorCodeEnum, required=True)
+    message = graphene.String(required=True)
+    quantity_available = graphene.Int(
+        required=True, description="Units the line may hold now."
+    )
+
+
 class CheckoutLine(graphene.ObjectType):
     id = graphene.ID(required=True)
     variant = graphene.Field(ProductVariant, required=True)
@@ -83,6 +120,11 @@ class CheckoutLine(graphene.ObjectType):
     )
     reserved_until = graphene.DateTime(
         description="When this line's reservation lapses; null when it holds nothing now."
+    )
+    problem = graphene.Field(
+        CheckoutLineProblem,
+        description="Null when the line can be bought: else out of stock (another buyer took "
+        "it meanwhile), fewer left than asked for, or no longer for sale.",
     )
 
     def resolve_id(self, info):
@@ -102,6 +144,9 @@ class CheckoutLine(graphene.ObjectType):
 
     def resolve_quantity_available(self, info):
         return max(0, self.variant.stock_quantity - self.reserved_by_others)
+
+    def resolve_problem(self, info):
+        return checkout_line_problem(self)
 
 
 class Checkout(graphene.ObjectType):
@@ -342,6 +387,16 @@ class CheckoutQueries(graphene.ObjectType):
         description="A checkout by its token: null when unknown; an `expired` or "
         "`already_completed` error when it can no longer be used.",
     )
+
+    address_format = graphene.Field(
+        AddressFormat,
+        country=graphene.String(required=True),
+        description="What a postal address in this country needs (ISO 3166-1 alpha-2); null "
+        "for a code that is not a country.",
+    )
+
+    def resolve_address_format(self, info, country):
+        return address_format(country=country)
 
     def resolve_checkout(self, info, token):
         try:
