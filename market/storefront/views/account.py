@@ -118,7 +118,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     errors = api.field_errors(payload)
     if errors or not payload["user"]:
         return _form(request, "sign_in.html", typed=typed, errors=errors, next=target)
-    _, pk = from_global_id(payload["user"]["id"])
+    pk = from_global_id(payload["user"]["id"]).id
     user = get_user_model().objects.get(pk=pk)
     login(request, user, backend=SESSION_BACKEND)
     request.session[REFRESH_TOKEN_SESSION_KEY] = payload["refreshToken"]
