@@ -97,7 +97,9 @@ def checkout_get_for_display(*, token) -> Checkout:
         .annotate(
             reserved_by_others=Coalesce(Subquery(others), 0, output_field=IntegerField()),
             reserved_until=Subquery(own),
-            is_purchasable=Exists(product_list_published().filter(pk=OuterRef("variant__product_id"))),
+            is_purchasable=Exists(
+                product_list_published().filter(pk=OuterRef("variant__product_id"))
+            ),
         )
         .order_by("created_at", "pk")
     )

@@ -21,7 +21,9 @@ CHECKOUT_SESSION_KEY = "storefront_checkout"
 CART_COUNT_SESSION_KEY = "storefront_cart_count"
 CART_CURRENCY_SESSION_KEY = "storefront_cart_currency"
 # The API's codes for a checkout token that can no longer be used.
-GONE_CODES = frozenset({"expired", "already_completed", "not_found", "EXPIRED", "ALREADY_COMPLETED"})
+GONE_CODES = frozenset(
+    {"expired", "already_completed", "not_found", "EXPIRED", "ALREADY_COMPLETED"}
+)
 
 
 def cart_token(request: HttpRequest) -> str | None:

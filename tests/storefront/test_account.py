@@ -134,7 +134,9 @@ def test_sign_in_goes_back_to_next_and_never_elsewhere(client):
     assert sign_in(client, "ada@example.com", next="/cart/")["Location"] == "/cart/"
     client.logout()
     cache.clear()
-    assert sign_in(client, "ada@example.com", next="https://evil.example/")["Location"] == "/account/"
+    assert (
+        sign_in(client, "ada@example.com", next="https://evil.example/")["Location"] == "/account/"
+    )
 
 
 def test_signing_out_revokes_the_sign_ins_token_and_ends_the_session(client):

@@ -99,7 +99,9 @@ def test_a_line_is_updated_and_removed(client, variants):
     assert Checkout.objects.get(token=token).lines.get().quantity == 3
     assert client.session[CART_COUNT_SESSION_KEY] == 3
 
-    client.post(reverse("storefront:cart"), {"action": "remove", "variant": variant_id(variants[0])})
+    client.post(
+        reverse("storefront:cart"), {"action": "remove", "variant": variant_id(variants[0])}
+    )
     assert not Checkout.objects.get(token=token).lines.exists()
     assert "Your cart is empty." in client.get(reverse("storefront:cart")).content.decode()
 

@@ -102,9 +102,7 @@ class CheckoutLineProblem(graphene.ObjectType):
 
     code = graphene.Field(CheckoutErrorCodeEnum, required=True)
     message = graphene.String(required=True)
-    quantity_available = graphene.Int(
-        required=True, description="Units the line may hold now."
-    )
+    quantity_available = graphene.Int(required=True, description="Units the line may hold now.")
 
 
 class CheckoutLine(graphene.ObjectType):

@@ -92,9 +92,7 @@ def verify_email(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if email and token:
         errors = api.field_errors(
-            api.run(request, "AccountConfirmEmail", email=email, token=token)[
-                "accountConfirmEmail"
-            ]
+            api.run(request, "AccountConfirmEmail", email=email, token=token)["accountConfirmEmail"]
         )
     else:
         errors = {"token": [_("This link is incomplete; open the one in our e-mail.")]}

@@ -149,7 +149,9 @@ def _cart_answer(request: HttpRequest, target: str) -> HttpResponse:
 
 def _cart_line_change(request: HttpRequest) -> HttpResponse:
     token = cart_token(request)
-    quantity = 0 if request.POST.get("action") == "remove" else _quantity(request.POST.get("quantity"))
+    quantity = (
+        0 if request.POST.get("action") == "remove" else _quantity(request.POST.get("quantity"))
+    )
     if not token:
         return HttpResponseRedirect(reverse("storefront:cart"))
     if quantity is None:
@@ -241,7 +243,10 @@ def _checkout_page(
         "typed": typed,
         "errors": errors,
         "other_errors": [
-            text for field, texts in errors.items() if field not in shown_at_fields for text in texts
+            text
+            for field, texts in errors.items()
+            if field not in shown_at_fields
+            for text in texts
         ],
         "addresses": addresses,
         "deliveries": deliveries,
@@ -285,11 +290,16 @@ def _details_stored(request: HttpRequest, checkout: dict[str, Any], country: str
     }
 
 
-def _formats_for(request: HttpRequest, data: dict[str, Any], typed: dict[str, Any]) -> dict[str, Any]:
+def _formats_for(
+    request: HttpRequest, data: dict[str, Any], typed: dict[str, Any]
+) -> dict[str, Any]:
     """The address formats for the countries the stored addresses are in (asked again only
     when these differ from the ones the page's query guessed)."""
     wanted = (typed["shippingAddress"]["country"], typed["billingAddress"]["country"])
-    got = tuple((data.get(key) or {}).get("country", {}).get("code") for key in ("shippingFormat", "billingFormat"))
+    got = tuple(
+        (data.get(key) or {}).get("country", {}).get("code")
+        for key in ("shippingFormat", "billingFormat")
+    )
     if wanted == got:
         return data
     return data | api.run(
@@ -367,9 +377,9 @@ def _address_forms(
 ) -> list[dict[str, Any]]:
     """The two address fieldsets: each field with its value, errors and the country's rules."""
     forms = []
-    for prefix, legend, format_key in (
-        ("shippingAddress", _("Shipping address"), "shippingFormat"),
-        ("billingAddress", _("Billing address"), "billingFormat"),
+    for prefix, section, legend, format_key in (
+        ("shippingAddress", "shipping", _("Shipping address"), "shippingFormat"),
+        ("billingAddress", "billing", _("Billing address"), "billingFormat"),
     ):
         values = typed.get(prefix) or {}
         rules = data.get(format_key) or {}
@@ -381,7 +391,6 @@ def _address_forms(
             help_text = ""
             if key == "postalCode" and rules.get("postalCodeRequired"):
                 required = True
-                label = _("Postal code")
                 help_text = _("For example %(example)s") % {"example": rules["postalCodeExample"]}
             fields.append(
                 {
@@ -389,7 +398,7 @@ def _address_forms(
                     "name": name,
                     "id": name.replace(".", "-"),
                     "label": label,
-                    "autocomplete": f"{'shipping' if prefix == 'shippingAddress' else 'billing'} {autocomplete}",
+                    "autocomplete": f"{section} {autocomplete}",
                     "required": required,
                     "value": values.get(key, ""),
                     "errors": errors.get(name, []),
