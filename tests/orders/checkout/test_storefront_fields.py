@@ -6,9 +6,9 @@ from graphql_relay import to_global_id
 
 from market.orders.models import StockReservation
 from market.orders.services import checkout_complete
+from tests.factories import UserFactory
 from tests.orders.checkout.helpers import variant_in_stock
 from tests.orders.helpers import BERLIN, euro_rate, ready_checkout, shipping_to
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
