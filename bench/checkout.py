@@ -128,7 +128,7 @@ import json
 from django.db import transaction
 from market.catalog.models import ProductVariant
 from market.catalog.selectors import product_list_published
-from market.orders.delivery import shipping_methods_for_country
+from market.shipping.selectors import shipping_methods_for_country
 
 try:
     from market.demo.delivery import demo_delivery_create

@@ -108,8 +108,7 @@ def seed_sellers(stripe_server, count: int) -> list:
 
     from market.payouts.models import PayoutAccount
     from market.sellers.models import Seller
-    from tests.factories import ExchangeRateFactory
-    from tests.orders.helpers import seller_with_variant
+    from tests.factories import ExchangeRateFactory, seller_with_variant
 
     ExchangeRateFactory(currency="EUR", rate=Decimal("2.0000"))
     variants = []
@@ -136,8 +135,8 @@ def seed_sellers(stripe_server, count: int) -> list:
 
 def order_place(variant):
     """A guest's order of one unit, through checkout and ``checkout_complete``."""
-    from market.orders.services import checkout_complete
-    from tests.orders.helpers import ready_checkout
+    from market.checkout.completion import checkout_complete
+    from tests.factories import ready_checkout
 
     checkout = ready_checkout(lines=[(variant, 1)], currency="EUR")
     return checkout_complete(token=checkout.token, idempotency_key=f"bench-{uuid.uuid4()}")

@@ -161,3 +161,26 @@ def eur_rate(db):
     from tests.factories import ExchangeRateFactory
 
     return ExchangeRateFactory(currency="EUR", rate="2.0000")
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """The admin, signed in as a superuser."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks queued after commit run inline (wrap the request in
+    ``django_capture_on_commit_callbacks(execute=True)`` so the commit hooks fire)."""
+    from workers.app import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before

@@ -57,9 +57,9 @@ def _make_broker_folders(sender: Celery, **kwargs: Any) -> None:
 import workers.accounts  # noqa: E402,F401
 import workers.catalog  # noqa: E402,F401
 import workers.catalog_imports  # noqa: E402,F401
+import workers.checkout  # noqa: E402,F401
 import workers.emails  # noqa: E402,F401
 import workers.fulfilment  # noqa: E402,F401
-import workers.orders  # noqa: E402,F401
 import workers.payments  # noqa: E402,F401
 import workers.payouts  # noqa: E402,F401
 import workers.rates  # noqa: E402,F401

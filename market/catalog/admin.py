@@ -71,7 +71,7 @@ class ProductImageInline(admin.TabularInline):
 
 class ProductEventInline(admin.TabularInline):
     model = ProductEvent
-    fields = ["created_at", "action", "from_status", "to_status", "actor"]
+    fields = ["created_at", "kind", "from_status", "to_status", "actor"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -182,7 +182,7 @@ class ProductEvent(models.Model):
     """One move of a listing's status: who, when, from and to. Append-only."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16, help_text="What was done: publish, archive, …")
     from_status = models.CharField(max_length=16, choices=ProductStatus.choices)
     to_status = models.CharField(max_length=16, choices=ProductStatus.choices)
     actor = models.ForeignKey(

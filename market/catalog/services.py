@@ -674,7 +674,7 @@ def _transition(product: Product, action: ProductAction, *, actor, **changes) ->
         updates={"updated_at": timezone.now(), **changes},
         event=lambda old, to: ProductEvent.objects.create(
             product=product,
-            action=action,
+            kind=action,
             from_status=old,
             to_status=to,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -773,6 +773,19 @@ def product_delete(*, product: Product, actor) -> None:
 
 def _locked_variant(variant: ProductVariant) -> ProductVariant:
     return ProductVariant.objects.select_for_update().get(pk=variant.pk)
+
+
+def variants_lock_for_stock(*, variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
+    """Row locks on the variants whose stock is taken or given back (checkout completion,
+    cancelled order parts), in ascending id order: the one order every writer of stock uses,
+    so lockers never wait on each other in a cycle. Call it inside the writer's transaction."""
+    rows = (
+        ProductVariant.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(variant_ids))
+        .order_by("pk")
+        .only("pk", "stock_quantity")
+    )
+    return {variant.pk: variant for variant in rows}
 
 
 @transaction.atomic

@@ -1,6 +1,12 @@
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
+
+# Column shapes shared by the apps that store amounts: an amount to the minor unit, and an
+# exchange rate as precise as the stored rates (the rate a checkout locks and its order keeps).
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
+RATE: dict[str, Any] = {"max_digits": 20, "decimal_places": 10}
 
 
 class ExchangeRate(models.Model):

@@ -41,8 +41,10 @@ from market.catalog.services import (
     product_image_generate_thumbnail,
     product_refresh_derived_fields,
 )
+from market.checkout.models import Checkout
 from market.core.models import ExchangeRate
 from market.core.services import exchange_rates_record_bulletin
+from market.orders.models import Order
 from market.sellers.models import Discipline, Seller, SellerStatus
 
 BATCH_SIZE = 2000
@@ -1090,8 +1092,6 @@ def demo_catalogue_reset() -> list[str]:
         "image", "thumbnail"
     ).distinct():
         files.update(name for name in (image_name, thumbnail_name) if name)
-    from market.orders.models import Checkout, Order
-
     # Orders keep their sellers (protected): a demo reset starts the shop over entirely.
     Order.objects.all().delete()
     Checkout.objects.all().delete()

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from market.orders.models import DutyCountry, DutyRate, ShippingMethod, ShippingRate, ShippingZone
+from market.shipping.models import DutyCountry, DutyRate, ShippingMethod, ShippingRate, ShippingZone
 
 # (zone, countries, [(method, carrier, transit min, transit max, [(max grams, AZN), …]), …])
 ZONES = [

@@ -5,11 +5,15 @@ from market.graphql.accounts.queries import AccountsQueries
 from market.graphql.catalog.imports import ProductImportMutations, ProductImportQueries
 from market.graphql.catalog.mutations import CatalogMutations
 from market.graphql.catalog.queries import CatalogQueries, NodeQueries
+from market.graphql.checkout.mutations import (
+    CheckoutCompleteMutations,
+    CheckoutDeliveryMutations,
+    CheckoutMutations,
+)
+from market.graphql.checkout.queries import CheckoutQueries
 from market.graphql.core.queries import CoreQueries
-from market.graphql.orders.checkout import CheckoutMutations, CheckoutQueries
-from market.graphql.orders.fulfilment import FulfilmentMutations
-from market.graphql.orders.orders import OrdersMutations, OrdersQueries
-from market.graphql.orders.shipping import ShippingMutations, ShippingQueries
+from market.graphql.orders.mutations import FulfilmentMutations, OrdersMutations
+from market.graphql.orders.queries import OrdersQueries
 from market.graphql.payments.mutations import PaymentsMutations
 from market.graphql.payments.queries import PaymentsQueries
 from market.graphql.payments.refunds import RefundsMutations
@@ -17,6 +21,11 @@ from market.graphql.payouts.mutations import PayoutsMutations
 from market.graphql.payouts.queries import PayoutsQueries
 from market.graphql.sellers.mutations import SellersMutations
 from market.graphql.sellers.queries import SellerQueries
+from market.graphql.shipping.queries import ShippingQueries
+
+# The root types inherit each area's fields; graphene lists them from the last base to the
+# first, and that order is the order of graphql/schema.graphql (the published contract): a new
+# area goes first, and an area moved between packages keeps its place.
 
 
 class Query(
@@ -43,8 +52,9 @@ class Mutation(
     CatalogMutations,
     ProductImportMutations,
     CheckoutMutations,
-    ShippingMutations,
+    CheckoutDeliveryMutations,
     OrdersMutations,
+    CheckoutCompleteMutations,
     FulfilmentMutations,
     PaymentsMutations,
     RefundsMutations,

@@ -39,7 +39,6 @@ from market.ledger.services import (
 )
 from market.orders.models import Order, OrderPart, OrderStatus
 from market.orders.services import (
-    is_order_manager,
     order_part_can_become,
     order_part_move,
     order_part_refund_undo,
@@ -108,12 +107,19 @@ def part_refundable(*, part: OrderPart) -> Decimal:
 
 
 def refund_create(
-    *, part: OrderPart, reason: str, idempotency_key: str, amount: Decimal | None = None, actor=None
+    *,
+    part: OrderPart,
+    reason: str,
+    idempotency_key: str,
+    amount: Decimal | None = None,
+    actor=None,
+    by_order_manager: bool = False,
 ) -> Refund:
     """Refund ``amount`` (default: all that is left) of a seller's part to the buyer.
 
-    - Staff holding ``orders.manage_orders`` may refund any time; anyone else (the part's
-      seller) only before the part ships (``already_shipped``).
+    - An order manager (``by_order_manager``: the caller checked the permission) may refund
+      any time; anyone else (the part's seller) only before the part ships
+      (``already_shipped``).
     - The order must have been paid (a payment succeeded): else ``not_paid``.
     - The amount is in the order's currency, positive and in whole minor units
       (``invalid_amount``), and at most what is left of the part (``refund_exceeds_paid``).
@@ -137,7 +143,14 @@ def refund_create(
             f"Give a reason of 1 to {MAX_REASON} characters.",
             field="reason",
         )
-    refund = _refund_open(part=part, reason=reason, key=key, amount=amount, actor=actor)
+    refund = _refund_open(
+        part=part,
+        reason=reason,
+        key=key,
+        amount=amount,
+        actor=actor,
+        by_order_manager=by_order_manager,
+    )
     return refund_finish(refund=refund)
 
 
@@ -150,7 +163,9 @@ def _fingerprint_matches(refund: Refund, *, part: OrderPart, amount, reason: str
 
 
 @transaction.atomic
-def _refund_open(*, part: OrderPart, reason: str, key: str, amount, actor) -> Refund:
+def _refund_open(
+    *, part: OrderPart, reason: str, key: str, amount, actor, by_order_manager: bool
+) -> Refund:
     # The order row first, as payments and the order status machine lock it.
     order = Order.objects.select_for_update().get(pk=part.order_id)
     part = OrderPart.objects.select_for_update().get(pk=part.pk)
@@ -163,7 +178,7 @@ def _refund_open(*, part: OrderPart, reason: str, key: str, amount, actor) -> Re
                 field="idempotencyKey",
             )
         return existing
-    if not is_order_manager(actor) and part.status in SHIPPED_OR_LATER:
+    if not by_order_manager and part.status in SHIPPED_OR_LATER:
         raise DomainError(
             PaymentErrorCode.ALREADY_SHIPPED,
             "This part has shipped: ask us to refund it.",

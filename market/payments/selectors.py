@@ -1,5 +1,5 @@
 """Reads of payments. A payment is reached only through its order, which the caller's
-gatekeeper (``market.orders.order_selectors``) has already let them see."""
+gatekeeper (``market.orders.selectors``) has already let them see."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from market.payouts.error_codes import PayoutErrorCode
 from market.payouts.models import (
     PayoutAccount,
     PayoutAccountEvent,
-    PayoutAccountEventType,
+    PayoutAccountEventKind,
     PayoutRouteName,
 )
 from market.payouts.routes import PayoutRoute, payout_route_for
@@ -136,7 +136,7 @@ def _stripe_account_attach(
     if attached:
         PayoutAccountEvent.objects.create(
             account=account,
-            type=PayoutAccountEventType.STRIPE_ACCOUNT_CREATED,
+            kind=PayoutAccountEventKind.STRIPE_ACCOUNT_CREATED,
             data={"stripe_account_id": stripe_account_id},
         )
     return account
@@ -172,7 +172,7 @@ def payout_account_sync_from_stripe(*, account: dict, event_created: int) -> boo
     payout_account = PayoutAccount.objects.get(stripe_account_id=account["id"])
     PayoutAccountEvent.objects.create(
         account=payout_account,
-        type=PayoutAccountEventType.STRIPE_SYNCED,
+        kind=PayoutAccountEventKind.STRIPE_SYNCED,
         data={**mirrored, "event_created": event_created},
     )
     return True
@@ -253,7 +253,7 @@ def payout_bank_account_set(
     account.save()
     PayoutAccountEvent.objects.create(
         account=account,
-        type=PayoutAccountEventType.BANK_DETAILS_SET,
+        kind=PayoutAccountEventKind.BANK_DETAILS_SET,
         actor=seller.user,
         data={"iban_last4": account.iban[-4:], "bic": account.bic, "currency": account.currency},
     )
@@ -282,7 +282,7 @@ def payout_bank_account_verify(*, seller_id: int, actor) -> PayoutAccount:
     account.save(update_fields=["bank_verified_at", "bank_verified_by", "updated_at"])
     PayoutAccountEvent.objects.create(
         account=account,
-        type=PayoutAccountEventType.BANK_VERIFIED,
+        kind=PayoutAccountEventKind.BANK_VERIFIED,
         actor=actor,
         data={"iban_last4": account.iban[-4:]},
     )

@@ -19,7 +19,7 @@ from market.payouts.models import (
 
 class PayoutAccountEventInline(ReadOnlyInline):
     model = PayoutAccountEvent
-    fields = ["created_at", "type", "actor", "data"]
+    fields = ["created_at", "kind", "actor", "data"]
     readonly_fields = fields
 
 

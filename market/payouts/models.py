@@ -67,7 +67,7 @@ class PayoutAccount(models.Model):
         return self.bank_verified_at is not None
 
 
-class PayoutAccountEventType(models.TextChoices):
+class PayoutAccountEventKind(models.TextChoices):
     STRIPE_ACCOUNT_CREATED = "stripe_account_created", "Stripe account created"
     STRIPE_SYNCED = "stripe_synced", "Mirrored from Stripe"
     BANK_DETAILS_SET = "bank_details_set", "Bank details set"
@@ -80,7 +80,7 @@ class PayoutAccountEvent(models.Model):
     """The history of a payout account: one row per change, written with the change."""
 
     account = models.ForeignKey(PayoutAccount, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=32, choices=PayoutAccountEventType.choices)
+    kind = models.CharField(max_length=32, choices=PayoutAccountEventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -91,7 +91,7 @@ class PayoutAccountEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.get_type_display()} ({self.account_id})"
+        return f"{self.get_kind_display()} ({self.account_id})"
 
 
 class PayoutState(models.TextChoices):

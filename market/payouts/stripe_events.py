@@ -24,7 +24,7 @@ from market.payouts.models import (
     Payout,
     PayoutAccount,
     PayoutAccountEvent,
-    PayoutAccountEventType,
+    PayoutAccountEventKind,
     PayoutEvent,
     PayoutState,
 )
@@ -167,12 +167,12 @@ def payout_account_bank_payout_apply(
     if account is None:
         return False
     kind = (
-        PayoutAccountEventType.STRIPE_PAYOUT_FAILED
+        PayoutAccountEventKind.STRIPE_PAYOUT_FAILED
         if failed
-        else PayoutAccountEventType.STRIPE_PAYOUT_PAID
+        else PayoutAccountEventKind.STRIPE_PAYOUT_PAID
     )
     if PayoutAccountEvent.objects.filter(
-        account=account, type=kind, data__stripe_payout_id=stripe_payout.get("id")
+        account=account, kind=kind, data__stripe_payout_id=stripe_payout.get("id")
     ).exists():
         return False
     failure = ""
@@ -184,7 +184,7 @@ def payout_account_bank_payout_apply(
         )[:500]
     PayoutAccountEvent.objects.create(
         account=account,
-        type=kind,
+        kind=kind,
         data={
             "stripe_payout_id": stripe_payout.get("id"),
             "stripe_event_id": stripe_event_id,

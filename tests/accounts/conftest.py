@@ -42,17 +42,6 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def eager_tasks():
-    """Tasks run inline, so e-mails queued on commit land in ``mail.outbox``."""
-    from workers.app import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
 def run_on_commit(eager_tasks, django_capture_on_commit_callbacks):
     """``with run_on_commit(): ...``: the block's on-commit hooks run as it ends, so e-mails it
     queued are in ``mail.outbox``."""

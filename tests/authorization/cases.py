@@ -12,16 +12,18 @@ from graphql_relay import to_global_id
 from market.accounts.services import user_login
 from market.accounts.tokens import email_verification_token_generator
 from market.catalog.models import Product, ProductStatus
+from market.checkout.completion import checkout_complete
 from market.graphql.schema import schema
 from market.orders.fulfilment import part_ship
 from market.orders.models import OrderPart
-from market.orders.services import checkout_complete, order_mark_paid
+from market.orders.services import order_mark_paid
 from market.sellers.models import SellerStatus
 from tests.accounts.conftest import PASSWORD
 from tests.authorization.world import ROLES, World
 from tests.catalog.seller.support import gid, png_file, publishable_draft
 from tests.catalog_import.helpers import SAMPLE
 from tests.catalog_import.helpers import upload as csv_upload
+from tests.checkout.helpers import variant_in_stock
 from tests.factories import (
     CategoryFactory,
     PayoutFactory,
@@ -30,10 +32,14 @@ from tests.factories import (
     ProductVariantFactory,
     SellerFactory,
     UserFactory,
+    carpet,
+    checkout_with,
+    duty_country,
+    key,
+    rate,
+    ready_checkout,
+    shipping_method,
 )
-from tests.orders.checkout.helpers import variant_in_stock
-from tests.orders.helpers import key, ready_checkout
-from tests.orders.pricing.helpers import carpet, checkout_with, duty_country, rate, shipping_method
 from tests.payouts.helpers import BANK_INPUT
 from tests.sellers.helpers import pdf_upload, with_document
 

@@ -25,10 +25,16 @@ from hypothesis import strategies as st
 from hypothesis_graphql import mutations, queries
 
 from market.catalog.models import Category
-from market.orders.models import Checkout, ShippingMethod
+from market.checkout.models import Checkout
+from market.shipping.models import ShippingMethod
 from tests.conftest import GraphQLClient
-from tests.factories import ProductImageFactory, StaffFactory, UserFactory
-from tests.orders.helpers import placed_order, ready_checkout
+from tests.factories import (
+    ProductImageFactory,
+    StaffFactory,
+    UserFactory,
+    placed_order,
+    ready_checkout,
+)
 from tests.stripe_server.fixtures import _stripe_server_process, stripe_server  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(600)]

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from market.core.money import quantize
-from market.orders.models import Incoterm, Order, OrderLine, OrderPart, OrderStatus
+from market.orders.models import Order, OrderLine, OrderPart, OrderStatus
+from market.shipping.models import Incoterm
 from tests.factories import ProductVariantFactory, SellerFactory
 
 

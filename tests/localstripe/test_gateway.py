@@ -57,6 +57,7 @@ def test_a_partial_refund_is_made_in_localstripe_in_minor_units_with_our_metadat
         reason="Arrived broken",
         idempotency_key="r-1",
         actor=order_manager(),
+        by_order_manager=True,
     )
 
     payment = Payment.objects.get(order=part.order)
@@ -71,7 +72,11 @@ def test_a_full_refund_through_localstripe_refunds_the_part(stripe_on_localstrip
     part = paid_part()
 
     refund = refund_create(
-        part=part, reason="Never arrived", idempotency_key="r-1", actor=order_manager()
+        part=part,
+        reason="Never arrived",
+        idempotency_key="r-1",
+        actor=order_manager(),
+        by_order_manager=True,
     )
 
     [made] = (

@@ -7,8 +7,15 @@ from graphql_relay import to_global_id
 from market.catalog.models import ProductVariant
 from market.orders.models import Order, OrderEvent, OrderPart, OrderStatus
 from market.orders.services import order_mark_paid
-from tests.factories import SellerFactory, StaffFactory, UserFactory
-from tests.orders.helpers import euro_rate, placed_order, ready_checkout, seller_with_variant
+from tests.factories import (
+    SellerFactory,
+    StaffFactory,
+    UserFactory,
+    euro_rate,
+    placed_order,
+    ready_checkout,
+    seller_with_variant,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,19 @@ staff everything."""
 
 import pytest
 
+from market.checkout.completion import checkout_complete
 from market.orders.models import OrderPart
-from market.orders.services import checkout_complete, order_mark_paid
-from tests.factories import SellerFactory, StaffFactory, UserFactory, listed_product
-from tests.orders.helpers import euro_rate, key, placed_order, ready_checkout
+from market.orders.services import order_mark_paid
+from tests.factories import (
+    SellerFactory,
+    StaffFactory,
+    UserFactory,
+    euro_rate,
+    key,
+    listed_product,
+    placed_order,
+    ready_checkout,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -191,8 +200,7 @@ def test_seller_orders_take_a_fixed_number_of_queries(gql_as, django_assert_max_
 
 
 def test_me_lists_the_buyers_own_orders_like_my_orders(gql_as):
-    from tests.factories import UserFactory
-    from tests.orders.helpers import placed_order
+    from tests.factories import UserFactory, placed_order
 
     buyer = UserFactory()
     order, _, _ = placed_order(buyer=buyer)

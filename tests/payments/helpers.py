@@ -2,10 +2,9 @@
 
 from decimal import Decimal
 
+from market.checkout.completion import checkout_complete
 from market.orders.models import Order
-from market.orders.services import checkout_complete
-from tests.factories import ExchangeRateFactory
-from tests.orders.helpers import key, ready_checkout, seller_with_variant
+from tests.factories import ExchangeRateFactory, key, ready_checkout, seller_with_variant
 
 SUCCEEDS, DECLINES, NEEDS_3DS = "4242424242424242", "4000000000000002", "4000002500003155"
 

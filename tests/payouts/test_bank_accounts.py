@@ -163,7 +163,7 @@ def test_setting_the_same_details_again_keeps_the_verification(gql_as):
 
     account.refresh_from_db()
     assert account.bank_verified_at == verified_at
-    assert not PayoutAccountEvent.objects.filter(type="bank_details_set").exists()
+    assert not PayoutAccountEvent.objects.filter(kind="bank_details_set").exists()
 
 
 def test_staff_verify_a_bank_account_and_the_seller_is_ready(gql_as):
@@ -186,7 +186,7 @@ def test_staff_verify_a_bank_account_and_the_seller_is_ready(gql_as):
     account.refresh_from_db()
     assert account.bank_verified_by == staff
     assert account.bank_verified_at is not None
-    event = PayoutAccountEvent.objects.get(type="bank_verified")
+    event = PayoutAccountEvent.objects.get(kind="bank_verified")
     assert (event.actor, event.data) == (staff, {"iban_last4": "1944"})
 
 
@@ -201,7 +201,7 @@ def test_verifying_twice_keeps_the_first_verification(gql_as):
     assert data["errors"] == []
     account.refresh_from_db()
     assert account.bank_verified_by == first
-    assert PayoutAccountEvent.objects.filter(type="bank_verified").count() == 1
+    assert PayoutAccountEvent.objects.filter(kind="bank_verified").count() == 1
 
 
 def test_a_seller_without_bank_details_cannot_be_verified(gql_as):

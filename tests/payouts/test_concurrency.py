@@ -17,4 +17,4 @@ def test_two_onboarding_requests_at_once_make_one_stripe_account(stripe_server):
     (account_id,) = stripe_server.accounts
     assert [link.account.stripe_account_id for link in links] == [account_id, account_id]
     assert PayoutAccount.objects.get(seller=seller).stripe_account_id == account_id
-    assert PayoutAccountEvent.objects.filter(type="stripe_account_created").count() == 1
+    assert PayoutAccountEvent.objects.filter(kind="stripe_account_created").count() == 1

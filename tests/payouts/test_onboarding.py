@@ -55,7 +55,7 @@ def test_a_second_call_gives_a_new_link_for_the_same_account(stripe_server):
     assert len(stripe_server.accounts) == 1
     assert len(stripe_server.calls_to("POST", "/v1/accounts")) == 1
     assert len(stripe_server.calls_to("POST", "/v1/account_links")) == 2
-    assert PayoutAccountEvent.objects.filter(type="stripe_account_created").count() == 1
+    assert PayoutAccountEvent.objects.filter(kind="stripe_account_created").count() == 1
 
 
 def test_a_retry_after_a_crash_before_the_account_was_stored_finds_the_same_account(

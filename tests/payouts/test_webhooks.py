@@ -88,7 +88,7 @@ def test_the_same_event_delivered_five_times_is_stored_and_applied_once(
     assert [r.json()["duplicate"] for r in responses] == [False, True, True, True, True]
     assert StripeEvent.objects.count() == 1
     assert len(enqueued) == 1
-    assert PayoutAccountEvent.objects.filter(account=connected, type="stripe_synced").count() == 1
+    assert PayoutAccountEvent.objects.filter(account=connected, kind="stripe_synced").count() == 1
     assert PayoutAccount.objects.get(pk=connected.pk).payouts_enabled is True
 
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 from graphql_relay import to_global_id
 
 from market.storefront.preferences import COUNTRY_COOKIE, CURRENCY_COOKIE
-from tests.orders.helpers import seller_with_variant, shipping_to
-from tests.orders.pricing.helpers import duty_country
+from tests.factories import duty_country, seller_with_variant, shipping_to
 
 BERLIN = {
     "email": "anna@example.com",

@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from market.orders.models import Checkout, StockReservation
-from market.orders.services import checkout_complete
+from market.checkout.completion import checkout_complete
+from market.checkout.models import Checkout, StockReservation
 from market.storefront.cart import CART_COUNT_SESSION_KEY, CHECKOUT_SESSION_KEY
-from tests.orders.helpers import ready_checkout
+from tests.factories import ready_checkout
 from tests.storefront.buying import (
     add_to_cart,
     makers_shipping_to_germany,

@@ -5,7 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from market.orders.models import Checkout, Order
+from market.checkout.models import Checkout
+from market.orders.models import Order
 from market.storefront.cart import CHECKOUT_SESSION_KEY
 from tests.storefront.buying import (
     add_to_cart,

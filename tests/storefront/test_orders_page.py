@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from market.checkout.models import Checkout
 from market.orders.fulfilment import part_ship
-from market.orders.models import Checkout, Order, OrderStatus
+from market.orders.models import Order, OrderStatus
 from market.orders.services import order_part_start_fulfilment
 from market.payments.models import Payment
 from tests.storefront.buying import (

@@ -26,7 +26,7 @@ class User(graphene.ObjectType):
     )
 
     orders = graphene.Field(
-        "market.graphql.orders.orders.OrderConnection",
+        "market.graphql.orders.types.OrderConnection",
         required=True,
         first=graphene.Int(),
         after=graphene.String(),
@@ -34,7 +34,7 @@ class User(graphene.ObjectType):
     )
 
     addresses = graphene.List(
-        graphene.NonNull("market.graphql.orders.checkout.Address"),
+        graphene.NonNull("market.graphql.core.types.Address"),
         required=True,
         description="Addresses this person's orders went or were billed to, most recently "
         "used first, each once (at most 10).",
@@ -44,13 +44,13 @@ class User(graphene.ObjectType):
         return relay.Node.to_global_id("User", self.pk)
 
     def resolve_orders(self, info, first=None, after=None):
-        from market.graphql.orders.orders import orders_page_for_user
+        from market.graphql.orders.queries import orders_page_for_user
 
         return orders_page_for_user(self, first=first, after=after)
 
     def resolve_addresses(self, info):
-        from market.graphql.orders.checkout import Address
-        from market.orders.order_selectors import addresses_for_user
+        from market.graphql.core.types import Address
+        from market.orders.selectors import addresses_for_user
 
         return [Address.from_dict(address) for address in addresses_for_user(user=self)]
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import graphene
 from babel.numbers import get_currency_name
+from django_countries import countries
 from graphene import relay
 
 from market.core.money import Money as MoneyValue
@@ -88,6 +89,38 @@ class Country(graphene.ObjectType):
         if not country:
             return None
         return Country(code=country.code, name=str(country.name))
+
+
+class Address(graphene.ObjectType):
+    name = graphene.String(required=True)
+    company_name = graphene.String(required=True)
+    street_address_1 = graphene.String(required=True)
+    street_address_2 = graphene.String(required=True)
+    city = graphene.String(required=True)
+    postal_code = graphene.String(required=True)
+    country_area = graphene.String(required=True)
+    country = graphene.Field(Country, required=True)
+    phone = graphene.String(required=True)
+
+    @staticmethod
+    def from_dict(address: dict):
+        if not address:
+            return None
+        code = address.get("country", "")
+        fields = {
+            key: address.get(key, "")
+            for key in (
+                "name",
+                "company_name",
+                "street_address_1",
+                "street_address_2",
+                "city",
+                "postal_code",
+                "country_area",
+                "phone",
+            )
+        }
+        return Address(country=Country(code=code, name=str(countries.name(code))), **fields)
 
 
 class Currency(graphene.ObjectType):

@@ -8,7 +8,7 @@ from market.graphql.core.auth import require_user
 from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation, error_type
 from market.graphql.payments.types import Payment
-from market.orders import order_selectors
+from market.orders import selectors as order_selectors
 from market.payments import selectors, services
 from market.payments.error_codes import PaymentErrorCode
 

@@ -1,7 +1,7 @@
 import graphene
 
 from market.graphql.payments.types import Payment
-from market.orders import order_selectors
+from market.orders import selectors as order_selectors
 from market.payments import selectors
 
 

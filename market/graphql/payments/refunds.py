@@ -6,14 +6,14 @@ from graphql_relay import to_global_id
 
 from market.core.money import Money as MoneyValue
 from market.core.money import quantize
-from market.graphql.core.auth import require_seller, require_user
+from market.core.permissions import StaffPermission
+from market.graphql.core.auth import require_seller, require_user, staff_may
 from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation
 from market.graphql.core.types import ConvertedPrice, Money
 from market.graphql.payments.mutations import PaymentError
-from market.orders import order_selectors
-from market.orders.order_selectors import order_price_converter
-from market.orders.services import is_order_manager
+from market.orders import selectors as order_selectors
+from market.orders.selectors import order_price_converter
 from market.payments import refunds
 from market.payments.models import RefundStatus as RefundStatusChoices
 
@@ -61,14 +61,20 @@ class OrderPartRefund(BaseMutation):
     def perform(cls, root, info, part_id, reason, idempotency_key, amount=None):
         user = require_user(info)
         pk = pk_from_global_id(part_id, "OrderPart")
-        if is_order_manager(user):
+        by_order_manager = staff_may(user, StaffPermission.MANAGE_ORDERS)
+        if by_order_manager:
             part = order_selectors.order_part_get_for_staff(part_id=pk, field="partId")
         else:
             part = order_selectors.order_part_get_for_seller(
                 seller=require_seller(info), part_id=pk, field="partId"
             )
         refund = refunds.refund_create(
-            part=part, amount=amount, reason=reason, idempotency_key=idempotency_key, actor=user
+            part=part,
+            amount=amount,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            actor=user,
+            by_order_manager=by_order_manager,
         )
         return {"refund": refund}
 

@@ -4,7 +4,7 @@ from graphql_relay import to_global_id
 from market.core.money import Money as MoneyValue
 from market.core.money import quantize
 from market.graphql.core.types import ConvertedPrice, Money
-from market.orders.order_selectors import order_price_converter
+from market.orders.selectors import order_price_converter
 from market.payments.models import PaymentGatewayName
 from market.payments.models import PaymentStatus as PaymentStatusChoices
 

@@ -5,7 +5,7 @@ from market.core.money import Money as MoneyValue
 from market.core.selectors import price_converter_get
 from market.graphql.core.types import ConvertedPrice, CountableConnection, Money
 from market.graphql.sellers.types import Seller
-from market.orders.order_selectors import order_price_converter
+from market.orders.selectors import order_price_converter
 from market.payouts.models import PayoutRouteName
 from market.payouts.models import PayoutState as PayoutStateChoices
 from market.payouts.selectors import payout_failure_reason

@@ -2,8 +2,8 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoObjectType
 
-from market.core.permissions import StaffPermission, staff_may
-from market.graphql.core.auth import current_user
+from market.core.permissions import StaffPermission
+from market.graphql.core.auth import current_user, staff_may
 from market.graphql.core.types import Country
 from market.sellers import selectors
 from market.sellers.models import Discipline as DisciplineChoices

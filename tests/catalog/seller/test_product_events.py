@@ -20,7 +20,7 @@ def test_every_status_move_is_recorded_with_who_made_it(gql_as):
 
     assert list(
         ProductEvent.objects.filter(product=product).values_list(
-            "action", "from_status", "to_status", "actor"
+            "kind", "from_status", "to_status", "actor"
         )
     ) == [
         ("publish", "draft", "published", user.pk),

@@ -4,10 +4,17 @@ from decimal import Decimal
 
 from graphql_relay import to_global_id
 
+from market.checkout.completion import checkout_complete
 from market.orders.models import OrderPart
-from market.orders.services import checkout_complete, order_mark_paid
-from tests.factories import ExchangeRateFactory, SellerFactory, UserFactory, listed_product
-from tests.orders.helpers import key, ready_checkout
+from market.orders.services import order_mark_paid
+from tests.factories import (
+    ExchangeRateFactory,
+    SellerFactory,
+    UserFactory,
+    key,
+    listed_product,
+    ready_checkout,
+)
 
 
 def maker(*, price="100.00", slug=None, **product):

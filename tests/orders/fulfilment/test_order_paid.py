@@ -80,8 +80,8 @@ def test_a_domestic_order_notifies_the_seller_and_needs_no_customs_papers(outbox
 
 
 def test_an_unpaid_order_is_left_alone(outbox):
-    from market.orders.services import checkout_complete
-    from tests.orders.helpers import key, ready_checkout
+    from market.checkout.completion import checkout_complete
+    from tests.factories import key, ready_checkout
 
     seller = maker()
     checkout = ready_checkout(lines=[(seller.products.get().variants.get(), 1)], currency="AZN")

@@ -5,12 +5,11 @@ import datetime as dt
 
 import pytest
 
+from market.checkout.completion import checkout_complete
 from market.orders.fulfilment import part_ship
 from market.orders.models import OrderEvent, OrderPart, OrderStatus
-from market.orders.services import checkout_complete
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, key, ready_checkout
 from tests.orders.fulfilment.helpers import gid, maker, paid_order, part_of
-from tests.orders.helpers import key, ready_checkout
 
 pytestmark = pytest.mark.django_db
 

@@ -36,6 +36,7 @@ def refund(part, amount=None, key="r-1"):
         reason="Arrived broken",
         idempotency_key=key,
         actor=order_manager(),
+        by_order_manager=True,
     )
 
 

@@ -35,6 +35,7 @@ def refund(part, amount=None):
         reason="Arrived broken",
         idempotency_key="r-1",
         actor=order_manager(),
+        by_order_manager=True,
     )
 
 

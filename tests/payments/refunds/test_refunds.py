@@ -35,6 +35,7 @@ def refund(part, amount=None, key="r-1", reason="Arrived broken", actor=None):
         reason=reason,
         idempotency_key=key,
         actor=actor if actor is not None else order_manager(),
+        by_order_manager=actor is None,
     )
 
 

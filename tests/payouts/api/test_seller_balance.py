@@ -49,7 +49,12 @@ def expect(balance="0.00", held="0.00", pending="0.00", failed="0.00", adjustmen
 def refund(part, amount: str, key: str):
     staff = StaffFactory(permissions=["orders.manage_orders"])
     return refund_create(
-        part=part, amount=Decimal(amount), reason="Arrived broken", idempotency_key=key, actor=staff
+        part=part,
+        amount=Decimal(amount),
+        reason="Arrived broken",
+        idempotency_key=key,
+        actor=staff,
+        by_order_manager=True,
     )
 
 

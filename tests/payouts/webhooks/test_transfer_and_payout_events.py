@@ -231,7 +231,7 @@ def test_a_failed_bank_payout_delivered_five_times_is_recorded_once_and_shown_to
         "closed.): update your bank details with Stripe."
     ]
     assert status.is_ready is True
-    recorded = PayoutAccountEvent.objects.get(account=account, type="stripe_payout_failed")
+    recorded = PayoutAccountEvent.objects.get(account=account, kind="stripe_payout_failed")
     assert (recorded.data["stripe_payout_id"], recorded.data["failure_code"]) == (
         "po_1",
         "account_closed",
@@ -269,8 +269,8 @@ def test_an_older_paid_bank_payout_after_a_newer_failure_keeps_the_failure(
     assert (mirrored.bank_payout_status, mirrored.bank_payout_failure) == ("failed", "Closed.")
     assert list(
         PayoutAccountEvent.objects.filter(
-            account=account, type__startswith="stripe_payout"
-        ).values_list("type", flat=True)
+            account=account, kind__startswith="stripe_payout"
+        ).values_list("kind", flat=True)
     ) == ["stripe_payout_failed", "stripe_payout_paid"]
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from market.catalog import selectors
 from market.catalog.models import Product, ProductImage, ProductVariant
-from market.core.permissions import StaffPermission, staff_may
-from market.graphql.core.auth import require_seller, require_user
+from market.core.permissions import StaffPermission
+from market.graphql.core.auth import require_seller, require_user, staff_may
 from market.graphql.core.ids import pk_from_global_id
 from market.sellers.models import Seller
 

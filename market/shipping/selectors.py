@@ -1,0 +1,170 @@
+"""Reads of the delivery and duty tables: where we deliver, by which methods, at what price,
+and what a destination charges in import duties.
+
+Every seller ships their own items as one parcel, so delivery is chosen per parcel: the
+destination is served when an active :class:`ShippingZone` lists its country, the zone's active
+methods are offered to each parcel, and a method is possible for a parcel when one of its
+weight bands covers the parcel's weight (the cheapest, i.e. smallest, band that does is used).
+
+Duties (exports only) come from the destination's :class:`DutyCountry` row, per parcel, because
+customs judge each parcel alone. A destination without a row has no known duties, and DDP is
+not offered there; deliveries within ``MARKET_DOMESTIC_COUNTRY`` pay none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+from market.core.money import quantize
+from market.core.selectors import PriceConverter
+from market.shipping.models import DutyCountry, Incoterm, ShippingMethod, ShippingZone
+
+# A product listed without a weight ships as if it weighed this much: heavy enough for a
+# small parcel's band, so a missing weight never makes delivery free. Not a setting: it is a
+# property of how we price, and staff fix the listing rather than the constant.
+DEFAULT_WEIGHT_GRAMS = 500
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class DeliveryOption:
+    """One method a seller's parcel can go by, priced in the checkout currency."""
+
+    method: ShippingMethod
+    price: Decimal
+    price_base: Decimal
+    transit_days_min: int
+    transit_days_max: int
+    processing_days: int
+
+    @property
+    def delivery_days_min(self) -> int:
+        return self.processing_days + self.transit_days_min
+
+    @property
+    def delivery_days_max(self) -> int:
+        return self.processing_days + self.transit_days_max
+
+
+# --- Delivery -------------------------------------------------------------------------------
+
+
+def shipping_zones_active() -> list[ShippingZone]:
+    """Where we deliver, with each zone's methods and rate bands (three queries in all)."""
+    return list(
+        ShippingZone.objects.filter(is_active=True)
+        .prefetch_related("methods__rates")
+        .order_by("name", "pk")
+    )
+
+
+def shipping_zone_for_country(country: str) -> ShippingZone | None:
+    """The active zone serving ``country``; with several, the first by name (deterministic)."""
+    if not country:
+        return None
+    for zone in ShippingZone.objects.filter(is_active=True).order_by("name", "pk"):
+        if country.upper() in {code.upper() for code in zone.countries or ()}:
+            return zone
+    return None
+
+
+def shipping_methods_for_country(country: str) -> list[ShippingMethod]:
+    zone = shipping_zone_for_country(country)
+    if zone is None:
+        return []
+    return list(
+        zone.methods.filter(is_active=True)
+        .prefetch_related("rates")
+        .order_by("sort_order", "name", "pk")
+    )
+
+
+def method_price_base(method: ShippingMethod, weight_grams: int) -> Decimal | None:
+    """The price of the smallest band that carries ``weight_grams``; None when none does."""
+    bands = sorted(method.rates.all(), key=lambda rate: rate.max_weight_grams)
+    for band in bands:
+        if weight_grams <= band.max_weight_grams:
+            return band.price_amount
+    return None
+
+
+def parcel_delivery_options(
+    *,
+    methods: list[ShippingMethod],
+    weight_grams: int,
+    processing_days: int,
+    converter: PriceConverter,
+) -> list[DeliveryOption]:
+    """The ``methods`` a parcel of ``weight_grams`` may go by (those with a band that carries
+    it), priced through ``converter``."""
+    options = []
+    for method in methods:
+        price_base = method_price_base(method, weight_grams)
+        if price_base is None:
+            continue
+        options.append(
+            DeliveryOption(
+                method=method,
+                price=converter.from_base(price_base).amount,
+                price_base=quantize(price_base, converter.base),
+                transit_days_min=method.transit_days_min,
+                transit_days_max=method.transit_days_max,
+                processing_days=processing_days,
+            )
+        )
+    return options
+
+
+# --- Duties ---------------------------------------------------------------------------------
+
+
+def is_domestic(country: str) -> bool:
+    return bool(country) and country.upper() == settings.MARKET_DOMESTIC_COUNTRY.upper()
+
+
+def duty_country_get(country: str) -> DutyCountry | None:
+    if not country or is_domestic(country):
+        return None
+    return DutyCountry.objects.filter(country=country.upper()).prefetch_related("rates").first()
+
+
+def incoterms_offered(*, country: str, duty_country: DutyCountry | None) -> list[str]:
+    """DAP for every export; DDP where the destination's duty row allows it; none at home."""
+    if not country or is_domestic(country):
+        return []
+    offered = [Incoterm.DAP.value]
+    if duty_country is not None and duty_country.ddp_available:
+        offered.append(Incoterm.DDP.value)
+    return offered
+
+
+def parcel_duties(
+    *,
+    duty_country: DutyCountry,
+    goods_value: Decimal,
+    lines: Iterable[tuple[Decimal, str]],
+    currency: str,
+) -> Decimal:
+    """Duties on one parcel, in ``currency``, whichever incoterm pays them.
+
+    ``goods_value`` is the parcel's goods (lines only, shipping excluded) in the destination's
+    de minimis currency: at or under the threshold, no duty. Above it, each line (its total in
+    ``currency`` and its product's HS code) pays the rate of its HS chapter (the code's first
+    two digits; ``default_rate`` without a chapter row or without an HS code), rounded once.
+    """
+    if goods_value <= duty_country.de_minimis_amount:
+        return quantize(ZERO, currency)
+    rates = {rate.hs_chapter: rate.rate for rate in duty_country.rates.all()}
+    due = sum(
+        (
+            total * rates.get(hs_code[:2], duty_country.default_rate) / HUNDRED
+            for total, hs_code in lines
+        ),
+        ZERO,
+    )
+    return quantize(due, currency)
