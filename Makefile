@@ -7,7 +7,7 @@ PORT   ?= 8000
 # Links in the demo's e-mails (verification, password reset) point at the port it runs on.
 STOREFRONT_URL ?= $(or $(MARKET_STOREFRONT_URL),http://$(HOST):$(PORT))
 
-.PHONY: install run worker beat test lint typecheck schema bench clean
+.PHONY: install run worker beat test lint typecheck schema messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,14 @@ typecheck: install
 
 schema: install
 	$(BIN)/python manage.py graphql_schema --out graphql/schema.graphql
+
+# The storefront's translation catalogues (needs GNU gettext): gather the messages into
+# market/storefront/locale/{az,ru}, translate the new ones, then `make messages` again compiles.
+messages: install
+	cd market/storefront && ../../$(BIN)/django-admin makemessages -l az -l ru --no-obsolete \
+		--add-location file --settings=market.settings --pythonpath=../..
+	cd market/storefront && ../../$(BIN)/django-admin compilemessages \
+		--settings=market.settings --pythonpath=../..
 
 bench: install
 	$(BIN)/python bench/catalogue.py

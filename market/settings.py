@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=0),
     },
     "stripe-events-sweep": {"task": "payments.sweep_stripe_events", "schedule": 300.0},
+    # Refunds asked for but never sent to the gateway (a lost message, a killed worker).
+    "refunds-sweep": {"task": "payments.sweep_refunds", "schedule": 300.0},
     "payouts-sweep": {
         "task": "payouts.sweep",
         "schedule": 300.0,
@@ -354,6 +356,10 @@ PAYOUT_HOLD_DAYS = env.int("PAYOUT_HOLD_DAYS", default=14)
 PAYOUT_SWEEP_AFTER_SECONDS = env.int("PAYOUT_SWEEP_AFTER_SECONDS", default=300)
 # Failed Stripe attempts before a payout is marked failed for staff to look at.
 PAYOUT_MAX_ATTEMPTS = env.int("PAYOUT_MAX_ATTEMPTS", default=5)
+# A refund not sent to the gateway this long after it was asked for (or last tried) is re-queued
+# by the sweeper; after this many attempts that the gateway did not answer it is failed.
+REFUND_SWEEP_AFTER_SECONDS = env.int("REFUND_SWEEP_AFTER_SECONDS", default=300)
+REFUND_MAX_ATTEMPTS = env.int("REFUND_MAX_ATTEMPTS", default=5)
 # The platform's own account, the debtor of the bank's pain.001 batch files (demo defaults).
 BANK_DEBTOR_NAME = env.str("BANK_DEBTOR_NAME", default="Creative Market LLC")
 BANK_DEBTOR_IBAN = env.str("BANK_DEBTOR_IBAN", default="AZ37NABZ01350100000000001944")

@@ -5,9 +5,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from market.payments.models import Refund
-from market.payments.refunds import refund_create
 from tests.factories import UserFactory, card_paid_part, listed_product
-from tests.payments.refunds.helpers import order_manager
+from tests.payments.refunds.helpers import order_manager, refund_made
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def test_admin_list_and_change_pages_open(client, model):
 
 def test_refunds_are_listed_searched_and_shown_read_only(client):
     part = card_paid_part()
-    refund = refund_create(
+    refund = refund_made(
         part=part,
         amount=None,
         reason="Arrived broken",

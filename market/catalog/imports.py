@@ -503,36 +503,43 @@ def product_import_run(*, import_id: int) -> ProductImport | None:
 
 
 def _claim(import_id: int) -> tuple[ProductImport, int] | None:
-    """Take the import for this run: (the import, this run's attempt), or None when finished."""
+    """Take the import for this run: (the import, this run's attempt), or None when finished.
+
+    A pending import moves to running; a running one is taken over (running → running) only
+    once its run has gone silent. Either is one compare-and-set on (status, attempt, heartbeat),
+    so of two runs claiming at once only one wins."""
     product_import = ProductImport.objects.filter(pk=import_id).first()
     if product_import is None:
         return None
     now = timezone.now()
-    if ProductImportStatus.RUNNING not in TRANSITIONS.get(product_import.status, ()):
+    source = product_import.status
+    if ProductImportStatus.RUNNING not in TRANSITIONS.get(source, ()):
         return None
-    runs = ProductImport.objects.filter(pk=import_id, attempt=product_import.attempt)
-    if product_import.status == ProductImportStatus.PENDING:
-        claimed = runs.filter(status=ProductImportStatus.PENDING).update(
-            status=ProductImportStatus.RUNNING,
-            attempt=F("attempt") + 1,
-            started_at=now,
-            heartbeat_at=now,
-        )
+    updates: dict[str, Any] = {"attempt": F("attempt") + 1, "heartbeat_at": now}
+    if source == ProductImportStatus.PENDING:
+        updates["started_at"] = now
     else:  # running: taken over only once its run has gone silent
         last_seen = product_import.heartbeat_at or product_import.created_at
         if now - last_seen < STALE_AFTER:
             raise ProductImportBusy((last_seen + STALE_AFTER - now).total_seconds() + 1)
-        claimed = runs.filter(
-            status=ProductImportStatus.RUNNING, heartbeat_at=product_import.heartbeat_at
-        ).update(attempt=F("attempt") + 1, heartbeat_at=now)
-        if claimed:
-            logger.warning(
-                "Product import %s resumes after %s product groups.",
-                import_id,
-                product_import.groups_done,
-            )
+    claimed = transition(
+        ProductImport.objects.filter(
+            attempt=product_import.attempt, heartbeat_at=product_import.heartbeat_at
+        ),
+        pk=import_id,
+        table=TRANSITIONS,
+        source=source,
+        to=ProductImportStatus.RUNNING,
+        updates=updates,
+    )
     if not claimed:  # another run claimed it between our read and our write
         raise ProductImportBusy(STALE_AFTER.total_seconds())
+    if source == ProductImportStatus.RUNNING:
+        logger.warning(
+            "Product import %s resumes after %s product groups.",
+            import_id,
+            product_import.groups_done,
+        )
     product_import.refresh_from_db()
     return product_import, product_import.attempt
 

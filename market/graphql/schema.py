@@ -2,9 +2,8 @@ import graphene
 
 from market.graphql.accounts.mutations import AccountsMutations
 from market.graphql.accounts.queries import AccountsQueries
-from market.graphql.catalog.imports import ProductImportMutations, ProductImportQueries
-from market.graphql.catalog.mutations import CatalogMutations
-from market.graphql.catalog.queries import CatalogQueries, NodeQueries
+from market.graphql.catalog.mutations import CatalogMutations, ProductImportMutations
+from market.graphql.catalog.queries import CatalogQueries, NodeQueries, ProductImportQueries
 from market.graphql.checkout.mutations import (
     CheckoutCompleteMutations,
     CheckoutDeliveryMutations,
@@ -14,9 +13,8 @@ from market.graphql.checkout.queries import CheckoutQueries
 from market.graphql.core.queries import CoreQueries
 from market.graphql.orders.mutations import FulfilmentMutations, OrdersMutations
 from market.graphql.orders.queries import OrdersQueries
-from market.graphql.payments.mutations import PaymentsMutations
+from market.graphql.payments.mutations import PaymentsMutations, RefundsMutations
 from market.graphql.payments.queries import PaymentsQueries
-from market.graphql.payments.refunds import RefundsMutations
 from market.graphql.payouts.mutations import PayoutsMutations
 from market.graphql.payouts.queries import PayoutsQueries
 from market.graphql.sellers.mutations import SellersMutations

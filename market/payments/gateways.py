@@ -33,6 +33,21 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
         raise DomainError(PaymentErrorCode.AMOUNT_MISMATCH, str(error), field="amount") from None
 
 
+class GatewayRetryable(Exception):
+    """The gateway could not answer now (network trouble, a timeout, a 5xx, rate limited): the
+    same request, with the same idempotency key, may be sent again later."""
+
+
+def stripe_error_is_transient(error: stripe.StripeError) -> bool:
+    """Whether asking Stripe again (with the same idempotency key) may succeed: the network
+    failed or timed out, Stripe rate-limited us, answered 5xx, or was still busy with the same
+    key (409). Anything else is a refusal that a retry would only repeat."""
+    if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError):
+        return True
+    status = error.http_status or 500
+    return status >= 500 or status in (409, 429)
+
+
 @dataclass(frozen=True)
 class GatewayResult:
     """What the gateway says about a payment now."""
@@ -81,7 +96,8 @@ class PaymentGateway(ABC):
         metadata: dict | None = None,
     ) -> RefundResult:
         """Give ``amount`` (order currency) of a succeeded ``payment`` back to the buyer; the
-        same ``idempotency_key`` again answers with the same refund."""
+        same ``idempotency_key`` again answers with the same refund. Called by a worker only
+        (``payments.send_refund``); raises ``GatewayRetryable`` when asking again may help."""
 
 
 class DummyGateway(PaymentGateway):
@@ -215,8 +231,9 @@ class StripeGateway(PaymentGateway):
     ) -> RefundResult:
         """A Stripe refund of the payment's PaymentIntent, in minor units of its currency.
 
-        Network trouble and Stripe's own errors raise ``gateway_error`` (the refund stays
-        pending and a retry asks again with the same key); a refusal (4xx) answers failed.
+        A transient error (:func:`stripe_error_is_transient`) raises ``GatewayRetryable``: the
+        refund stays pending and the worker asks again with the same key. A refusal answers
+        failed, with Stripe's reason.
         """
         params = {
             "payment_intent": payment.provider_id,
@@ -227,11 +244,9 @@ class StripeGateway(PaymentGateway):
             refund = stripe_client().v1.refunds.create(
                 params=params, options={"idempotency_key": idempotency_key}
             )
-        except (stripe.APIConnectionError, stripe.RateLimitError) as error:
-            raise _gateway_error(error) from error
         except stripe.StripeError as error:
-            if (error.http_status or 500) >= 500:
-                raise _gateway_error(error) from error
+            if stripe_error_is_transient(error):
+                raise GatewayRetryable(error.user_message or str(error)) from error
             return RefundResult("failed", failure_message=error.user_message or str(error))
         status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(
             refund.status, "pending"

@@ -162,9 +162,11 @@ class RefundSource(models.TextChoices):
 class Refund(models.Model):
     """Money given back to the buyer for one seller's part of an order, in the order currency.
 
-    A refund is written ``pending`` before the gateway is asked, with the caller's idempotency
-    key, so that a retry finds it and asks the gateway again with the same key (never twice the
-    money). Pending and succeeded refunds count against what is left to refund of the part.
+    A refund is written ``pending`` with the caller's idempotency key, and a worker asks the
+    gateway (``payments.send_refund``) with a key derived from the refund, so that every retry
+    is the same request (never twice the money). A worker claims the sending by compare-and-set
+    (``sending_since``, ``attempts``), so two runs of the task send it once. Pending and
+    succeeded refunds count against what is left to refund of the part.
     The status moves only along ``ALLOWED_TRANSITIONS``, with a ``RefundEvent`` per move.
     A succeeded refund may still fail (the card issuer sends the money back to Stripe, or
     Stripe cancels it): then it becomes ``failed`` and what its success wrote is undone once.
@@ -198,6 +200,15 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     failure_message = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="How many times a worker sent it to the gateway."
+    )
+    sending_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a worker last took it to send to the gateway; a worker gone silent "
+        "this long ago (REFUND_SWEEP_AFTER_SECONDS) is taken over.",
+    )
     attention = models.TextField(
         blank=True,
         help_text="What staff must still do by hand for this refund (e.g. pay a "

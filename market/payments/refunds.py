@@ -1,13 +1,17 @@
 """Refunds: money given back to a buyer for one seller's part of an order, once.
 
 A refund is asked for with an idempotency key. It is written ``pending`` (under the order's
-lock, so two refunds of one part never both fit), then the gateway is asked outside any
-transaction with a key derived from the refund, then in one transaction the refund becomes
-``succeeded``, the ledger records it, and a part refunded in full becomes ``refunded``. If the
-seller was already paid for the part through Stripe, the seller's share is taken back by a
-transfer reversal (one per refund, by its own idempotency key): payouts does that, told by the
-listener it registers here (payments never imports payouts); if not, the part's payout is
-made from ``part_payable``, which already nets the refund.
+lock, so two refunds of one part never both fit) and, when that commits, queued for a worker
+(``payments.send_refund`` → :func:`refund_send`): the worker claims it by compare-and-set,
+asks the gateway outside any transaction with a key derived from the refund (so a retry never
+refunds twice), and retries with backoff while the gateway cannot answer; a refusal, or
+``REFUND_MAX_ATTEMPTS`` unanswered attempts, fails it with the reason. A sweeper re-queues a
+refund whose message was lost (:func:`refunds_sweep`). When it succeeds, in one transaction the
+refund becomes ``succeeded``, the ledger records it, and a part refunded in full becomes
+``refunded``. If the seller was already paid for the part through Stripe, the seller's share
+is taken back by a transfer reversal (one per refund, by its own idempotency key): payouts
+queues that, told by the listener it registers here (payments never imports payouts); if not,
+the part's payout is made from ``part_payable``, which already nets the refund.
 
 Stripe settles some refunds later (``pending``), and a refund it reported succeeded may still
 fail or be cancelled (the card was closed, the bank sent the money back). Its refund events
@@ -19,10 +23,12 @@ nothing. A refund that fails after it succeeded is undone once by :func:`refund_
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -30,6 +36,7 @@ from django.utils import timezone
 from market.core.errors import DomainError
 from market.core.money import from_minor_units, quantize
 from market.core.state_machine import transition
+from market.core.tasks import enqueue_on_commit
 from market.ledger.allocation import allocate
 from market.ledger.models import LedgerEntry
 from market.ledger.services import (
@@ -44,7 +51,7 @@ from market.orders.services import (
     order_part_refund_undo,
 )
 from market.payments.error_codes import PaymentErrorCode
-from market.payments.gateways import GATEWAYS, RefundResult
+from market.payments.gateways import GATEWAYS, GatewayRetryable, RefundResult
 from market.payments.models import (
     Payment,
     PaymentStatus,
@@ -65,8 +72,9 @@ COUNTED = (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
 SHIPPED_OR_LATER = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 
 # What the apps above payments need to hear of refunds, filled in their AppConfig.ready():
-# payments never imports them. Listeners are called with the refund after it succeeded,
-# outside any transaction (they may call Stripe), possibly more than once for one refund.
+# payments never imports them. Listeners are called with the refund inside the transaction in
+# which it succeeded, once; they never call out themselves: work outside the database (a Stripe
+# transfer reversal) they queue with ``enqueue_on_commit``.
 _refund_succeeded_listeners: list[Callable[..., None]] = []
 # Sources of what staff must still do by hand when a succeeded refund failed: called with
 # ``refund`` and ``part`` (locked), each returns a text or "".
@@ -74,7 +82,7 @@ _failed_refund_attention_sources: list[Callable[..., str]] = []
 
 
 def refund_succeeded_listener(listener: Callable[..., None]) -> Callable[..., None]:
-    """Register ``listener(refund=...)``, called after a refund succeeded (see above)."""
+    """Register ``listener(refund=...)``, called when a refund succeeds (see above)."""
     if listener not in _refund_succeeded_listeners:
         _refund_succeeded_listeners.append(listener)
     return listener
@@ -85,11 +93,6 @@ def failed_refund_attention_source(source: Callable[..., str]) -> Callable[..., 
     if source not in _failed_refund_attention_sources:
         _failed_refund_attention_sources.append(source)
     return source
-
-
-def _refund_succeeded_tell(*, refund: Refund) -> None:
-    for listener in _refund_succeeded_listeners:
-        listener(refund=refund)
 
 
 def refund_gateway_key(refund: Refund) -> str:
@@ -123,11 +126,11 @@ def refund_create(
     - The order must have been paid (a payment succeeded): else ``not_paid``.
     - The amount is in the order's currency, positive and in whole minor units
       (``invalid_amount``), and at most what is left of the part (``refund_exceeds_paid``).
-    - The same ``idempotency_key`` answers with the same refund (finishing it if a crash or the
-      gateway left it pending); the same key with another part, amount or reason is refused
+    - The same ``idempotency_key`` answers with the same refund (queued again while it was
+      never sent); the same key with another part, amount or reason is refused
       (``idempotency_conflict``).
-    Refused requests write nothing. A gateway error leaves the refund pending (``gateway_error``
-    is raised): asking again with the same key retries it, without refunding twice.
+    Refused requests write nothing. The refund is answered ``pending``: a worker sends it to the
+    gateway after the commit (:func:`refund_send`) and it moves on from there.
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
@@ -143,7 +146,7 @@ def refund_create(
             f"Give a reason of 1 to {MAX_REASON} characters.",
             field="reason",
         )
-    refund = _refund_open(
+    return _refund_open(
         part=part,
         reason=reason,
         key=key,
@@ -151,7 +154,6 @@ def refund_create(
         actor=actor,
         by_order_manager=by_order_manager,
     )
-    return refund_finish(refund=refund)
 
 
 def _fingerprint_matches(refund: Refund, *, part: OrderPart, amount, reason: str) -> bool:
@@ -177,6 +179,9 @@ def _refund_open(
                 "This idempotency key was used for another refund.",
                 field="idempotencyKey",
             )
+        if existing.status == RefundStatus.PENDING and not existing.provider_id:
+            # Asked again while it was never sent: nudge it (a second task sends nothing twice).
+            enqueue_on_commit("payments.send_refund", refund_id=existing.pk)
         return existing
     if not by_order_manager and part.status in SHIPPED_OR_LATER:
         raise DomainError(
@@ -218,26 +223,112 @@ def _refund_open(
         requested_by=actor if actor is not None and actor.is_authenticated else None,
     )
     RefundEvent.objects.create(refund=refund, to_status=refund.status)
+    enqueue_on_commit("payments.send_refund", refund_id=refund.pk)
     return refund
 
 
-def refund_finish(*, refund: Refund) -> Refund:
-    """Bring a refund as far as it can go: ask the gateway if it is pending, then tell the
-    apps that pay sellers it succeeded (payouts takes the seller's share back from a paid
-    Stripe transfer). Safe to call again at any point."""
-    if refund.status == RefundStatus.PENDING:
-        payment = refund.payment
+def refund_send(*, refund_id: int) -> Refund | None:
+    """Send a pending refund to its gateway, once: what the ``payments.send_refund`` task does.
+
+    The refund is claimed by compare-and-set (pending, never sent, and no other worker sending
+    it, or that worker silent for ``REFUND_SWEEP_AFTER_SECONDS``), so of two runs one sends and
+    the other does nothing. The gateway is asked outside any transaction with the key
+    :func:`refund_gateway_key`, so a retry is the same refund. Its answer is applied under a
+    compare-and-set: succeeded (ledger, part, listeners), failed with the gateway's reason, or
+    pending at the gateway (its id kept; Stripe's events settle it). When the gateway cannot
+    answer (``GatewayRetryable``) the claim is let go and the error raised for the task to
+    retry with backoff, until ``REFUND_MAX_ATTEMPTS`` attempts: then the refund fails with the
+    last error. Returns the refund as it is now (None for an unknown id)."""
+    refund = _refund_claim(refund_id=refund_id, now=timezone.now())
+    if refund is None:
+        return Refund.objects.filter(pk=refund_id).first()
+    payment = refund.payment
+    try:
         result = GATEWAYS[payment.gateway]().refund(
             payment=payment,
             amount=refund.amount,
             idempotency_key=refund_gateway_key(refund),
             metadata={"refund_id": str(refund.pk), "order_part_id": str(refund.order_part_id)},
         )
+    except GatewayRetryable as error:
+        if not _refund_attempt_failed(refund=refund, error=str(error)):
+            raise
+    else:
         _refund_apply(refund=refund, result=result)
-        refund.refresh_from_db()
-    if refund.status == RefundStatus.SUCCEEDED:
-        _refund_succeeded_tell(refund=refund)
+    refund.refresh_from_db()
     return refund
+
+
+@transaction.atomic
+def _refund_claim(*, refund_id: int, now: dt.datetime) -> Refund | None:
+    refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
+    if refund is None or refund.status != RefundStatus.PENDING or refund.provider_id:
+        return None  # unknown, settled, or sent already (the gateway's events settle it)
+    stale = now - dt.timedelta(seconds=settings.REFUND_SWEEP_AFTER_SECONDS)
+    if refund.sending_since is not None and refund.sending_since > stale:
+        return None  # another worker is sending it
+    attempt = refund.attempts + 1
+    claimed = transition(
+        # Compare-and-set on the status and on the claim as read: one of two runs wins.
+        Refund.objects.filter(
+            provider_id="", sending_since=refund.sending_since, attempts=refund.attempts
+        ),
+        pk=refund.pk,
+        table=None,  # pending stays pending: the move is the claim
+        source=RefundStatus.PENDING,
+        to=RefundStatus.PENDING,
+        updates={"sending_since": now, "attempts": attempt, "updated_at": now},
+        event=lambda old, new: RefundEvent.objects.create(
+            refund=refund, from_status=old, to_status=new, note=f"sent (attempt {attempt})"
+        ),
+    )
+    if not claimed:
+        return None
+    refund.sending_since, refund.attempts = now, attempt
+    return refund
+
+
+@transaction.atomic
+def _refund_attempt_failed(*, refund: Refund, error: str) -> bool:
+    """The gateway did not answer: fail the refund after ``REFUND_MAX_ATTEMPTS`` attempts
+    (returns True), else let go of the claim for the next attempt (False)."""
+    if refund.attempts >= settings.REFUND_MAX_ATTEMPTS:
+        logger.error("Refund %s failed after %s attempts: %s", refund.pk, refund.attempts, error)
+        refund_failed(
+            refund=refund,
+            failure_message=f"The payment provider did not answer after {refund.attempts} "
+            f"attempts ({error})."[:MAX_REASON],
+        )
+        return True
+    logger.warning("Refund %s attempt %s failed, will retry: %s", refund.pk, refund.attempts, error)
+    Refund.objects.filter(pk=refund.pk, sending_since=refund.sending_since).update(
+        sending_since=None, updated_at=timezone.now()
+    )
+    return False
+
+
+@transaction.atomic
+def refunds_sweep(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again the refunds asked for here and never sent: pending, without the gateway's id,
+    untouched for ``REFUND_SWEEP_AFTER_SECONDS`` (the message was lost, or the worker sending
+    it died). Safe, because :func:`refund_send` claims by compare-and-set and sends with the
+    refund's own key."""
+    stale = (now or timezone.now()) - dt.timedelta(seconds=settings.REFUND_SWEEP_AFTER_SECONDS)
+    ids = list(
+        Refund.objects.filter(
+            status=RefundStatus.PENDING,
+            source=RefundSource.MARKET,
+            provider_id="",
+            updated_at__lte=stale,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for refund_id in ids:
+        enqueue_on_commit("payments.send_refund", refund_id=refund_id)
+    if ids:
+        logger.warning("Re-queued %d refunds never sent to the gateway.", len(ids))
+    return ids
 
 
 @transaction.atomic
@@ -307,6 +398,8 @@ def refund_succeeded(*, refund: Refund, stripe_event_id: str = "") -> bool:
             kind="refunded",
             note=refund.reason,
         )
+    for listener in _refund_succeeded_listeners:
+        listener(refund=refund)
     return True
 
 
@@ -434,15 +527,10 @@ def refunds_reconcile_charge(*, charge: dict, stripe_event_id: str = "") -> bool
         return False
     Order.objects.select_for_update().get(pk=payment.order_id)
     changed = False
-    reversals = []
     for stripe_refund in _stripe_refunds_of(charge):
         changed |= _stripe_refund_apply(
-            payment=payment,
-            stripe_refund=stripe_refund,
-            stripe_event_id=stripe_event_id,
-            reversals=reversals,
+            payment=payment, stripe_refund=stripe_refund, stripe_event_id=stripe_event_id
         )
-    _reverse_after_commit(reversals)
     return changed
 
 
@@ -453,8 +541,8 @@ def refunds_apply_stripe_refund(*, stripe_refund: dict, stripe_event_id: str = "
     The refund is ours when the ``refund_id`` metadata we send names it, or by its Stripe id
     (a dashboard refund split over parts is one row per part). Then:
 
-    - ``succeeded``: a pending refund of ours succeeds (ledger, part, transfer reversal after
-      commit); one made in the Stripe dashboard is recorded, split over the order's parts in
+    - ``succeeded``: a pending refund of ours succeeds (ledger, part, a transfer reversal
+      queued); one made in the Stripe dashboard is recorded, split over the order's parts in
       proportion to what is left of each.
     - ``failed`` / ``canceled``: the refund becomes failed (:func:`refund_failed` undoes a
       success once); a dashboard refund we never recorded is recorded failed, so that an older
@@ -467,15 +555,9 @@ def refunds_apply_stripe_refund(*, stripe_refund: dict, stripe_event_id: str = "
     if payment is None or not stripe_refund.get("id"):
         return False
     Order.objects.select_for_update().get(pk=payment.order_id)
-    reversals = []
-    changed = _stripe_refund_apply(
-        payment=payment,
-        stripe_refund=stripe_refund,
-        stripe_event_id=stripe_event_id,
-        reversals=reversals,
+    return _stripe_refund_apply(
+        payment=payment, stripe_refund=stripe_refund, stripe_event_id=stripe_event_id
     )
-    _reverse_after_commit(reversals)
-    return changed
 
 
 def _stripe_id(value) -> str:
@@ -491,15 +573,6 @@ def _payment_of_stripe_refund(stripe_refund: dict) -> Payment | None:
     return succeeded.filter(stripe_charge_id=charge_id).first() if charge_id else None
 
 
-def _reverse_after_commit(refund_ids: list[int]) -> None:
-    for refund_id in refund_ids:
-        # After commit: the reversal calls Stripe, which must not hold the transaction open.
-        transaction.on_commit(
-            lambda pk=refund_id: _refund_succeeded_tell(refund=Refund.objects.get(pk=pk)),
-            robust=True,
-        )
-
-
 def _stripe_failure_message(stripe_refund: dict) -> str:
     reason = stripe_refund.get("failure_reason") or "unknown"
     if stripe_refund.get("status") == "canceled":
@@ -507,20 +580,18 @@ def _stripe_failure_message(stripe_refund: dict) -> str:
     return f"The refund failed at Stripe ({reason})."
 
 
-def _stripe_refund_apply(
-    *, payment: Payment, stripe_refund: dict, stripe_event_id: str, reversals: list[int]
-) -> bool:
+def _stripe_refund_apply(*, payment: Payment, stripe_refund: dict, stripe_event_id: str) -> bool:
     """One Stripe refund of ``payment`` (its order locked by the caller); see
     :func:`refunds_apply_stripe_refund`."""
     status = stripe_refund.get("status")
     ours = _our_refunds(payment, stripe_refund)
     if status == "succeeded":
         if not ours:
-            created = _dashboard_refund_record(
-                payment=payment, stripe_refund=stripe_refund, stripe_event_id=stripe_event_id
+            return bool(
+                _dashboard_refund_record(
+                    payment=payment, stripe_refund=stripe_refund, stripe_event_id=stripe_event_id
+                )
             )
-            reversals += [r.pk for r in created]
-            return bool(created)
         changed = False
         for refund in ours:
             if refund.status == RefundStatus.PENDING:
@@ -529,7 +600,6 @@ def _stripe_refund_apply(
                     stripe_event_id=stripe_event_id,
                     result=RefundResult(RefundStatus.SUCCEEDED, provider_id=stripe_refund["id"]),
                 )
-                reversals.append(refund.pk)
         return changed
     if status in ("failed", "canceled"):
         message = _stripe_failure_message(stripe_refund)

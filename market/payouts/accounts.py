@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 from dataclasses import dataclass
 
 import stripe
@@ -106,7 +107,10 @@ def payout_onboarding_link_create(*, seller: Seller) -> OnboardingLink:
                 "type": "account_onboarding",
                 "refresh_url": f"{storefront}/seller/payouts/onboarding/refresh/",
                 "return_url": f"{storefront}/seller/payouts/onboarding/return/",
-            }
+            },
+            # Every call makes a new link (they expire in minutes): a key per call, so that
+            # the SDK's own retries of this call make one link.
+            options={"idempotency_key": f"seller-{seller.pk}-link-{secrets.token_hex(8)}"},
         )
     except stripe.StripeError as error:
         logger.warning("Stripe refused payout onboarding for seller %s: %s", seller.pk, error)

@@ -19,6 +19,7 @@ import stripe
 from django.db.models import OuterRef, Subquery
 
 from market.core.money import quantize, to_minor_units
+from market.payments.gateways import stripe_error_is_transient
 from market.payments.models import Payment, PaymentStatus
 from market.payments.stripe_client import stripe_client
 from market.payouts.models import Payout, PayoutAccount, PayoutRouteName
@@ -201,10 +202,8 @@ class StripeConnectRoute(PayoutRoute):
             transfer = stripe_client().v1.transfers.create(
                 params=params, options={"idempotency_key": f"payout-{payout.pk}"}
             )
-        except (stripe.APIConnectionError, stripe.RateLimitError) as error:
-            raise PayoutRetryable(str(error)) from error
         except stripe.StripeError as error:
-            if (error.http_status or 500) >= 500:
+            if stripe_error_is_transient(error):
                 raise PayoutRetryable(str(error)) from error
             raise PayoutRefused(str(error)) from error
         return PayoutResult(

@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from market.accounts.services import staff_groups_ensure
-from market.core.permissions import StaffPermission, staff_may
+from market.core.permissions import StaffPermission
+from market.graphql.core.auth import staff_may
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,12 +6,11 @@ import pytest
 
 from market.orders.models import Order, OrderPart
 from market.payments.models import Payment, Refund
-from market.payments.refunds import refund_create
 from market.payments.services import payment_confirm
 from market.payments.stripe_client import stripe_client
 from tests.localstripe.helpers import buyer_confirms, stripe_payment_waiting
 from tests.payments.helpers import unpaid_order
-from tests.payments.refunds.helpers import order_manager
+from tests.payments.refunds.helpers import order_manager, refund_made
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +50,7 @@ def test_a_partial_refund_is_made_in_localstripe_in_minor_units_with_our_metadat
 ):
     part = paid_part()
 
-    refund = refund_create(
+    refund = refund_made(
         part=part,
         amount=Decimal("12.34"),
         reason="Arrived broken",
@@ -71,7 +70,7 @@ def test_a_partial_refund_is_made_in_localstripe_in_minor_units_with_our_metadat
 def test_a_full_refund_through_localstripe_refunds_the_part(stripe_on_localstripe):
     part = paid_part()
 
-    refund = refund_create(
+    refund = refund_made(
         part=part,
         reason="Never arrived",
         idempotency_key="r-1",

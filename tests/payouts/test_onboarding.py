@@ -58,6 +58,17 @@ def test_a_second_call_gives_a_new_link_for_the_same_account(stripe_server):
     assert PayoutAccountEvent.objects.filter(kind="stripe_account_created").count() == 1
 
 
+def test_each_link_is_asked_for_with_its_own_idempotency_key(stripe_server):
+    seller = seller_with_user(country="DE")
+
+    accounts.payout_onboarding_link_create(seller=seller)
+    accounts.payout_onboarding_link_create(seller=seller)
+
+    keys = [c.idempotency_key for c in stripe_server.calls_to("POST", "/v1/account_links")]
+    assert len(set(keys)) == 2
+    assert all(key.startswith(f"seller-{seller.pk}-link-") for key in keys)
+
+
 def test_a_retry_after_a_crash_before_the_account_was_stored_finds_the_same_account(
     stripe_server, monkeypatch
 ):

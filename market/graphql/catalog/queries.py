@@ -1,6 +1,6 @@
 import graphene
 
-from market.catalog import selectors
+from market.catalog import imports, selectors
 from market.catalog.selectors import ProductFilter, ProductRelation, ProductSort
 from market.core.selectors import price_converter_get
 from market.graphql.catalog.types import (
@@ -8,6 +8,8 @@ from market.graphql.catalog.types import (
     CategoryTree,
     Product,
     ProductConnection,
+    ProductImport,
+    ProductImportConnection,
     ProductStatus,
 )
 from market.graphql.core.auth import require_seller
@@ -184,3 +186,32 @@ class CatalogQueries(graphene.ObjectType):
 
 class NodeQueries(graphene.ObjectType):
     node = NodeField()
+
+
+class ProductImportQueries(graphene.ObjectType):
+    product_import = graphene.Field(
+        ProductImport,
+        id=graphene.ID(required=True),
+        description="One of the signed-in seller's imports.",
+    )
+    product_imports = graphene.Field(
+        graphene.NonNull(ProductImportConnection),
+        first=graphene.Int(),
+        after=graphene.String(),
+        description="The signed-in seller's imports, newest first.",
+    )
+
+    def resolve_product_import(self, info, id):
+        seller = require_seller(info)
+        pk = decode_global_ids("id", [id], "ProductImport")[0]
+        return imports.product_import_get_for_seller(seller=seller, import_id=pk)
+
+    def resolve_product_imports(self, info, first=None, after=None):
+        seller = require_seller(info)
+        page = paginate(
+            imports.product_import_list_for_seller(seller=seller),
+            prefix="productimport",
+            first=first,
+            after=after,
+        )
+        return ProductImportConnection.from_page(page)

@@ -6,6 +6,7 @@ from graphene_django import DjangoObjectType
 from graphql_relay import to_global_id
 
 from market.catalog import selectors
+from market.catalog.import_models import ProductImportStatus as ProductImportStatusChoices
 from market.catalog.models import Availability as AvailabilityChoices
 from market.catalog.models import Category as CategoryModel
 from market.catalog.models import Product as ProductModel
@@ -18,6 +19,9 @@ from market.graphql.sellers.types import Seller
 
 Availability = graphene.Enum.from_enum(AvailabilityChoices, name="Availability")
 ProductStatus = graphene.Enum.from_enum(ProductStatusChoices, name="ProductStatus")
+ProductImportStatus = graphene.Enum.from_enum(
+    ProductImportStatusChoices, name="ProductImportStatus"
+)
 
 
 class CategoryTree:
@@ -254,3 +258,56 @@ class Product(DjangoObjectType):
 class ProductConnection(CountableConnection):
     class Meta:
         node = Product
+
+
+# --- Bulk listing by CSV: a seller uploads a file, a worker imports it, the seller polls it.
+
+
+class ProductImportRowError(graphene.ObjectType):
+    """A row of the file that was not imported (nor anything else of its product)."""
+
+    line = graphene.Int(
+        description="Line in the file, the header being line 1; null when the "
+        "problem is not one row's."
+    )
+    field = graphene.String(description="The CSV column at fault; null for the whole row.")
+    code = graphene.String(
+        required=True,
+        description="Machine-readable reason, e.g. "
+        "`required`, `invalid`, `not_found`, "
+        "`duplicate_sku`, `invalid_price`.",
+    )
+    message = graphene.String(required=True)
+
+
+class ProductImport(graphene.ObjectType):
+    """One uploaded CSV and how far its import got (poll it while it runs)."""
+
+    id = graphene.ID(required=True)
+    status = graphene.Field(ProductImportStatus, required=True)
+    original_name = graphene.String(required=True)
+    total_rows = graphene.Int(required=True)
+    processed_rows = graphene.Int(required=True)
+    products_created = graphene.Int(
+        required=True, description="Imported as drafts: publish them one by one."
+    )
+    variants_created = graphene.Int(required=True)
+    errors = graphene.List(graphene.NonNull(ProductImportRowError), required=True)
+    failure_message = graphene.String(description="Why a failed import stopped.")
+    created_at = graphene.DateTime(required=True)
+    started_at = graphene.DateTime()
+    finished_at = graphene.DateTime()
+
+    def resolve_id(self, info):
+        return relay.Node.to_global_id("ProductImport", self.pk)
+
+    def resolve_errors(self, info):
+        return [ProductImportRowError(**error) for error in self.errors]
+
+    def resolve_failure_message(self, info):
+        return self.failure_message or None
+
+
+class ProductImportConnection(CountableConnection):
+    class Meta:
+        node = ProductImport

@@ -1,15 +1,19 @@
 """Paying an order: a guest by the order's token (the token is the key), a signed-in buyer
-their own order by id. Someone else's order or payment answers like a missing one."""
+their own order by id. Someone else's order or payment answers like a missing one.
+
+Refunding a seller's part of an order: staff holding orders.manage_orders any time, the
+part's seller before it ships. Another seller's part answers like a missing one."""
 
 import graphene
 
 from market.core.errors import DomainError
-from market.graphql.core.auth import require_user
+from market.core.permissions import StaffPermission
+from market.graphql.core.auth import require_seller, require_user, staff_may
 from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation, error_type
-from market.graphql.payments.types import Payment
+from market.graphql.payments.types import Payment, Refund
 from market.orders import selectors as order_selectors
-from market.payments import selectors, services
+from market.payments import refunds, selectors, services
 from market.payments.error_codes import PaymentErrorCode
 
 PaymentError = error_type("PaymentError", PaymentErrorCode)
@@ -104,3 +108,49 @@ class PaymentsMutations(graphene.ObjectType):
 
     order_payment_create = OrderPaymentCreate.Field()
     order_payment_confirm = OrderPaymentConfirm.Field()
+
+
+class OrderPartRefund(BaseMutation):
+    """Refund the buyer for one seller's part (default: all that is left of it). Send a fresh
+    idempotency key per refund and repeat it on retries: the same key answers with the same
+    refund, never a second one."""
+
+    refund = graphene.Field(Refund)
+
+    class Arguments:
+        part_id = graphene.ID(required=True)
+        amount = graphene.Decimal(
+            description="In the order's currency; default: all that is left to refund of the part."
+        )
+        reason = graphene.String(required=True)
+        idempotency_key = graphene.String(required=True)
+
+    class Meta:
+        error_type = PaymentError
+
+    @classmethod
+    def perform(cls, root, info, part_id, reason, idempotency_key, amount=None):
+        user = require_user(info)
+        pk = pk_from_global_id(part_id, "OrderPart")
+        by_order_manager = staff_may(user, StaffPermission.MANAGE_ORDERS)
+        if by_order_manager:
+            part = order_selectors.order_part_get_for_staff(part_id=pk, field="partId")
+        else:
+            part = order_selectors.order_part_get_for_seller(
+                seller=require_seller(info), part_id=pk, field="partId"
+            )
+        refund = refunds.refund_create(
+            part=part,
+            amount=amount,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            actor=user,
+            by_order_manager=by_order_manager,
+        )
+        return {"refund": refund}
+
+
+class RefundsMutations(graphene.ObjectType):
+    """Inherited by the root Mutation type."""
+
+    order_part_refund = OrderPartRefund.Field()

@@ -7,9 +7,11 @@ from market.graphql.core.types import ConvertedPrice, Money
 from market.orders.selectors import order_price_converter
 from market.payments.models import PaymentGatewayName
 from market.payments.models import PaymentStatus as PaymentStatusChoices
+from market.payments.models import RefundStatus as RefundStatusChoices
 
 PaymentStatus = graphene.Enum.from_enum(PaymentStatusChoices, name="PaymentStatus")
 PaymentGateway = graphene.Enum.from_enum(PaymentGatewayName, name="PaymentGateway")
+RefundStatus = graphene.Enum.from_enum(RefundStatusChoices, name="RefundStatus")
 
 
 class Payment(graphene.ObjectType):
@@ -46,3 +48,22 @@ class Payment(graphene.ObjectType):
 
     def resolve_failure_message(self, info):
         return self.failure_message or None
+
+
+class Refund(graphene.ObjectType):
+    """Money given back to the buyer for one seller's part, in the order's currency."""
+
+    id = graphene.ID(required=True)
+    status = graphene.Field(RefundStatus, required=True)
+    amount = graphene.Field(Money, required=True)
+    reason = graphene.String(required=True)
+    created_at = graphene.DateTime(required=True)
+
+    def resolve_id(self, info):
+        return to_global_id("Refund", self.pk)
+
+    def resolve_amount(self, info):
+        return ConvertedPrice(
+            MoneyValue(quantize(self.amount, self.currency), self.currency),
+            order_price_converter(order=self.order_part.order),
+        )

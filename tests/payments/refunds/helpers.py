@@ -6,8 +6,10 @@ from market.ledger.models import LedgerEntry
 from market.ledger.selectors import platform_balance, seller_balance
 from market.orders.models import Order, OrderPart
 from market.payments.models import Refund
+from market.payments.refunds import refund_create
 from tests.authorization.world import database_snapshot
 from tests.factories import StaffFactory
+from tests.tasks import worker_inline
 
 MANAGE_ORDERS = "orders.manage_orders"
 
@@ -28,6 +30,27 @@ def order_manager():
     return existing or StaffFactory(
         email="refunds-manager@example.com", permissions=[MANAGE_ORDERS]
     )
+
+
+def refund_asked(part: OrderPart, *, key: str = "r-1", amount: str = "10.00") -> Refund:
+    """A refund asked for by staff and not yet sent (its task queued, not run): pending."""
+    return refund_create(
+        part=part,
+        amount=Decimal(amount),
+        reason="Arrived broken",
+        idempotency_key=key,
+        actor=order_manager(),
+        by_order_manager=True,
+    )
+
+
+def refund_made(**kwargs) -> Refund:
+    """``refund_create(**kwargs)``, then what the workers do once it commits: send it to the
+    gateway, and reverse a seller's transfer if it succeeded. The refund as it is then."""
+    with worker_inline():
+        made = refund_create(**kwargs)
+    made.refresh_from_db()
+    return made
 
 
 def balances(part: OrderPart) -> tuple[Decimal, Decimal]:

@@ -5,8 +5,10 @@ import pytest
 from graphql_relay import to_global_id
 
 from market.orders.fulfilment import part_ship
+from market.payments.models import Refund
 from tests.factories import SellerFactory, StaffFactory, UserFactory, card_paid_part
 from tests.payments.refunds.helpers import REFUND, everything, order_manager
+from tests.tasks import worker_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +33,24 @@ def test_staff_with_the_permission_refund_part_of_a_part(gql_as):
 
     assert result["errors"] == []
     assert (result["refund"]["status"], result["refund"]["amount"]) == (
-        "SUCCEEDED",
+        "PENDING",
         {"amount": "12.50", "currency": "EUR"},
+    )
+
+
+def test_the_refund_answered_pending_succeeds_once_a_worker_sent_it(gql_as):
+    part = card_paid_part()
+    staff = gql_as(order_manager())
+
+    with worker_inline():
+        result = ask(staff, part, amount="12.50")
+
+    assert result["refund"]["status"] == "PENDING"
+    assert Refund.objects.values_list("status", flat=True).get() == "succeeded"
+    again = ask(staff, part, amount="12.50")
+    assert (again["refund"]["id"], again["refund"]["status"]) == (
+        result["refund"]["id"],
+        "SUCCEEDED",
     )
 
 
@@ -63,7 +81,7 @@ def test_staff_refund_a_shipped_part(gql_as):
 
     result = ask(gql_as(order_manager()), part)
 
-    assert result["refund"]["status"] == "SUCCEEDED"
+    assert (result["errors"], result["refund"]["status"]) == ([], "PENDING")
 
 
 def test_an_over_refund_answers_refund_exceeds_paid_and_changes_nothing(gql_as):

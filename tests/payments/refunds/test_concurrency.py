@@ -11,6 +11,7 @@ from market.payments.refunds import refund_create
 from tests.concurrency import race
 from tests.factories import card_paid_part
 from tests.payments.refunds.helpers import order_manager
+from tests.tasks import worker_inline
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -19,18 +20,19 @@ def test_two_refunds_that_do_not_both_fit_are_made_one_at_a_time():
     part = card_paid_part()
     staff = order_manager()
 
-    outcomes = race(
-        *(
-            lambda key=key: refund_create(
-                part=part,
-                amount=Decimal("40.00"),
-                reason="Broken",
-                idempotency_key=key,
-                actor=staff,
+    with worker_inline():  # each refund's task runs in its thread once its row commits
+        outcomes = race(
+            *(
+                lambda key=key: refund_create(
+                    part=part,
+                    amount=Decimal("40.00"),
+                    reason="Broken",
+                    idempotency_key=key,
+                    actor=staff,
+                )
+                for key in ("a", "b")
             )
-            for key in ("a", "b")
         )
-    )
 
     made = [o for o in outcomes if isinstance(o, Refund)]
     refused = [o for o in outcomes if isinstance(o, DomainError)]
@@ -43,18 +45,19 @@ def test_five_racing_identical_requests_make_one_refund():
     part = card_paid_part()
     staff = order_manager()
 
-    outcomes = race(
-        *(
-            lambda: refund_create(
-                part=part,
-                amount=Decimal("10.00"),
-                reason="Broken",
-                idempotency_key="same",
-                actor=staff,
+    with worker_inline():  # the task runs in its thread once the refund's row commits
+        outcomes = race(
+            *(
+                lambda: refund_create(
+                    part=part,
+                    amount=Decimal("10.00"),
+                    reason="Broken",
+                    idempotency_key="same",
+                    actor=staff,
+                )
+                for _ in range(5)
             )
-            for _ in range(5)
         )
-    )
 
     assert all(isinstance(o, Refund) for o in outcomes), outcomes
     assert {o.pk for o in outcomes} == {Refund.objects.get().pk}

@@ -13,12 +13,12 @@ from market.ledger.models import LedgerEntry
 from market.ledger.selectors import part_payable, platform_balance, seller_balance
 from market.orders.models import OrderEvent
 from market.payments.models import Refund, RefundEvent, StripeEvent
-from market.payments.refunds import part_refundable, refund_create
+from market.payments.refunds import part_refundable
 from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
 from tests.factories import card_paid_part
-from tests.payments.refunds.helpers import balances, order_manager, order_status
+from tests.payments.refunds.helpers import balances, order_manager, order_status, refund_made
 from tests.payouts.worker.helpers import delivered, ready_stripe_account, verified_bank_account
 from tests.stripe_server import refunds as stripe_refunds
 from tests.stripe_server.server import webhook_event
@@ -30,7 +30,7 @@ PENDING_REFUND, REFUND_FAILS = stripe_refunds.PENDING_REFUND, stripe_refunds.REF
 
 
 def refund(part, amount=None, key="r-1"):
-    return refund_create(
+    return refund_made(
         part=part,
         amount=None if amount is None else Decimal(amount),
         reason="Arrived broken",

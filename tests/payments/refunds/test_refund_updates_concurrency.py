@@ -8,14 +8,20 @@ import pytest
 from market.ledger.models import LedgerEntry
 from market.ledger.selectors import seller_balance
 from market.payments.models import Refund, RefundEvent, StripeEvent
-from market.payments.refunds import refund_create
+from market.payments.refunds import refund_send
 from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
 from market.payouts.refund_reversals import refund_reverse_transfer
 from tests.concurrency import race
 from tests.factories import card_paid_part
-from tests.payments.refunds.helpers import balances, order_manager, order_status
+from tests.payments.refunds.helpers import (
+    balances,
+    order_manager,
+    order_status,
+    refund_asked,
+    refund_made,
+)
 from tests.payouts.worker.helpers import delivered, ready_stripe_account
 from tests.stripe_server import refunds as stripe_refunds
 
@@ -29,7 +35,7 @@ def stored(event: dict) -> StripeEvent:
 
 
 def refund(part, amount=None):
-    return refund_create(
+    return refund_made(
         part=part,
         amount=None if amount is None else Decimal(amount),
         reason="Arrived broken",
@@ -59,16 +65,18 @@ def test_eight_workers_applying_eight_failure_events_undo_the_refund_once(stripe
     assert order_status(part) == ("paid", "paid")
 
 
-def test_a_reversal_stripe_makes_while_the_refund_fails_is_recorded_and_flagged(stripe_gateway):
+def test_a_reversal_stripe_makes_while_the_refund_fails_is_recorded_and_flagged(
+    stripe_gateway, enqueued
+):
     part = delivered(card_paid_part(card=stripe_refunds.REFUND_FAILS, country="DE"), days_ago=15)
     ready_stripe_account(part.seller, stripe_gateway)
     payouts_create_due()
     payout_execute(payout_id=Payout.objects.get().pk)
     [transfer] = stripe_gateway.transfers.values()
     path = f"/v1/transfers/{transfer['id']}/reversals"
-    # The refund succeeds but Stripe is down for its reversal (the SDK's try and two retries).
-    stripe_gateway.fail_next_request(path, 503, "Stripe is down", times=3)
-    made = refund(part)
+    # The refund succeeds; its reversal is queued, not made yet.
+    made = refund_send(refund_id=refund_asked(part, amount="60.00").pk)
+    assert enqueued[-1] == ("payouts.reverse_refund_transfer", {"refund_id": made.pk})
     assert not LedgerEntry.objects.filter(kind="reversal").exists()
     stripe_refunds.refund_update(stripe_gateway, made.provider_id, "failed")
     failure = stored(stripe_refunds.refund_event(stripe_gateway, made.provider_id))

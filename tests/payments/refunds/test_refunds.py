@@ -8,7 +8,6 @@ import pytest
 from market.core.errors import DomainError
 from market.payments.gateways import DummyGateway
 from market.payments.models import Refund
-from market.payments.refunds import refund_create
 from tests.factories import card_paid_part
 from tests.payments.helpers import unpaid_order
 from tests.payments.refunds.helpers import (
@@ -17,6 +16,7 @@ from tests.payments.refunds.helpers import (
     order_manager,
     order_status,
     refund_entries,
+    refund_made,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def _manager(db):
 
 
 def refund(part, amount=None, key="r-1", reason="Arrived broken", actor=None):
-    return refund_create(
+    return refund_made(
         part=part,
         amount=None if amount is None else Decimal(amount),
         reason=reason,

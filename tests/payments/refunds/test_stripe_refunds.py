@@ -4,20 +4,22 @@ transfer reversals when the seller was paid already, and ``charge.refunded`` rec
 from decimal import Decimal
 
 import pytest
+from celery import current_app
+from django.utils import timezone
 
-from market.core.errors import DomainError
 from market.ledger.models import LedgerEntry
 from market.ledger.selectors import seller_balance
 from market.payments.models import Refund, StripeEvent
-from market.payments.refunds import refund_create
+from market.payments.refunds import refund_send
 from market.payments.stripe_inbox import stripe_event_process
 from market.payouts.models import Payout
 from market.payouts.paying import payout_execute, payouts_create_due
 from tests.factories import card_paid_part
-from tests.payments.refunds.helpers import order_manager, order_status
+from tests.payments.refunds.helpers import order_manager, order_status, refund_asked, refund_made
 from tests.payouts.worker.helpers import delivered, ready_stripe_account
 from tests.stripe_server import refunds as stripe_refunds
 from tests.stripe_server.server import webhook_event
+from tests.tasks import worker_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ REFUNDS = "/v1/refunds"
 
 
 def refund(part, amount=None, key="r-1"):
-    return refund_create(
+    return refund_made(
         part=part,
         amount=None if amount is None else Decimal(amount),
         reason="Arrived broken",
@@ -76,22 +78,81 @@ def test_a_lost_answer_is_retried_by_the_sdk_with_the_same_key_and_refunds_once(
     assert (made.status, len(stripe_gateway.state.refunds)) == ("succeeded", 1)
 
 
-def test_stripe_unavailable_leaves_the_refund_pending_and_a_retry_finishes_it_once(stripe_gateway):
+def test_the_refund_is_answered_pending_and_sent_by_the_worker_after_the_commit(stripe_gateway):
     part = card_paid_part(card="pm_card_visa")
-    # The SDK's first try and both its retries.
-    stripe_gateway.fail_next_request(REFUNDS, 503, "Stripe is down", times=3)
 
-    with pytest.raises(DomainError) as error:
-        refund(part, "10.00", key="same")
-    assert error.value.code == "gateway_error"
-    assert Refund.objects.get().status == "pending"
-    assert not LedgerEntry.objects.filter(kind="refund").exists()
+    with worker_inline():
+        asked = refund_asked(part)
+        # when the request answers, nothing has been sent yet
+        assert (asked.status, stripe_gateway.calls_to("POST", REFUNDS)) == ("pending", [])
 
-    made = refund(part, "10.00", key="same")
+    asked.refresh_from_db()
+    assert (asked.status, asked.attempts) == ("succeeded", 1)
+    assert len(stripe_gateway.state.refunds) == 1
 
-    assert made.status == "succeeded"
+
+def test_the_send_task_run_twice_sends_the_refund_once(stripe_gateway):
+    part = card_paid_part(card="pm_card_visa")
+    made = refund(part, "10.00")
+
+    current_app.tasks["payments.send_refund"].apply(kwargs={"refund_id": made.pk}).get()
+
+    made.refresh_from_db()
+    assert (made.status, made.attempts) == ("succeeded", 1)
+    assert len(stripe_gateway.calls_to("POST", REFUNDS)) == 1
     assert len(stripe_gateway.state.refunds) == 1
     assert LedgerEntry.objects.filter(kind="refund").count() == 2
+
+
+def test_a_refund_being_sent_by_another_worker_is_not_sent_again(stripe_gateway):
+    part = card_paid_part(card="pm_card_visa")
+    pending = refund_asked(part)
+    Refund.objects.filter(pk=pending.pk).update(sending_since=timezone.now(), attempts=1)
+
+    assert refund_send(refund_id=pending.pk).status == "pending"
+    assert stripe_gateway.calls_to("POST", REFUNDS) == []
+
+
+def test_stripe_rate_limiting_once_is_retried_by_the_task_with_the_same_key_and_refunds_once(
+    stripe_gateway,
+):
+    part = card_paid_part(card="pm_card_visa")
+    # The SDK does not retry a 429 itself: the task does, with backoff.
+    stripe_gateway.fail_next_request(
+        REFUNDS, 429, "Too many requests", type="invalid_request_error", code="rate_limit"
+    )
+
+    made = refund(part, "10.00")
+
+    calls = stripe_gateway.calls_to("POST", REFUNDS)
+    assert [c.idempotency_key for c in calls] == [f"refund-{made.pk}"] * 2
+    assert (made.status, made.attempts, len(stripe_gateway.state.refunds)) == ("succeeded", 2, 1)
+    assert LedgerEntry.objects.filter(kind="refund").count() == 2
+
+
+def test_stripe_down_for_a_whole_attempt_is_retried_by_the_task_and_refunds_once(stripe_gateway):
+    part = card_paid_part(card="pm_card_visa")
+    # The SDK's first try and both its retries: the task's first attempt gives up.
+    stripe_gateway.fail_next_request(REFUNDS, 503, "Stripe is down", type="api_error", times=3)
+
+    made = refund(part, "10.00")
+
+    assert {c.idempotency_key for c in stripe_gateway.calls_to("POST", REFUNDS)} == {
+        f"refund-{made.pk}"
+    }
+    assert (made.status, made.attempts, len(stripe_gateway.state.refunds)) == ("succeeded", 2, 1)
+
+
+def test_a_refund_stripe_never_answers_fails_after_the_last_attempt(stripe_gateway, settings):
+    settings.REFUND_MAX_ATTEMPTS = 2
+    part = card_paid_part(card="pm_card_visa")
+    stripe_gateway.fail_next_request(REFUNDS, 503, "Stripe is down", type="api_error", times=6)
+
+    made = refund(part, "10.00")
+
+    assert (made.status, made.attempts, stripe_gateway.state.refunds) == ("failed", 2, {})
+    assert made.failure_message.startswith("The payment provider did not answer after 2 attempts")
+    assert not LedgerEntry.objects.filter(kind="refund").exists()
 
 
 def test_a_refund_stripe_refuses_fails_and_frees_the_amount(stripe_gateway):
@@ -100,7 +161,8 @@ def test_a_refund_stripe_refuses_fails_and_frees_the_amount(stripe_gateway):
 
     failed = refund(part, "10.00", key="first")
 
-    assert failed.status == "failed"
+    assert (failed.status, failed.failure_message) == ("failed", "Charge already refunded")
+    assert len(stripe_gateway.calls_to("POST", REFUNDS)) == 1
     assert not LedgerEntry.objects.filter(kind="refund").exists()
     assert refund(part, key="second").amount == Decimal("60.00")
 
@@ -136,18 +198,17 @@ def test_a_refund_after_the_payout_reverses_the_sellers_share_of_the_transfer(
     assert seller_balance(seller=paid_out_part.seller) == Decimal("0.00")
 
 
-def test_a_retried_refund_makes_one_reversal_even_when_its_answer_was_lost(
+def test_a_retried_reversal_makes_one_reversal_even_when_its_answer_was_lost(
     stripe_gateway, paid_out_part
 ):
     [transfer] = stripe_gateway.transfers.values()
     path = f"/v1/transfers/{transfer['id']}/reversals"
-    # Stripe is down for the SDK's first try and both retries; on the next call the answer
-    # is lost once after Stripe reversed (the SDK retries with the same key).
-    stripe_gateway.fail_next_request(path, 503, "Stripe is down", times=3)
+    # Stripe is down for the SDK's first try and both retries; on the task's next attempt the
+    # answer is lost once after Stripe reversed (the SDK retries with the same key).
+    stripe_gateway.fail_next_request(path, 503, "Stripe is down", type="api_error", times=3)
+    stripe_gateway.drop_next_response(path)
 
     first = refund(paid_out_part, key="same")
-    assert not LedgerEntry.objects.filter(kind="reversal").exists()
-    stripe_gateway.drop_next_response(path)
     for _ in range(3):
         refund(paid_out_part, key="same")
 
@@ -206,10 +267,8 @@ def test_charge_refunded_for_our_own_refund_does_not_double_it(stripe_gateway):
 
 def test_charge_refunded_finishes_our_refund_whose_answer_never_came(stripe_gateway):
     part = card_paid_part(card="pm_card_visa")
-    stripe_gateway.fail_next_request(REFUNDS, 503, "Stripe is down", times=3)
-    with pytest.raises(DomainError):
-        refund(part, "10.00")
-    pending = Refund.objects.get()
+    # Its worker's message was lost on the way, after Stripe made the refund.
+    pending = refund_asked(part)
     # Stripe made it after all (as our metadata shows); only the webhook tells us.
     with stripe_gateway.lock:
         stripe_refunds.create(
@@ -230,12 +289,15 @@ def test_charge_refunded_finishes_our_refund_whose_answer_never_came(stripe_gate
 
 
 def test_a_dashboard_refund_after_the_payout_reverses_the_transfer_after_commit(
-    stripe_gateway, paid_out_part, django_capture_on_commit_callbacks
+    stripe_gateway, paid_out_part
 ):
     stripe_refunds.dashboard_refund(stripe_gateway, intent_of(paid_out_part), 6000)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_inline():
         charge_refunded(stripe_gateway, paid_out_part, "evt_dashboard")
+        assert (
+            stripe_gateway.transfers[next(iter(stripe_gateway.transfers))]["amount_reversed"] == 0
+        )
 
     [transfer] = stripe_gateway.transfers.values()
     assert transfer["amount_reversed"] == 5500

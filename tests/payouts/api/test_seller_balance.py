@@ -7,10 +7,10 @@ import pytest
 
 from market.ledger.models import Account, EntryKind, LedgerEntry
 from market.ledger.selectors import seller_balance
-from market.payments.refunds import refund_create
 from market.payouts.models import Payout, PayoutAccount
 from market.payouts.paying import payout_execute, payout_release, payouts_create_due
 from tests.factories import SellerFactory, StaffFactory, UserFactory, card_paid_part, paid_part
+from tests.payments.refunds.helpers import refund_made
 from tests.payouts.api.helpers import (
     SELLER_BALANCE,
     paid_bank_payout,
@@ -48,7 +48,7 @@ def expect(balance="0.00", held="0.00", pending="0.00", failed="0.00", adjustmen
 
 def refund(part, amount: str, key: str):
     staff = StaffFactory(permissions=["orders.manage_orders"])
-    return refund_create(
+    return refund_made(
         part=part,
         amount=Decimal(amount),
         reason="Arrived broken",

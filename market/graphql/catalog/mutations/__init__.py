@@ -7,6 +7,7 @@ from market.graphql.catalog.mutations.images import (
     ProductImageDelete,
     ProductImageReorder,
 )
+from market.graphql.catalog.mutations.imports import ProductImportMutations
 from market.graphql.catalog.mutations.products import (
     ProductArchive,
     ProductCreate,
@@ -22,6 +23,8 @@ from market.graphql.catalog.mutations.variants import (
     ProductVariantStockSet,
     ProductVariantUpdate,
 )
+
+__all__ = ["CatalogMutations", "ProductImportMutations"]
 
 
 class CatalogMutations(graphene.ObjectType):

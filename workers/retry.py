@@ -1,0 +1,11 @@
+"""How long a task waits before it asks an outside service again."""
+
+import random
+
+
+def backoff_seconds(retries: int) -> float:
+    """10 s doubling per retry, at most 10 minutes, plus up to half again of jitter so that
+    tasks failing together do not come back together. Well under Redis' visibility timeout
+    (3600 s): a retry waiting longer would be handed to a second worker as if the first died."""
+    backoff = float(min(600, 10 * 2**retries))
+    return backoff + random.uniform(0, backoff / 2)
