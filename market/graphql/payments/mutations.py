@@ -7,10 +7,10 @@ part's seller before it ships. Another seller's part answers like a missing one.
 import graphene
 
 from market.core.errors import DomainError
-from market.core.permissions import StaffPermission
-from market.graphql.core.auth import require_seller, require_user, staff_may
+from market.graphql.core.auth import require_user
 from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation, error_type
+from market.graphql.orders.mutations.orders import part_for_seller_or_manager
 from market.graphql.payments.types import Payment, Refund
 from market.orders import selectors as order_selectors
 from market.payments import refunds, selectors, services
@@ -130,22 +130,16 @@ class OrderPartRefund(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, part_id, reason, idempotency_key, amount=None):
-        user = require_user(info)
-        pk = pk_from_global_id(part_id, "OrderPart")
-        by_order_manager = staff_may(user, StaffPermission.MANAGE_ORDERS)
-        if by_order_manager:
-            part = order_selectors.order_part_get_for_staff(part_id=pk, field="partId")
-        else:
-            part = order_selectors.order_part_get_for_seller(
-                seller=require_seller(info), part_id=pk, field="partId"
-            )
+        access = part_for_seller_or_manager(
+            info, pk_from_global_id(part_id, "OrderPart"), field="partId"
+        )
         refund = refunds.refund_create(
-            part=part,
+            part=access.part,
             amount=amount,
             reason=reason,
             idempotency_key=idempotency_key,
-            actor=user,
-            by_order_manager=by_order_manager,
+            actor=access.user,
+            by_order_manager=access.by_order_manager,
         )
         return {"refund": refund}
 

@@ -4,10 +4,10 @@ answers like a missing one."""
 
 import graphene
 
-from market.core.permissions import StaffPermission
-from market.graphql.core.auth import require_seller, require_user, staff_may
+from market.graphql.core.auth import require_seller
 from market.graphql.core.mutations import BaseMutation
 from market.graphql.orders.mutations.orders import _pk as part_pk
+from market.graphql.orders.mutations.orders import part_for_seller_or_manager
 from market.graphql.orders.types import OrderError, SellerOrderPart
 from market.orders import fulfilment, selectors
 
@@ -53,13 +53,8 @@ class OrderPartDeliver(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, id):
-        user = require_user(info)
-        pk = part_pk(id, "OrderPart")
-        if staff_may(user, StaffPermission.MANAGE_ORDERS):
-            part = selectors.order_part_get_for_staff(part_id=pk)
-        else:
-            part = selectors.order_part_get_for_seller(seller=require_seller(info), part_id=pk)
-        part = fulfilment.part_deliver(part=part, actor=user)
+        access = part_for_seller_or_manager(info, part_pk(id, "OrderPart"))
+        part = fulfilment.part_deliver(part=access.part, actor=access.user)
         return {"part": selectors.order_part_get_with_details(part_id=part.pk)}
 
 

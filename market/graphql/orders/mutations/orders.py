@@ -3,6 +3,9 @@
 Someone else's order or part answers like a missing one.
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 import graphene
 
 from market.core.errors import DomainError
@@ -19,6 +22,7 @@ from market.graphql.core.mutations import BaseMutation
 from market.graphql.orders.types import Order, OrderError, SellerOrderPart
 from market.orders import selectors, services
 from market.orders.error_codes import OrderErrorCode
+from market.orders.models import OrderPart as OrderPartModel
 
 MAX_REASON = 500
 
@@ -31,6 +35,29 @@ def _pk(global_id: str | None, expected_type: str, field: str = "id") -> int:
         message=f"No such {expected_type}.",
         field=field,
     )
+
+
+@dataclass(frozen=True)
+class PartAccess:
+    """An order part fetched for the one asking: its seller, or an order manager."""
+
+    part: OrderPartModel
+    user: Any
+    by_order_manager: bool
+
+
+def part_for_seller_or_manager(info, part_pk: int | None, *, field: str = "id") -> PartAccess:
+    """The gatekeeper of the mutations a part's seller and order managers share: staff holding
+    ``orders.manage_orders`` reach any part, a seller only their own (anyone else's answers
+    ``not_found``), and anyone else is refused as not a seller."""
+    user = require_user(info)
+    if staff_may(user, StaffPermission.MANAGE_ORDERS):
+        part = selectors.order_part_get_for_staff(part_id=part_pk, field=field)
+        return PartAccess(part=part, user=user, by_order_manager=True)
+    part = selectors.order_part_get_for_seller(
+        seller=require_seller(info), part_id=part_pk, field=field
+    )
+    return PartAccess(part=part, user=user, by_order_manager=False)
 
 
 def _reason(reason: str | None) -> str:
@@ -135,13 +162,10 @@ class OrderPartCancel(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, id, reason=None):
-        user = require_user(info)
-        pk = _pk(id, "OrderPart")
-        if staff_may(user, StaffPermission.MANAGE_ORDERS):
-            part = selectors.order_part_get_for_staff(part_id=pk)
-        else:
-            part = selectors.order_part_get_for_seller(seller=require_seller(info), part_id=pk)
-        part = services.order_part_cancel(part=part, actor=user, reason=_reason(reason))
+        access = part_for_seller_or_manager(info, _pk(id, "OrderPart"))
+        part = services.order_part_cancel(
+            part=access.part, actor=access.user, reason=_reason(reason)
+        )
         return {"part": selectors.order_part_get_with_details(part_id=part.pk)}
 
 
