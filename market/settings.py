@@ -320,6 +320,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Creative Market <mar
 
 # --- Stripe ---------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_local")
+# Stripe.js's key for the storefront's Payment Element (pk_…); with PAYMENT_GATEWAY=stripe the
+# payment step needs it, and only then does the page load js.stripe.com.
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_local")
 # Stripe signs the events of connected accounts (account.updated, payout.*) sent to a Connect
 # endpoint with that endpoint's own secret; both endpoints may point at /webhooks/stripe/.

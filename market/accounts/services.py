@@ -499,4 +499,5 @@ def _email_clean(email: str | None) -> str:
 
 
 def _storefront_link(path: str, **query: str) -> str:
-    return f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/{path}?{urlencode(query)}"
+    """The storefront page ``/<path>/`` (its address ends in a slash, as every page's does)."""
+    return f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/{path}/?{urlencode(query)}"

@@ -7,6 +7,7 @@ keys of :data:`ADDRESS_FIELDS`; the country is an ISO 3166-1 alpha-2 code.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django_countries import countries
 
@@ -57,6 +58,32 @@ POSTAL_CODE_EXAMPLES = {
 # Countries without postal codes: whatever is given is dropped rather than printed on a label.
 NO_POSTAL_CODES = frozenset({"AE"})
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,24}$")
+
+
+@dataclass(frozen=True)
+class AddressFormat:
+    """What :func:`address_validate` asks of an address in one country, for forms to show."""
+
+    country: str
+    postal_code_used: bool
+    postal_code_required: bool
+    postal_code_example: str
+
+
+def address_format(*, country: str) -> AddressFormat | None:
+    """The country's address rules (None for a code that is not a country): whether it uses
+    postal codes at all, and whether a code is required (then with an example of its format).
+    """
+    given = (country or "").strip().upper()
+    code = countries.alpha2(given) if len(given) == 2 else ""
+    if not code:
+        return None
+    return AddressFormat(
+        country=code,
+        postal_code_used=code not in NO_POSTAL_CODES,
+        postal_code_required=code in POSTAL_CODE_PATTERNS,
+        postal_code_example=POSTAL_CODE_EXAMPLES.get(code, ""),
+    )
 
 
 def _invalid(field: str, key: str, message: str) -> DomainError:

@@ -338,7 +338,7 @@ def _order_create(
 def _order_placed_emails(*, order: Order, parts: list[OrderPart], quote) -> None:
     """The buyer's confirmation, and each seller's notice of only their own part."""
     currency = order.currency
-    link = f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/orders/{order.token}"
+    link = f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/orders/{order.token}/"
     summary = "\n".join(
         f"- {line.quantity} × {line.product.name} ({line.seller.name}): {line.total} {currency}"
         for part in quote.parts

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from market.catalog.models import ProductImage
+from market.catalog.selectors import product_list_published
 from market.checkout.error_codes import CheckoutErrorCode
 from market.checkout.models import Checkout, CheckoutLine, CheckoutStatus, StockReservation
 from market.core.errors import DomainError
@@ -57,7 +68,8 @@ def checkout_get_for_display(*, token) -> Checkout:
     """An active checkout with everything its API type shows, in a fixed number of queries.
 
     Each line carries ``reserved_by_others`` (unexpired reservations of other checkouts of its
-    variant) and ``reserved_until`` (when this checkout's reservation of it lapses, or None).
+    variant), ``reserved_until`` (when this checkout's reservation of it lapses, or None) and
+    ``is_purchasable`` (its product is still on sale), which :func:`checkout_line_problem` reads.
     """
     now = timezone.now()
     others = (
@@ -85,12 +97,55 @@ def checkout_get_for_display(*, token) -> Checkout:
         .annotate(
             reserved_by_others=Coalesce(Subquery(others), 0, output_field=IntegerField()),
             reserved_until=Subquery(own),
+            is_purchasable=Exists(
+                product_list_published().filter(pk=OuterRef("variant__product_id"))
+            ),
         )
         .order_by("created_at", "pk")
     )
     return _checkout_get(
         Checkout.objects.prefetch_related(Prefetch("lines", queryset=lines)), token
     )
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """Why a checkout line cannot be bought as it stands (the code completion would refuse
+    it with)."""
+
+    code: CheckoutErrorCode
+    message: str
+    quantity_available: int
+
+
+def checkout_line_problem(line: CheckoutLine) -> LineProblem | None:
+    """What stops a line of :func:`checkout_get_for_display` from being bought, or None.
+
+    A product taken off sale cannot be bought at all; otherwise the line may hold at most
+    the stock that other checkouts' unexpired reservations leave (its own reservation counts
+    as its own), which another buyer may have taken since the line was added.
+    """
+    available = max(0, line.variant.stock_quantity - line.reserved_by_others)  # type: ignore[attr-defined]
+    if not line.is_purchasable:  # type: ignore[attr-defined]
+        return LineProblem(
+            CheckoutErrorCode.VARIANT_NOT_AVAILABLE,
+            "This item is no longer for sale; remove it to check out.",
+            available,
+        )
+    if available == 0:
+        return LineProblem(
+            CheckoutErrorCode.OUT_OF_STOCK,
+            "Sold out: another buyer took the last one meanwhile; remove it to check out.",
+            available,
+        )
+    if line.quantity > available:
+        return LineProblem(
+            CheckoutErrorCode.INSUFFICIENT_STOCK,
+            f"Only {available} left: another buyer took the rest meanwhile; lower the quantity "
+            "to check out.",
+            available,
+        )
+    return None
 
 
 def reserved_by_others(

@@ -288,7 +288,7 @@ def _buyer_shipped_email(*, part: OrderPart, carrier: Carrier) -> None:
     order = Order.objects.get(pk=part.order_id)
     seller_name = part.seller.name
     link = (carrier.tracking_url(part.tracking_number) if part.tracking_number else "") or (
-        f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/orders/{order.token}"
+        f"{settings.MARKET_STOREFRONT_URL.rstrip('/')}/orders/{order.token}/"
     )
     tracking = f"Tracking number: {part.tracking_number}\n" if part.tracking_number else ""
     email_enqueue(

@@ -8,6 +8,7 @@ like a missing one (``not_found``).
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.db.models import Prefetch, QuerySet
@@ -49,6 +50,28 @@ def _not_found(what: str, field: str) -> DomainError:
 def orders_for_user(*, user) -> QuerySet[Order]:
     """The signed-in buyer's orders, newest first."""
     return _with_details(Order.objects.filter(user=user)).order_by("-created_at", "-pk")
+
+
+MAX_ADDRESSES = 10
+
+
+def addresses_for_user(*, user, limit: int = MAX_ADDRESSES) -> list[dict]:
+    """The postal addresses the buyer's orders went to or were billed to, most recently used
+    first, each once (at most ``limit``), for the account page and to fill in a checkout."""
+    seen: dict[str, dict] = {}
+    rows = (
+        Order.objects.filter(user=user)
+        .order_by("-created_at", "-pk")
+        .values_list("shipping_address", "billing_address")
+    )
+    for shipping, billing in rows.iterator(chunk_size=100):
+        for address in (shipping, billing):
+            key = json.dumps(address or {}, sort_keys=True)
+            if address and key not in seen:
+                seen[key] = address
+        if len(seen) >= limit:
+            break
+    return list(seen.values())[:limit]
 
 
 def order_list_for_staff(*, status: str | None = None) -> QuerySet[Order]:

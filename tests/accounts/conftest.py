@@ -56,7 +56,7 @@ def bearer_client(access_token: str) -> GraphQLClient:
 
 def link_params(body: str, path: str) -> dict[str, str]:
     """The query parameters of the storefront link to ``path`` in an e-mail body."""
-    url = re.search(rf"(\S+/{path}\?\S+)", body).group(1)
+    url = re.search(rf"(\S+/{path}/\?\S+)", body).group(1)
     return {key: values[0] for key, values in parse_qs(urlparse(url).query).items()}
 
 

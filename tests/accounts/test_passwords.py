@@ -122,7 +122,7 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(gql, eager_tasks
 
     assert requested == {"requestPasswordReset": {"errors": []}}
     assert message.to == ["ada@example.com"]
-    assert "https://shop.example/reset-password?email=ada%40example.com&token=" in message.body
+    assert "https://shop.example/reset-password/?email=ada%40example.com&token=" in message.body
     assert done == {"setPassword": {"errors": []}}
     assert login(gql, "ada@example.com", NEW)["errors"] == []
     assert login(gql, "ada@example.com", PASSWORD)["errors"][0]["code"] == "INVALID_CREDENTIALS"

@@ -47,7 +47,7 @@ def test_registering_emails_a_link_that_verifies_the_address(gql, run_on_commit,
     [message] = mail.outbox
     params = link_params(message.body, "verify-email")
     assert message.to == ["ada@example.com"]
-    assert "https://shop.example/verify-email?email=ada%40example.com&token=" in message.body
+    assert "https://shop.example/verify-email/?email=ada%40example.com&token=" in message.body
     payload = gql.execute(CONFIRM, params)["accountConfirmEmail"]
     assert payload == {"user": {"email": "ada@example.com", "isEmailVerified": True}, "errors": []}
     assert User.objects.get().is_email_verified is True

@@ -178,7 +178,7 @@ def test_the_buyer_and_each_seller_are_emailed_after_commit(
         ]
     )
     buyer_mail = next(m for m in mail.outbox if m.to == ["buyer@example.com"])
-    assert f"http://127.0.0.1:8000/orders/{order['token']}" in buyer_mail.body
+    assert f"http://127.0.0.1:8000/orders/{order['token']}/" in buyer_mail.body
     assert "Total: 145.00 EUR" in buyer_mail.body
     seller_a_mail = next(m for m in mail.outbox if m.to == [seller_a.contact_email])
     assert variant_a.sku in seller_a_mail.body and variant_b.sku not in seller_a_mail.body

@@ -33,6 +33,13 @@ class User(graphene.ObjectType):
         description="Orders this person placed, newest first.",
     )
 
+    addresses = graphene.List(
+        graphene.NonNull("market.graphql.core.types.Address"),
+        required=True,
+        description="Addresses this person's orders went or were billed to, most recently "
+        "used first, each once (at most 10).",
+    )
+
     def resolve_id(self, info):
         return relay.Node.to_global_id("User", self.pk)
 
@@ -40,6 +47,12 @@ class User(graphene.ObjectType):
         from market.graphql.orders.queries import orders_page_for_user
 
         return orders_page_for_user(self, first=first, after=after)
+
+    def resolve_addresses(self, info):
+        from market.graphql.core.types import Address
+        from market.orders.selectors import addresses_for_user
+
+        return [Address.from_dict(address) for address in addresses_for_user(user=self)]
 
     def resolve_permissions(self, info):
         return user_staff_permissions(user=self)

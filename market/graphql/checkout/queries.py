@@ -1,10 +1,11 @@
 import graphene
 
+from market.checkout.addresses import address_format
 from market.checkout.error_codes import CheckoutErrorCode
 from market.checkout.pricing import checkout_quote
 from market.checkout.selectors import checkout_get_active, checkout_get_for_display
 from market.core.errors import DomainError
-from market.graphql.checkout.types import Checkout, CheckoutQuote, quote_for_api
+from market.graphql.checkout.types import AddressFormat, Checkout, CheckoutQuote, quote_for_api
 
 
 class CheckoutQueries(graphene.ObjectType):
@@ -23,6 +24,16 @@ class CheckoutQueries(graphene.ObjectType):
         description="A checkout by its token: null when unknown; an `expired` or "
         "`already_completed` error when it can no longer be used.",
     )
+
+    address_format = graphene.Field(
+        AddressFormat,
+        country=graphene.String(required=True),
+        description="What a postal address in this country needs (ISO 3166-1 alpha-2); null "
+        "for a code that is not a country.",
+    )
+
+    def resolve_address_format(self, info, country):
+        return address_format(country=country)
 
     def resolve_checkout_quote(self, info, token):
         return quote_for_api(checkout_quote(checkout=checkout_get_active(token=token)))

@@ -2,20 +2,33 @@
 it costs per seller and in total, and how each seller's parcel may travel)."""
 
 import graphene
+from django_countries import countries
 from graphene import relay
 from graphql_relay import to_global_id
 
 from market.checkout import pricing
 from market.checkout.error_codes import CheckoutErrorCode
 from market.checkout.pricing import checkout_quote
+<<<<<<< HEAD
+=======
+from market.checkout.selectors import checkout_line_problem
+from market.core.money import Money as MoneyValue
+>>>>>>> sf-buy
 from market.graphql.catalog.types import Product, ProductVariant
 from market.graphql.core.mutations import error_type
 from market.graphql.core.types import (
     Address,
+<<<<<<< HEAD
     BoundToConverter,
     CurrencyConversion,
     Money,
     converted_money,
+=======
+    ConvertedPrice,
+    Country,
+    CurrencyConversion,
+    Money,
+>>>>>>> sf-buy
 )
 from market.graphql.sellers.types import Seller
 from market.graphql.shipping.types import DeliveryOption, Incoterm, ShippingMethod
@@ -158,6 +171,36 @@ def quote_for_api(quote: pricing.CheckoutQuote) -> BoundToConverter:
     return BoundToConverter(quote, quote.converter)
 
 
+class AddressFormat(graphene.ObjectType):
+    """What an address in one country needs, as the address checks apply it."""
+
+    country = graphene.Field(Country, required=True)
+    postal_code_used = graphene.Boolean(
+        required=True, description="False where there are no postal codes (any given is dropped)."
+    )
+    postal_code_required = graphene.Boolean(
+        required=True, description="The code is required and checked against the format."
+    )
+    postal_code_example = graphene.String(
+        required=True, description="A code in the checked format, e.g. `10115`; empty if none."
+    )
+
+    def resolve_country(self, info):
+        return Country(code=self.country, name=str(countries.name(self.country)))
+
+
+CheckoutErrorCodeEnum = CheckoutError._meta.fields["code"].type.of_type
+
+
+class CheckoutLineProblem(graphene.ObjectType):
+    """Why a line cannot be bought as it stands; completing the checkout would be refused
+    with this code until the buyer changes or removes the line."""
+
+    code = graphene.Field(CheckoutErrorCodeEnum, required=True)
+    message = graphene.String(required=True)
+    quantity_available = graphene.Int(required=True, description="Units the line may hold now.")
+
+
 class CheckoutLine(graphene.ObjectType):
     id = graphene.ID(required=True)
     variant = graphene.Field(ProductVariant, required=True)
@@ -171,6 +214,11 @@ class CheckoutLine(graphene.ObjectType):
     )
     reserved_until = graphene.DateTime(
         description="When this line's reservation lapses; null when it holds nothing now."
+    )
+    problem = graphene.Field(
+        CheckoutLineProblem,
+        description="Null when the line can be bought: else out of stock (another buyer took "
+        "it meanwhile), fewer left than asked for, or no longer for sale.",
     )
 
     def resolve_id(self, info):
@@ -190,6 +238,9 @@ class CheckoutLine(graphene.ObjectType):
 
     def resolve_quantity_available(self, info):
         return max(0, self.variant.stock_quantity - self.reserved_by_others)
+
+    def resolve_problem(self, info):
+        return checkout_line_problem(self)
 
 
 class Checkout(graphene.ObjectType):

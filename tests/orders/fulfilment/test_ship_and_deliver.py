@@ -72,7 +72,7 @@ def test_the_buyer_is_emailed_the_tracking_number_and_a_link_when_the_part_ships
     [mail] = outbox.to("buyer@example.com")
     assert mail["subject"] == f"Your order {order.number}: {seller.name} has shipped"
     assert "Tracking number: RR123456789AZ" in mail["body"]
-    assert f"/orders/{order.token}" in mail["body"]
+    assert f"/orders/{order.token}/" in mail["body"]
 
 
 def test_the_seller_marks_their_shipped_part_delivered_and_the_hold_period_starts(gql_as, outbox):
