@@ -9,26 +9,16 @@ from graphql_relay import to_global_id
 from market.checkout import pricing
 from market.checkout.error_codes import CheckoutErrorCode
 from market.checkout.pricing import checkout_quote
-<<<<<<< HEAD
-=======
 from market.checkout.selectors import checkout_line_problem
-from market.core.money import Money as MoneyValue
->>>>>>> sf-buy
 from market.graphql.catalog.types import Product, ProductVariant
 from market.graphql.core.mutations import error_type
 from market.graphql.core.types import (
     Address,
-<<<<<<< HEAD
     BoundToConverter,
-    CurrencyConversion,
-    Money,
-    converted_money,
-=======
-    ConvertedPrice,
     Country,
     CurrencyConversion,
     Money,
->>>>>>> sf-buy
+    converted_money,
 )
 from market.graphql.sellers.types import Seller
 from market.graphql.shipping.types import DeliveryOption, Incoterm, ShippingMethod
