@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
+
+from tests.factories import listed_product
 
 LOCALE = Path(__file__).resolve().parents[2] / "market" / "storefront" / "locale"
 
@@ -40,3 +45,30 @@ def test_the_compiled_catalogue_is_current(language):
             continue
         key = f"{message.context}\x04{message.id}" if message.context else message.id
         assert translations._catalog.get(key) == message.string, message.id  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_the_home_page_and_the_catalogue_speak_the_visitors_language(client, language):
+    """The header's controls, the home page's heading and the catalogue's filters and count are
+    the catalogue's translations (read through gettext, so they follow the .po), not English."""
+    listed_product(name="Shirvan kilim")
+    listed_product(name="Caspian bowl")
+    with translation.override(language):
+        header = [gettext(text) for text in ("Search", "Language", "Currency", "Ship to")]
+        home = [gettext("Made by resident makers, shipped worldwide"), gettext("New work")]
+        catalogue = [
+            gettext("All work"),
+            gettext("Apply filters"),
+            ngettext("%(counter)s piece of work", "%(counter)s pieces of work", 2) % {"counter": 2},
+        ]
+    assert "Search" not in header and "All work" not in catalogue  # the catalogue is loaded
+
+    home_page = client.get(f"/{language}/").content.decode()
+    catalogue_page = client.get(f"/{language}/products/").content.decode()
+
+    assert f'<html lang="{language}">' in home_page
+    for text in header + home:
+        assert escape(text) in home_page, text
+    for text in header + catalogue:
+        assert escape(text) in catalogue_page, text
