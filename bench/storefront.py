@@ -121,9 +121,12 @@ def bench_environment(database_url: str, var_dir: Path) -> dict[str, str]:
     }
 
 
-def seed(env: dict[str, str], products: int, analyze: bool) -> None:
+def migrate(env: dict[str, str]) -> None:
     seconds, _ = run_manage(env, "migrate", "--noinput")
     print(f"migrated in {seconds:.1f} s")
+
+
+def seed(env: dict[str, str], products: int, analyze: bool) -> None:
     seconds, out = run_manage(
         env, "seed_demo", "--reset", "--products", str(products), "--seed", "42", "--verbosity", "0"
     )
@@ -362,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         ensure_database(args.database_url)
+        migrate(env)  # also with --no-seed: a reused database gets the indexes the code expects
         if not args.no_seed:
             seed(env, args.products, analyze=not args.no_analyze)
         collect_static(env)
