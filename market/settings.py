@@ -172,6 +172,12 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.str("REDIS_CACHE_URL", default=_next_redis_database(REDIS_URL)),
+            # A cache that does not answer must not hold a request: short timeouts, and
+            # market.core.cache falls back to process memory (logged) until it answers again.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT", default=0.5),
+            },
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

@@ -40,7 +40,10 @@ def _sign_in_limits_start_afresh():
     # test client is 127.0.0.1: no test may inherit another's count (fuzzing fails many).
     from django.core.cache import cache
 
+    from market.core.cache import cache as degrading
+
     cache.clear()
+    degrading.clear_local()
 
 
 @pytest.fixture(autouse=True)

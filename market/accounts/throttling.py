@@ -27,8 +27,9 @@ import hashlib
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from market.core.cache import cache
 
 UNKNOWN_ADDRESS = "unknown"
 

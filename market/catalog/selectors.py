@@ -6,7 +6,6 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -32,6 +31,7 @@ from market.catalog.models import (
     ProductStatus,
     ProductVariant,
 )
+from market.core.cache import cache
 from market.core.errors import DomainError
 from market.core.selectors import PriceConverter
 from market.sellers.models import Seller, SellerStatus

@@ -1,0 +1,78 @@
+"""The shared cache (Redis in production), used so that its outage slows us down and is logged,
+but never stops a sign-in or a page.
+
+Everything of ours that uses the cache goes through ``cache`` here: the sign-in limits, the
+catalogue's facets, the sitemap. When the shared cache does not answer (Redis stopped, a
+network fault, a timeout: ``market.settings`` gives its connections short timeouts), each call
+falls back to a cache in this process's memory: limits still hold per process, cached answers
+are computed again, and a warning is logged (at most once a minute per process). No caller, and
+no client, ever sees the connection error.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache as shared
+from django.core.cache.backends.locmem import LocMemCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# What a cache that cannot be reached raises: redis-py's errors, and socket errors from below.
+UNREACHABLE = (RedisError, OSError)
+WARN_EVERY_SECONDS = 60.0
+
+
+class DegradingCache:
+    """The shared cache's calls we use, each falling back to process memory on an outage."""
+
+    def __init__(self) -> None:
+        self._local = LocMemCache("market-cache-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+        self._warned_at = 0.0
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return getattr(shared, name)(*args, **kwargs)
+        except UNREACHABLE as error:
+            now = time.monotonic()
+            if now - self._warned_at >= WARN_EVERY_SECONDS:
+                self._warned_at = now
+                logger.warning(
+                    "The shared cache does not answer (%s: %s); this process uses its own "
+                    "memory until it does: sign-in limits hold per process.",
+                    type(error).__name__,
+                    error,
+                )
+            return getattr(self._local, name)(*args, **kwargs)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._call("get", key, default)
+
+    def set(self, key: str, value: Any, timeout: float | None = None) -> None:
+        self._call("set", key, value, timeout=timeout)
+
+    def add(self, key: str, value: Any, timeout: float | None = None) -> bool:
+        return bool(self._call("add", key, value, timeout=timeout))
+
+    def get_or_set(self, key: str, default: Callable[[], Any], timeout: float | None = None) -> Any:
+        return self._call("get_or_set", key, default, timeout=timeout)
+
+    def incr(self, key: str, delta: int = 1) -> int:
+        return int(self._call("incr", key, delta))
+
+    def decr(self, key: str, delta: int = 1) -> int:
+        return int(self._call("decr", key, delta))
+
+    def delete(self, key: str) -> None:
+        self._call("delete", key)
+
+    def clear_local(self) -> None:
+        """Forget the fallback's memory (tests)."""
+        self._local.clear()
+
+
+cache = DegradingCache()
