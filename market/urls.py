@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from market.core.health import healthz, readyz
 from market.core.media import serve_media
 from market.graphql.schema import schema
 from market.graphql.views import MarketGraphQLView
@@ -16,6 +17,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
 # The storefront, last: English at /, Azerbaijani at /az/, Russian at /ru/.
 urlpatterns += i18n_patterns(

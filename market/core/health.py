@@ -1,0 +1,73 @@
+"""``/healthz`` and ``/readyz`` for load balancers and orchestrators.
+
+``/healthz`` says the process is alive: it answers without touching anything else, so a slow
+database never gets a healthy process restarted. ``/readyz`` says whether the process can do
+its work now: it asks the database, the broker and the cache, each with a short timeout, and
+answers 200 when all three answer, else 503, with each one's time in milliseconds. Neither
+names a host, a URL or an error's text: they are public.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from celery import current_app
+from django.core.cache import cache as shared_cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+BROKER_TIMEOUT_SECONDS = 1.0
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _broker() -> None:
+    with current_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+
+
+def _cache() -> None:
+    shared_cache.set("market:readyz", "1", timeout=10)
+    if shared_cache.get("market:readyz") != "1":
+        raise RuntimeError("the cache did not keep a value")
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": _database,
+    "broker": _broker,
+    "cache": _cache,
+}
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    results: dict[str, dict[str, object]] = {}
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            check()
+            ok = True
+        except Exception:  # any failure means "not ready"; its text stays out of the answer
+            logger.warning("Readiness check %r failed", name, exc_info=True)
+            ok = False
+        results[name] = {"ok": ok, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    ready = all(result["ok"] for result in results.values())
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": results},
+        status=200 if ready else 503,
+    )

@@ -1,0 +1,43 @@
+"""/healthz says the process is alive; /readyz says whether the database, the broker and the
+cache answer, with their times, and never shows an error's text."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_without_asking_anything_else(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_readyz_is_ready_when_the_database_the_broker_and_the_cache_answer(client):
+    response = client.get("/readyz")
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["status"] == "ready"
+    assert set(body["checks"]) == {"database", "broker", "cache"}
+    assert all(check["ok"] and check["ms"] >= 0 for check in body["checks"].values())
+
+
+def test_readyz_is_unavailable_when_the_cache_does_not_answer(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    response = client.get("/readyz")
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"]["cache"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
+    assert "127.0.0.1" not in response.content.decode()
+    assert "refused" not in response.content.decode().lower()
