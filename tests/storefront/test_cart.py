@@ -89,6 +89,18 @@ def test_a_quantity_that_is_not_a_number_asks_again_without_calling_the_api(clie
     assert not Checkout.objects.exists()
 
 
+@pytest.mark.parametrize("quantity", ["99999999999", "-99999999999"])
+def test_a_quantity_beyond_what_the_api_holds_asks_again_instead_of_failing(
+    client, variants, quantity
+):
+    response = add_to_cart(client, variants[0], quantity)
+
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Choose an item and a quantity to add to your cart." in page
+    assert not Checkout.objects.exists()
+
+
 def test_a_line_is_updated_and_removed(client, variants):
     add_to_cart(client, variants[0])
     token = client.session[CHECKOUT_SESSION_KEY]

@@ -61,12 +61,17 @@ STATUS_LABELS = {
 }
 
 
+GRAPHQL_INT_MAX = 2**31 - 1  # GraphQL's Int is 32-bit; a bigger one is refused before resolvers
+
+
 def _quantity(value: str | None, default: int = 1) -> int | None:
-    """A whole number from a form (None when it is not one: the API is not asked)."""
+    """A whole number from a form (None when it is not one, or is beyond what a GraphQL ``Int``
+    holds: the API is not asked)."""
     try:
-        return int((value or "").strip() or default)
+        number = int((value or "").strip() or default)
     except ValueError:
         return None
+    return number if -GRAPHQL_INT_MAX - 1 <= number <= GRAPHQL_INT_MAX else None
 
 
 def _first_message(errors: list[dict[str, Any]]) -> str:
