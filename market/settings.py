@@ -340,7 +340,12 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", d
 # events are tens of kilobytes and about ten levels deep.
 STRIPE_WEBHOOK_MAX_BYTES = env.int("STRIPE_WEBHOOK_MAX_BYTES", default=1024 * 1024)
 STRIPE_WEBHOOK_MAX_DEPTH = env.int("STRIPE_WEBHOOK_MAX_DEPTH", default=32)
-STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30.0)
+# Every Stripe call gives up after STRIPE_TIMEOUT_SECONDS and is sent again, with the same
+# idempotency key, up to STRIPE_MAX_NETWORK_RETRIES times (after a timeout, a lost connection, a
+# 409 or a 5xx): at the defaults one call ends within about 32 seconds even when Stripe does
+# not answer at all, and a buyer's payment (a PaymentIntent made, then confirmed) within a minute.
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 # A stored event not processed after this long is queued again (its message was lost).
 STRIPE_EVENT_SWEEP_AFTER_SECONDS = env.int("STRIPE_EVENT_SWEEP_AFTER_SECONDS", default=300)
 STRIPE_EVENT_SWEEP_BATCH = 500
