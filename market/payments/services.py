@@ -84,8 +84,8 @@ def payment_create(
 def _gateway_unavailable() -> DomainError:
     return DomainError(
         PaymentErrorCode.GATEWAY_UNAVAILABLE,
-        "The payment provider is not answering. Try again in a minute with the same "
-        "idempotency key: the payment will be taken at most once.",
+        "The payment provider is not answering. Try again in a minute: the order will not be "
+        "charged twice.",
     )
 
 

@@ -16,8 +16,8 @@ CREATE = "/v1/payment_intents"
 UNAVAILABLE = {
     "field": None,
     "code": "GATEWAY_UNAVAILABLE",
-    "message": "The payment provider is not answering. Try again in a minute with the same "
-    "idempotency key: the payment will be taken at most once.",
+    "message": "The payment provider is not answering. Try again in a minute: the order will "
+    "not be charged twice.",
 }
 
 
