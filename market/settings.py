@@ -169,6 +169,12 @@ def filesystem_broker_options(folder: Path) -> dict:
     }
 
 
+# On Redis, a message taken by a worker that then died (killed, its machine lost) is handed to
+# another worker once it has been unacknowledged this long: above the hard time limit, so that no
+# live task is ever handed out twice, and short, so that a killed worker's tasks resume within a
+# minute. Workers look for such messages every few seconds (kombu's default is every 100 s), at
+# one small Redis query each time.
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -183,12 +189,6 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    # A message taken by a worker that then died (killed, its machine lost) is handed to another
-    # worker once it has been unacknowledged this long: above the hard time limit, so that no
-    # live task is ever handed out twice, and short, so that a killed worker's tasks resume
-    # within a minute. Workers look for such messages every few seconds (kombu's default is
-    # every 100 s), at one small Redis query each time.
-    CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
         "unacked_restore_interval": max(1, min(10, CELERY_BROKER_VISIBILITY_TIMEOUT // 6)),
