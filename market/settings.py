@@ -169,6 +169,12 @@ def filesystem_broker_options(folder: Path) -> dict:
     }
 
 
+# On Redis, a message taken by a worker that then died (killed, its machine lost) is handed to
+# another worker once it has been unacknowledged this long: above the hard time limit, so that no
+# live task is ever handed out twice, and short, so that a killed worker's tasks resume within a
+# minute. Workers look for such messages every few seconds (kombu's default is every 100 s), at
+# one small Redis query each time.
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -183,7 +189,11 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(10, CELERY_BROKER_VISIBILITY_TIMEOUT // 6)),
+        "unacked_restore_throttle": 1,
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded demo: kombu's file-system transport is a real broker that needs no server.
@@ -203,9 +213,11 @@ CELERY_TIMEZONE = "UTC"
 # A task that hangs (a stuck socket, a runaway loop) is stopped: SoftTimeLimitExceeded at the
 # soft limit (its transaction rolls back), the process killed at the hard one (the message is
 # re-delivered, every task being safe to run twice). Prefork pool only; the threads pool that
-# pays sellers relies on the Stripe client's own timeouts. Imports set longer limits.
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
+# pays sellers relies on the Stripe client's own timeouts. The hard limit stays below the
+# broker's visibility timeout; long work (CSV imports) is done in runs that each end well
+# within the soft limit and queue the next.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=40)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=50)
 # Paying sellers waits on Stripe's API, not on the CPU: its tasks have a queue of their own, so
 # that production can serve it with a threaded worker (docs/operations.md). A worker
 # started without -Q consumes both queues, so nothing needs it in the demo or the tests.
