@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -110,16 +111,20 @@ def postgres_binaries() -> Path | None:
 
 
 class PostgresServer:
-    """A private PostgreSQL cluster (initdb into ``folder``), on a free port, run by the
-    ``postgres`` OS user when the tests run as root; ``restart()`` is ``pg_ctl restart -m
-    fast``: every connection is ended, the server comes back on the same port."""
+    """A private PostgreSQL cluster (initdb into a temporary folder of its own), on a free
+    port, run by the ``postgres`` OS user when the tests run as root; ``restart()`` is ``pg_ctl
+    restart -m fast``: every connection is ended, the server comes back on the same port.
 
-    def __init__(self, folder: Path) -> None:
+    Not under pytest's ``tmp_path``: that is private to the user running the tests, and the
+    server runs as another."""
+
+    def __init__(self) -> None:
         binaries = postgres_binaries()
         if binaries is None:
             raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql")
         self.bin = binaries
         self.port = free_port()
+        folder = Path(tempfile.mkdtemp(prefix="market-faults-pg-"))
         self.folder = folder
         self.data = folder / "data"
         self.socket_dir = folder / "socket"
@@ -154,7 +159,15 @@ class PostgresServer:
         _wait_for(lambda: _port_open(self.port), "PostgreSQL")
 
     def stop(self) -> None:
-        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w")
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "fast", "-w")
+
+    def remove(self) -> None:
+        """Stops the server if it runs and deletes its cluster."""
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def database_url(self, name: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
