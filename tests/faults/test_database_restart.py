@@ -94,7 +94,7 @@ class Stack:
         self.api = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+                "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--no-control-socket",
             ],
             cwd=ROOT, env=self.env, stdout=self.api_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -204,7 +204,7 @@ def stack(tmp_path_factory):
 
 
 def test_api_processes_answer_again_after_a_database_restart_without_being_restarted(stack):
-    for number in range(6):  # both gunicorn workers keep a connection
+    for _ in range(6):  # the gunicorn workers that answer keep their connections
         assert stack.graphql(CURRENCIES)[0] == 200
         assert stack.request("/products/")[0] == 200
     assert stack.app_connections() >= 1

@@ -1,6 +1,6 @@
 import logging
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
 import psycopg
 from django.db import DatabaseError, InterfaceError
@@ -77,7 +77,7 @@ def _is_statement_timeout(error: BaseException | None) -> bool:
 _CONNECTION_LOST_STATES = {"57P01", "57P02", "57P03"}
 
 
-def is_database_unavailable(error: BaseException | None) -> bool:
+def is_database_unavailable(error: BaseException | None) -> TypeGuard[BaseException]:
     """The database connection failed (dropped, refused, the server restarting), as opposed to
     a statement the database refused or stopped: the request may be tried again as it was."""
     if isinstance(error, DatabaseError) and isinstance(error.__cause__, psycopg.Error):
