@@ -183,7 +183,6 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded demo: kombu's file-system transport is a real broker that needs no server.
@@ -191,7 +190,21 @@ else:
     # The test run has folders of its own (tests/settings.py): a demo's worker must never take
     # the tests' tasks, nor the tests purge the demo's queue.
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Each broker's own options, chosen by the URL's scheme (Redis or RabbitMQ may carry the queues
+# whatever REDIS_URL says; docs/production.md compares them).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis has no acknowledgements of its own: a message taken by a worker that dies unacked
+    # is handed out again once this many seconds have passed since it was taken. It must be
+    # longer than the longest task (bulk-listing imports: 30 minutes).
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
+elif CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "celery")
+else:
+    # RabbitMQ (amqp://) re-delivers a worker's unacknowledged messages as soon as its
+    # connection drops: nothing to set.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
