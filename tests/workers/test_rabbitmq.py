@@ -21,7 +21,6 @@ from tests.celery_worker import ROOT, _database_url
 from tests.conftest import service_required
 from tests.factories import paid_part
 from tests.payouts.worker.helpers import delivered, ready_stripe_account
-from tests.stripe_server.fixtures import _stripe_server_process, stripe_server  # noqa: F401
 from workers.app import app
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -132,9 +131,9 @@ def test_a_worker_on_rabbitmq_pays_a_due_payout_through_the_payouts_queue(
     while time.monotonic() < deadline and not Payout.objects.filter(status="paid").exists():
         time.sleep(0.2)
     assert routed == "payouts"
-    assert list(Payout.objects.values_list("seller_id", "status")) == [
-        (part.seller_id, "paid")
-    ], rabbit_worker.log()
+    assert list(Payout.objects.values_list("seller_id", "status")) == [(part.seller_id, "paid")], (
+        rabbit_worker.log()
+    )
     payout = Payout.objects.get()
     assert [(t["id"], t["destination"], t["amount"]) for t in stripe_server.transfers.values()] == [
         (payout.stripe_transfer_id, account.stripe_account_id, int(payout.transfer_amount * 100))
