@@ -29,8 +29,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ACCT_ID",
         help="a connected account Stripe pays out to, ready at start (repeatable)",
     )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="answer every request this long after doing its work (as Stripe's own latency)",
+    )
     args = parser.parse_args(argv)
-    server = StripeServer(api_key=args.api_key, port=args.port).start()
+    server = StripeServer(api_key=args.api_key, port=args.port)
+    server.latency = args.latency
+    server.start()
     for account_id in args.account:
         server.accounts[account_id] = {
             "id": account_id,

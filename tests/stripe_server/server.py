@@ -166,6 +166,9 @@ class StripeServer:
     def __init__(self, *, api_key: str = "sk_test_local", port: int = 0):
         self.state = StripeState(api_key=api_key)
         self.port = port
+        # Seconds every answer waits after the work is done: Stripe's own latency (hundreds of
+        # milliseconds), for runs of the real processes (``--latency``).
+        self.latency = 0.0
         self.lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -490,8 +493,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if method == "POST" and status == 200 and not replayed
                 else 0
             )
-        if delay:
-            time.sleep(delay)
+        if delay or stripe.latency:
+            time.sleep(delay or stripe.latency)
         if drop:
             self.close_connection = True
             return
