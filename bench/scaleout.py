@@ -51,7 +51,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -514,7 +514,8 @@ def check_everything(
         sold = dict(
             conn.execute(
                 "SELECT l.variant_id, sum(l.quantity) FROM orders_orderline l "
-                "JOIN orders_orderpart p ON p.id = l.part_id JOIN orders_order o ON o.id = p.order_id "
+                "JOIN orders_orderpart p ON p.id = l.part_id "
+                "JOIN orders_order o ON o.id = p.order_id "
                 "WHERE o.status <> 'cancelled' GROUP BY l.variant_id"
             ).fetchall()
         )
@@ -682,8 +683,9 @@ def run(args, workdir: Path) -> Verdict:
         tally = buyers_run(web_ports, variants, args.purchases, args.buyers, midway, seed=7)
         seconds = time.perf_counter() - started
         print(
-            f"   {len(tally.completed)} orders, {sum(1 for s in tally.paid.values() if s == 'SUCCEEDED')} "
-            f"paid in {seconds:.1f} s; refused {dict(tally.refused)}; {tally.retries} requests "
+            f"   {len(tally.completed)} orders, "
+            f"{sum(1 for s in tally.paid.values() if s == 'SUCCEEDED')} paid in {seconds:.1f} s; "
+            f"refused {dict(tally.refused)}; {tally.retries} requests "
             f"sent again ({dict(tally.retried_after)})",
             flush=True,
         )
@@ -699,7 +701,8 @@ def run(args, workdir: Path) -> Verdict:
                 break
             time.sleep(0.5)
         print(
-            f"   {'settled' if settled else 'NOT settled'} in {time.perf_counter() - started:.1f} s: {sizes}",
+            f"   {'settled' if settled else 'NOT settled'} in "
+            f"{time.perf_counter() - started:.1f} s: {sizes}",
             flush=True,
         )
 
