@@ -189,11 +189,6 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
-        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
-        "unacked_restore_interval": max(1, min(10, CELERY_BROKER_VISIBILITY_TIMEOUT // 6)),
-        "unacked_restore_throttle": 1,
-    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded demo: kombu's file-system transport is a real broker that needs no server.
@@ -201,7 +196,24 @@ else:
     # The test run has folders of its own (tests/settings.py): a demo's worker must never take
     # the tests' tasks, nor the tests purge the demo's queue.
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Each broker's own options, chosen by the URL's scheme (Redis or RabbitMQ may carry the queues
+# whatever REDIS_URL says; docs/production.md compares them).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis has no acknowledgements of its own: a message taken by a worker that dies unacked
+    # is handed out again once CELERY_BROKER_VISIBILITY_TIMEOUT seconds have passed since it was
+    # taken (above the hard time limit; imports work in slices). Each worker looks for such
+    # messages every 10 s (kombu's default looks every 100 s), a small sorted-set read.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(10, CELERY_BROKER_VISIBILITY_TIMEOUT // 6)),
+        "unacked_restore_throttle": 1,
+    }
+elif CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "celery")
+else:
+    # RabbitMQ (amqp://) re-delivers a worker's unacknowledged messages as soon as its
+    # connection drops: nothing to set.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # After the cache failed to answer, each process uses its own memory this long before asking it
 # again (market.core.cache).
 REDIS_CACHE_RETRY_SECONDS = env.float("REDIS_CACHE_RETRY_SECONDS", default=5.0)
