@@ -51,9 +51,7 @@ def test_changing_and_deleting_a_user_in_the_admin_is_logged(staff_client):
 
     response = staff_client.post(url, form)
     assert response.status_code == 302, response.content
-    staff_client.post(
-        reverse("admin:accounts_user_delete", args=[person.pk]), {"post": "yes"}
-    )
+    staff_client.post(reverse("admin:accounts_user_delete", args=[person.pk]), {"post": "yes"})
 
     actions = [(action, record) for _, action, _, record in _rows()]
     assert actions == [
