@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "market.orders",
     "market.checkout",
     "market.ledger",
+    "market.privacy",
     "market.demo",
     "market.storefront",
 ]
