@@ -148,6 +148,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache and Celery -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60)
 
 
 def _next_redis_database(url: str) -> str:
@@ -183,7 +184,13 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    # A message taken by a worker that never acknowledges it (killed, its machine gone) is given
+    # to another worker after this long. Every task's time limit is below it (a task still
+    # running would be run twice), and no message waits in Redis for longer: a retry waits in
+    # the outbox (available_at), not in the broker as an ETA.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded demo: kombu's file-system transport is a real broker that needs no server.
@@ -203,9 +210,10 @@ CELERY_TIMEZONE = "UTC"
 # A task that hangs (a stuck socket, a runaway loop) is stopped: SoftTimeLimitExceeded at the
 # soft limit (its transaction rolls back), the process killed at the hard one (the message is
 # re-delivered, every task being safe to run twice). Prefork pool only; the threads pool that
-# pays sellers relies on the Stripe client's own timeouts. Imports set longer limits.
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
+# pays sellers relies on the Stripe client's own timeouts. Both stay below the broker's
+# visibility timeout: Redis hands a message not yet acknowledged to a second worker after it.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=40)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=50)
 # Paying sellers waits on Stripe's API, not on the CPU: its tasks have a queue of their own, so
 # that production can serve it with a threaded worker (docs/operations.md). A worker
 # started without -Q consumes both queues, so nothing needs it in the demo or the tests.
@@ -217,6 +225,18 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "payouts": {}}
 CELERY_TASK_ROUTES = {"payouts.*": {"queue": "payouts"}}
+
+# --- Outbox: tasks are recorded with the change that needs them (market/core/tasks.py) --------
+# Publishing right after the commit waits at most this long for the broker (seconds); when it
+# does not answer, the row stays for the relay and the request still succeeds.
+OUTBOX_PUBLISH_TIMEOUT_SECONDS = env.float("OUTBOX_PUBLISH_TIMEOUT_SECONDS", default=1.0)
+# The relay (a thread in each worker and in beat) looks for unsent rows this often, leaving
+# rows younger than the grace period to the publish after the commit.
+OUTBOX_RELAY_INTERVAL_SECONDS = env.float("OUTBOX_RELAY_INTERVAL_SECONDS", default=1.0)
+OUTBOX_RELAY_GRACE_SECONDS = env.float("OUTBOX_RELAY_GRACE_SECONDS", default=5.0)
+OUTBOX_RELAY_BATCH = 100
+# Published rows are deleted this many days after they were published (the nightly job).
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 
 from celery.schedules import crontab  # noqa: E402
 
@@ -259,6 +279,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payouts.sweep",
         "schedule": 300.0,
     },
+    # Published outbox rows older than OUTBOX_KEEP_DAYS are deleted.
+    "outbox-purge": {"task": "core.outbox_purge", "schedule": crontab(hour=1, minute=40)},
 }
 
 # --- Internationalisation -------------------------------------------------------------------
