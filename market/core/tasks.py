@@ -78,6 +78,7 @@ def outbox_retry_enqueue(
             task_name=task_name,
             kwargs=kwargs,
             headers=headers,
+            created_at=now,
             available_at=now + timedelta(seconds=max(0.0, countdown)),
         )
         if replaces is not None:
