@@ -15,8 +15,6 @@ from workers.app import app
     retry_backoff=True,
     retry_jitter=True,
     reject_on_worker_lost=False,
-    soft_time_limit=60,
-    time_limit=90,
 )
 def generate_product_thumbnail(*, image_id: int) -> None:
     from market.catalog.services import product_image_generate_thumbnail

@@ -17,7 +17,7 @@ import atexit
 import logging
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, shared_task
@@ -68,11 +68,11 @@ class OutboxTask(Task):  # type: ignore[type-arg]
             outbox_message_done(message_id=message_id)
         return result
 
-    def retry(  # type: ignore[override]
+    def retry(
         self,
         args: Any = None,
         kwargs: Any = None,
-        exc: BaseException | None = None,
+        exc: Exception | None = None,
         throw: bool = True,
         eta: datetime | None = None,
         countdown: float | None = None,
@@ -81,9 +81,7 @@ class OutboxTask(Task):  # type: ignore[type-arg]
     ) -> Retry:
         request = self.request
         if request.called_directly or request.is_eager:
-            return super().retry(
-                args, kwargs, exc, throw, eta, countdown, max_retries, **options
-            )
+            return super().retry(args, kwargs, exc, throw, eta, countdown, max_retries, **options)
         from django.utils import timezone
 
         from market.core.context import current_request_id
@@ -106,14 +104,14 @@ class OutboxTask(Task):  # type: ignore[type-arg]
             )
         outbox_retry_enqueue(
             task_name=self.name,
-            kwargs=dict(request.kwargs if kwargs is None else kwargs),
+            kwargs=dict((request.kwargs if kwargs is None else kwargs) or {}),
             retries=request.retries + 1,
             countdown=countdown,
             request_id=request.get("request_id") or current_request_id(),
             replaces=request.id if request.get("outbox") else None,
         )
         # Celery acknowledges the message and reports the retry (task_retry), as for its own.
-        signal = Retry(exc=exc, when=countdown)
+        signal = Retry(exc=exc, when=timezone.now() + timedelta(seconds=countdown))
         if throw:
             raise signal
         return signal

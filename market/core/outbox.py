@@ -17,6 +17,7 @@ Rows are written by ``market.core.tasks`` (``enqueue_on_commit``, retries). Here
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from datetime import timedelta
 
@@ -120,9 +121,7 @@ def outbox_message_start(*, message_id: str, lease_seconds: float) -> bool:
 
 def outbox_message_done(*, message_id: str) -> None:
     """The message's task succeeded: no later delivery of it runs the task again."""
-    OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(
-        done_at=timezone.now()
-    )
+    OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(done_at=timezone.now())
 
 
 def outbox_purge(*, keep_days: int, batch_size: int = 5000) -> int:
@@ -142,9 +141,9 @@ def outbox_lag_seconds() -> float:
     """How long the oldest message that is due and not yet published has waited, in seconds
     (0 when none waits). Grows while the broker is down or no relay runs."""
     now = timezone.now()
-    oldest = _waiting().filter(available_at__lte=now).aggregate(oldest=Min("available_at"))[
-        "oldest"
-    ]
+    oldest: dt.datetime | None = (
+        _waiting().filter(available_at__lte=now).aggregate(oldest=Min("available_at"))["oldest"]
+    )
     if oldest is None:
         return 0.0
     return max(0.0, (now - oldest).total_seconds())

@@ -50,9 +50,7 @@ def enqueue_on_commit(task_name: str, **kwargs: Any) -> None:
     """Records ``task_name(**kwargs)`` in the current transaction; it is published once the
     transaction commits (and never for a rolled-back one)."""
     current_app.tasks[task_name]  # noqa: B018  (a misspelt name fails here, in the service)
-    message = OutboxMessage.objects.create(
-        task_name=task_name, kwargs=kwargs, headers=_headers()
-    )
+    message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs, headers=_headers())
     transaction.on_commit(lambda: _publish_after_commit(message))
 
 
@@ -89,8 +87,8 @@ def outbox_retry_enqueue(
 def message_publish(message: OutboxMessage) -> None:
     """Hands one recorded message to the broker, its id as the task id; raises one of
     ``BROKER_ERRORS`` when the broker does not take it."""
-    task = current_app.tasks[message.task_name]
-    headers = dict(message.headers)
+    task: Any = current_app.tasks[message.task_name]  # the stubs know few of its options
+    headers: dict[str, Any] = dict(message.headers)
     retries = int(headers.pop("retries", 0))
     with _publishing_connection() as connection:
         task.apply_async(
@@ -142,7 +140,9 @@ class BrokerOutage:
                 return
             failures, self._failures, self._warned_at = self._failures, 0, None
             self._paused_until = 0.0
-        logger.warning("The task broker takes messages again (after %d failed publishes).", failures)
+        logger.warning(
+            "The task broker takes messages again (after %d failed publishes).", failures
+        )
 
     def pausing(self) -> bool:
         return time.monotonic() < self._paused_until
@@ -194,7 +194,7 @@ def _publishing_connection() -> Iterator[Any]:
     holds a request. The app's own pool (beat, Celery's retries) keeps Celery's patient
     defaults."""
     # The real app even where tests stand in for its task registry (``current_app`` above).
-    app = celery.current_app._get_current_object()
+    app: Any = celery.current_app._get_current_object()  # type: ignore[attr-defined]
     url = app.conf.broker_write_url or app.conf.broker_url
     key = (os.getpid(), str(url))
     with _pools_lock:
@@ -204,7 +204,9 @@ def _publishing_connection() -> Iterator[Any]:
             options: dict[str, Any] = {"max_retries": 0}
             if str(url).startswith(("redis", "rediss")):
                 options.update(socket_connect_timeout=timeout, socket_timeout=timeout)
-            connection = app.connection_for_write(connect_timeout=timeout, transport_options=options)
+            connection = app.connection_for_write(
+                connect_timeout=timeout, transport_options=options
+            )
             pool = _pools[key] = connection.Pool(limit=app.conf.broker_pool_limit)
     connection = pool.acquire(block=True, timeout=settings.OUTBOX_PUBLISH_TIMEOUT_SECONDS)
     try:
