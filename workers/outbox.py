@@ -47,8 +47,12 @@ class OutboxTask(Task):  # type: ignore[type-arg]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         request = self.request
-        if request.called_directly or request.is_eager:
+        if request.called_directly:
             return super().__call__(*args, **kwargs)
+        # Below, Celery's tracer has put the request on the stack already: run the body as it
+        # does for a task without a __call__ of its own (Task.__call__ would push a bare one).
+        if request.is_eager:
+            return self.run(*args, **kwargs)
         from market.core.outbox import outbox_message_done, outbox_message_start
 
         message_id = request.id if request.get("outbox") else None
@@ -61,8 +65,6 @@ class OutboxTask(Task):  # type: ignore[type-arg]
                 message_id,
             )
             return None
-        # As Celery's worker does for a task without a __call__ of its own (the request is on
-        # the stack already).
         result = self.run(*args, **kwargs)
         if message_id is not None:
             outbox_message_done(message_id=message_id)
