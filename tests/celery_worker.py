@@ -171,3 +171,25 @@ def publish_to(monkeypatch, url: str) -> None:
 
     monkeypatch.setattr(app.conf, "broker_url", url)
     monkeypatch.setattr(market.core.tasks, "broker_outage", market.core.tasks.BrokerOutage())
+
+
+def wait_until_workers_are_idle(seconds: float = 15.0) -> None:
+    """Waits (at most ``seconds``) until no task recorded in the outbox is waiting or running:
+    a task still running when the test's database is flushed can deadlock the flush."""
+    import datetime as dt
+    import time
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from market.core.models import OutboxMessage
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        recent = timezone.now() - dt.timedelta(seconds=5)
+        busy = OutboxMessage.objects.filter(done_at__isnull=True).filter(
+            Q(started_at__isnull=True) | Q(started_at__gt=recent)
+        )
+        if not busy.exists():
+            return
+        time.sleep(0.2)
