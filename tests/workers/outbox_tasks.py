@@ -26,7 +26,9 @@ def fails_then_succeeds(self: "Task[..., None]", *, marker: str, failures: int) 
     name="tests.outbox.always_fails",
     autoretry_for=(OSError,),
     max_retries=2,
-    default_retry_delay=1,
+    retry_backoff=1,
+    retry_backoff_max=2,
+    retry_jitter=True,
 )
 def always_fails(*, marker: str) -> None:
     from celery import current_task

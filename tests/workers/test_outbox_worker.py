@@ -221,7 +221,7 @@ def test_an_automatic_retry_stops_at_max_retries(broker, outbox_worker, tmp_path
         worker,
         "three runs",
     )
-    time.sleep(3)  # a fourth run would have come by now (the retries are 1 s apart)
+    time.sleep(3)  # a fourth run would have come by now (retries are at most 2 s apart)
 
     assert marker.read_text().splitlines() == ["0", "1", "2"]
     assert OutboxMessage.objects.count() == 3
