@@ -149,6 +149,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache and Celery -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60)
 
 
 def _next_redis_database(url: str) -> str:
@@ -246,6 +247,18 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "payouts": {}}
 CELERY_TASK_ROUTES = {"payouts.*": {"queue": "payouts"}}
 
+# --- Outbox: tasks are recorded with the change that needs them (market/core/tasks.py) --------
+# Publishing right after the commit waits at most this long for the broker (seconds); when it
+# does not answer, the row stays for the relay and the request still succeeds.
+OUTBOX_PUBLISH_TIMEOUT_SECONDS = env.float("OUTBOX_PUBLISH_TIMEOUT_SECONDS", default=1.0)
+# The relay (a thread in each worker and in beat) looks for unsent rows this often, leaving
+# rows younger than the grace period to the publish after the commit.
+OUTBOX_RELAY_INTERVAL_SECONDS = env.float("OUTBOX_RELAY_INTERVAL_SECONDS", default=1.0)
+OUTBOX_RELAY_GRACE_SECONDS = env.float("OUTBOX_RELAY_GRACE_SECONDS", default=5.0)
+OUTBOX_RELAY_BATCH = 100
+# Published rows are deleted this many days after they were published (the nightly job).
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
@@ -287,6 +300,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payouts.sweep",
         "schedule": 300.0,
     },
+    # Published outbox rows older than OUTBOX_KEEP_DAYS are deleted.
+    "outbox-purge": {"task": "core.outbox_purge", "schedule": crontab(hour=1, minute=40)},
 }
 
 # --- Internationalisation -------------------------------------------------------------------

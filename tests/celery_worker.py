@@ -29,38 +29,19 @@ def _database_url(settings_dict) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real ``celery worker`` process on the configured broker, using the test database."""
-    if os.environ.get("CI") and not settings.REDIS_URL:
-        pytest.fail("worker tests in CI run on Redis: set REDIS_URL")
-    media_root = tmp_path_factory.mktemp("worker-media")
-    # Messages left by earlier tests (tasks queued after their commits) would reach this worker
-    # before the test's own; start from an empty queue.
-    from workers.app import app
-
-    app.control.purge()
-    log = open(tmp_path_factory.mktemp("worker-log") / "worker.log", "w+b")  # noqa: SIM115
-    process = start_worker(media_root=media_root, log=log)
-    yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-
-
 def start_worker(
     *,
     media_root: Path,
     log,
     pool: tuple[str, ...] = ("--pool=solo",),
     env: dict[str, str] | None = None,
+    args: tuple[str, ...] | list[str] = (),
     own_process_group: bool = False,
 ) -> subprocess.Popen:
     """A ``celery worker`` on the configured broker and the test database, its output in
-    ``log``; ``own_process_group`` lets a test kill it with all its children at once."""
+    ``log``; ``env`` overrides the environment (another broker, shorter outbox intervals),
+    ``args`` adds to the command line (``--include`` a module of test tasks), and
+    ``own_process_group`` lets a test kill it with all its children at once."""
     from django.db import connection
 
     process = subprocess.Popen(
@@ -76,6 +57,7 @@ def start_worker(
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *args,
         ],
         cwd=ROOT,
         env={
@@ -94,7 +76,133 @@ def start_worker(
     return process
 
 
+def worker_log_file(tmp_path_factory):
+    return open(tmp_path_factory.mktemp("worker-log") / "worker.log", "w+b")  # noqa: SIM115
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.log.close()
+
+
+@pytest.fixture(scope="module")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real ``celery worker`` process on the configured broker, using the test database."""
+    if os.environ.get("CI") and not settings.REDIS_URL:
+        pytest.fail("worker tests in CI run on Redis: set REDIS_URL")
+    # Messages left by earlier tests (tasks queued after their commits) would reach this worker
+    # before the test's own; start from an empty queue.
+    from workers.app import app
+
+    app.control.purge()
+    process = start_worker(
+        media_root=tmp_path_factory.mktemp("worker-media"), log=worker_log_file(tmp_path_factory)
+    )
+    yield process
+    stop_worker(process)
+
+
 def worker_log(process) -> str:
     process.log.flush()
     process.log.seek(0)
     return process.log.read().decode(errors="replace")[-4000:]
+
+
+class ThrowawayRedis:
+    """A ``redis-server`` of the test's own on a free port, to stop and start again (an outage)
+    without touching the shared one. Nothing is saved: a restart starts empty."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def queue_length(self, queue: str = "celery") -> int:
+        import redis
+
+        return int(redis.Redis(port=self.port).llen(queue))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def publish_to(monkeypatch, url: str) -> None:
+    """Tasks published by this process (the API's side of the test) go to the broker at
+    ``url`` for the rest of the test; the outbox starts with no outage remembered."""
+    import market.core.tasks
+    from workers.app import app
+
+    monkeypatch.setattr(app.conf, "broker_url", url)
+    monkeypatch.setattr(market.core.tasks, "broker_outage", market.core.tasks.BrokerOutage())
+
+
+def wait_until_workers_are_idle(seconds: float = 15.0) -> None:
+    """Waits (at most ``seconds``) until no task recorded in the outbox is waiting or running:
+    a task still running when the test's database is flushed can deadlock the flush."""
+    import datetime as dt
+    import time
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from market.core.models import OutboxMessage
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        recent = timezone.now() - dt.timedelta(seconds=5)
+        busy = OutboxMessage.objects.filter(done_at__isnull=True).filter(
+            Q(started_at__isnull=True) | Q(started_at__gt=recent)
+        )
+        if not busy.exists():
+            return
+        time.sleep(0.2)

@@ -35,6 +35,17 @@ def _services_required_by_markers(request):
 
 
 @pytest.fixture(autouse=True)
+def _workers_idle_before_the_flush(request):
+    # Torn down before pytest-django flushes the database: a real worker may still be running
+    # the tasks the test's last step caused (a paid order's seller notice).
+    yield
+    if {"celery_worker_process", "outbox_worker"} & set(request.fixturenames):
+        from tests.celery_worker import wait_until_workers_are_idle
+
+        wait_until_workers_are_idle()
+
+
+@pytest.fixture(autouse=True)
 def _sign_in_limits_start_afresh():
     # Failed sign-ins and reset requests are counted in the cache per client address, and every
     # test client is 127.0.0.1: no test may inherit another's count (fuzzing fails many).

@@ -1,17 +1,29 @@
 """The Celery application: configuration comes from Django settings (``CELERY_*``).
 
 Run a worker with ``celery -A workers.app worker``; beat with ``celery -A workers.app beat``.
+Each of them also runs the outbox relay (``workers.outbox``), which publishes the tasks that
+could not be published when their transaction committed.
 """
 
 import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import beat_init, task_postrun, task_prerun, worker_init
+from celery.signals import (
+    beat_init,
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_ready,
+    worker_shutdown,
+)
+
+from workers.outbox import OutboxTask, relay_start, relay_stop
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "market.settings")
 
-app = Celery("market")
+# Every task runs a message from the outbox once and retries through the outbox.
+app = Celery("market", task_cls=OutboxTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
@@ -41,6 +53,19 @@ def _refuse_unsafe_production(sender: Any = None, **kwargs: Any) -> None:
     except ImproperlyConfigured as error:
         # Celery logs and swallows what a signal's receiver raises: only leaving stops it.
         raise SystemExit(f"ImproperlyConfigured: {error}") from error
+
+
+@worker_ready.connect
+@beat_init.connect
+def _start_outbox_relay(sender: Any = None, **kwargs: Any) -> None:
+    # In the worker's main process (not the pool's children) and in beat: one relay per
+    # process, however many of these signals it receives (a worker run with --beat).
+    relay_start()
+
+
+@worker_shutdown.connect
+def _stop_outbox_relay(sender: Any = None, **kwargs: Any) -> None:
+    relay_stop()
 
 
 @app.on_after_configure.connect

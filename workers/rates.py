@@ -14,8 +14,7 @@ class ExchangeRatesSourceUnreachable(Exception):
     max_retries=6,
     retry_backoff=300,
     retry_jitter=True,
-    # Below Redis' visibility timeout (3600 s): a retry waiting longer would be handed to a
-    # second worker as if the first had died.
+    # Up to 50 minutes between tries: a retry waits in the outbox, not in the broker.
     retry_backoff_max=50 * 60,
 )
 def refresh_exchange_rates() -> str:

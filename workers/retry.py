@@ -5,7 +5,8 @@ import random
 
 def backoff_seconds(retries: int) -> float:
     """10 s doubling per retry, at most 10 minutes, plus up to half again of jitter so that
-    tasks failing together do not come back together. Well under Redis' visibility timeout
-    (3600 s): a retry waiting longer would be handed to a second worker as if the first died."""
+    tasks failing together do not come back together. The wait is spent in the outbox
+    (``workers.outbox.OutboxTask.retry``), not in the broker, so it may exceed the broker's
+    visibility timeout."""
     backoff = float(min(600, 10 * 2**retries))
     return backoff + random.uniform(0, backoff / 2)

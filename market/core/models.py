@@ -1,7 +1,9 @@
+import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -100,3 +102,48 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.record} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxMessage(models.Model):
+    """A task to run, recorded in the transaction of the change that needs it.
+
+    The row commits with the change or not at all, so neither a crash nor a broker outage
+    between the commit and the publish can lose the work: ``market.core.tasks`` publishes it at
+    once after the commit when it can, and a relay in the worker and beat processes publishes
+    what is still unsent. The message's task id is the row's id, so the worker marks the row
+    done after the task succeeded and skips a second delivery of it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    # The request id of the work that recorded it, and the task's retry count for a retry.
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField(default=timezone.now, help_text="Not published before.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Publish attempts.")
+    last_error = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last began the task."
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The relay's question: the oldest due rows not yet published.
+            models.Index(
+                fields=["available_at"],
+                name="outbox_unsent_due",
+                condition=models.Q(sent_at__isnull=True),
+            ),
+            # Housekeeping deletes by age among the published rows.
+            models.Index(
+                fields=["sent_at"],
+                name="outbox_sent",
+                condition=models.Q(sent_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.id}"
