@@ -1,5 +1,5 @@
 """A buyer's account: register, verify the e-mail address, sign in and out, reset the password,
-and the account page with orders and addresses.
+the account page with orders and addresses, and "Your data" (download it, delete the account).
 
 The API checks everything (passwords, tokens, sign-in limits); a page that signs someone in
 then keeps them signed in with Django's session (``django.contrib.auth.login``): the storefront
@@ -9,14 +9,19 @@ on trusting bearer tokens only.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from graphql_relay import from_global_id
@@ -28,6 +33,8 @@ from market.storefront.views.site import safe_next
 # The refresh token the sign-in made: revoked on signing out.
 REFRESH_TOKEN_SESSION_KEY = "storefront_refresh_token"
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Set in the fresh session after an account is deleted: the confirmation page is shown once.
+ACCOUNT_DELETED_SESSION_KEY = "storefront_account_deleted"
 
 
 def _form(
@@ -50,13 +57,17 @@ def _typed(request: HttpRequest, *names: str) -> dict[str, str]:
     return {name: request.POST.get(name, "").strip() for name in names}
 
 
+def _to_sign_in(next_path: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(
+        reverse("storefront:sign_in") + "?" + urlencode({"next": next_path})
+    )
+
+
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """Who is signed in, their orders (each linking to its page) and the addresses used."""
     if not request.user.is_authenticated:
-        return HttpResponseRedirect(
-            reverse("storefront:sign_in") + "?" + urlencode({"next": request.path})
-        )
+        return _to_sign_in(request.path)
     data = api.run(request, "Account")
     orders = [edge["node"] for edge in data["myOrders"]["edges"]]
     for order in orders:
@@ -172,3 +183,101 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         return _form(request, "password_reset.html", errors=errors, link=link)
     messages.success(request, _("Your new password is set: sign in with it."))
     return HttpResponseRedirect(reverse("storefront:sign_in"))
+
+
+# --- Your data: download it, delete the account ------------------------------------------------
+
+
+def _data_page(
+    request: HttpRequest, *, errors: dict[str, list[str]] | None = None, details: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "storefront/account/data.html",
+        {
+            "errors": errors or {},
+            "details": details,
+            "details_lang": "" if (get_language() or "en").startswith("en") else "en",
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _erase_refusal(payload: dict[str, Any]) -> tuple[dict[str, list[str]], str]:
+    """The API's refusal in the visitor's words: its codes mapped to our translated text, and
+    the API's own message (English, with the order numbers) kept as the details of a refusal
+    to wait, since only it says which orders hold the erasure up."""
+    errors: dict[str, list[str]] = {}
+    details = []
+    for error in payload.get("errors") or []:
+        if error["code"] == "INVALID_CREDENTIALS":
+            errors.setdefault("password", []).append(_("The password is not correct."))
+        elif error["code"] == "ERASURE_MUST_WAIT":
+            errors.setdefault("", []).append(
+                _(
+                    "We cannot delete your account yet, and nothing was changed: an order or "
+                    "your shop's money is not settled. Unpaid orders must be cancelled first; "
+                    "the others must be delivered and past the %(days)s-day refund window, and "
+                    "a shop's payouts paid and its balance at zero."
+                )
+                % {"days": settings.PAYOUT_HOLD_DAYS}
+            )
+            details.append(error["message"])
+        else:
+            errors.setdefault(error.get("field") or "", []).append(error["message"])
+    return errors, " ".join(details)
+
+
+@require_GET
+def your_data(request: HttpRequest) -> HttpResponse:
+    """What we hold, a button to download it and the form that deletes the account."""
+    if not request.user.is_authenticated:
+        return _to_sign_in(request.path)
+    return _data_page(request)
+
+
+@require_POST
+def data_download(request: HttpRequest) -> HttpResponse:
+    """Everything we hold about the visitor as a JSON file (``accountPersonalDataExport``, which
+    writes the export to their access log). Never cached: it is their whole record."""
+    if not request.user.is_authenticated:
+        return _to_sign_in(reverse("storefront:account_data"))
+    payload = api.run(request, "AccountDataExport")["accountPersonalDataExport"]
+    errors = api.field_errors(payload)
+    if errors:
+        return _data_page(request, errors=errors)
+    document = json.dumps(json.loads(payload["data"]), indent=2, ensure_ascii=False)
+    response = HttpResponse(document + "\n", content_type="application/json; charset=utf-8")
+    filename = f"creative-market-data-{timezone.now().date().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    add_never_cache_headers(response)
+    return response
+
+
+@require_POST
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the account (``accountErase``): the password confirms it and a ticked box says the
+    visitor means it. On success the visitor is signed out (the erasure already ended every
+    session and token of theirs) and told once; a refusal changes nothing and says why."""
+    if not request.user.is_authenticated:
+        return _to_sign_in(reverse("storefront:account_data"))
+    if request.POST.get("confirm") != "yes":
+        errors = {"confirm": [_("Tick the box to confirm that you want your account deleted.")]}
+        return _data_page(request, errors=errors)
+    payload = api.run(request, "AccountErase", password=request.POST.get("password", ""))
+    errors, details = _erase_refusal(payload["accountErase"])
+    if errors:
+        return _data_page(request, errors=errors, details=details)
+    logout(request)
+    request.session[ACCOUNT_DELETED_SESSION_KEY] = True
+    return HttpResponseRedirect(reverse("storefront:account_deleted"))
+
+
+@require_GET
+def account_deleted(request: HttpRequest) -> HttpResponse:
+    """The confirmation, shown once to the browser that deleted the account."""
+    if not request.session.pop(ACCOUNT_DELETED_SESSION_KEY, False):
+        return HttpResponseRedirect(reverse("storefront:home"))
+    response = render(request, "storefront/account/deleted.html")
+    add_never_cache_headers(response)
+    return response
