@@ -1,8 +1,10 @@
 """The buyers' journeys of issue #11 in headless chromium: a guest abroad, a registered buyer,
-the same in Azerbaijani, and bad input on the way."""
+the same in Azerbaijani, bad input on the way, and (issue 12) a buyer who downloads their data
+and deletes their account."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -142,6 +144,64 @@ def test_the_same_journey_in_azerbaijani(shop, page, eager_tasks):
 
     shopper.at("/account/")
     expect(page.get_by_role("main")).to_contain_text(str(_order_of(token).number))
+
+
+# --- Your data: download it, delete the account (issue 12) ----------------------------------
+
+
+def test_a_buyer_downloads_their_data_and_deletes_the_account(shop, page, axe, screenshot):
+    """Sign in → Account → Your data → the JSON file downloads; deleting is refused while an
+    order is unpaid and says why; once it is cancelled the account is deleted, the buyer is
+    signed out and cannot sign in again. No JavaScript is needed for any of it."""
+    from market.accounts.models import User
+    from market.orders.services import order_cancel
+    from tests.browser.conftest import PASSWORD
+    from tests.factories import UserFactory
+
+    leyla = UserFactory(email="leyla@example.com", first_name="Leyla")
+    variants = [shop.products["caspian-bowl"].variants.get()]
+    token = placed_order(variants=variants, user=leyla)
+    order = _order_of(token)
+    shopper = Shopper(page)
+    page.goto("/account/")
+    shopper.sign_in(email=leyla.email, password=PASSWORD)
+    shopper.at("/account/")
+    page.get_by_role("link", name=shopper.t("Download my data or delete my account")).click()
+    shopper.at("/account/data/")
+    axe(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name=shopper.t("Download my data")).click()
+    assert re.fullmatch(
+        r"creative-market-data-\d{4}-\d{2}-\d{2}\.json", download.value.suggested_filename
+    )
+    data = json.loads(download.value.path().read_text(encoding="utf-8"))
+    assert data["account"]["email"] == "leyla@example.com"
+    assert [o["number"] for o in data["orders"]] == [order.number]
+
+    delete = page.get_by_role("button", name=shopper.t("Delete my account"))
+    page.get_by_label(shopper.t("Your password"), exact=True).fill(PASSWORD)
+    page.get_by_label(shopper.t("I want my account and my personal data deleted.")).check()
+    delete.click()
+    shopper.at("/account/delete/")
+    expect(page.get_by_role("alert")).to_contain_text(f"Orders {order.number} are not settled")
+    screenshot(page, "journey-delete-refused")
+    assert User.objects.get(pk=leyla.pk).is_active
+
+    order_cancel(order=order, actor=leyla)
+    page.get_by_label(shopper.t("Your password"), exact=True).fill(PASSWORD)
+    page.get_by_label(shopper.t("I want my account and my personal data deleted.")).check()
+    page.get_by_role("button", name=shopper.t("Delete my account")).click()
+    shopper.at("/account/deleted/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(shopper.t("Your account is deleted"))
+    axe(page)
+    screenshot(page, "journey-account-deleted")
+
+    page.goto("/account/")
+    shopper.at("/account/sign-in/")
+    shopper.sign_in(email=leyla.email, password=PASSWORD)
+    shopper.at("/account/sign-in/")
+    assert not User.objects.get(pk=leyla.pk).is_active
 
 
 # --- (d) Bad input ---------------------------------------------------------------------------

@@ -50,6 +50,7 @@ MAIN_PAGES = [
     ("sign-in", "/account/sign-in/", "guest", 200),
     ("register", "/account/register/", "guest", 200),
     ("account", "/account/", "buyer", 200),
+    ("account-data", "/account/data/", "buyer", 200),
     ("404", "/products/secret-draft/", "guest", 404),
 ]
 

@@ -61,7 +61,8 @@ def test_your_data_page_offers_the_download_and_the_delete_form(client, leyla):
     forms = {form.split('"', 1)[0]: form for form in page.split('<form method="post" action="')}
     assert "csrfmiddlewaretoken" in forms[DOWNLOAD] and "csrfmiddlewaretoken" in forms[DELETE]
     assert 'name="password" type="password" autocomplete="current-password"' in page
-    assert 'type="checkbox" name="confirm" value="yes"' in page
+    assert 'id="confirm" type="checkbox" name="confirm" value="yes"' in page
+    assert '<label for="confirm">' in page
 
 
 def test_download_is_a_json_attachment_with_the_visitors_data(client, leyla):
@@ -143,8 +144,8 @@ def test_delete_refused_while_an_order_is_unpaid_shows_the_reason(client, leyla)
     assert response.status_code == 400
     page = response.content.decode()
     assert 'role="alert"' in page
-    assert "We cannot delete your account yet, and nothing was changed" in page
-    assert f"Orders {order.number} are not settled yet" in page  # the API's own words
+    assert "We cannot delete your account yet, and nothing was changed." in page
+    assert f"<p>Orders {order.number} are not settled yet" in page  # the API's own words
     assert database_snapshot() == before
     assert client.session["_auth_user_id"] == str(leyla.pk)
 
@@ -157,15 +158,15 @@ def test_delete_refused_in_the_refund_window_says_why_in_the_visitors_language(c
 
     page = response.content.decode()
     with translation.override("ru"):
+        refused = gettext("We cannot delete your account yet, and nothing was changed.")
         reason = gettext(
-            "We cannot delete your account yet, and nothing was changed: an order or your "
-            "shop's money is not settled. Unpaid orders must be cancelled first; the others "
-            "must be delivered and past the %(days)s-day refund window, and a shop's payouts "
-            "paid and its balance at zero."
+            "An order or your shop's money is not settled: unpaid orders must be cancelled "
+            "first, the others delivered and past the %(days)s-day refund window, and a shop's "
+            "payouts paid and its balance at zero."
         ) % {"days": 14}
-    assert reason.startswith("Мы ")
+    assert refused.startswith("Мы ") and "14" in reason
     assert response.status_code == 400
-    assert escape(reason) in page
+    assert escape(refused) in page and escape(reason) in page
     assert f'<p lang="en">Orders {order.number} are not settled yet' in page
     assert database_snapshot() == before
 

@@ -197,31 +197,38 @@ def _data_page(
         {
             "errors": errors or {},
             "details": details,
-            "details_lang": "" if (get_language() or "en").startswith("en") else "en",
+            "details_lang": "" if _speaks_english() else "en",
         },
         status=400 if errors else 200,
     )
 
 
+def _speaks_english() -> bool:
+    return (get_language() or "en").startswith("en")
+
+
 def _erase_refusal(payload: dict[str, Any]) -> tuple[dict[str, list[str]], str]:
     """The API's refusal in the visitor's words: its codes mapped to our translated text, and
     the API's own message (English, with the order numbers) kept as the details of a refusal
-    to wait, since only it says which orders hold the erasure up."""
+    to wait, since only it says which orders hold the erasure up. In English that message is
+    the explanation; in the other languages a translated one comes before it."""
     errors: dict[str, list[str]] = {}
     details = []
     for error in payload.get("errors") or []:
         if error["code"] == "INVALID_CREDENTIALS":
             errors.setdefault("password", []).append(_("The password is not correct."))
         elif error["code"] == "ERASURE_MUST_WAIT":
-            errors.setdefault("", []).append(
-                _(
-                    "We cannot delete your account yet, and nothing was changed: an order or "
-                    "your shop's money is not settled. Unpaid orders must be cancelled first; "
-                    "the others must be delivered and past the %(days)s-day refund window, and "
-                    "a shop's payouts paid and its balance at zero."
+            said = errors.setdefault("", [])
+            said.append(_("We cannot delete your account yet, and nothing was changed."))
+            if not _speaks_english():
+                said.append(
+                    _(
+                        "An order or your shop's money is not settled: unpaid orders must be "
+                        "cancelled first, the others delivered and past the %(days)s-day refund "
+                        "window, and a shop's payouts paid and its balance at zero."
+                    )
+                    % {"days": settings.PAYOUT_HOLD_DAYS}
                 )
-                % {"days": settings.PAYOUT_HOLD_DAYS}
-            )
             details.append(error["message"])
         else:
             errors.setdefault(error.get("field") or "", []).append(error["message"])
