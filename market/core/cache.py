@@ -38,16 +38,20 @@ class DegradingCache:
         try:
             return getattr(shared, name)(*args, **kwargs)
         except UNREACHABLE as error:
-            now = time.monotonic()
-            if now - self._warned_at >= WARN_EVERY_SECONDS:
-                self._warned_at = now
-                logger.warning(
-                    "The shared cache does not answer (%s: %s); this process uses its own "
-                    "memory until it does: sign-in limits hold per process.",
-                    type(error).__name__,
-                    error,
-                )
+            self._warn(error)
             return getattr(self._local, name)(*args, **kwargs)
+
+    def _warn(self, error: BaseException) -> None:
+        now = time.monotonic()
+        if now - self._warned_at >= WARN_EVERY_SECONDS:
+            self._warned_at = now
+            logger.warning(
+                "The shared cache does not answer (%s: %s); this process uses its own "
+                "memory until it does: sign-in limits hold per process, and the catalogue's "
+                "answers are not cached.",
+                type(error).__name__,
+                error,
+            )
 
     def get(self, key: str, default: Any = None) -> Any:
         return self._call("get", key, default)
@@ -69,6 +73,32 @@ class DegradingCache:
 
     def delete(self, key: str) -> None:
         self._call("delete", key)
+
+    def shared_get_many(self, keys: list[str]) -> dict[str, Any] | None:
+        """The shared cache's values of ``keys``, or None when it does not answer: for answers
+        that are only right if every process sees the same cache (never process memory)."""
+        try:
+            return dict(shared.get_many(keys))
+        except UNREACHABLE as error:
+            self._warn(error)
+            return None
+
+    def shared_set_many(self, values: dict[str, Any], timeout: float | None = None) -> bool:
+        """Store ``values`` in the shared cache only; False when it does not answer."""
+        try:
+            shared.set_many(values, timeout=timeout)
+        except UNREACHABLE as error:
+            self._warn(error)
+            return False
+        return True
+
+    def shared_add(self, key: str, value: Any, timeout: float | None = None) -> bool:
+        """``add`` in the shared cache only; False when the key exists or it does not answer."""
+        try:
+            return bool(shared.add(key, value, timeout=timeout))
+        except UNREACHABLE as error:
+            self._warn(error)
+            return False
 
     def clear_local(self) -> None:
         """Forget the fallback's memory (tests)."""

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from market.core import cbar
+from market.core.catalogue_cache import catalogue_changed
 from market.core.models import ExchangeRate
 from market.core.money import base_currency, supported_currencies
 
@@ -33,4 +34,6 @@ def exchange_rates_record_bulletin(
             defaults={"rate": parsed.rate},
         )
         recorded.append(rate)
+    # Every price shown in another currency may change.
+    catalogue_changed(listings=True)
     return recorded

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from market.core.admin import apply_each
+from market.core.admin import CatalogueAdmin, apply_each
 from market.core.permissions import StaffPermission
 from market.sellers import services
 from market.sellers.models import Seller, SellerDocument, SellerEvent
@@ -54,7 +54,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Seller)
-class SellerAdmin(admin.ModelAdmin):
+class SellerAdmin(CatalogueAdmin):
     list_display = [
         "name",
         "discipline",
