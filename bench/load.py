@@ -78,8 +78,11 @@ TARGET_USERS = 50
 
 MIX = {"browsing": 70, "search": 15, "product": 10, "checkout": 5}
 CATALOGUE_KINDS = ("browsing", "search", "product")
+# Visitors are not uniform: most see the first pages in the base currency; categories and
+# products are chosen by popularity (Zipf: the n-th is 1/n as likely as the first).
 CURRENCIES = [None, "EUR", "USD"]
-SORTS = [None, {"field": "PRICE"}, {"field": "PRICE", "direction": "DESC"}, {"field": "NAME"}]
+CURRENCY_WEIGHTS = [7, 2, 1]
+SORTS = [{"field": "PRICE"}, {"field": "PRICE", "direction": "DESC"}, {"field": "NAME"}]
 SEARCH_WORDS = (
     "carpet vase ceramic silk print bowl jug plate copper wool kilim tile poster lamp scarf "
     "music album game track mix animation portrait landscape miniature glass wood jewel ring "
@@ -184,6 +187,7 @@ class Kind:
     errors: int = 0
     refused: int = 0  # checkouts refused because the last units were gone
     requests: int = 0  # HTTP requests (a checkout is several)
+    hits: int = 0  # answered from the catalogue cache (X-Catalogue-Cache: hit)
     error_samples: list[str] = field(default_factory=list)
 
     def error(self, text: str) -> None:
@@ -203,6 +207,8 @@ class Stage:
         for name in CATALOGUE_KINDS:
             merged.latencies_ms += self.kinds[name].latencies_ms
             merged.errors += self.kinds[name].errors
+            merged.hits += self.kinds[name].hits
+            merged.requests += self.kinds[name].requests
         return merged
 
 
@@ -228,6 +234,8 @@ class Visitor:
             self.url, json={"query": document, "variables": variables}
         ) as response:
             body = await response.read()
+            if response.headers.get("X-Catalogue-Cache") == "hit":
+                kind.hits += 1
         try:
             answer = json.loads(body)
         except ValueError:
@@ -236,19 +244,26 @@ class Visitor:
             raise BenchError(f"HTTP {response.status}: {json.dumps(answer.get('errors'))}")
         return answer["data"]
 
+    def currency(self) -> str | None:
+        return self.rng.choices(CURRENCIES, weights=CURRENCY_WEIGHTS)[0]
+
+    def popular(self, items: list):
+        return items[min(len(items) - 1, int(self.rng.paretovariate(1.0)) - 1)]
+
     def catalogue_variables(self) -> dict:
         rng = self.rng
-        variables: dict = {"currency": rng.choice(CURRENCIES)}
+        variables: dict = {"currency": self.currency()}
         filters: dict = {}
         if rng.random() < 0.6:
-            filters["categorySlugs"] = [rng.choice(self.facts["categories"])]
-        if rng.random() < 0.2:
-            filters["inStock"] = True
+            filters["categorySlugs"] = [self.popular(self.facts["categories"])]
         if rng.random() < 0.1:
+            filters["inStock"] = True
+        if rng.random() < 0.05:
             filters["priceLte"] = str(rng.choice([50, 100, 200, 500]))
         if filters:
             variables["filter"] = filters
-        if sort := rng.choice(SORTS):
+        sort = rng.choice(SORTS) if rng.random() < 0.2 else None
+        if sort:
             variables["sortBy"] = sort
         if not filters and not sort:
             page = rng.choices([0, 1, 2], weights=[6, 3, 1])[0]
@@ -260,16 +275,15 @@ class Visitor:
         await self.call(kind, CATALOGUE, self.catalogue_variables())
 
     async def search(self, kind: Kind) -> None:
-        variables = {"filter": {"search": self.rng.choice(SEARCH_WORDS)}}
-        if currency := self.rng.choice(CURRENCIES):
+        variables = {"filter": {"search": self.popular(SEARCH_WORDS)}}
+        if currency := self.currency():
             variables["currency"] = currency
         await self.call(kind, CATALOGUE, variables)
 
     async def product(self, kind: Kind) -> None:
-        slugs = self.facts["slugs"]
-        slug = slugs[min(len(slugs) - 1, int(self.rng.paretovariate(1.0)) - 1)]
+        slug = self.popular(self.facts["slugs"])
         variables = {"slug": slug}
-        if currency := self.rng.choice(CURRENCIES):
+        if currency := self.currency():
             variables["currency"] = currency
         data = await self.call(kind, PRODUCT, variables)
         if data["product"] is None:
@@ -510,13 +524,14 @@ def row(name: str, kind: Kind, seconds: float) -> str:
         else "– | – | –"
     )
     refused = f" ({kind.refused} sold out)" if kind.refused else ""
-    return f"| {name} | {len(lat) / seconds:.1f} | {figures} | {kind.errors}{refused} |"
+    hits = f"{100 * kind.hits / kind.requests:.0f} %" if kind.hits else "–"
+    return f"| {name} | {len(lat) / seconds:.1f} | {figures} | {hits} | {kind.errors}{refused} |"
 
 
 def print_stage(stage: Stage) -> None:
     print(f"\n### {stage.users} users, {stage.seconds:.0f} s\n")
-    print("| kind | per s | p50 ms | p95 ms | p99 ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| kind | per s | p50 ms | p95 ms | p99 ms | cached | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name in MIX:
         if stage.kinds[name].latencies_ms or stage.kinds[name].errors or stage.kinds[name].refused:
             print(row(name, stage.kinds[name], stage.seconds))

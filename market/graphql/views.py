@@ -159,7 +159,10 @@ class MarketGraphQLView(FileUploadGraphQLView):
         # (bearer_user stays lazy: a public query never decodes the token.)
         bearer_user = getattr(request, "bearer_user", None)
         request.user = AnonymousUser() if bearer_user is None else bearer_user
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        if getattr(request, "catalogue_answer_hit", False):
+            response["X-Catalogue-Cache"] = "hit"
+        return response
 
     def can_display_graphiql(self, request, data):
         return settings.GRAPHQL_GRAPHIQL and super().can_display_graphiql(request, data)
@@ -249,6 +252,7 @@ class MarketGraphQLView(FileUploadGraphQLView):
                 )
                 body = catalogue_answer_get(key)
                 if body is not None:
+                    request.catalogue_answer_hit = True
                     return body, 200
         request.catalogue_answer_key = key
         result, status_code = super().get_response(request, data, show_graphiql)
