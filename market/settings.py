@@ -219,6 +219,10 @@ else:
 # After the cache failed to answer, each process uses its own memory this long before asking it
 # again (market.core.cache).
 REDIS_CACHE_RETRY_SECONDS = env.float("REDIS_CACHE_RETRY_SECONDS", default=5.0)
+# Anonymous catalogue answers kept in Redis (market.core.catalogue_cache): dropped as soon as
+# what they show changes; this lifetime is only the safety net. 0 turns them off; without Redis
+# they are off (one process's memory cannot hear of another process's stock change).
+CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
