@@ -37,11 +37,16 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import connection
 
     media_root = tmp_path_factory.mktemp("worker-media")
+    metrics_dir = tmp_path_factory.mktemp("worker-metrics")
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(connection.settings_dict),
         "MEDIA_ROOT": str(media_root),
         "DATABASE_CONN_MAX_AGE": "0",
+        # Its log lines as production writes them (one JSON object each), and its metrics in
+        # files the tests read (market.core.metrics).
+        "LOG_FORMAT": "json",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }
     # Messages left by earlier tests (tasks queued after their commits) would reach this worker
     # before the test's own; start from an empty queue.
@@ -69,6 +74,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     process.media_root = media_root
+    process.metrics_dir = metrics_dir
     process.log = log
     yield process
     process.send_signal(signal.SIGTERM)
@@ -79,7 +85,9 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     log.close()
 
 
-def worker_log(process) -> str:
+def worker_log(process, *, whole: bool = False) -> str:
+    """The worker's output: its last 4,000 characters, or all of it with ``whole``."""
     process.log.flush()
     process.log.seek(0)
-    return process.log.read().decode(errors="replace")[-4000:]
+    text = process.log.read().decode(errors="replace")
+    return text if whole else text[-4000:]

@@ -28,6 +28,7 @@ from graphql import (
 from graphql.validation.validate import ValidationAbortedError
 
 from market.core.json_limits import json_storable
+from market.core.metrics import graphql_request_mark
 from market.graphql.core.errors import ApiErrorCode, BadRequest, format_error
 from market.graphql.core.validation import query_limits_rules
 from market.graphql.schema import schema
@@ -228,6 +229,20 @@ class MarketGraphQLView(FileUploadGraphQLView):
     def execute_graphql_request(
         self, request, data, query, variables, operation_name, show_graphiql=False
     ):
+        result = self._execute_graphql_request(
+            request, query, variables, operation_name, show_graphiql
+        )
+        if result is not None:
+            operation = getattr(request, "graphql_operation", None)
+            graphql_request_mark(
+                request,
+                valid=operation is not None,
+                operation_name=operation.name.value if operation and operation.name else None,
+                ok=not result.errors,
+            )
+        return result
+
+    def _execute_graphql_request(self, request, query, variables, operation_name, show_graphiql):
         if not query:
             if show_graphiql:
                 return None
@@ -253,6 +268,8 @@ class MarketGraphQLView(FileUploadGraphQLView):
         errors = validate_query(query, document)
         if errors:
             return ExecutionResult(data=None, errors=list(errors))
+        # What ran, for the metrics (market.core.metrics): only a document that validated.
+        request.graphql_operation = operation
         try:
             with api_statement_timeout():
                 return execute(
