@@ -41,10 +41,10 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or current_request_id()
         if request_id and request_id != "-":
             entry["request_id"] = request_id
-        task = current_task._get_current_object()
-        if task is not None and task.request.id is not None:
-            entry["task"] = task.name
-            entry["task_id"] = task.request.id
+        # Celery's proxy to the task running in this thread: false outside a task.
+        if current_task and current_task.request.id is not None:
+            entry["task"] = current_task.name
+            entry["task_id"] = current_task.request.id
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         elif record.exc_text:

@@ -26,6 +26,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
@@ -72,9 +73,7 @@ TASK_SECONDS = Histogram(
     ["task", "state"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 1800),
 )
-TASK_FAILURES = Counter(
-    "market_task_failures", "Celery tasks that raised, by task name.", ["task"]
-)
+TASK_FAILURES = Counter("market_task_failures", "Celery tasks that raised, by task name.", ["task"])
 TASK_RETRIES = Counter(
     "market_task_retries", "Celery tasks that asked to be retried, by task name.", ["task"]
 )
@@ -192,7 +191,8 @@ def broker_queue_messages() -> dict[str, int]:
         transport_options={"socket_timeout": BROKER_TIMEOUT_SECONDS},
     ) as conn:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
-        channel = conn.channel()
+        # kombu's channels are typed as its abstract StdChannel, without queue_declare.
+        channel: Any = conn.channel()
         try:
             for name in queues:
                 try:
@@ -234,7 +234,7 @@ def metrics_text() -> bytes:
     if not multiprocess_enabled():
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry)
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     registry.register(_scrape_time_collector)
     return generate_latest(registry)
 
@@ -258,7 +258,7 @@ def multiprocess_dir_prepare() -> None:
 
 def multiprocess_process_exited(pid: int) -> None:
     if multiprocess_enabled():
-        multiprocess.mark_process_dead(pid)
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 def _process_running(pid: int) -> bool:
@@ -303,4 +303,3 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     if not metrics_allowed(request):
         raise Http404
     return HttpResponse(metrics_text(), content_type=CONTENT_TYPE_LATEST)
-

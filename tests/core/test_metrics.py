@@ -122,9 +122,7 @@ def test_an_operation_without_a_name_is_timed_as_anonymous(client, scrape):
     _post_graphql(client, "{ products(first: 1) { edges { node { id } } } }", None)
 
     after = scrape()
-    assert (
-        _graphql_count(after, "anonymous", "ok") == _graphql_count(before, "anonymous", "ok") + 1
-    )
+    assert _graphql_count(after, "anonymous", "ok") == _graphql_count(before, "anonymous", "ok") + 1
 
 
 def test_a_bogus_operation_name_does_not_become_a_label(client, scrape):
@@ -141,9 +139,7 @@ def test_a_bogus_operation_name_does_not_become_a_label(client, scrape):
 def test_the_name_of_an_operation_that_does_not_validate_does_not_become_a_label(client, scrape):
     before = scrape()
 
-    response = _post_graphql(
-        client, "query NoSuchFieldHere { noSuchField }", "NoSuchFieldHere"
-    )
+    response = _post_graphql(client, "query NoSuchFieldHere { noSuchField }", "NoSuchFieldHere")
 
     assert response.status_code == 400
     after = scrape()
