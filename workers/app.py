@@ -21,6 +21,7 @@ from celery.signals import (
     worker_init,
     worker_process_shutdown,
 )
+from celery.utils.log import get_multiprocessing_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "market.settings")
 
@@ -48,8 +49,15 @@ def _log_as_the_api_does(loglevel: int | str | None = None, **kwargs: Any) -> No
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+    root = logging.getLogger()
     if loglevel:
-        logging.getLogger().setLevel(loglevel)
+        root.setLevel(loglevel)
+    # The pool's own logger does not propagate: the same handlers, its errors only (a child
+    # that died), as Celery sets it.
+    pool_logger = get_multiprocessing_logger()
+    if pool_logger is not None:
+        pool_logger.handlers = list(root.handlers)
+        pool_logger.setLevel(logging.ERROR)
 
 
 @before_task_publish.connect
@@ -110,13 +118,6 @@ def _task_retried(sender: Any = None, **kwargs: Any) -> None:
         TASK_RETRIES.labels(sender.name).inc()
 
 
-@worker_init.connect
-def _metrics_folder_ready(sender: Any = None, **kwargs: Any) -> None:
-    from market.core.metrics import multiprocess_dir_prepare
-
-    multiprocess_dir_prepare()
-
-
 @worker_process_shutdown.connect
 def _metrics_of_a_child_that_left(pid: int | None = None, **kwargs: Any) -> None:
     from market.core.metrics import multiprocess_process_exited
@@ -137,6 +138,14 @@ def _refuse_unsafe_production(sender: Any = None, **kwargs: Any) -> None:
     except ImproperlyConfigured as error:
         # Celery logs and swallows what a signal's receiver raises: only leaving stops it.
         raise SystemExit(f"ImproperlyConfigured: {error}") from error
+
+
+@worker_init.connect
+def _metrics_folder_ready(sender: Any = None, **kwargs: Any) -> None:
+    # After the refusal above: a worker that may not start leaves nothing behind.
+    from market.core.metrics import multiprocess_dir_prepare
+
+    multiprocess_dir_prepare()
 
 
 @app.on_after_configure.connect
