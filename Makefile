@@ -7,7 +7,8 @@ PORT   ?= 8000
 # Links in the demo's e-mails (verification, password reset) point at the port it runs on.
 STOREFRONT_URL ?= $(or $(MARKET_STOREFRONT_URL),http://$(HOST):$(PORT))
 
-.PHONY: install run worker beat test lint typecheck schema messages bench clean
+# prod-local: the Procfile's processes (2 API, 2 workers, payouts, beat) as production runs them.
+.PHONY: install run prod-local worker beat test lint typecheck schema messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,18 @@ run: install
 		--loglevel=INFO --concurrency=2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	MARKET_STOREFRONT_URL='$(STOREFRONT_URL)' $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production's process model on this machine: PostgreSQL and Redis from .env (copy .env.example),
+# migrated, static files collected, the local Stripe-compatible server on STRIPE_API_BASE's port,
+# then every line of the Procfile under honcho (Ctrl-C stops them all). docs/production.md.
+prod-local: install
+	@test -f .env || { echo "prod-local: copy .env.example to .env and fill it in"; exit 1; }
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho run python manage.py migrate --noinput
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho run python manage.py collectstatic --noinput -v0
+	$(BIN)/honcho run sh -c 'exec $(BIN)/python -m tests.stripe_server \
+		--port "$${STRIPE_API_BASE##*:}" --api-key "$$STRIPE_SECRET_KEY"' & stripe=$$!; \
+	trap 'kill $$stripe 2>/dev/null' EXIT INT TERM; \
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 worker: install
 	$(BIN)/celery -A workers.app worker --loglevel=INFO

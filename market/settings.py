@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "market.orders",
     "market.checkout",
     "market.ledger",
+    "market.privacy",
     "market.demo",
     "market.storefront",
 ]
@@ -172,6 +173,12 @@ def filesystem_broker_options(folder: Path) -> dict:
     }
 
 
+# On Redis, a message taken by a worker that then died (killed, its machine lost) is handed to
+# another worker once it has been unacknowledged this long: above the hard time limit, so that no
+# live task is ever handed out twice, and short, so that a killed worker's tasks resume within a
+# minute. Workers look for such messages every few seconds (kombu's default is every 100 s), at
+# one small Redis query each time.
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -186,7 +193,6 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded demo: kombu's file-system transport is a real broker that needs no server.
@@ -194,7 +200,27 @@ else:
     # The test run has folders of its own (tests/settings.py): a demo's worker must never take
     # the tests' tasks, nor the tests purge the demo's queue.
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Each broker's own options, chosen by the URL's scheme (Redis or RabbitMQ may carry the queues
+# whatever REDIS_URL says; docs/production.md compares them).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis has no acknowledgements of its own: a message taken by a worker that dies unacked
+    # is handed out again once CELERY_BROKER_VISIBILITY_TIMEOUT seconds have passed since it was
+    # taken (above the hard time limit; imports work in slices). Each worker looks for such
+    # messages every 10 s (kombu's default looks every 100 s), a small sorted-set read.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(10, CELERY_BROKER_VISIBILITY_TIMEOUT // 6)),
+        "unacked_restore_throttle": 1,
+    }
+elif CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "celery")
+else:
+    # RabbitMQ (amqp://) re-delivers a worker's unacknowledged messages as soon as its
+    # connection drops: nothing to set.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# After the cache failed to answer, each process uses its own memory this long before asking it
+# again (market.core.cache).
+REDIS_CACHE_RETRY_SECONDS = env.float("REDIS_CACHE_RETRY_SECONDS", default=5.0)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -208,9 +234,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A task that hangs (a stuck socket, a runaway loop) is stopped: SoftTimeLimitExceeded at the
 # soft limit (its transaction rolls back), the process killed at the hard one (the message is
 # re-delivered, every task being safe to run twice). Prefork pool only; the threads pool that
-# pays sellers relies on the Stripe client's own timeouts. Imports set longer limits.
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
+# pays sellers relies on the Stripe client's own timeouts. The hard limit stays below the
+# broker's visibility timeout; long work (CSV imports) is done in runs that each end well
+# within the soft limit and queue the next.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=40)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=50)
 # Paying sellers waits on Stripe's API, not on the CPU: its tasks have a queue of their own, so
 # that production can serve it with a threaded worker (docs/operations.md). A worker
 # started without -Q consumes both queues, so nothing needs it in the demo or the tests.
@@ -345,7 +373,12 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", d
 # events are tens of kilobytes and about ten levels deep.
 STRIPE_WEBHOOK_MAX_BYTES = env.int("STRIPE_WEBHOOK_MAX_BYTES", default=1024 * 1024)
 STRIPE_WEBHOOK_MAX_DEPTH = env.int("STRIPE_WEBHOOK_MAX_DEPTH", default=32)
-STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30.0)
+# Every Stripe call gives up after STRIPE_TIMEOUT_SECONDS and is sent again, with the same
+# idempotency key, up to STRIPE_MAX_NETWORK_RETRIES times (after a timeout, a lost connection, a
+# 409 or a 5xx): at the defaults one call ends within about 32 seconds even when Stripe does
+# not answer at all, and a buyer's payment (a PaymentIntent made, then confirmed) within a minute.
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 # A stored event not processed after this long is queued again (its message was lost).
 STRIPE_EVENT_SWEEP_AFTER_SECONDS = env.int("STRIPE_EVENT_SWEEP_AFTER_SECONDS", default=300)
 STRIPE_EVENT_SWEEP_BATCH = 500

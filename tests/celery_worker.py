@@ -34,26 +34,43 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A real ``celery worker`` process on the configured broker, using the test database."""
     if os.environ.get("CI") and not settings.REDIS_URL:
         pytest.fail("worker tests in CI run on Redis: set REDIS_URL")
-    from django.db import connection
-
     media_root = tmp_path_factory.mktemp("worker-media")
     metrics_dir = tmp_path_factory.mktemp("worker-metrics")
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "MEDIA_ROOT": str(media_root),
-        "DATABASE_CONN_MAX_AGE": "0",
-        # Its log lines as production writes them (one JSON object each), and its metrics in
-        # files the tests read (market.core.metrics).
-        "LOG_FORMAT": "json",
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-    }
     # Messages left by earlier tests (tasks queued after their commits) would reach this worker
     # before the test's own; start from an empty queue.
     from workers.app import app
 
     app.control.purge()
     log = open(tmp_path_factory.mktemp("worker-log") / "worker.log", "w+b")  # noqa: SIM115
+    # Its log lines as production writes them (one JSON object each), and its metrics in files
+    # the tests read (market.core.metrics).
+    process = start_worker(
+        media_root=media_root,
+        log=log,
+        env={"LOG_FORMAT": "json", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
+    )
+    process.metrics_dir = metrics_dir
+    yield process
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def start_worker(
+    *,
+    media_root: Path,
+    log,
+    pool: tuple[str, ...] = ("--pool=solo",),
+    env: dict[str, str] | None = None,
+    own_process_group: bool = False,
+) -> subprocess.Popen:
+    """A ``celery worker`` on the configured broker and the test database, its output in
+    ``log``; ``own_process_group`` lets a test kill it with all its children at once."""
+    from django.db import connection
+
     process = subprocess.Popen(
         [
             sys.executable,
@@ -62,27 +79,27 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             "-A",
             "workers.app",
             "worker",
-            "--pool=solo",
+            *pool,
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
         ],
         cwd=ROOT,
-        env=env,
+        env={
+            **os.environ,
+            "DATABASE_URL": _database_url(connection.settings_dict),
+            "MEDIA_ROOT": str(media_root),
+            "DATABASE_CONN_MAX_AGE": "0",
+            **(env or {}),
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=own_process_group,
     )
     process.media_root = media_root
-    process.metrics_dir = metrics_dir
     process.log = log
-    yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    return process
 
 
 def worker_log(process, *, whole: bool = False) -> str:

@@ -9,7 +9,7 @@ from market.accounts.error_codes import AccountErrorCode
 from market.accounts.models import RefreshToken, User
 from market.accounts.services import user_authenticate
 from market.accounts.throttling import request_client_address
-from market.core.admin import ReadOnlyAdmin
+from market.core.admin import PersonalDataAuditAdmin, ReadOnlyAdmin
 from market.core.errors import DomainError
 
 
@@ -39,7 +39,7 @@ admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PersonalDataAuditAdmin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_email_verified", "is_staff"]
     list_filter = ["is_staff", "is_superuser", "is_active", "is_email_verified", "groups"]
@@ -54,6 +54,9 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def personal_data_subject(self, obj: User) -> User:
+        return obj
 
 
 @admin.register(RefreshToken)

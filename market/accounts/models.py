@@ -36,6 +36,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     token_generation = models.PositiveIntegerField(
         default=0, help_text="Raised to invalidate every access token issued before."
     )
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person's data was erased; the account is an anonymous shell since.",
+    )
 
     objects = UserManager()
 

@@ -423,6 +423,58 @@ def _password_check(password: str, *, user: User, field: str) -> None:
         ) from None
 
 
+# --- Erasure ------------------------------------------------------------------------------
+
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
+def erased_email(*, user_id: int) -> str:
+    """The address an erased person's records carry instead of theirs: unique per person and
+    never deliverable (``.invalid`` is reserved for exactly that, RFC 2606)."""
+    return f"erased-{user_id}@{ERASED_EMAIL_DOMAIN}"
+
+
+@transaction.atomic
+def user_erase(*, user: User) -> User:
+    """The account becomes an anonymous shell that nobody can sign in to: the e-mail address
+    is replaced (so that it may register again), names cleared, the password unusable, staff
+    rights and group memberships gone, and every sign-in ended (refresh tokens deleted, access
+    tokens and sessions dead). The row stays, since orders and the audit log point at it.
+    Erasing an erased account changes nothing."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.erased_at is not None:
+        return user
+    user.email = erased_email(user_id=user.pk)
+    user.first_name = user.last_name = ""
+    user.set_unusable_password()
+    user.is_active = user.is_staff = user.is_superuser = user.is_email_verified = False
+    user.last_login = None
+    user.erased_at = timezone.now()
+    user.token_generation = F("token_generation") + 1
+    user.save()
+    user.refresh_from_db()
+    user.groups.clear()
+    user.user_permissions.clear()
+    RefreshToken.objects.filter(user=user).delete()
+    _sessions_delete(user=user)
+    return user
+
+
+def _sessions_delete(*, user: User) -> None:
+    # The session store keeps the user id inside the encoded data: each live session is read.
+    # Those left behind are dead anyway (an inactive user with a new password hash).
+    from django.contrib.sessions.models import Session
+
+    stale = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(
+            chunk_size=500
+        )
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=stale).delete()
+
+
 # --- Staff groups --------------------------------------------------------------------------
 
 
@@ -436,6 +488,7 @@ STAFF_GROUPS = (
     StaffGroup("Catalogue managers", (StaffPermission.MANAGE_CATALOG,)),
     StaffGroup("Payout managers", (StaffPermission.MANAGE_PAYOUTS,)),
     StaffGroup("Order managers", (StaffPermission.MANAGE_ORDERS,)),
+    StaffGroup("Privacy officers", (StaffPermission.MANAGE_PERSONAL_DATA,)),
 )
 
 

@@ -22,8 +22,9 @@ class ProductImport(models.Model):
     """One uploaded CSV and how far its import got.
 
     ``errors`` lists the refused rows as ``{line, field, code, message}`` (``line`` counts the
-    header as line 1; ``field`` is the CSV column). ``groups_done`` and ``attempt`` let a worker
-    that takes over an interrupted import resume after the last product group it finished.
+    header as line 1; ``field`` is the CSV column). ``groups_done`` and ``attempt`` let the next
+    run (after a time budget, or taking over an interrupted import) resume after the last
+    product group that was committed.
     """
 
     seller = models.ForeignKey(
@@ -51,6 +52,8 @@ class ProductImport(models.Model):
     groups_done = models.PositiveIntegerField(default=0)
     attempt = models.PositiveIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Runs that took the import over from one that died (a killed worker): zero normally.
+    takeovers = models.PositiveIntegerField(default=0)
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

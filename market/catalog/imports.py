@@ -45,10 +45,16 @@ column, null for the whole row). Imported products are drafts: publishing stays 
 Running twice and resuming: a run claims a pending import with a compare-and-set; a second run
 of a claimed import does nothing (``ProductImportBusy`` while the first still shows signs of
 life, so its task can retry later). A run that stopped half-way (its worker died) is taken over
-once its heartbeat is older than ``STALE_AFTER``: the new run resumes after the last product
-group that was committed, because each group's commit and the import's ``groups_done`` advance
-in the same transaction. Every run holds an ``attempt`` number and checks it at each write, so a
-run that lost the import to a newer one stops without writing.
+once it has been silent for longer than a run may last (``claim_expires_after``: the task's hard
+time limit and a margin): the new run resumes after the last product group that was committed,
+because each group's commit and the import's ``groups_done`` advance in the same transaction.
+Every run holds an ``attempt`` number and checks it at each write, so a run that lost the import
+to a newer one stops without writing.
+
+Long files: a run given a time budget imports product groups until the budget is spent, then
+hands the import back (running → pending) and queues the next run in the same transaction. So
+no run comes near the worker's time limits, and a message the broker hands out again after its
+worker died finds, at worst, a run's worth of silence to wait out.
 """
 
 from __future__ import annotations
@@ -58,12 +64,14 @@ import datetime as dt
 import io
 import logging
 import re
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -82,11 +90,13 @@ from market.core.tasks import enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 # The status changes a run may make, each a compare-and-set on (status, attempt); running →
-# running is a takeover of an interrupted run.
+# running is a takeover of an interrupted run, running → pending a run that spent its time
+# budget handing the rest to the next run.
 TRANSITIONS: dict[str, set[str]] = {
     ProductImportStatus.PENDING: {ProductImportStatus.RUNNING},
     ProductImportStatus.RUNNING: {
         ProductImportStatus.RUNNING,
+        ProductImportStatus.PENDING,
         ProductImportStatus.COMPLETED,
         ProductImportStatus.FAILED,
     },
@@ -94,7 +104,22 @@ TRANSITIONS: dict[str, set[str]] = {
 
 MAX_IMPORT_ROWS = 5_000
 MAX_REPORTED_ERRORS = 1_000
-STALE_AFTER = dt.timedelta(minutes=5)
+# Workers' clocks may differ a little: a claim is taken over only this long after its run
+# must have ended.
+CLAIM_MARGIN = dt.timedelta(seconds=5)
+# When no hard time limit is set, a run's length is unknown: wait this long.
+CLAIM_EXPIRY_WITHOUT_TIME_LIMIT = dt.timedelta(minutes=5)
+
+
+def claim_expires_after() -> dt.timedelta:
+    """How long a run may be silent before another takes its import over.
+
+    A worker kills a task at its hard time limit (``CELERY_TASK_TIME_LIMIT``), so a run whose
+    last sign of life is older than that (and a margin) is gone."""
+    limit = getattr(settings, "CELERY_TASK_TIME_LIMIT", None)
+    if not limit:
+        return CLAIM_EXPIRY_WITHOUT_TIME_LIMIT
+    return dt.timedelta(seconds=limit) + CLAIM_MARGIN
 
 
 class ProductImportErrorCode(StrEnum):
@@ -463,31 +488,57 @@ def product_import_create(*, seller, user, upload: UploadedFile | ContentFile) -
     return product_import
 
 
-def product_import_run(*, import_id: int) -> ProductImport | None:
+def product_import_run(
+    *, import_id: int, time_budget: dt.timedelta | None = None
+) -> ProductImport | None:
     """Import the products of one upload, each with its variants or not at all.
 
     Safe to call again: a finished import is left as it is, a running one is left to its run
-    (``ProductImportBusy``) until that run has been silent for ``STALE_AFTER``; then this run
-    takes over and resumes after the last committed product. Row problems do not fail the
-    import: it completes and lists them. An unexpected error fails it with a message.
+    (``ProductImportBusy``) until that run has been silent for ``claim_expires_after()``; then
+    this run takes over and resumes after the last committed product. Row problems do not fail
+    the import: it completes and lists them. An unexpected error fails it with a message.
+
+    With a ``time_budget``, the run stops starting new products once the budget is spent (it
+    always finishes at least one) and hands the rest to a new run it queues; interrupted by the
+    soft time limit half-way through a product, it does the same (the product rolled back).
     """
     claimed = _claim(import_id)
     if claimed is None:
         return ProductImport.objects.filter(pk=import_id).first()
     product_import, attempt = claimed
+    deadline = None if time_budget is None else time.monotonic() + time_budget.total_seconds()
+    groups: list[list[CsvRow]] = []
+    groups_run = 0
     try:
         with product_import.file.open("rb") as fh:
             groups = group_rows(parse_csv(fh.read()))
         categories = {slug.lower(): pk for slug, pk in Category.objects.values_list("slug", "pk")}
         errors = list(product_import.errors)
         for group in groups[product_import.groups_done :]:
+            if deadline is not None and groups_run and time.monotonic() >= deadline:
+                finished = _hand_over(product_import, attempt)
+                break
             group_errors = _import_group(product_import, attempt, group, categories)
             if group_errors:
                 _report(errors, group_errors)
                 _skip_group(product_import, attempt, rows=len(group), errors=errors)
-        finished = _finish(product_import, attempt, ProductImportStatus.COMPLETED)
+            groups_run += 1
+        else:
+            finished = _finish(product_import, attempt, ProductImportStatus.COMPLETED)
     except _LostOwnership:
         finished = False
+    except SoftTimeLimitExceeded:
+        if groups_run:
+            finished = _hand_over(product_import, attempt)
+        else:
+            # Not one product fits in a run: a new run would stop at the same place.
+            logger.error("Product import %s: one product took longer than a run.", import_id)
+            finished = _finish(
+                product_import,
+                attempt,
+                ProductImportStatus.FAILED,
+                message=_too_slow_message(groups, product_import),
+            )
     except Exception as exc:
         logger.exception("Product import %s failed.", import_id)
         message = (
@@ -517,11 +568,14 @@ def _claim(import_id: int) -> tuple[ProductImport, int] | None:
         return None
     updates: dict[str, Any] = {"attempt": F("attempt") + 1, "heartbeat_at": now}
     if source == ProductImportStatus.PENDING:
-        updates["started_at"] = now
+        if product_import.started_at is None:
+            updates["started_at"] = now
     else:  # running: taken over only once its run has gone silent
         last_seen = product_import.heartbeat_at or product_import.created_at
-        if now - last_seen < STALE_AFTER:
-            raise ProductImportBusy((last_seen + STALE_AFTER - now).total_seconds() + 1)
+        expires_after = claim_expires_after()
+        if now - last_seen < expires_after:
+            raise ProductImportBusy((last_seen + expires_after - now).total_seconds() + 1)
+        updates["takeovers"] = F("takeovers") + 1
     claimed = transition(
         ProductImport.objects.filter(
             attempt=product_import.attempt, heartbeat_at=product_import.heartbeat_at
@@ -533,7 +587,7 @@ def _claim(import_id: int) -> tuple[ProductImport, int] | None:
         updates=updates,
     )
     if not claimed:  # another run claimed it between our read and our write
-        raise ProductImportBusy(STALE_AFTER.total_seconds())
+        raise ProductImportBusy(claim_expires_after().total_seconds())
     if source == ProductImportStatus.RUNNING:
         logger.warning(
             "Product import %s resumes after %s product groups.",
@@ -640,6 +694,36 @@ def _skip_group(
     )
     if not updated:
         raise _LostOwnership
+
+
+def _hand_over(product_import: ProductImport, attempt: int) -> bool:
+    """Give the rest of the import to a new run: back to pending, with the next run's message
+    queued in the same transaction (sent once it commits). False if this run had lost it."""
+    with transaction.atomic():
+        handed_over = transition(
+            ProductImport.objects.filter(attempt=attempt),
+            pk=product_import.pk,
+            table=TRANSITIONS,
+            source=ProductImportStatus.RUNNING,
+            to=ProductImportStatus.PENDING,
+            updates={"heartbeat_at": timezone.now()},
+        )
+        if handed_over:
+            enqueue_on_commit("catalog.run_product_import", import_id=product_import.pk)
+    if handed_over:
+        logger.info("Product import %s continues in a new run.", product_import.pk)
+    return bool(handed_over)
+
+
+def _too_slow_message(groups: list[list[CsvRow]], product_import: ProductImport) -> str:
+    product_import.refresh_from_db(fields=["groups_done"])
+    if product_import.groups_done >= len(groups):
+        return "The file took longer to read than a worker may run."
+    line = groups[product_import.groups_done][0].line
+    return (
+        f"The product on line {line} took longer to import than a worker may run; the "
+        "products before it are kept as drafts. Split its variants over several products."
+    )
 
 
 def _report(errors: list[dict], new: list[dict]) -> None:

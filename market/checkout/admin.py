@@ -4,7 +4,7 @@ reservations and invariants."""
 from django.contrib import admin
 
 from market.checkout.models import Checkout, CheckoutDelivery, CheckoutLine
-from market.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from market.core.admin import PersonalDataAuditAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 class CheckoutLineInline(ReadOnlyInline):
@@ -20,8 +20,11 @@ class CheckoutDeliveryInline(ReadOnlyInline):
 
 
 @admin.register(Checkout)
-class CheckoutAdmin(ReadOnlyAdmin):
+class CheckoutAdmin(PersonalDataAuditAdmin, ReadOnlyAdmin):
     list_display = ["token", "email", "currency", "shipping_country", "status", "expires_at"]
     list_filter = ["status", "currency"]
     search_fields = ["email", "token"]
     inlines = [CheckoutLineInline, CheckoutDeliveryInline]
+
+    def personal_data_subject(self, obj):
+        return obj.user

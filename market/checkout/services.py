@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from market.catalog.models import ProductVariant
@@ -416,3 +417,15 @@ def checkouts_delete_expired(*, grace: dt.timedelta = dt.timedelta(days=1)) -> i
         status=CheckoutStatus.ACTIVE, expires_at__lt=timezone.now() - grace
     ).delete()
     return deleted.get(Checkout._meta.label, 0)
+
+
+@transaction.atomic
+def checkouts_delete_for_person(*, user_id: int, email: str) -> int:
+    """Delete a person's checkouts, open or completed, with the stock they hold: the signed-in
+    ones, and the guest ones with the same (verified, lower-case) address when ``email`` is
+    given. Orders keep what they need on their own. Returns how many went."""
+    person = Q(user_id=user_id)
+    if email:
+        person |= Q(user__isnull=True, email=email)
+    deleted, by_model = Checkout.objects.filter(person).delete()
+    return by_model.get(Checkout._meta.label, 0)

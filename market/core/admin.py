@@ -1,12 +1,20 @@
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import admin, messages
-from django.db.models import Model
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
 
 from market.core.errors import DomainError
-from market.core.models import ExchangeRate
+from market.core.models import ExchangeRate, PersonalDataAccess, PersonalDataAction
+from market.core.permissions import StaffPermission
+from market.core.services import personal_data_access_record
+
+if TYPE_CHECKING:
+    from market.accounts.models import User
 
 _M = TypeVar("_M", bound=Model)
 
@@ -68,3 +76,77 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     list_display = ["currency", "rate", "base_currency", "source", "valid_at", "created_at"]
     list_filter = ["currency", "source"]
     date_hierarchy = "valid_at"
+
+
+class PersonalDataAuditAdmin(admin.ModelAdmin):
+    """The admin of a model holding people's data: each time staff open one of its records,
+    change it or delete it, a row goes to the audit log (``PersonalDataAccess``), in the
+    transaction of the change. Subclasses say whose data a record is
+    (``personal_data_subject``)."""
+
+    def personal_data_subject(self, obj: Any) -> User | None:
+        return None
+
+    def personal_data_log(
+        self, request: HttpRequest, obj: Model, action: PersonalDataAction, reason: str = ""
+    ) -> None:
+        user = request.user
+        personal_data_access_record(
+            actor=user if user.is_authenticated else None,
+            action=action,
+            subject=self.personal_data_subject(obj),
+            record=obj,
+            reason=reason,
+        )
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        # Opening the page shows the record; a refused save shows it again and is no new look.
+        if obj is not None and request.method == "GET":
+            self.personal_data_log(request, obj, PersonalDataAction.VIEW)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            changed = ", ".join(getattr(form, "changed_data", []) or []) or "nothing"
+            self.personal_data_log(
+                request, obj, PersonalDataAction.CHANGE, reason=f"Fields: {changed}"
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.personal_data_log(request, obj, PersonalDataAction.DELETE)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.personal_data_log(request, obj, PersonalDataAction.DELETE)
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    """The audit log: read by privacy officers (and superusers); nobody adds, edits or deletes
+    a row here, superusers included."""
+
+    list_display = ["created_at", "action", "actor", "subject", "record", "request_id"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "subject"]
+    search_fields = ["=subject__id", "=actor__id", "record", "=request_id"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "action", "actor", "subject", "record", "request_id", "reason"]
+    readonly_fields = fields
+    actions = None
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.has_perm(StaffPermission.MANAGE_PERSONAL_DATA)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(StaffPermission.MANAGE_PERSONAL_DATA)

@@ -7,6 +7,11 @@ network fault, a timeout: ``market.settings`` gives its connections short timeou
 falls back to a cache in this process's memory: limits still hold per process, cached answers
 are computed again, and a warning is logged (at most once a minute per process). No caller, and
 no client, ever sees the connection error.
+
+After a failure the process leaves the shared cache alone for ``REDIS_CACHE_RETRY_SECONDS``:
+a Redis that hangs rather than refuses costs one request per process the connection timeout in
+that time, not every call of every request (a sign-in makes six). The first call after the pause
+tries the shared cache again, and the process is back on it when it answers.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache as shared
 from django.core.cache.backends.locmem import LocMemCache
 from redis.exceptions import RedisError
@@ -33,12 +39,16 @@ class DegradingCache:
     def __init__(self) -> None:
         self._local = LocMemCache("market-cache-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
         self._warned_at = 0.0
+        self._paused_until = 0.0
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        if time.monotonic() < self._paused_until:
+            return getattr(self._local, name)(*args, **kwargs)
         try:
             return getattr(shared, name)(*args, **kwargs)
         except UNREACHABLE as error:
             now = time.monotonic()
+            self._paused_until = now + settings.REDIS_CACHE_RETRY_SECONDS
             if now - self._warned_at >= WARN_EVERY_SECONDS:
                 self._warned_at = now
                 logger.warning(
@@ -71,8 +81,10 @@ class DegradingCache:
         self._call("delete", key)
 
     def clear_local(self) -> None:
-        """Forget the fallback's memory (tests)."""
+        """Forget the fallback's memory, and that the shared cache failed (tests)."""
         self._local.clear()
+        self._warned_at = 0.0
+        self._paused_until = 0.0
 
 
 cache = DegradingCache()

@@ -1,7 +1,9 @@
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 # Column shapes shared by the apps that store amounts: an amount to the minor unit, and an
 # exchange rate as precise as the stored rates (the rate a checkout locks and its order keeps).
@@ -38,3 +40,63 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.currency} = {self.rate} {self.base_currency} ({self.source})"
+
+
+class PersonalDataAction(models.TextChoices):
+    EXPORT = "export", "Exported the person's data"
+    ERASE = "erase", "Erased the person's data"
+    VIEW = "view", "Viewed a record"
+    CHANGE = "change", "Changed a record"
+    DELETE = "delete", "Deleted a record"
+    DOWNLOAD = "download", "Downloaded a document"
+
+
+class PersonalDataAccess(models.Model):
+    """The audit log of what was done with people's data: one row per staff look at, change
+    of or deletion of a personal record in the admin, and per export or erasure (by staff or by
+    the person), written in the transaction of the action itself.
+
+    Append-only: only ``personal_data_access_record`` writes rows, and the admin shows them
+    read-only to everyone, superusers included. Rows name people by their account (never
+    deleted: erasure anonymises the row) and the record by its label and id, so they hold no
+    copy of what they are about.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who acted: a staff member, or the person themself.",
+    )
+    action = models.CharField(max_length=16, choices=PersonalDataAction.choices)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Whose data: empty for a guest's record (see the record).",
+    )
+    record = models.CharField(
+        max_length=120, blank=True, help_text="The record touched, e.g. 'orders.Order 42'."
+    )
+    request_id = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(blank=True, help_text="Why, as staff gave it, or what changed.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["subject", "-created_at"], name="pdaccess_subject_idx")]
+        permissions = [
+            (
+                "manage_personal_data",
+                "Export and erase people's personal data; read the audit log",
+            )
+        ]
+        verbose_name = "personal data access"
+        verbose_name_plural = "personal data access log"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.record} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,3 +18,4 @@ class StaffPermission(StrEnum):
     MANAGE_CATALOG = "catalog.manage_catalog"
     MANAGE_ORDERS = "orders.manage_orders"
     MANAGE_PAYOUTS = "payouts.manage_payouts"
+    MANAGE_PERSONAL_DATA = "core.manage_personal_data"

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Model
 
 from market.core import cbar
-from market.core.models import ExchangeRate
+from market.core.context import current_request_id
+from market.core.models import ExchangeRate, PersonalDataAccess, PersonalDataAction
 from market.core.money import base_currency, supported_currencies
+
+if TYPE_CHECKING:
+    from market.accounts.models import User
 
 
 @transaction.atomic
@@ -34,3 +40,24 @@ def exchange_rates_record_bulletin(
         )
         recorded.append(rate)
     return recorded
+
+
+def personal_data_access_record(
+    *,
+    actor: User | None,
+    action: PersonalDataAction,
+    subject: User | None = None,
+    record: Model | None = None,
+    reason: str = "",
+) -> PersonalDataAccess:
+    """One row of the audit log of people's data (``PersonalDataAccess``), with the request
+    id of the work it belongs to. The caller writes it inside the transaction of the action,
+    so an action that rolls back leaves no row and a row never lacks its action."""
+    return PersonalDataAccess.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        subject=subject if subject is not None and subject.pk else None,
+        record=f"{record._meta.label} {record.pk}" if record is not None else "",
+        request_id=(current_request_id() or "")[:64],
+        reason=reason,
+    )

@@ -17,6 +17,7 @@ from market.graphql.payments.mutations import PaymentsMutations, RefundsMutation
 from market.graphql.payments.queries import PaymentsQueries
 from market.graphql.payouts.mutations import PayoutsMutations
 from market.graphql.payouts.queries import PayoutsQueries
+from market.graphql.privacy.mutations import PrivacyMutations
 from market.graphql.sellers.mutations import SellersMutations
 from market.graphql.sellers.queries import SellerQueries
 from market.graphql.shipping.queries import ShippingQueries
@@ -44,6 +45,7 @@ class Query(
 
 
 class Mutation(
+    PrivacyMutations,
     AccountsMutations,
     SellersMutations,
     PayoutsMutations,

@@ -29,7 +29,12 @@ from graphql.validation.validate import ValidationAbortedError
 
 from market.core.json_limits import json_storable
 from market.core.metrics import graphql_request_mark
-from market.graphql.core.errors import ApiErrorCode, BadRequest, format_error
+from market.graphql.core.errors import (
+    ApiErrorCode,
+    BadRequest,
+    format_error,
+    is_database_unavailable,
+)
 from market.graphql.core.validation import query_limits_rules
 from market.graphql.schema import schema
 
@@ -124,9 +129,13 @@ def api_statement_timeout() -> Iterator[None]:
     if not timeout or connection.vendor != "postgresql":
         yield
         return
-    connection.ensure_connection()
-    session = connection.connection
-    session.execute(f"SET statement_timeout = {int(timeout)}")
+    # A kept connection the server dropped (a restart) is replaced here, as a query's cursor
+    # would be: the raw connection below would otherwise fail every request until it is too old.
+    connection.close_if_health_check_failed()
+    with connection.wrap_database_errors:
+        connection.ensure_connection()
+        session = connection.connection
+        session.execute(f"SET statement_timeout = {int(timeout)}")
     try:
         yield
     finally:
@@ -153,7 +162,10 @@ class MarketGraphQLView(FileUploadGraphQLView):
         # (bearer_user stays lazy: a public query never decodes the token.)
         bearer_user = getattr(request, "bearer_user", None)
         request.user = AnonymousUser() if bearer_user is None else bearer_user
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        if getattr(request, "market_database_unavailable", False):
+            response["Retry-After"] = "5"
+        return response
 
     def can_display_graphiql(self, request, data):
         return settings.GRAPHQL_GRAPHIQL and super().can_display_graphiql(request, data)
@@ -226,12 +238,24 @@ class MarketGraphQLView(FileUploadGraphQLView):
             )
         return query, variables, operation_name, id
 
+    def get_response(self, request, data, show_graphiql=False):
+        result, status_code = super().get_response(request, data, show_graphiql)
+        if getattr(request, "market_database_unavailable", False):
+            # Load balancers and clients retry a 503; the body says the same with its code.
+            status_code = 503
+        return result, status_code
+
     def execute_graphql_request(
         self, request, data, query, variables, operation_name, show_graphiql=False
     ):
         result = self._execute_graphql_request(
-            request, query, variables, operation_name, show_graphiql
+            request, data, query, variables, operation_name, show_graphiql
         )
+        if result is not None and any(
+            is_database_unavailable(getattr(error, "original_error", None) or error)
+            for error in result.errors or ()
+        ):
+            request.market_database_unavailable = True
         if result is not None:
             operation = getattr(request, "graphql_operation", None)
             graphql_request_mark(
@@ -242,7 +266,9 @@ class MarketGraphQLView(FileUploadGraphQLView):
             )
         return result
 
-    def _execute_graphql_request(self, request, query, variables, operation_name, show_graphiql):
+    def _execute_graphql_request(
+        self, request, data, query, variables, operation_name, show_graphiql=False
+    ):
         if not query:
             if show_graphiql:
                 return None

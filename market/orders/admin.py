@@ -3,7 +3,7 @@ and invariants."""
 
 from django.contrib import admin
 
-from market.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from market.core.admin import PersonalDataAuditAdmin, ReadOnlyAdmin, ReadOnlyInline
 from market.orders.models import Order, OrderEvent, OrderLine, OrderPart
 
 
@@ -35,7 +35,7 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdmin):
+class OrderAdmin(PersonalDataAuditAdmin, ReadOnlyAdmin):
     list_display = [
         "number",
         "email",
@@ -48,6 +48,9 @@ class OrderAdmin(ReadOnlyAdmin):
     list_filter = ["status", "currency", "incoterm"]
     search_fields = ["number", "email"]
     inlines = [OrderPartInline, OrderEventInline]
+
+    def personal_data_subject(self, obj):
+        return obj.user
 
 
 @admin.register(OrderPart)

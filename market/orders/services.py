@@ -326,3 +326,41 @@ def _stock_restore(*, parts: list[OrderPart]) -> None:
         ProductVariant.objects.filter(pk=variant_id).update(
             stock_quantity=F("stock_quantity") + quantity
         )
+
+
+# --- Erasure ---------------------------------------------------------------------------------
+
+ERASED_NAME = "erased"
+
+
+def _address_anonymised(address: dict) -> dict:
+    # The country stays: VAT and duties were charged by it, and the books must show why.
+    kept = {"country": address["country"]} if address.get("country") else {}
+    return {"name": ERASED_NAME, **kept} if address else {}
+
+
+@transaction.atomic
+def orders_anonymise(*, order_ids: Iterable[int], email: str) -> int:
+    """Orders kept for the accounts once their buyer's data is erased: the e-mail becomes
+    ``email`` (the erased person's placeholder), every address keeps its country only, with
+    "erased" for the name; amounts, lines, statuses, payments and ledger entries stay as they
+    were. The buyer's own notes on the orders' events (a reason to cancel) are cleared; staff's
+    and sellers' stay. Anonymising an
+    anonymised order changes nothing. Returns how many orders changed."""
+    changed = 0
+    for order in Order.objects.select_for_update().filter(pk__in=list(order_ids)).order_by("pk"):
+        shipping = _address_anonymised(order.shipping_address or {})
+        billing = _address_anonymised(order.billing_address or {})
+        if (order.email, order.shipping_address, order.billing_address) == (
+            email,
+            shipping,
+            billing,
+        ):
+            continue
+        Order.objects.filter(pk=order.pk).update(
+            email=email, shipping_address=shipping, billing_address=billing
+        )
+        if order.user_id is not None:
+            OrderEvent.objects.filter(order_id=order.pk, actor_id=order.user_id).update(note="")
+        changed += 1
+    return changed

@@ -13,6 +13,7 @@ class PaymentErrorCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     AMOUNT_MISMATCH = "amount_mismatch"
     GATEWAY_ERROR = "gateway_error"
+    GATEWAY_UNAVAILABLE = "gateway_unavailable"
     NOT_PAID = "not_paid"
     INVALID_AMOUNT = "invalid_amount"
     REFUND_EXCEEDS_PAID = "refund_exceeds_paid"

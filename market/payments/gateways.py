@@ -7,6 +7,7 @@ compare-and-set). Amounts cross the gateway boundary as integers in the currency
 
 from __future__ import annotations
 
+import logging
 import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from market.payments.models import Payment, PaymentGatewayName, PaymentStatus
 from market.payments.stripe_client import stripe_client
 
 AUTHENTICATION_FAILED = "payment_intent_authentication_failure"
+UNEXPECTED_STATE = "payment_intent_unexpected_state"
+
+logger = logging.getLogger(__name__)
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
@@ -35,7 +39,12 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
 
 class GatewayRetryable(Exception):
     """The gateway could not answer now (network trouble, a timeout, a 5xx, rate limited): the
-    same request, with the same idempotency key, may be sent again later."""
+    same request, with the same idempotency key, may be sent again later. ``known`` is what was
+    done before the failure (a PaymentIntent made, its confirmation unanswered), to record."""
+
+    def __init__(self, message: str = "", *, known: GatewayResult | None = None) -> None:
+        super().__init__(message)
+        self.known = known
 
 
 def stripe_error_is_transient(error: stripe.StripeError) -> bool:
@@ -192,8 +201,55 @@ class StripeGateway(PaymentGateway):
             )
 
     def start(self, *, payment: Payment, card: str | None) -> GatewayResult:
+        """The payment's one PaymentIntent, made and (given ``card``) confirmed in two POSTs,
+        each with a key derived from the payment and the step: ``payment-<id>-create`` (its
+        parameters all come from the payment row, so a retry is always the same request and
+        answers the same PaymentIntent) and ``payment-<id>-confirm``.
+
+        When Stripe does not answer (:func:`stripe_error_is_transient`, after the SDK's own
+        retries) ``GatewayRetryable`` is raised, carrying the PaymentIntent if it was made:
+        starting the payment again asks Stripe again with the same keys, so the buyer is
+        charged once. Another refusal is a ``gateway_error``; a declined card a failed result.
+        """
+        intent_id, client_secret = payment.provider_id, payment.client_secret
+        if not intent_id:
+            try:
+                intent = stripe_client().v1.payment_intents.create(
+                    params=self._create_params(payment),
+                    options={"idempotency_key": f"payment-{payment.pk}-create"},
+                )
+            except stripe.StripeError as error:
+                raise _stripe_failure(error, payment=payment) from error
+            if not card:
+                return self.result(intent.to_dict())
+            intent_id, client_secret = intent.id, intent.client_secret or ""
+        if not card:
+            return self._read(payment=payment, intent_id=intent_id)
+        made = GatewayResult(
+            PaymentStatus.PENDING, provider_id=intent_id, client_secret=client_secret
+        )
+        try:
+            intent = stripe_client().v1.payment_intents.confirm(
+                intent_id,
+                params={"payment_method": card},
+                options={"idempotency_key": f"payment-{payment.pk}-confirm"},
+            )
+        except stripe.CardError as error:
+            return self._declined(error)
+        except (stripe.IdempotencyError, stripe.InvalidRequestError) as error:
+            if isinstance(error, stripe.IdempotencyError) or error.code == UNEXPECTED_STATE:
+                # Confirmed already (by an earlier attempt whose answer was lost, perhaps with
+                # another card, or by Stripe.js): Stripe knows the outcome; read it.
+                return self._read(payment=payment, intent_id=intent_id)
+            raise _stripe_failure(error, payment=payment, known=made) from error
+        except stripe.StripeError as error:
+            raise _stripe_failure(error, payment=payment, known=made) from error
+        return self.result(intent.to_dict())
+
+    @staticmethod
+    def _create_params(payment: Payment) -> dict:
         order = payment.order
-        params = {
+        return {
             "amount": payment.amount_minor,
             "currency": payment.currency.lower(),
             "transfer_group": order.number,
@@ -201,25 +257,17 @@ class StripeGateway(PaymentGateway):
             "payment_method_types": ["card"],
             "description": f"Creative Market order {order.number}",
         }
-        if card:
-            params.update(payment_method=card, confirm=True)
+
+    def _read(self, *, payment: Payment, intent_id: str) -> GatewayResult:
         try:
-            intent = stripe_client().v1.payment_intents.create(
-                params=params, options={"idempotency_key": f"payment-{payment.pk}-create"}
-            )
-        except stripe.CardError as error:
-            return self._declined(error)
+            intent = stripe_client().v1.payment_intents.retrieve(intent_id)
         except stripe.StripeError as error:
-            raise _gateway_error(error) from error
+            raise _stripe_failure(error, payment=payment) from error
         return self.result(intent.to_dict())
 
     def confirm(self, *, payment: Payment, authenticated: bool) -> GatewayResult:
         # The buyer authenticated with Stripe.js; Stripe knows the outcome, we read it.
-        try:
-            intent = stripe_client().v1.payment_intents.retrieve(payment.provider_id)
-        except stripe.StripeError as error:
-            raise _gateway_error(error) from error
-        return self.result(intent.to_dict())
+        return self._read(payment=payment, intent_id=payment.provider_id)
 
     def refund(
         self,
@@ -307,11 +355,26 @@ def _failure_message(error: dict) -> str:
     return f"{message} ({detail})" if detail else message
 
 
-def _gateway_error(error: stripe.StripeError) -> DomainError:
+def _stripe_failure(
+    error: stripe.StripeError, *, payment: Payment, known: GatewayResult | None = None
+) -> Exception:
+    """What to raise for a Stripe error other than a declined card: ``GatewayRetryable`` when
+    asking again may help, else a ``gateway_error`` that names no internals (Stripe's own words
+    go to the log, with its request id, for us to read)."""
+    transient = stripe_error_is_transient(error)
+    logger.warning(
+        "Stripe %s for payment %s: %s %s (request %s)",
+        "did not answer" if transient else "refused a request",
+        payment.pk,
+        type(error).__name__,
+        error.user_message or "",
+        error.request_id or "-",
+    )
+    if transient:
+        return GatewayRetryable(type(error).__name__, known=known)
     return DomainError(
         PaymentErrorCode.GATEWAY_ERROR,
-        f"The payment provider did not answer as expected; try again "
-        f"({error.user_message or type(error).__name__}).",
+        "The payment provider refused to take this payment. Try again later, or contact us.",
     )
 
 

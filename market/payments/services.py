@@ -15,6 +15,7 @@ from market.payments.error_codes import PaymentErrorCode
 from market.payments.gateways import (
     GATEWAYS,
     GatewayResult,
+    GatewayRetryable,
     StripeGateway,
     gateway_get,
     to_minor_units,
@@ -48,8 +49,12 @@ def payment_create(
       payment (pending or awaiting 3-D Secure), and asking again while it is open answers with
       it (Stripe: one PaymentIntent per checkout). A key already used for another order is
       refused.
-    - The gateway is called after the payment row is committed, with an idempotency key derived
+    - The gateway is called after the payment row is committed, with idempotency keys derived
       from the payment, so a retry after a crash or a network failure never charges twice.
+    - When the gateway does not answer, the payment stays pending (with the PaymentIntent, if
+      one was made) and ``gateway_unavailable`` is raised: asking again, with the same key,
+      asks the gateway again for the same PaymentIntent. A pending Stripe payment asked again
+      with a card is confirmed with it.
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
@@ -61,13 +66,27 @@ def payment_create(
     chosen = gateway_get(gateway)
     chosen.check_card(card)
     payment = _payment_open(order=order, gateway=chosen.name, key=key)
-    if payment.status == PaymentStatus.PENDING and not payment.provider_id:
-        # An open payment found for the order is finished through its own gateway.
-        own = chosen if payment.gateway == chosen.name else GATEWAYS[payment.gateway]()
-        result = own.start(payment=payment, card=card if own is chosen else None)
+    # An open payment found for the order is finished through its own gateway.
+    own = chosen if payment.gateway == chosen.name else GATEWAYS[payment.gateway]()
+    own_card = card if own is chosen else None
+    if payment.status == PaymentStatus.PENDING and (not payment.provider_id or own_card):
+        try:
+            result = own.start(payment=payment, card=own_card)
+        except GatewayRetryable as unanswered:
+            if unanswered.known is not None:
+                _payment_apply(payment=payment, result=unanswered.known)
+            raise _gateway_unavailable() from unanswered
         _payment_apply(payment=payment, result=result)
         payment.refresh_from_db()
     return payment
+
+
+def _gateway_unavailable() -> DomainError:
+    return DomainError(
+        PaymentErrorCode.GATEWAY_UNAVAILABLE,
+        "The payment provider is not answering. Try again in a minute: the order will not be "
+        "charged twice.",
+    )
 
 
 @transaction.atomic
@@ -242,7 +261,10 @@ def payment_confirm(*, payment: Payment, authenticated: bool = True) -> Payment:
             f"A payment that is {payment.status} needs no confirmation.",
             field="paymentId",
         )
-    result = gateway_get(payment.gateway).confirm(payment=payment, authenticated=authenticated)
+    try:
+        result = gateway_get(payment.gateway).confirm(payment=payment, authenticated=authenticated)
+    except GatewayRetryable as unanswered:
+        raise _gateway_unavailable() from unanswered
     _payment_apply(payment=payment, result=result)
     payment.refresh_from_db()
     return payment

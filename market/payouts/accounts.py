@@ -291,3 +291,22 @@ def payout_bank_account_verify(*, seller_id: int, actor) -> PayoutAccount:
         data={"iban_last4": account.iban[-4:]},
     )
     return account
+
+
+@transaction.atomic
+def payout_account_bank_details_erase(*, seller_id: int) -> None:
+    """The bank details of a seller whose personal data is erased: holder, IBAN, BIC and bank
+    name cleared and the verification with them (the bank files already sent keep what the
+    bank was paid to, as a bank's records must). The Stripe account id stays: transfers and
+    their reversals are booked against it, and Stripe holds that account's owner data under
+    its own retention rules."""
+    PayoutAccount.objects.filter(seller_id=seller_id).update(
+        account_holder="",
+        iban="",
+        bic="",
+        bank_name="",
+        bank_verified_at=None,
+        bank_verified_by=None,
+        bank_payout_failure="",
+        updated_at=timezone.now(),
+    )

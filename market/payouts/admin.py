@@ -4,7 +4,12 @@ from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from market.core.admin import ReadOnlyAdmin, ReadOnlyInline, apply_each
+from market.core.admin import (
+    PersonalDataAuditAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    apply_each,
+)
 from market.core.errors import DomainError
 from market.core.permissions import StaffPermission
 from market.payouts import paying
@@ -24,7 +29,7 @@ class PayoutAccountEventInline(ReadOnlyInline):
 
 
 @admin.register(PayoutAccount)
-class PayoutAccountAdmin(ReadOnlyAdmin):
+class PayoutAccountAdmin(PersonalDataAuditAdmin, ReadOnlyAdmin):
     """Read-only: payout accounts change through the services (onboarding, webhooks, the
     staff verification mutation), never by hand-editing a row."""
 
@@ -47,6 +52,9 @@ class PayoutAccountAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name != "iban"] + ["iban_last4"]
+
+    def personal_data_subject(self, obj):
+        return obj.seller.user
 
 
 class PayoutEventInline(ReadOnlyInline):

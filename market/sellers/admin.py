@@ -5,7 +5,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from market.core.admin import apply_each
+from market.core.admin import PersonalDataAuditAdmin, apply_each
+from market.core.models import PersonalDataAction
 from market.core.permissions import StaffPermission
 from market.sellers import services
 from market.sellers.models import Seller, SellerDocument, SellerEvent
@@ -54,7 +55,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Seller)
-class SellerAdmin(admin.ModelAdmin):
+class SellerAdmin(PersonalDataAuditAdmin):
     list_display = [
         "name",
         "discipline",
@@ -91,6 +92,12 @@ class SellerAdmin(admin.ModelAdmin):
         document = SellerDocument.objects.filter(pk=document_id).first()
         if document is None:
             raise Http404
+        self.personal_data_log(
+            request,
+            document.seller,
+            PersonalDataAction.DOWNLOAD,
+            reason=(f"Document {document.pk} ({document.kind})"),
+        )
         return FileResponse(
             document.file.open("rb"),
             as_attachment=True,
@@ -162,6 +169,9 @@ class SellerAdmin(admin.ModelAdmin):
             lambda s: services.seller_reinstate(seller_id=s.pk, actor=request.user),
             "Reinstated",
         )
+
+    def personal_data_subject(self, obj):
+        return obj.user
 
     def has_manage_permission(self, request):
         return request.user.has_perm(StaffPermission.MANAGE_SELLERS)

@@ -571,3 +571,68 @@ def seller_reinstate(*, seller_id: int, actor: User) -> Seller:
         body=f"Your shop \u201c{seller.name}\u201d is visible to buyers again.",
     )
     return seller
+
+
+# --- erasure ----------------------------------------------------------------------------------
+
+
+def _file_delete_on_commit(document: SellerDocument) -> None:
+    storage, name = document.file.storage, document.file.name
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def seller_erase(*, seller_id: int, actor: User) -> Seller:
+    """The shop of a person whose data is erased: closed and emptied of what names them.
+
+    An approved shop is suspended, a submitted application rejected (so staff stop reviewing
+    it); the shop's name becomes "Closed shop <id>" and its slug follows, while the bio, city,
+    contact details, programme, membership number and the review's reason are cleared and the
+    uploaded documents deleted (files after commit). The row stays: order parts, payouts and
+    the ledger point at it. Erasing a closed shop again changes nothing."""
+    seller = Seller.objects.select_for_update().get(pk=seller_id)
+    closed_name = f"Closed shop {seller.pk}"
+    if seller.name == closed_name and not seller.documents.exists():
+        return seller
+    note = "Closed: the owner's personal data was erased."
+    if seller.status == S.APPROVED:
+        _transition(
+            seller_id=seller.pk,
+            from_status=S.APPROVED,
+            to_status=S.SUSPENDED,
+            kind=SellerEventKind.SUSPENDED,
+            actor=actor,
+            note=note,
+        )
+    elif seller.status == S.SUBMITTED:
+        _transition(
+            seller_id=seller.pk,
+            from_status=S.SUBMITTED,
+            to_status=S.REJECTED,
+            kind=SellerEventKind.REJECTED,
+            actor=actor,
+            note=note,
+            decided_at=timezone.now(),
+        )
+    for document in seller.documents.all():
+        _file_delete_on_commit(document)
+    SellerDocument.objects.filter(seller_id=seller.pk).delete()
+    # Their notes carry the documents' file names, which often carry the person's name.
+    SellerEvent.objects.filter(
+        seller_id=seller.pk,
+        kind__in=[SellerEventKind.DOCUMENT_ADDED, SellerEventKind.DOCUMENT_REMOVED],
+    ).update(note="")
+    Seller.objects.filter(pk=seller.pk).update(
+        name=closed_name,
+        slug=f"closed-shop-{seller.pk}",
+        bio="",
+        city="",
+        resident_programme="",
+        membership_number="",
+        contact_email="",
+        contact_phone="",
+        rejection_reason="",
+    )
+    _event(seller=seller, kind=SellerEventKind.UPDATED, actor=actor, note=note)
+    seller.refresh_from_db()
+    return seller

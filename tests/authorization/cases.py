@@ -564,6 +564,18 @@ CASES: dict[str, Row] = {
         "user { email }",
     ),
     "requestPasswordReset": Row(PUBLIC, lambda w: Call({"email": _ada().email})),
+    # Personal data: one's own (no id to name another's), or anyone's for privacy staff.
+    "accountPersonalDataExport": Row(SIGNED_IN, lambda w: Call({}), "data"),
+    "accountErase": Row(SIGNED_IN, lambda w: Call({"password": PASSWORD})),
+    "userPersonalDataExport": Row(
+        staff_only("core.manage_personal_data"),
+        lambda w: Call({"userId": to_global_id("User", _ada().pk), "reason": "Request 7"}),
+        "data",
+    ),
+    "userErase": Row(
+        staff_only("core.manage_personal_data"),
+        lambda w: Call({"userId": to_global_id("User", _ada().pk), "reason": "Request 7"}),
+    ),
     "setPassword": Row(
         PUBLIC,
         lambda w: Call(

@@ -313,7 +313,7 @@ def test_an_interrupted_import_resumes_after_the_last_committed_product(seller, 
         2,
     )
     ProductImport.objects.filter(pk=product_import.pk).update(
-        heartbeat_at=timezone.now() - imports.STALE_AFTER - dt.timedelta(seconds=1)
+        heartbeat_at=timezone.now() - imports.claim_expires_after() - dt.timedelta(seconds=1)
     )
 
     resumed = run(product_import)
@@ -321,10 +321,11 @@ def test_an_interrupted_import_resumes_after_the_last_committed_product(seller, 
     assert (
         resumed.status,
         resumed.attempt,
+        resumed.takeovers,
         resumed.processed_rows,
         resumed.products_created,
         resumed.variants_created,
-    ) == ("completed", 2, 4, 3, 4)
+    ) == ("completed", 2, 1, 4, 3, 4)
     assert sorted(Product.objects.values_list("name", flat=True)) == [
         "Cobalt bowl",
         "Guba rug",
@@ -379,3 +380,118 @@ def test_reported_problems_are_capped(seller, monkeypatch):
         (None, "too_many_errors"),
     ]
     assert product_import.processed_rows == 4
+
+
+def test_a_run_whose_time_budget_is_spent_hands_the_rest_to_a_new_run(
+    seller, django_capture_on_commit_callbacks
+):
+    product_import = uploaded(seller, SAMPLE.read_bytes())
+
+    with django_capture_on_commit_callbacks() as queued:
+        paused = product_import_run(import_id=product_import.pk, time_budget=dt.timedelta(0))
+
+    # At least one product per run, so that every run gets somewhere.
+    assert (paused.status, paused.groups_done, paused.processed_rows, paused.attempt) == (
+        "pending",
+        1,
+        2,
+        1,
+    )
+    assert len(queued) == 1
+    assert Product.objects.count() == 1
+
+
+def test_runs_with_a_spent_budget_import_the_file_once_product_by_product(seller):
+    product_import = uploaded(seller, SAMPLE.read_bytes())
+    runs = 0
+    while product_import.status != ProductImportStatus.COMPLETED:
+        product_import = product_import_run(
+            import_id=product_import.pk, time_budget=dt.timedelta(0)
+        )
+        runs += 1
+
+    assert runs == 3
+    assert (
+        product_import.attempt,
+        product_import.takeovers,
+        product_import.processed_rows,
+        product_import.products_created,
+        product_import.variants_created,
+        product_import.errors,
+    ) == (3, 0, 4, 3, 4, [])
+    assert product_import.started_at < product_import.finished_at
+    assert Product.objects.count() == 3
+
+
+def test_a_silent_run_is_taken_over_only_after_the_hard_time_limit(seller, settings):
+    settings.CELERY_TASK_TIME_LIMIT = 50
+    product_import = uploaded(seller, SAMPLE.read_bytes())
+    ProductImport.objects.filter(pk=product_import.pk).update(
+        status=ProductImportStatus.RUNNING,
+        attempt=1,
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=50),
+    )
+
+    # Still within the limit and its margin: that run may be alive.
+    with pytest.raises(ProductImportBusy) as busy:
+        run(product_import)
+    assert 0 < busy.value.retry_after <= imports.CLAIM_MARGIN.total_seconds() + 1
+    assert ProductImport.objects.get(pk=product_import.pk).takeovers == 0
+
+    ProductImport.objects.filter(pk=product_import.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=50) - imports.CLAIM_MARGIN
+    )
+    resumed = run(product_import)
+
+    assert (resumed.status, resumed.attempt, resumed.takeovers, resumed.products_created) == (
+        "completed",
+        2,
+        1,
+        3,
+    )
+
+
+def test_the_soft_time_limit_in_the_middle_of_a_product_hands_the_rest_to_a_new_run(
+    seller, monkeypatch, django_capture_on_commit_callbacks
+):
+    product_import = uploaded(seller, SAMPLE.read_bytes())
+    create_product = imports.product_create
+    calls = []
+
+    def interrupted_on_the_second_product(**kwargs):
+        calls.append(kwargs["name"])
+        if len(calls) == 2:
+            raise imports.SoftTimeLimitExceeded
+        return create_product(**kwargs)
+
+    monkeypatch.setattr(imports, "product_create", interrupted_on_the_second_product)
+    with django_capture_on_commit_callbacks() as queued:
+        paused = run(product_import)
+
+    assert (paused.status, paused.groups_done, paused.products_created) == ("pending", 1, 1)
+    assert len(queued) == 1
+    monkeypatch.setattr(imports, "product_create", create_product)
+    finished = run(product_import)
+    assert (finished.status, finished.products_created, finished.variants_created) == (
+        "completed",
+        3,
+        4,
+    )
+    assert Product.objects.count() == 3
+
+
+def test_a_product_that_alone_outlasts_the_soft_time_limit_fails_the_import(seller, monkeypatch):
+    product_import = uploaded(seller, SAMPLE.read_bytes())
+
+    def too_slow(**kwargs):
+        raise imports.SoftTimeLimitExceeded
+
+    monkeypatch.setattr(imports, "product_create", too_slow)
+
+    failed = run(product_import)
+
+    assert failed.status == ProductImportStatus.FAILED
+    assert failed.failure_message.startswith(
+        "The product on line 2 took longer to import than a worker may run"
+    )
+    assert Product.objects.count() == 0

@@ -2,10 +2,11 @@
 
 import pytest
 from celery.exceptions import Retry
+from django.conf import settings
 from django.utils import timezone
 
 from market.catalog.import_models import ProductImport, ProductImportStatus
-from market.catalog.imports import product_import_create
+from market.catalog.imports import claim_expires_after, product_import_create
 from market.catalog.models import Product
 from tests.catalog_import.helpers import SAMPLE, make_catalogue, upload
 from tests.factories import SellerFactory, UserFactory
@@ -45,5 +46,7 @@ def test_the_task_retries_later_while_another_run_holds_the_import(product_impor
     with pytest.raises(Retry):
         run_product_import(import_id=product_import.pk)
 
-    assert len(asked) == 1 and 290 < asked[0] <= 301
+    # The other run may live until the hard time limit: the task comes back once it is over.
+    assert len(asked) == 1
+    assert settings.CELERY_TASK_TIME_LIMIT < asked[0] <= claim_expires_after().total_seconds() + 1
     assert Product.objects.count() == 0

@@ -145,7 +145,7 @@ def test_a_card_number_is_never_sent_to_our_server_for_stripe(stripe_gateway):
     assert stripe_gateway.state.calls == []
 
 
-def test_a_refused_stripe_request_is_reported_and_a_retry_with_the_same_key_completes_it(
+def test_a_rate_limited_stripe_request_is_reported_and_a_retry_with_the_same_key_completes_it(
     stripe_gateway,
 ):
     from market.core.errors import DomainError
@@ -160,7 +160,7 @@ def test_a_refused_stripe_request_is_reported_and_a_retry_with_the_same_key_comp
 
     payment = payment_create(order=order, idempotency_key="k1")
 
-    assert outage.value.code == "gateway_error"
+    assert outage.value.code == "gateway_unavailable"
     assert payment.status == "pending"
     assert payment.provider_id in stripe_gateway.state.payment_intents
     assert Payment.objects.count() == 1

@@ -163,8 +163,12 @@ class StripeState:
 class StripeServer:
     """``with StripeServer() as server:`` listens on a free port of 127.0.0.1 in a thread."""
 
-    def __init__(self, *, api_key: str = "sk_test_local"):
+    def __init__(self, *, api_key: str = "sk_test_local", port: int = 0):
         self.state = StripeState(api_key=api_key)
+        self.port = port
+        # Seconds every answer waits after the work is done: Stripe's own latency (hundreds of
+        # milliseconds), for runs of the real processes (``--latency``).
+        self.latency = 0.0
         self.lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -173,7 +177,7 @@ class StripeServer:
 
     def start(self) -> StripeServer:
         handler = type("Handler", (_Handler,), {"server_state": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, daemon=True, name="stripe-server"
@@ -262,17 +266,44 @@ class StripeServer:
             return 200, self._account_link_create(params)
         if method == "POST" and path == "/v1/transfers":
             return 200, self._transfer_create(params)
+        if method == "GET" and path == "/v1/transfers":
+            return 200, self._list(path, self.state.transfers, params, "destination")
         match = re.fullmatch(r"/v1/transfers/([A-Za-z0-9_]+)", path)
         if method == "GET" and match:
             return 200, self._transfer(match.group(1))
         match = re.fullmatch(r"/v1/transfers/([A-Za-z0-9_]+)/reversals", path)
         if method == "POST" and match:
             return 200, self._transfer_reverse(match.group(1), params)
+        if method == "GET" and path == "/v1/payment_intents":
+            return 200, self._list(path, self.state.payment_intents, params)
         if path.startswith("/v1/payment_intents"):
             return payment_intents.handle(self, method, path, params)
         if path.startswith("/v1/refunds"):
             return refunds.handle(self, method, path, params)
         raise StripeApiError(404, f"Unrecognized request URL ({method}: {path}).")
+
+    def _list(self, path: str, store: dict, params: dict, filter_by: str | None = None) -> dict:
+        """A page of ``store`` in Stripe's list shape, newest first (``limit`` up to 100,
+        ``starting_after``); ``filter_by`` names a field a request may filter on."""
+        limit = params.get("limit", "10")
+        if not limit.isdigit() or not 1 <= int(limit) <= 100:
+            raise StripeApiError(400, "Invalid integer: limit", param="limit")
+        items = list(reversed(store.values()))
+        if filter_by and params.get(filter_by):
+            items = [item for item in items if item.get(filter_by) == params[filter_by]]
+        after = params.get("starting_after")
+        if after:
+            ids = [item["id"] for item in items]
+            if after not in ids:
+                raise StripeApiError(
+                    400,
+                    f"No such object: '{after}'",
+                    code="resource_missing",
+                    param="starting_after",
+                )
+            items = items[ids.index(after) + 1 :]
+        page = items[: int(limit)]
+        return {"object": "list", "url": path, "has_more": len(items) > len(page), "data": page}
 
     def _account(self, account_id: str | None, *, param: str | None = None) -> dict:
         account = self.state.accounts.get(account_id or "")
@@ -462,8 +493,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if method == "POST" and status == 200 and not replayed
                 else 0
             )
-        if delay:
-            time.sleep(delay)
+        if delay or stripe.latency:
+            time.sleep(delay or stripe.latency)
         if drop:
             self.close_connection = True
             return

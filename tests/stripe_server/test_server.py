@@ -132,3 +132,56 @@ def test_pending_refund_card_refunds_start_pending_and_a_failed_one_frees_its_am
     assert stripe_server.state.refunds[pending.id]["failure_reason"] == "expired_or_canceled_card"
     with pytest.raises(ValueError):
         refunds.refund_update(stripe_server, pending.id, "succeeded")
+
+
+def test_transfers_are_listed_newest_first_a_page_at_a_time_and_by_destination(stripe_server):
+    client = stripe_client()
+    for account in ("acct_a", "acct_b"):
+        stripe_server.accounts[account] = {"id": account, "object": "account"}
+    made = [
+        client.v1.transfers.create(
+            params={"amount": 100 + i, "currency": "eur", "destination": destination}
+        ).id
+        for i, destination in enumerate(["acct_a", "acct_b", "acct_a"])
+    ]
+
+    first = client.v1.transfers.list(params={"limit": 2})
+    rest = client.v1.transfers.list(params={"limit": 2, "starting_after": first.data[-1].id})
+    to_a = client.v1.transfers.list(params={"destination": "acct_a"})
+
+    assert ([t.id for t in first.data], first.has_more) == ([made[2], made[1]], True)
+    assert ([t.id for t in rest.data], rest.has_more) == ([made[0]], False)
+    assert [t.id for t in to_a.data] == [made[2], made[0]]
+
+
+def test_the_server_runs_as_a_process_of_its_own(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.stripe_server", "--port", str(port)]
+        + ["--api-key", "sk_test_alone", "--account", "acct_ready"],
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline().strip().endswith(f"127.0.0.1:{port}")
+        client = stripe.StripeClient(
+            "sk_test_alone", base_addresses={"api": f"http://127.0.0.1:{port}"}
+        )
+        transfer = client.v1.transfers.create(
+            params={"amount": 500, "currency": "eur", "destination": "acct_ready"}
+        )
+        listed = client.v1.transfers.list()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    assert [t.id for t in listed.data] == [transfer.id]
+    assert process.returncode == 0

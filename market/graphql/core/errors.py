@@ -1,8 +1,9 @@
 import logging
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
-from django.db import DatabaseError
+import psycopg
+from django.db import DatabaseError, InterfaceError
 from django.http import HttpResponse
 from graphene_django.views import HttpError
 from graphql import GraphQLError
@@ -14,6 +15,12 @@ logger = logging.getLogger(__name__)
 
 # A bug's own words (an exception's text: SQL, a file, a value) are for the log, not for clients.
 INTERNAL_ERROR_MESSAGE = "An internal error occurred; it has been logged."
+# A lost connection rolls back the request's transaction; a mutation's idempotency key (where
+# it has one) makes asking again safe even if the commit itself was what failed.
+SERVICE_UNAVAILABLE_MESSAGE = (
+    "The service lost its connection to the database and stopped this request. "
+    "Try again in a moment."
+)
 
 
 class ApiErrorCode(StrEnum):
@@ -27,6 +34,7 @@ class ApiErrorCode(StrEnum):
     TOO_MANY_ROOT_FIELDS = "too_many_root_fields"
     INTROSPECTION_DISABLED = "introspection_disabled"
     QUERY_TIMEOUT = "query_timeout"
+    SERVICE_UNAVAILABLE = "service_unavailable"
     BAD_REQUEST = "bad_request"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
@@ -63,6 +71,25 @@ def _is_statement_timeout(error: BaseException | None) -> bool:
     return isinstance(error, DatabaseError) and isinstance(error.__cause__, QueryCanceled)
 
 
+# SQLSTATEs of a connection the server ended or would not accept: admin shutdown (a fast
+# restart), crash shutdown, "the database system is starting up". Class 08 is a connection
+# exception; a failure the driver saw itself (a reset socket) has no SQLSTATE.
+_CONNECTION_LOST_STATES = {"57P01", "57P02", "57P03"}
+
+
+def is_database_unavailable(error: BaseException | None) -> TypeGuard[BaseException]:
+    """The database connection failed (dropped, refused, the server restarting), as opposed to
+    a statement the database refused or stopped: the request may be tried again as it was."""
+    if isinstance(error, DatabaseError) and isinstance(error.__cause__, psycopg.Error):
+        error = error.__cause__  # Django's wrapper around the driver's error
+    if isinstance(error, InterfaceError | psycopg.InterfaceError):
+        return True
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    state = error.sqlstate
+    return state is None or state.startswith("08") or state in _CONNECTION_LOST_STATES
+
+
 def format_error(error: Exception) -> dict[str, Any]:
     """Shape every error as ``{message, locations, path, extensions: {code, field}}``."""
     if isinstance(error, HttpError):
@@ -70,6 +97,12 @@ def format_error(error: Exception) -> dict[str, Any]:
             error.response.status_code, ApiErrorCode.BAD_REQUEST
         )
         return {"message": error.message, "extensions": {"code": str(code)}}
+    if is_database_unavailable(error):
+        _log_database_unavailable(error, path=None)
+        return {
+            "message": SERVICE_UNAVAILABLE_MESSAGE,
+            "extensions": {"code": ApiErrorCode.SERVICE_UNAVAILABLE.value},
+        }
     if not isinstance(error, GraphQLError):
         _log_internal_error(error, path=None)
         return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "internal_error"}}
@@ -85,6 +118,10 @@ def format_error(error: Exception) -> dict[str, Any]:
             "The database took too long to answer and the request was stopped; nothing it was "
             "changing was kept. Ask for less (smaller pages, a narrower filter)."
         )
+    elif is_database_unavailable(original):
+        _log_database_unavailable(original, path=error.path)
+        extensions["code"] = ApiErrorCode.SERVICE_UNAVAILABLE.value
+        formatted["message"] = SERVICE_UNAVAILABLE_MESSAGE
     elif isinstance(original, GraphQLError):
         # graphql-core's and graphene's own words (a variable that does not fit its type, an
         # argument check) are meant for the client; ours carry their code.
@@ -120,4 +157,13 @@ def _log_internal_error(error: BaseException, *, path) -> None:
         "Internal error answering %s",
         ".".join(map(str, path or ())) or "a request",
         exc_info=(type(error), error, error.__traceback__),
+    )
+
+
+def _log_database_unavailable(error: BaseException, *, path) -> None:
+    logger.error(
+        "The database did not answer %s: %s: %s",
+        ".".join(map(str, path or ())) or "a request",
+        type(error).__name__,
+        error,
     )

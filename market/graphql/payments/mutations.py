@@ -49,7 +49,10 @@ class OrderPaymentCreate(BaseMutation):
     idempotency key per attempt and repeat it on retries: the same key answers with the same
     payment. With the dummy gateway `card` is a test card number (4242424242424242 succeeds,
     4000000000000002 is declined, 4000002500003155 needs 3-D Secure); with Stripe, confirm in
-    the browser with `clientSecret` (or pass a PaymentMethod id as `card`)."""
+    the browser with `clientSecret` (or pass a PaymentMethod id as `card`). When the payment
+    provider does not answer, the error is `GATEWAY_UNAVAILABLE` and the payment stays open:
+    repeat the request (same key) and it asks the provider for the same payment, never a
+    second charge."""
 
     payment = graphene.Field(Payment)
 

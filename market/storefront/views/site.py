@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
@@ -69,5 +70,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No context processors that could fail again: the page is plain.
-    return render(request, "storefront/500.html", status=500)
+    # Rendered without the request, so without the context processors: they read the session
+    # and the user, which fail again when the failure was the database's.
+    return HttpResponse(render_to_string("storefront/500.html"), status=500)

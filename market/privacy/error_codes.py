@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+
+class PrivacyErrorCode(StrEnum):
+    NOT_FOUND = "not_found"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    REASON_REQUIRED = "reason_required"
+    ERASURE_MUST_WAIT = "erasure_must_wait"
