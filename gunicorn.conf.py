@@ -27,3 +27,17 @@ def post_worker_init(worker):
 
     gc.collect()
     gc.freeze()
+
+
+def on_starting(server):
+    # Metrics of several processes (PROMETHEUS_MULTIPROC_DIR): the files a previous run's
+    # processes left are removed before the first worker counts anything.
+    from market.core.metrics import multiprocess_dir_prepare
+
+    multiprocess_dir_prepare()
+
+
+def child_exit(server, worker):
+    from market.core.metrics import multiprocess_process_exited
+
+    multiprocess_process_exited(worker.pid)

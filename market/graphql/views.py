@@ -34,6 +34,7 @@ from market.core.catalogue_cache import (
     catalogue_cache_enabled,
 )
 from market.core.json_limits import json_storable
+from market.core.metrics import graphql_request_mark
 from market.graphql.core.errors import (
     ApiErrorCode,
     BadRequest,
@@ -286,6 +287,14 @@ class MarketGraphQLView(FileUploadGraphQLView):
             for error in result.errors or ()
         ):
             request.market_database_unavailable = True
+        if result is not None:
+            operation = getattr(request, "graphql_operation", None)
+            graphql_request_mark(
+                request,
+                valid=operation is not None,
+                operation_name=operation.name.value if operation and operation.name else None,
+                ok=not result.errors,
+            )
         return result
 
     def _execute_graphql_request(
@@ -316,6 +325,8 @@ class MarketGraphQLView(FileUploadGraphQLView):
         errors = validate_query(query, document)
         if errors:
             return ExecutionResult(data=None, errors=list(errors))
+        # What ran, for the metrics (market.core.metrics): only a document that validated.
+        request.graphql_operation = operation
         key = getattr(request, "catalogue_answer_key", None)
         if key is not None and operation_is_catalogue_read(operation):
             # Started before the first read: a change committed after it is not kept.
