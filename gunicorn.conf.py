@@ -17,6 +17,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # Django views run in a thread pool) fewer still.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# gunicorn's control socket sits at one fixed path per user (~/.gunicorn/gunicorn.ctl): two API
+# processes on one machine (the Procfile's web1 and web2) would take it from each other. We
+# drive gunicorn with signals, as the docs say; no socket.
+control_socket_disable = True
 
 
 def post_worker_init(worker):
