@@ -9,6 +9,18 @@ import os
 wsgi_app = "market.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+# Threads, chosen by measurement (bench/load.py, catalogue at 50 users, docs/performance.md):
+# with the catalogue's answers in Redis most requests wait on Redis, PostgreSQL or the socket
+# rather than compute, and a threaded worker keeps client connections alive where a sync
+# worker closes each one. 2 workers x 8 threads answered ~400 requests/s (p95 250 ms) where
+# 2 sync workers answered ~290, 4 sync workers fewer, and uvicorn workers (ASGI, the sync
+# Django views run in a thread pool) fewer still.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# gunicorn's control socket sits at one fixed path per user (~/.gunicorn/gunicorn.ctl): two API
+# processes on one machine (the Procfile's web1 and web2) would take it from each other. We
+# drive gunicorn with signals, as the docs say; no socket.
+control_socket_disable = True
 
 
 def post_worker_init(worker):
@@ -19,3 +31,17 @@ def post_worker_init(worker):
 
     gc.collect()
     gc.freeze()
+
+
+def on_starting(server):
+    # Metrics of several processes (PROMETHEUS_MULTIPROC_DIR): the files a previous run's
+    # processes left are removed before the first worker counts anything.
+    from market.core.metrics import multiprocess_dir_prepare
+
+    multiprocess_dir_prepare()
+
+
+def child_exit(server, worker):
+    from market.core.metrics import multiprocess_process_exited
+
+    multiprocess_process_exited(worker.pid)

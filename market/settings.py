@@ -28,7 +28,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 # since a client could then claim HTTPS itself.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers ask for health over plain HTTP, inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 _proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
@@ -79,7 +79,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: an oversized body is refused before sessions, authentication or a view read it.
+    # First: every response (a refused one too) carries its request id and is timed.
+    "market.core.middleware.RequestIdMiddleware",
+    "market.core.middleware.RequestMetricsMiddleware",
+    # Then an oversized body is refused before sessions, authentication or a view read it.
     "market.core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the app server, compressed and cached forever (hashed names).
@@ -219,6 +222,10 @@ else:
 # After the cache failed to answer, each process uses its own memory this long before asking it
 # again (market.core.cache).
 REDIS_CACHE_RETRY_SECONDS = env.float("REDIS_CACHE_RETRY_SECONDS", default=5.0)
+# Anonymous catalogue answers kept in Redis (market.core.catalogue_cache): dropped as soon as
+# what they show changes; this lifetime is only the safety net. 0 turns them off; without Redis
+# they are off (one process's memory cannot hear of another process's stock change).
+CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -227,6 +234,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# The workers log through LOGGING like the API (workers/app.py), not Celery's own set-up.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A task that hangs (a stuck socket, a runaway loop) is stopped: SoftTimeLimitExceeded at the
 # soft limit (its transaction rolls back), the process killed at the hard one (the message is
 # re-delivered, every task being safe to run twice). Prefork pool only; the threads pool that
@@ -482,9 +491,27 @@ GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=DEBUG)
 GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=GRAPHQL_INTROSPECTION)
 GRAPHQL_FIELD_SUGGESTIONS = env.bool("GRAPHQL_FIELD_SUGGESTIONS", default=DEBUG)
 
+# --- Logs and metrics -----------------------------------------------------------------------
+# "json": one JSON object per line (time, level, logger, message, request id, task), for a log
+# collector; "text": for people reading a terminal. The workers use the same (workers/app.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "market.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "market.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# /metrics answers a request carrying "Authorization: Bearer <METRICS_TOKEN>". Unset: only
+# local requests with DEBUG on (the demo); nobody with DEBUG off.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

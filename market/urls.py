@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 
 from market.core.health import healthz, readyz
 from market.core.media import serve_media
+from market.core.metrics import metrics_view
 from market.graphql.schema import schema
 from market.graphql.views import MarketGraphQLView
 from market.storefront.sitemaps import sitemap_index, sitemap_section
@@ -19,6 +20,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
 ]
 # The storefront, last: English at /, Azerbaijani at /az/, Russian at /ru/.
 urlpatterns += i18n_patterns(

@@ -100,17 +100,25 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     from workers.app import app
 
     app.control.purge()
+    metrics_dir = tmp_path_factory.mktemp("worker-metrics")
+    # Its log lines as production writes them (one JSON object each), and its metrics in files
+    # the tests read (market.core.metrics).
     process = start_worker(
-        media_root=tmp_path_factory.mktemp("worker-media"), log=worker_log_file(tmp_path_factory)
+        media_root=tmp_path_factory.mktemp("worker-media"),
+        log=worker_log_file(tmp_path_factory),
+        env={"LOG_FORMAT": "json", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
     )
+    process.metrics_dir = metrics_dir
     yield process
     stop_worker(process)
 
 
-def worker_log(process) -> str:
+def worker_log(process, *, whole: bool = False) -> str:
+    """The worker's output: its last 4,000 characters, or all of it with ``whole``."""
     process.log.flush()
     process.log.seek(0)
-    return process.log.read().decode(errors="replace")[-4000:]
+    text = process.log.read().decode(errors="replace")
+    return text if whole else text[-4000:]
 
 
 class ThrowawayRedis:

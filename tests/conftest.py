@@ -58,6 +58,21 @@ def _sign_in_limits_start_afresh():
 
 
 @pytest.fixture(autouse=True)
+def _catalogue_answers_not_kept(settings):
+    # Tests build and change rows with factories, which bypass the services that drop kept
+    # catalogue answers: only the tests of that cache turn it on (the ``catalogue_cache``
+    # fixture, tests/graphql/test_catalogue_cache.py).
+    settings.CATALOGUE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def catalogue_cache(settings):
+    """Anonymous catalogue answers kept in the shared cache, as in production (needs Redis)."""
+    service_required(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://…")
+    settings.CATALOGUE_CACHE_SECONDS = 60
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -16,11 +16,12 @@ from market.catalog.models import (
     ProductImport,
     ProductVariant,
 )
+from market.core.admin import CatalogueAdmin
 from market.core.errors import DomainError
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CatalogueAdmin):
     list_display = ["name", "parent", "slug", "sort_order"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -33,7 +34,7 @@ class AttributeValueInline(admin.TabularInline):
 
 
 @admin.register(Attribute)
-class AttributeAdmin(admin.ModelAdmin):
+class AttributeAdmin(CatalogueAdmin):
     list_display = ["name", "slug", "sort_order"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AttributeValueInline]
@@ -130,7 +131,7 @@ class ProductImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CatalogueAdmin):
     list_display = ["name", "seller", "category", "status", "price_min_amount", "published_at"]
     list_filter = ["status", "availability", "category", "origin_country"]
     search_fields = ["name", "slug", "maker_name", "seller__name", "variants__sku"]

@@ -30,6 +30,7 @@ from market.catalog.models import (
     ProductStatus,
     ProductVariant,
 )
+from market.core.catalogue_cache import catalogue_changed
 from market.core.errors import DomainError
 from market.core.images import (
     ImageRefused,
@@ -94,6 +95,7 @@ def product_publish_now(*, product: Product) -> Product:
     product.status = ProductStatus.PUBLISHED
     product.published_at = product.published_at or timezone.now()
     product.save(update_fields=["status", "published_at", "updated_at"])
+    catalogue_changed(product_ids=[product.pk], listings=True)
     return product
 
 
@@ -164,6 +166,7 @@ def product_image_add(
     image.image.save(checked.name, checked, save=False)
     image.save()
     product_image_thumbnail_schedule(image=image)
+    catalogue_changed(product_ids=[product.pk])
     return image
 
 
@@ -204,6 +207,7 @@ def product_image_generate_thumbnail(*, image_id: int) -> ProductImage | None:
         width=width,
         height=height,
     )
+    catalogue_changed(product_ids=[image.product_id])
     image.refresh_from_db()
     return image
 
@@ -585,6 +589,7 @@ def product_variant_create(
     )
     _save_variant(variant)
     product_refresh_derived_fields(product_ids=[product.pk])
+    catalogue_changed(product_ids=[product.pk], listings=True)
     product.refresh_from_db(fields=["price_min_amount", "price_max_amount"])
     return variant
 
@@ -635,6 +640,8 @@ def product_update(*, product: Product, **fields) -> Product:
         product.attribute_values.set(values)
     if values is not None or clean.keys() & {"name", "maker_name", "description"}:
         product_refresh_derived_fields(product_ids=[product.pk])
+    # Names and attributes decide what a search or a filter finds: lists may change too.
+    catalogue_changed(product_ids=[product.pk], listings=True)
     product.refresh_from_db()
     return product
 
@@ -702,6 +709,7 @@ def _transition(product: Product, action: ProductAction, *, actor, **changes) ->
             "The product changed meanwhile; reload it and try again.",
             field="status",
         )
+    catalogue_changed(product_ids=[product.pk], listings=True)
     product.refresh_from_db()
     return product
 
@@ -784,6 +792,7 @@ def product_delete(*, product: Product, actor) -> None:
             CatalogErrorCode.IN_USE, "This product has orders: archive it instead."
         ) from exc
     logger.info("product %s deleted by user %s", product.pk, getattr(actor, "pk", None))
+    catalogue_changed(product_ids=[product.pk], listings=True)
     _delete_files_on_commit(files)
 
 
@@ -828,6 +837,8 @@ def product_variant_update(*, variant: ProductVariant, **fields) -> ProductVaria
     _save_variant(variant, update_fields=list(clean))
     if "price_amount" in clean:
         product_refresh_derived_fields(product_ids=[variant.product_id])
+    # A price moves a product in price filters and sorts; stock, in the in-stock filter.
+    catalogue_changed(product_ids=[variant.product_id], listings=True)
     return variant
 
 
@@ -852,6 +863,7 @@ def product_variant_delete(*, variant: ProductVariant) -> None:
             CatalogErrorCode.IN_USE, "This variant has orders: set its stock to 0 instead."
         ) from exc
     product_refresh_derived_fields(product_ids=[product.pk])
+    catalogue_changed(product_ids=[product.pk], listings=True)
 
 
 @transaction.atomic
@@ -860,6 +872,7 @@ def product_variant_stock_set(*, variant: ProductVariant, quantity: int) -> Prod
     quantity = _clean_quantity(quantity, field="quantity")
     ProductVariant.objects.filter(pk=variant.pk).update(stock_quantity=quantity)
     variant.refresh_from_db()
+    catalogue_changed(product_ids=[variant.product_id], listings=True)
     return variant
 
 
@@ -883,6 +896,7 @@ def product_image_reorder(*, product: Product, image_ids: list[int]) -> list[Pro
     for position, pk in enumerate(image_ids):
         images[pk].sort_order = position
     ProductImage.objects.bulk_update(images.values(), ["sort_order"])
+    catalogue_changed(product_ids=[product.pk])
     return [images[pk] for pk in image_ids]
 
 
@@ -891,4 +905,5 @@ def product_image_delete(*, image: ProductImage) -> None:
     """Remove an image; its files are deleted once the removal is committed."""
     deleted, _ = ProductImage.objects.filter(pk=image.pk).delete()
     if deleted:
+        catalogue_changed(product_ids=[image.product_id])
         _delete_files_on_commit([image.image.name, image.thumbnail.name])

@@ -27,6 +27,7 @@ from market.checkout.error_codes import CheckoutErrorCode
 from market.checkout.models import Checkout, CheckoutStatus, StockReservation
 from market.checkout.pricing import checkout_quote, checkout_rate_lock
 from market.checkout.selectors import checkout_get_active
+from market.core.catalogue_cache import catalogue_changed
 from market.core.emails import email_enqueue
 from market.core.errors import DomainError
 from market.orders.models import Order, OrderEvent, OrderLine, OrderPart, OrderStatus
@@ -250,6 +251,14 @@ def _allocate_stock(*, checkout: Checkout, lines: list) -> None:
         ProductVariant.objects.filter(pk=variant_id).update(
             stock_quantity=F("stock_quantity") - quantity
         )
+    # Only a variant sold out changes what the in-stock filter lists; any sale changes the
+    # figures of the products sold.
+    catalogue_changed(
+        product_ids={line.variant.product_id for line in lines},
+        listings=any(
+            variants[pk].stock_quantity == quantity for pk, quantity in quantities.items()
+        ),
+    )
     StockReservation.objects.filter(checkout=checkout).delete()
 
 

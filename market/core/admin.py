@@ -8,6 +8,7 @@ from django.db.models import Model, QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 
+from market.core.catalogue_cache import catalogue_changed
 from market.core.errors import DomainError
 from market.core.models import ExchangeRate, PersonalDataAccess, PersonalDataAction
 from market.core.permissions import StaffPermission
@@ -71,8 +72,26 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class CatalogueAdmin(admin.ModelAdmin):
+    """For rows the catalogue's answers show (products, categories, sellers, rates, delivery
+    tables): staff edits bypass the services, so every save or delete here drops the kept
+    answers (``catalogue_changed``) once committed."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        catalogue_changed(listings=True)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        catalogue_changed(listings=True)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        catalogue_changed(listings=True)
+
+
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(CatalogueAdmin):
     list_display = ["currency", "rate", "base_currency", "source", "valid_at", "created_at"]
     list_filter = ["currency", "source"]
     date_hierarchy = "valid_at"

@@ -42,22 +42,29 @@ class DegradingCache:
         self._paused_until = 0.0
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        if time.monotonic() < self._paused_until:
+        if self._paused():
             return getattr(self._local, name)(*args, **kwargs)
         try:
             return getattr(shared, name)(*args, **kwargs)
         except UNREACHABLE as error:
-            now = time.monotonic()
-            self._paused_until = now + settings.REDIS_CACHE_RETRY_SECONDS
-            if now - self._warned_at >= WARN_EVERY_SECONDS:
-                self._warned_at = now
-                logger.warning(
-                    "The shared cache does not answer (%s: %s); this process uses its own "
-                    "memory until it does: sign-in limits hold per process.",
-                    type(error).__name__,
-                    error,
-                )
+            self._failed(error)
             return getattr(self._local, name)(*args, **kwargs)
+
+    def _paused(self) -> bool:
+        return time.monotonic() < self._paused_until
+
+    def _failed(self, error: BaseException) -> None:
+        now = time.monotonic()
+        self._paused_until = now + settings.REDIS_CACHE_RETRY_SECONDS
+        if now - self._warned_at >= WARN_EVERY_SECONDS:
+            self._warned_at = now
+            logger.warning(
+                "The shared cache does not answer (%s: %s); this process uses its own "
+                "memory until it does: sign-in limits hold per process, and the catalogue's "
+                "answers are not cached.",
+                type(error).__name__,
+                error,
+            )
 
     def get(self, key: str, default: Any = None) -> Any:
         return self._call("get", key, default)
@@ -79,6 +86,38 @@ class DegradingCache:
 
     def delete(self, key: str) -> None:
         self._call("delete", key)
+
+    def shared_get_many(self, keys: list[str]) -> dict[str, Any] | None:
+        """The shared cache's values of ``keys``, or None when it does not answer: for answers
+        that are only right if every process sees the same cache (never process memory)."""
+        if self._paused():
+            return None
+        try:
+            return dict(shared.get_many(keys))
+        except UNREACHABLE as error:
+            self._failed(error)
+            return None
+
+    def shared_set_many(self, values: dict[str, Any], timeout: float | None = None) -> bool:
+        """Store ``values`` in the shared cache only; False when it does not answer."""
+        if self._paused():
+            return False
+        try:
+            shared.set_many(values, timeout=timeout)
+        except UNREACHABLE as error:
+            self._failed(error)
+            return False
+        return True
+
+    def shared_add(self, key: str, value: Any, timeout: float | None = None) -> bool:
+        """``add`` in the shared cache only; False when the key exists or it does not answer."""
+        if self._paused():
+            return False
+        try:
+            return bool(shared.add(key, value, timeout=timeout))
+        except UNREACHABLE as error:
+            self._failed(error)
+            return False
 
     def clear_local(self) -> None:
         """Forget the fallback's memory, and that the shared cache failed (tests)."""

@@ -1,3 +1,5 @@
+import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -5,6 +7,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+
+from market.core.context import new_request_id, request_id_reset, request_id_set
+from market.core.metrics import request_observe
 
 
 class QueryCountHeaderMiddleware:
@@ -45,4 +50,43 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
+        return response
+
+
+# A request id a client (or the proxy in front) may choose: short, and nothing that could
+# break a log line or a header.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class RequestIdMiddleware:
+    """Names each request: the ``X-Request-ID`` it came with when that looks safe, else a new
+    one. The id is set for everything the request does (its log lines, the tasks it queues) and
+    returned in the response's ``X-Request-ID``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if SAFE_REQUEST_ID.fullmatch(given) else new_request_id()
+        token = request_id_set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestMetricsMiddleware:
+    """Times each request for ``/metrics``: GraphQL requests by operation, others by the name
+    of the URL they resolved to (market.core.metrics)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        request_observe(request, response.status_code, time.perf_counter() - started)
         return response

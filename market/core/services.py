@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from market.core import cbar
+from market.core.catalogue_cache import catalogue_changed
 from market.core.context import current_request_id
 from market.core.models import ExchangeRate, PersonalDataAccess, PersonalDataAction
 from market.core.money import base_currency, supported_currencies
@@ -39,6 +40,8 @@ def exchange_rates_record_bulletin(
             defaults={"rate": parsed.rate},
         )
         recorded.append(rate)
+    # Every price shown in another currency may change.
+    catalogue_changed(listings=True)
     return recorded
 
 

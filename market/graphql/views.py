@@ -27,13 +27,21 @@ from graphql import (
 )
 from graphql.validation.validate import ValidationAbortedError
 
+from market.core.catalogue_cache import (
+    CatalogueAnswer,
+    catalogue_answer_get,
+    catalogue_answer_set,
+    catalogue_cache_enabled,
+)
 from market.core.json_limits import json_storable
+from market.core.metrics import graphql_request_mark
 from market.graphql.core.errors import (
     ApiErrorCode,
     BadRequest,
     format_error,
     is_database_unavailable,
 )
+from market.graphql.core.response_cache import catalogue_answer_key, operation_is_catalogue_read
 from market.graphql.core.validation import query_limits_rules
 from market.graphql.schema import schema
 
@@ -164,6 +172,8 @@ class MarketGraphQLView(FileUploadGraphQLView):
         response = super().dispatch(request, *args, **kwargs)
         if getattr(request, "market_database_unavailable", False):
             response["Retry-After"] = "5"
+        if getattr(request, "catalogue_answer_hit", False):
+            response["X-Catalogue-Cache"] = "hit"
         return response
 
     def can_display_graphiql(self, request, data):
@@ -238,10 +248,32 @@ class MarketGraphQLView(FileUploadGraphQLView):
         return query, variables, operation_name, id
 
     def get_response(self, request, data, show_graphiql=False):
+        """An anonymous visitor's catalogue read is answered from the shared cache when it
+        holds the answer, before the document is even parsed; one computed here is kept."""
+        key = None
+        if (
+            catalogue_cache_enabled()
+            and not show_graphiql
+            and not self.batch
+            and "HTTP_AUTHORIZATION" not in request.META
+        ):
+            query, variables, operation_name, _id = self.get_graphql_params(request, data)
+            if isinstance(query, str) and len(query) <= CACHEABLE_QUERY_LENGTH:
+                key = catalogue_answer_key(
+                    request, document=query, operation_name=operation_name, variables=variables
+                )
+                body = catalogue_answer_get(key)
+                if body is not None:
+                    request.catalogue_answer_hit = True
+                    return body, 200
+        request.catalogue_answer_key = key
         result, status_code = super().get_response(request, data, show_graphiql)
         if getattr(request, "market_database_unavailable", False):
             # Load balancers and clients retry a 503; the body says the same with its code.
             status_code = 503
+        answer = getattr(request, "catalogue_answer", None)
+        if answer is not None and answer.complete and status_code == 200 and result:
+            catalogue_answer_set(answer, result)
         return result, status_code
 
     def execute_graphql_request(
@@ -255,6 +287,14 @@ class MarketGraphQLView(FileUploadGraphQLView):
             for error in result.errors or ()
         ):
             request.market_database_unavailable = True
+        if result is not None:
+            operation = getattr(request, "graphql_operation", None)
+            graphql_request_mark(
+                request,
+                valid=operation is not None,
+                operation_name=operation.name.value if operation and operation.name else None,
+                ok=not result.errors,
+            )
         return result
 
     def _execute_graphql_request(
@@ -285,9 +325,15 @@ class MarketGraphQLView(FileUploadGraphQLView):
         errors = validate_query(query, document)
         if errors:
             return ExecutionResult(data=None, errors=list(errors))
+        # What ran, for the metrics (market.core.metrics): only a document that validated.
+        request.graphql_operation = operation
+        key = getattr(request, "catalogue_answer_key", None)
+        if key is not None and operation_is_catalogue_read(operation):
+            # Started before the first read: a change committed after it is not kept.
+            request.catalogue_answer = CatalogueAnswer(key=key)
         try:
             with api_statement_timeout():
-                return execute(
+                result = execute(
                     schema.graphql_schema,
                     document,
                     root_value=self.get_root_value(request),
@@ -300,6 +346,10 @@ class MarketGraphQLView(FileUploadGraphQLView):
         except Exception as error:  # graphql-core reports resolver errors itself; this is a bug
             # format_error shapes any exception (a fixed message, the traceback logged).
             return ExecutionResult(errors=[cast(GraphQLError, error)])
+        answer = getattr(request, "catalogue_answer", None)
+        if answer is not None:
+            answer.complete = isinstance(result, ExecutionResult) and not result.errors
+        return result
 
     @staticmethod
     def format_error(error):

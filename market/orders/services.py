@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from market.catalog.models import ProductVariant
 from market.catalog.services import variants_lock_for_stock
+from market.core.catalogue_cache import catalogue_changed
 from market.core.errors import DomainError
 from market.core.state_machine import Outcome, transition
 from market.orders.error_codes import OrderErrorCode
@@ -317,15 +318,22 @@ def order_part_cancel(*, part: OrderPart, actor=None, reason: str = "") -> Order
 
 def _stock_restore(*, parts: list[OrderPart]) -> None:
     quantities: dict[int, int] = defaultdict(int)
-    for variant_id, quantity in OrderLine.objects.filter(
+    product_ids = set()
+    for variant_id, product_id, quantity in OrderLine.objects.filter(
         part__in=parts, variant__isnull=False
-    ).values_list("variant_id", "quantity"):
+    ).values_list("variant_id", "variant__product_id", "quantity"):
         quantities[variant_id] += quantity
-    variants_lock_for_stock(variant_ids=quantities)
+        product_ids.add(product_id)
+    variants = variants_lock_for_stock(variant_ids=quantities)
     for variant_id, quantity in sorted(quantities.items()):
         ProductVariant.objects.filter(pk=variant_id).update(
             stock_quantity=F("stock_quantity") + quantity
         )
+    # Stock coming back after a sell-out puts a product back in the in-stock filter's lists.
+    catalogue_changed(
+        product_ids=product_ids,
+        listings=any(variant.stock_quantity == 0 for variant in variants.values()),
+    )
 
 
 # --- Erasure ---------------------------------------------------------------------------------

@@ -84,6 +84,11 @@ def payout_list_for_staff(
     return _for_listing(payouts)
 
 
+def payout_failed_count() -> int:
+    """Payouts that failed and wait for staff (the ``market_payouts_failed`` gauge)."""
+    return Payout.objects.filter(status=PayoutState.FAILED).count()
+
+
 def payout_failure_reason(*, payout: Payout) -> str | None:
     """Why a failed payout failed, fit to show its seller: the error's first paragraph without
     Stripe's request id or network details. None unless the payout failed."""

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from market.core.admin import PersonalDataAuditAdmin, apply_each
+from market.core.admin import CatalogueAdmin, PersonalDataAuditAdmin, apply_each
 from market.core.models import PersonalDataAction
 from market.core.permissions import StaffPermission
 from market.sellers import services
@@ -55,7 +55,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Seller)
-class SellerAdmin(PersonalDataAuditAdmin):
+class SellerAdmin(PersonalDataAuditAdmin, CatalogueAdmin):
     list_display = [
         "name",
         "discipline",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_countries import countries
 
+from market.core.catalogue_cache import catalogue_changed
 from market.core.emails import email_enqueue
 from market.core.errors import DomainError, require_choice
 from market.core.images import TooManyPixels, UnreadableImage, image_verified_extension
@@ -425,6 +426,8 @@ def _transition(
             SellerErrorCode.INVALID_TRANSITION,
             "The seller's status changed meanwhile; reload and try again.",
         )
+    # A shop opening or closing adds or removes its listings and its name everywhere.
+    catalogue_changed(listings=True)
     seller.refresh_from_db()
     return seller
 

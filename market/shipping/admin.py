@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from market.core.admin import CatalogueAdmin
 from market.shipping.models import (
     DutyCountry,
     DutyRate,
@@ -19,7 +20,7 @@ class ShippingMethodInline(admin.TabularInline):
 
 
 @admin.register(ShippingZone)
-class ShippingZoneAdmin(admin.ModelAdmin):
+class ShippingZoneAdmin(CatalogueAdmin):
     list_display = ["name", "countries", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -33,7 +34,7 @@ class ShippingRateInline(admin.TabularInline):
 
 
 @admin.register(ShippingMethod)
-class ShippingMethodAdmin(admin.ModelAdmin):
+class ShippingMethodAdmin(CatalogueAdmin):
     list_display = ["name", "zone", "carrier", "transit_days_min", "transit_days_max", "is_active"]
     list_filter = ["zone", "is_active"]
     list_select_related = ["zone"]
@@ -47,7 +48,7 @@ class DutyRateInline(admin.TabularInline):
 
 
 @admin.register(DutyCountry)
-class DutyCountryAdmin(admin.ModelAdmin):
+class DutyCountryAdmin(CatalogueAdmin):
     list_display = [
         "country",
         "de_minimis_amount",

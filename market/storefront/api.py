@@ -14,6 +14,7 @@ A mutation's own ``errors`` (field, code, message) are data: the view shows them
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,25 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from graphql import DocumentNode, ExecutionResult, GraphQLError, execute, parse, validate
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
 
+from market.core.catalogue_cache import (
+    CatalogueAnswer,
+    catalogue_answer_get,
+    catalogue_answer_set,
+    catalogue_cache_enabled,
+)
 from market.core.errors import CoreErrorCode
 from market.graphql.core.errors import ApiErrorCode, format_error
+from market.graphql.core.response_cache import catalogue_answer_key, operation_is_catalogue_read
 from market.graphql.schema import schema
 
 OPERATIONS_DIR = Path(settings.BASE_DIR) / "graphql" / "operations" / "storefront"
@@ -55,18 +71,49 @@ def operation_document(name: str) -> DocumentNode:
     return document
 
 
+@cache
+def _is_catalogue_read(name: str) -> bool:
+    return operation_is_catalogue_read(get_operation_ast(operation_document(name)))
+
+
 def run(request: HttpRequest, name: str, **variables: Any) -> dict[str, Any]:
     """Run the storefront operation ``name`` as the visitor of ``request``; its ``data``.
 
+    A catalogue read by a visitor who is not signed in is answered from the shared cache when
+    it holds the answer (``market.core.catalogue_cache``), as the ``/graphql/`` endpoint does.
     Prices asked for in a currency whose rate is not known yet come in the base currency
     instead (``request.storefront_currency`` says which one the page shows)."""
-    result = execute(
-        schema.graphql_schema,
-        operation_document(name),
-        context_value=request,
-        variable_values={key: value for key, value in variables.items() if value is not None},
-    )
+    given = {key: value for key, value in variables.items() if value is not None}
+    answer = None
+    user = getattr(request, "user", None)
+    if (
+        catalogue_cache_enabled()
+        and (user is None or not user.is_authenticated)
+        and _is_catalogue_read(name)
+    ):
+        document = operation_document(name)
+        key = catalogue_answer_key(
+            request,
+            document=document.loc.source.body if document.loc else name,
+            operation_name=name,
+            variables=given,
+        )
+        body = catalogue_answer_get(key)
+        if body is not None:
+            return json.loads(body)
+        answer = request.catalogue_answer = CatalogueAnswer(key=key)  # type: ignore[attr-defined]
+    try:
+        result = execute(
+            schema.graphql_schema,
+            operation_document(name),
+            context_value=request,
+            variable_values=given,
+        )
+    finally:
+        request.__dict__.pop("catalogue_answer", None)
     assert isinstance(result, ExecutionResult)  # no resolver of ours is async
+    if answer is not None and not result.errors:
+        catalogue_answer_set(answer, json.dumps(result.data, separators=(",", ":")))
     if result.errors:
         codes = {format_error(error).get("extensions", {}).get("code") for error in result.errors}
         if codes == {CoreErrorCode.NO_EXCHANGE_RATE.value} and variables.get("currency"):

@@ -47,7 +47,9 @@ def test_image_is_stored_and_its_thumbnail_made_once(django_capture_on_commit_ca
     first_name = thumbnailed.thumbnail.name
     again = product_image_generate_thumbnail(image_id=image.pk)
 
-    assert len(callbacks) == 1, "the thumbnail is queued once, after commit"
+    # (The other callback drops the catalogue's kept answers that show the product.)
+    queued = [c for c in callbacks if "enqueue_on_commit" in c.__qualname__]
+    assert len(queued) == 1, "the thumbnail is queued once, after commit"
     with Image.open(thumbnailed.thumbnail.path) as thumb:
         assert max(thumb.size) == 320
     assert again.thumbnail.name == first_name

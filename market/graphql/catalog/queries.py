@@ -17,6 +17,7 @@ from market.graphql.core.auth import require_seller
 from market.graphql.core.errors import argument_error
 from market.graphql.core.ids import NodeField, decode_global_ids
 from market.graphql.core.pagination import paginate
+from market.graphql.core.response_cache import products_shown
 from market.graphql.core.selection import selected_fields
 from market.graphql.core.types import Country
 
@@ -171,6 +172,7 @@ class CatalogQueries(graphene.ObjectType):
             queryset, prefix="product", first=first, after=after, last=last, before=before
         )
         _with_converter(page.items, converter)
+        products_shown(info.context, [product.pk for product in page.items])
         return ProductConnection.from_page(page)
 
     def resolve_product(self, info, id=None, slug=None, currency=None):
@@ -181,6 +183,8 @@ class CatalogQueries(graphene.ObjectType):
         product = selectors.product_get_published(
             pk=pk, slug=slug, relations=_relations_for(selected_fields(info))
         )
+        if product is not None:
+            products_shown(info.context, [product.pk])
         return _with_converter([product], converter)[0] if product else None
 
     def resolve_seller_products(self, info, first=None, after=None, status=None):

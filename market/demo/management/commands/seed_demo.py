@@ -7,6 +7,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from market.catalog.models import Product
+from market.core.catalogue_cache import catalogue_changed
 from market.demo import catalogue
 from market.demo.delivery import demo_delivery_create
 from market.demo.payout_accounts import demo_payout_accounts_ensure
@@ -59,6 +60,8 @@ class Command(BaseCommand):
                 seed=seed, products=products, progress=progress.update
             )
             summary.rates = catalogue.demo_rates_record()
+            # Bulk-created rows bypass the services: drop every kept catalogue answer.
+            catalogue_changed(listings=True)
             # Buyers abroad need somewhere to ship to: demo zones, rate bands and duties.
             demo_delivery_create()
             # Sign-ins with published passwords: only where DEBUG says this is a demo.

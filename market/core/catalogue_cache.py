@@ -1,0 +1,124 @@
+"""The catalogue's answers for anonymous visitors, kept in the shared cache, and the one rule
+that drops them when what they show changes.
+
+An answer (a page of products, a product, the categories…) is stored with the *versions* it
+was computed under, and served only while every one of them is unchanged:
+
+- the catalogue's generation, which every answer depends on. It moves on whatever can change
+  which products a list holds, or what every answer shows: a listing published, unpublished,
+  created, edited or repriced; stock running out or coming back; a seller's profile or status;
+  categories, attributes, exchange rates, delivery tables. These are rare next to browsing.
+- one version per product the answer shows. It moves when only that product's own figures
+  change: a checkout taking units of it while some are left, a new image. So the checkouts of
+  a busy shop drop the answers that show what they bought, not the whole catalogue's.
+
+Writers call ``catalogue_changed`` inside their transaction; the versions move after commit.
+A version is the time of its change (nanoseconds): an answer computed by a request that
+started before a version moved may have read the rows before the change, so it is not stored
+(``CLOCK_MARGIN_NS`` allows for the clocks of several machines).
+
+Only the shared cache holds answers and versions: when it does not answer, nothing is served
+from it and nothing is stored (an answer in one process's memory could not hear of another
+process's stock change). A change whose versions could not be moved then (the cache was
+unreachable at that moment) is bounded by the answers' lifetime,
+``CATALOGUE_CACHE_SECONDS``, the safety net.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from market.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "catalogue:version:generation"
+ANSWER_PREFIX = "catalogue:answer:"
+CLOCK_MARGIN_NS = 1_000_000_000
+
+
+def _product_key(product_id: int) -> str:
+    return f"catalogue:version:product:{product_id}"
+
+
+def catalogue_cache_enabled() -> bool:
+    """Answers are kept only where the cache is shared by every process (Redis): the embedded
+    demo's cache is one process's memory, which a worker's stock change could not reach."""
+    return int(settings.CATALOGUE_CACHE_SECONDS) > 0
+
+
+def catalogue_changed(*, product_ids: Iterable[int] = (), listings: bool = False) -> None:
+    """Drop, once the current transaction commits, the kept answers that show any of
+    ``product_ids`` and, with ``listings``, every kept answer (see the module's rule for which
+    changes need it). Every writer of what the catalogue shows calls this."""
+    ids = sorted(set(product_ids))
+    if not ids and not listings:
+        return
+    transaction.on_commit(lambda: _versions_move(ids, listings=listings))
+
+
+def _versions_move(product_ids: list[int], *, listings: bool) -> None:
+    now = time.time_ns()
+    keys = [_product_key(pk) for pk in product_ids]
+    if listings:
+        keys.append(GENERATION_KEY)
+    # Versions never expire on their own: an answer naming a version that vanished is dropped.
+    if not cache.shared_set_many(dict.fromkeys(keys, now), timeout=None):
+        logger.warning(
+            "Catalogue answers could not be dropped (products %s, listings %s): kept ones "
+            "may show the old figures for up to %s s.",
+            product_ids,
+            listings,
+            settings.CATALOGUE_CACHE_SECONDS,
+        )
+
+
+@dataclass
+class CatalogueAnswer:
+    """What one request notes while it computes a cacheable answer."""
+
+    key: str
+    started_ns: int = field(default_factory=time.time_ns)
+    product_ids: set[int] = field(default_factory=set)
+    complete: bool = False
+
+
+def catalogue_answer_get(key: str) -> str | None:
+    """The kept answer of ``key`` if no version it was computed under has moved since."""
+    found = cache.shared_get_many([key])
+    if not found:
+        return None
+    body, versions = found[key]
+    current = cache.shared_get_many(list(versions))
+    if current is None or any(current.get(k) != v for k, v in versions.items()):
+        return None
+    return str(body)
+
+
+def catalogue_answer_set(answer: CatalogueAnswer, body: str) -> bool:
+    """Keep ``body`` for ``answer.key`` unless something it shows changed while it was being
+    computed; True when it was kept."""
+    keys = [GENERATION_KEY, *(_product_key(pk) for pk in sorted(answer.product_ids))]
+    current = cache.shared_get_many(keys)
+    if current is None:
+        return False
+    if len(current) < len(keys):
+        # Never changed since the cache started (or evicted): "changed long ago" from now on,
+        # unless a writer's version got there first (``add`` keeps it; it is read again).
+        for key in keys:
+            if key not in current:
+                cache.shared_add(key, 0)
+        current = cache.shared_get_many(keys)
+        if current is None or len(current) < len(keys):
+            return False
+    if any(version > answer.started_ns - CLOCK_MARGIN_NS for version in current.values()):
+        return False
+    return cache.shared_set_many(
+        {answer.key: (body, current)}, timeout=settings.CATALOGUE_CACHE_SECONDS
+    )

@@ -1,0 +1,231 @@
+"""Anonymous catalogue answers are kept in Redis and served without touching the database, are
+never kept for (nor served to) anyone signed in, and are dropped as soon as a price, stock or
+listing they show changes (market.core.catalogue_cache)."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from market.catalog.services import product_publish, product_unpublish, product_variant_update
+from market.checkout.completion import checkout_complete
+from market.core.cache import cache
+from market.core.catalogue_cache import CatalogueAnswer, catalogue_answer_set, catalogue_changed
+from tests.factories import (
+    ExchangeRateFactory,
+    SellerFactory,
+    UserFactory,
+    key,
+    listed_product,
+    ready_checkout,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_cache")]
+
+LIST = """
+query Listing($first: Int) {
+  products(first: $first) { totalCount edges { node { slug priceRange { start { amount } } } } }
+}
+"""
+PRODUCT = """
+query ProductPage($slug: String!) {
+  product(slug: $slug) { name variants { quantityAvailable price { amount } } }
+}
+"""
+
+
+def _queries(client, query, variables=None):
+    """The answer's data and the SQL statements it took."""
+    with CaptureQueriesContext(connection) as captured:
+        data = client.execute(query, variables)
+    return data, len(captured)
+
+
+def _cached(client, query, variables=None):
+    """Ask until the answer is kept (the first answer after Redis starts only sets the
+    versions), then once more: that answer's data and SQL count."""
+    for _ in range(2):
+        client.execute(query, variables)
+    return _queries(client, query, variables)
+
+
+def _changed(django_capture_on_commit_callbacks, change):
+    with django_capture_on_commit_callbacks(execute=True):
+        return change()
+
+
+@pytest.fixture
+def no_clock_margin(monkeypatch):
+    """Requests right after a change may keep their answers (the margin guards clocks of
+    several machines; here one clock)."""
+    monkeypatch.setattr("market.core.catalogue_cache.CLOCK_MARGIN_NS", 0)
+
+
+def test_an_anonymous_catalogue_answer_is_served_again_without_sql(gql):
+    listed_product(slug="blue-vase")
+
+    first, first_sql = _queries(gql, LIST, {"first": 10})
+    again, again_sql = _cached(gql, LIST, {"first": 10})
+
+    assert first_sql > 0
+    assert again_sql == 0
+    assert again == first
+
+
+def test_other_variables_are_another_answer(gql):
+    listed_product(slug="blue-vase")
+    listed_product(slug="red-vase")
+    _cached(gql, LIST, {"first": 10})
+
+    data, sql = _queries(gql, LIST, {"first": 1})
+
+    assert sql > 0
+    assert len(data["products"]["edges"]) == 1
+
+
+def test_a_signed_in_clients_answer_is_never_kept_nor_served_a_kept_one(gql, gql_as):
+    listed_product(slug="blue-vase")
+    signed_in = gql_as(UserFactory())
+
+    for _ in range(3):
+        _, signed_in_sql = _queries(signed_in, LIST, {"first": 10})
+        assert signed_in_sql > 0
+    _cached(gql, LIST, {"first": 10})
+    _, signed_in_sql = _queries(signed_in, LIST, {"first": 10})
+
+    assert signed_in_sql > 0
+
+
+def test_an_answer_with_a_personal_field_is_never_kept(gql):
+    listed_product(slug="blue-vase")
+    query = "query { me { email } products(first: 5) { totalCount } }"
+
+    for _ in range(3):
+        _, sql = _queries(gql, query)
+
+    assert sql > 0
+
+
+def test_a_price_change_is_seen_at_once(gql, django_capture_on_commit_callbacks, no_clock_margin):
+    product = listed_product(slug="blue-vase", prices=("100.00",))
+    _cached(gql, PRODUCT, {"slug": "blue-vase"})
+    variant = product.variants.get()
+
+    _changed(
+        django_capture_on_commit_callbacks,
+        lambda: product_variant_update(variant=variant, price_amount=Decimal("80.00")),
+    )
+    page, _ = _queries(gql, PRODUCT, {"slug": "blue-vase"})
+    listing, _ = _queries(gql, LIST, {"first": 10})
+
+    assert page["product"]["variants"][0]["price"]["amount"] == "80.00"
+    assert listing["products"]["edges"][0]["node"]["priceRange"]["start"]["amount"] == "80.00"
+
+
+def test_a_checkout_drops_the_answers_showing_what_it_bought_and_only_those(
+    gql, django_capture_on_commit_callbacks, no_clock_margin
+):
+    ExchangeRateFactory(currency="EUR", rate=Decimal("2.0000"))
+    bought = listed_product(slug="blue-vase", stock=5)
+    listed_product(slug="red-vase", stock=5)
+    _cached(gql, PRODUCT, {"slug": "blue-vase"})
+    _cached(gql, PRODUCT, {"slug": "red-vase"})
+    checkout = ready_checkout(lines=[(bought.variants.get(), 2)])
+
+    _changed(
+        django_capture_on_commit_callbacks,
+        lambda: checkout_complete(token=checkout.token, idempotency_key=key()),
+    )
+    page, page_sql = _queries(gql, PRODUCT, {"slug": "blue-vase"})
+    _, other_sql = _queries(gql, PRODUCT, {"slug": "red-vase"})
+
+    assert page["product"]["variants"][0]["quantityAvailable"] == 3
+    assert page_sql > 0
+    assert other_sql == 0
+
+
+def test_unpublishing_and_publishing_change_the_list_at_once(
+    gql, django_capture_on_commit_callbacks, no_clock_margin
+):
+    seller = SellerFactory()
+    product = listed_product(slug="blue-vase", seller=seller, is_exportable=False)
+    listed_product(slug="red-vase", seller=seller)
+    _cached(gql, LIST, {"first": 10})
+    _cached(gql, PRODUCT, {"slug": "blue-vase"})
+
+    _changed(
+        django_capture_on_commit_callbacks,
+        lambda: product_unpublish(product=product, actor=seller.user),
+    )
+    unpublished, _ = _queries(gql, LIST, {"first": 10})
+    page, _ = _queries(gql, PRODUCT, {"slug": "blue-vase"})
+    _changed(
+        django_capture_on_commit_callbacks,
+        lambda: product_publish(product=product, actor=seller.user),
+    )
+    published, _ = _queries(gql, LIST, {"first": 10})
+
+    assert [e["node"]["slug"] for e in unpublished["products"]["edges"]] == ["red-vase"]
+    assert page["product"] is None
+    assert {e["node"]["slug"] for e in published["products"]["edges"]} == {
+        "blue-vase",
+        "red-vase",
+    }
+
+
+def test_an_answer_computed_while_what_it_shows_changed_is_not_kept(
+    gql, django_capture_on_commit_callbacks
+):
+    product = listed_product(slug="blue-vase")
+    _cached(gql, PRODUCT, {"slug": "blue-vase"})
+    answer = CatalogueAnswer(key="catalogue:answer:test", product_ids={product.pk})
+
+    # The request read the rows, then a sale committed before its answer was stored.
+    _changed(
+        django_capture_on_commit_callbacks,
+        lambda: catalogue_changed(product_ids=[product.pk]),
+    )
+
+    assert catalogue_answer_set(answer, '{"data": {}}') is False
+    assert cache.shared_get_many([answer.key]) == {}
+
+
+def test_while_redis_is_down_nothing_is_kept_in_process_memory(gql, settings, monkeypatch):
+    listed_product(slug="blue-vase")
+    # The outage warning is logged once a minute per process: other tests expect their own.
+    monkeypatch.setattr(cache, "_warned_at", cache._warned_at)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    for _ in range(3):
+        data, sql = _queries(gql, LIST, {"first": 10})
+
+    assert sql > 0
+    assert data["products"]["totalCount"] == 1
+
+
+def test_the_storefront_catalogue_page_shows_a_new_price_at_once(
+    client, django_capture_on_commit_callbacks, no_clock_margin
+):
+    product = listed_product(slug="blue-vase", name="Blue vase", prices=("100.00",))
+    for _ in range(3):
+        client.get("/products/")
+    with CaptureQueriesContext(connection) as cached_page:
+        client.get("/products/")
+
+    _changed(
+        django_capture_on_commit_callbacks,
+        lambda: product_variant_update(
+            variant=product.variants.get(), price_amount=Decimal("80.00")
+        ),
+    )
+    page = client.get("/products/")
+
+    assert len(cached_page) == 0
+    assert "80" in page.content.decode()
