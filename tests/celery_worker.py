@@ -121,69 +121,6 @@ def worker_log(process, *, whole: bool = False) -> str:
     return text if whole else text[-4000:]
 
 
-class ThrowawayRedis:
-    """A ``redis-server`` of the test's own on a free port, to stop and start again (an outage)
-    without touching the shared one. Nothing is saved: a restart starts empty."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        import time
-
-        import redis
-
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def queue_length(self, queue: str = "celery") -> int:
-        import redis
-
-        return int(redis.Redis(port=self.port).llen(queue))
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def publish_to(monkeypatch, url: str) -> None:
     """Tasks published by this process (the API's side of the test) go to the broker at
     ``url`` for the rest of the test; the outbox starts with no outage remembered."""

@@ -25,7 +25,8 @@ from market.core.outbox import (
     outbox_relay_due,
 )
 from market.core.tasks import enqueue_on_commit
-from tests.celery_worker import ThrowawayRedis, publish_to
+from tests.celery_worker import publish_to
+from tests.servers import RedisServer
 
 REGISTER = """mutation { accountRegister(input: {email: "new@example.com",
   password: "a long enough passphrase"}) { user { email } errors { code } } }"""
@@ -34,8 +35,7 @@ REGISTER = """mutation { accountRegister(input: {email: "new@example.com",
 @pytest.fixture
 def broker(tmp_path, monkeypatch):
     """A Redis of this test's own as the broker this process publishes to, running."""
-    server = ThrowawayRedis(tmp_path)
-    server.start()
+    server = RedisServer(tmp_path)
     publish_to(monkeypatch, server.url)
     yield server
     server.stop()

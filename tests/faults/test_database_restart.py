@@ -29,7 +29,7 @@ import pytest
 from celery import Celery
 
 from tests.conftest import service_required
-from tests.faults.servers import (
+from tests.servers import (
     PostgresServer,
     RedisServer,
     _port_open,

@@ -18,7 +18,7 @@ from market.accounts.models import User
 from market.core.cache import cache
 from market.orders.models import Order, OrderStatus
 from tests.factories import UserFactory, listed_product
-from tests.faults.servers import HangingServer, RedisServer
+from tests.servers import HangingServer, RedisServer
 from tests.storefront.buying import (
     SUCCEEDS,
     add_to_cart,

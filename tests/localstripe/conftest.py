@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,13 +26,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port
+
 START_TIMEOUT_SECONDS = 20
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _executable() -> str | None:
@@ -110,7 +105,7 @@ def localstripe(tmp_path, settings):
     executable = _executable()
     if executable is None:
         _unavailable("localstripe is not installed: pip install -e .[dev]")
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "localstripe.log"
     with log_path.open("wb") as log:
         # --from-scratch: never load the state another localstripe left in /tmp.

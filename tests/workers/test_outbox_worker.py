@@ -16,7 +16,6 @@ from market.core.tasks import enqueue_on_commit, message_publish
 from market.orders.models import Order, OrderEvent
 from tests.catalog_import.helpers import SAMPLE, make_catalogue
 from tests.celery_worker import (
-    ThrowawayRedis,
     publish_to,
     start_worker,
     stop_worker,
@@ -31,6 +30,7 @@ from tests.factories import (
     seller_with_variant,
 )
 from tests.payments.helpers import PAYMENT_CREATE, SUCCEEDS
+from tests.servers import RedisServer
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -45,8 +45,7 @@ IMPORT_CREATE = """mutation($file: Upload!) {
 
 @pytest.fixture
 def broker(tmp_path, monkeypatch):
-    server = ThrowawayRedis(tmp_path)
-    server.start()
+    server = RedisServer(tmp_path)
     publish_to(monkeypatch, server.url)
     yield server
     server.stop()

@@ -1,4 +1,5 @@
-"""Throwaway servers of the fault tests' own: a Redis they stop and a PostgreSQL they restart.
+"""Throwaway servers of the tests' own: a Redis they stop (a cache or broker outage) and a
+PostgreSQL they restart.
 
 The shared Redis and PostgreSQL serve everyone else's tests at the same time: a fault test never
 stops, restarts or reconfigures them. It starts its own on a free port under its ``tmp_path``
@@ -41,36 +42,49 @@ def _port_open(port: int) -> bool:
 
 
 class RedisServer:
-    """``redis-server`` on a free port, without persistence, until ``stop()``."""
+    """``redis-server`` on a free port, without persistence, started at once (unless
+    ``start=False``); ``stop()`` and ``start()`` again on the same port make an outage. Nothing
+    is saved: a restart starts empty."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, start: bool = True) -> None:
+        self.folder = folder
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._log = open(folder / "redis.log", "wb")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(folder),
-            ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
+        self.process: subprocess.Popen | None = None
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        with open(self.folder / "redis.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    shutil.which("redis-server") or "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.folder),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         _wait_for(lambda: _port_open(self.port), "redis-server")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=15)
-        self._log.close()
+        self.process = None
+
+    def queue_length(self, queue: str = "celery") -> int:
+        import redis
+
+        return int(redis.Redis(port=self.port).llen(queue))
 
 
 class HangingServer:
