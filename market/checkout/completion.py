@@ -251,10 +251,10 @@ def _allocate_stock(*, checkout: Checkout, lines: list) -> None:
         ProductVariant.objects.filter(pk=variant_id).update(
             stock_quantity=F("stock_quantity") - quantity
         )
-    # Only a variant sold out changes what the in-stock filter lists; any sale changes the
-    # figures of the products sold.
+    # Only a variant sold out changes what the lists show (in stock or not, what the in-stock
+    # filter lists); any sale changes the units on hand of the products sold.
     catalogue_changed(
-        product_ids={line.variant.product_id for line in lines},
+        stock_of={line.variant.product_id for line in lines},
         listings=any(
             variants[pk].stock_quantity == quantity for pk, quantity in quantities.items()
         ),

@@ -329,9 +329,10 @@ def _stock_restore(*, parts: list[OrderPart]) -> None:
         ProductVariant.objects.filter(pk=variant_id).update(
             stock_quantity=F("stock_quantity") + quantity
         )
-    # Stock coming back after a sell-out puts a product back in the in-stock filter's lists.
+    # Stock coming back after a sell-out puts a product back in the lists (in stock, and in
+    # the in-stock filter's); otherwise only the units on hand change.
     catalogue_changed(
-        product_ids=product_ids,
+        stock_of=product_ids,
         listings=any(variant.stock_quantity == 0 for variant in variants.values()),
     )
 
