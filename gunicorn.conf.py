@@ -17,6 +17,13 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # Django views run in a thread pool) fewer still.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# How long an idle client connection is kept open for its next request. gunicorn's default,
+# 2 s, is shorter than any client or load balancer keeps an idle connection for reuse: a
+# client that sends its next request just as the server closes the connection gets a reset
+# (bench/load.py saw it at 200 users). Above the load balancers' usual idle timeout (60 s),
+# so that the balancer, not the server, closes an idle connection; a threaded worker holds an
+# idle connection in its poller, not in a thread.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 
 def post_worker_init(worker):
