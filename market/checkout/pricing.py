@@ -237,8 +237,9 @@ def checkout_delivery_method_set(
 # --- The quote --------------------------------------------------------------------------------
 
 
-def checkout_quote(*, checkout: Checkout) -> CheckoutQuote:
-    """Price the checkout as it stands (a pure read; see the module's rules)."""
+def checkout_quote(*, checkout: Checkout, lines: list[CheckoutLine] | None = None) -> CheckoutQuote:
+    """Price the checkout as it stands (a pure read; see the module's rules); ``lines``, when
+    the caller has just read them (``checkout_lines``), are not read again."""
     converter = checkout_converter(checkout=checkout)
     currency = converter.currency
     country = checkout.shipping_country
@@ -252,7 +253,8 @@ def checkout_quote(*, checkout: Checkout) -> CheckoutQuote:
     chosen = dict(checkout.deliveries.values_list("seller_id", "shipping_method_id"))
 
     parts = []
-    for lines in lines_by_seller(checkout_lines(checkout=checkout)).values():
+    all_lines = checkout_lines(checkout=checkout) if lines is None else lines
+    for lines in lines_by_seller(all_lines).values():
         line_quotes = [_line_quote(line, converter) for line in lines]
         options = part_delivery_options(methods=methods, lines=lines, converter=converter)
         seller = lines[0].variant.product.seller
@@ -401,12 +403,14 @@ def _quoted(checkout: Checkout) -> tuple[Checkout, CheckoutQuote]:
 
 @transaction.atomic
 def checkout_delivery_method_choose(
-    *, checkout: Checkout, seller_id: int, method_id: int
+    *, checkout: Checkout, seller_id: int, method_id: int, shown: bool = True
 ) -> tuple[Checkout, CheckoutQuote]:
-    """``checkout_delivery_method_set``, answered with the checkout (as shown) and its fresh
-    quote: a choice the checkout cannot be quoted with (e.g. no rate for its currency) raises
-    and is not kept."""
+    """``checkout_delivery_method_set``, answered with the checkout (as shown, unless
+    ``shown`` is False: then as given) and its fresh quote: a choice the checkout cannot be
+    quoted with (e.g. no rate for its currency) raises and is not kept."""
     checkout_delivery_method_set(checkout=checkout, seller_id=seller_id, method_id=method_id)
+    if not shown:
+        return checkout, checkout_quote(checkout=checkout)
     return _quoted(checkout)
 
 
