@@ -17,12 +17,11 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from market.catalog.models import ProductVariant
 from market.catalog.selectors import product_list_published
-from market.catalog.services import variants_lock_for_stock
+from market.catalog.services import variants_lock_for_stock, variants_stock_adjust
 from market.checkout.error_codes import CheckoutErrorCode
 from market.checkout.models import Checkout, CheckoutStatus, StockReservation
 from market.checkout.pricing import checkout_lines, checkout_quote, checkout_rate_lock
@@ -243,10 +242,7 @@ def _allocate_stock(*, checkout: Checkout, lines: list) -> None:
                 f"Only {available} of '{line.variant.product.name}' ({line.variant.sku}) left.",
                 field=f"lines.{index}",
             )
-    for variant_id, quantity in sorted(quantities.items()):
-        ProductVariant.objects.filter(pk=variant_id).update(
-            stock_quantity=F("stock_quantity") - quantity
-        )
+    variants_stock_adjust(changes={pk: -quantity for pk, quantity in quantities.items()})
     # Only a variant sold out changes what the lists show (in stock or not, what the in-stock
     # filter lists); any sale changes the units on hand of the products sold.
     catalogue_changed(
