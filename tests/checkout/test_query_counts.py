@@ -81,7 +81,7 @@ def test_choosing_a_delivery_from_the_storefront_does_not_load_the_checkout_to_s
     CheckoutDelivery.objects.filter(checkout=checkout).delete()
     method = shipping_to("DE")
 
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(19):
         answer = gql.execute(
             DELIVERY,
             {
