@@ -245,7 +245,7 @@ def test_while_redis_is_down_nothing_is_kept_in_process_memory(gql, settings, mo
     monkeypatch.setattr(cache, "_warned_at", cache._warned_at)
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "market.core.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
