@@ -212,6 +212,7 @@ class Stage:
     users: int
     mix_of: str = "requests"
     seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds during the stage
     kinds: dict[str, Kind] = field(default_factory=lambda: {k: Kind() for k in MIX})
 
     def weights(self) -> list[float]:
@@ -394,9 +395,16 @@ class Visitor:
 
 
 async def run_stage(
-    url: str, facts: dict, users: int, duration: float, seed: int, mix_of: str
+    url: str,
+    facts: dict,
+    users: int,
+    duration: float,
+    seed: int,
+    mix_of: str,
+    probe: CpuProbe | None = None,
 ) -> Stage:
     stage = Stage(users, mix_of=mix_of)
+    before = probe.sample() if probe else {}
     timeout = aiohttp.ClientTimeout(total=30)
     # Like a browser or a load balancer: an idle connection is reused only well within the
     # server's keepalive (gunicorn.conf.py: 75 s), never just as the server closes it.
@@ -409,6 +417,9 @@ async def run_stage(
         visitors = [Visitor(session, url, facts, seed * 1000 + n) for n in range(users)]
         await asyncio.gather(*(visitor.run(stage, until) for visitor in visitors))
         stage.seconds = time.monotonic() - started
+    if probe:
+        after = probe.sample()
+        stage.cpu = {name: after[name] - before.get(name, 0.0) for name in after}
     return stage
 
 
@@ -419,6 +430,67 @@ async def page_cursors(url: str) -> list[str]:
         cursor = first["products"]["pageInfo"]["endCursor"]
         second = await visitor.call(Kind(), PAGE_CURSORS_AFTER, {"after": cursor})
         return [cursor, second["products"]["pageInfo"]["endCursor"]]
+
+
+# --- Where the CPU goes -----------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process's (parent, command line, CPU seconds so far), from /proc (Linux)."""
+    found = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        found[int(name)] = (int(fields[1]), command, cpu)
+    return found
+
+
+def _machine_busy() -> float:
+    with open("/proc/stat") as stat:
+        ticks = [int(value) for value in stat.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS  # all but idle and iowait
+
+
+@dataclass
+class CpuProbe:
+    """CPU seconds of what serves the benchmark (gunicorn's workers, the Celery worker, the
+    PostgreSQL backends of the benchmark's database) and of the whole machine, so that each
+    stage can say where the CPU went while other work shares the machine."""
+
+    roots: dict[str, int]  # "gunicorn"/"celery" → the process started
+    database: str
+
+    def sample(self) -> dict[str, float]:
+        processes = _processes()
+        children: dict[int, list[int]] = {}
+        for pid, (parent, _command, _cpu) in processes.items():
+            children.setdefault(parent, []).append(pid)
+        figures = {}
+        for name, root in self.roots.items():
+            pids, todo = [], [root]
+            while todo:
+                pid = todo.pop()
+                pids.append(pid)
+                todo += children.get(pid, [])
+            figures[name] = sum(processes[pid][2] for pid in pids if pid in processes)
+        figures["PostgreSQL"] = sum(
+            cpu
+            for _parent, command, cpu in processes.values()
+            if command.startswith("postgres: ") and f" {self.database} " in command
+        )
+        figures["bench client"] = time.process_time()
+        figures["machine"] = _machine_busy()
+        return figures
 
 
 # --- The processes ----------------------------------------------------------------------------
@@ -583,6 +655,19 @@ def print_stage(stage: Stage) -> None:
             all_requests,
         )
     )
+    if stage.cpu:
+        seconds = stage.seconds
+        served = sum(kind.requests for kind in stage.kinds.values())
+        parts = [
+            f"{name} {stage.cpu[name] / seconds:.2f} cores"
+            + (f" ({1000 * stage.cpu[name] / served:.1f} ms a request)" if served else "")
+            for name in ("gunicorn", "Celery worker", "PostgreSQL", "bench client")
+        ]
+        print(
+            f"\nCPU during the stage: {', '.join(parts)}; the machine was busy "
+            f"{stage.cpu['machine'] / seconds:.2f} of {os.cpu_count()} cores (the rest is other "
+            "work on the machine and Redis)."
+        )
     for name, kind in stage.kinds.items():
         for sample in kind.error_samples:
             print(f"  {name} error: {sample}")
@@ -641,7 +726,7 @@ def parse_args(argv: list[str] | None = None):
     return args
 
 
-async def drive(url: str, facts: dict, args) -> list[Stage]:
+async def drive(url: str, facts: dict, args, probe: CpuProbe | None = None) -> list[Stage]:
     if args.catalogue_only:
         MIX.pop("checkout", None)
     facts["cursors"] = await page_cursors(url)
@@ -650,7 +735,13 @@ async def drive(url: str, facts: dict, args) -> list[Stage]:
     stages = []
     for users in [int(n) for n in args.users.split(",")]:
         stage = await run_stage(
-            url, facts, users, args.duration, seed=args.seed + users, mix_of=args.mix_of
+            url,
+            facts,
+            users,
+            args.duration,
+            seed=args.seed + users,
+            mix_of=args.mix_of,
+            probe=probe,
         )
         print_stage(stage)
         stages.append(stage)
@@ -696,7 +787,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"catalogue cache {'off' if args.no_cache else 'on'}",
                 flush=True,
             )
-            stages = asyncio.run(drive(url, facts, args))
+            probe = None
+            if processes is not None and Path("/proc/stat").exists():
+                gunicorn, celery = processes.procs
+                probe = CpuProbe(
+                    roots={"gunicorn": gunicorn.pid, "Celery worker": celery.pid},
+                    database=database_name(args.database_url),
+                )
+            stages = asyncio.run(drive(url, facts, args, probe))
             print_targets(stages)
             mismatches, sold, orders = oversell_check(args.database_url, facts)
             print(
