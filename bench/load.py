@@ -418,8 +418,7 @@ async def run_stage(
         await asyncio.gather(*(visitor.run(stage, until) for visitor in visitors))
         stage.seconds = time.monotonic() - started
     if probe:
-        after = probe.sample()
-        stage.cpu = {name: after[name] - before.get(name, 0.0) for name in after}
+        stage.cpu = probe.spent(before, probe.sample())
     return stage
 
 
@@ -470,7 +469,8 @@ class CpuProbe:
     roots: dict[str, int]  # "gunicorn"/"celery" → the process started
     database: str
 
-    def sample(self) -> dict[str, float]:
+    def sample(self) -> dict[str, dict[int, float]]:
+        """CPU seconds so far, per kind and process (the machine and the client: pid 0)."""
         processes = _processes()
         children: dict[int, list[int]] = {}
         for pid, (parent, _command, _cpu) in processes.items():
@@ -482,15 +482,25 @@ class CpuProbe:
                 pid = todo.pop()
                 pids.append(pid)
                 todo += children.get(pid, [])
-            figures[name] = sum(processes[pid][2] for pid in pids if pid in processes)
-        figures["PostgreSQL"] = sum(
-            cpu
-            for _parent, command, cpu in processes.values()
+            figures[name] = {pid: processes[pid][2] for pid in pids if pid in processes}
+        figures["PostgreSQL"] = {
+            pid: cpu
+            for pid, (_parent, command, cpu) in processes.items()
             if command.startswith("postgres: ") and f" {self.database} " in command
-        )
-        figures["bench client"] = time.process_time()
-        figures["machine"] = _machine_busy()
+        }
+        figures["bench client"] = {0: time.process_time()}
+        figures["machine"] = {0: _machine_busy()}
         return figures
+
+    @staticmethod
+    def spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]):
+        """CPU seconds per kind between two samples. A process that ended meanwhile (a
+        database connection closed) is missing from ``after``: its last seconds are not
+        counted, so the figures are a little low, never negative."""
+        return {
+            name: sum(cpu - before.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in after.items()
+        }
 
 
 # --- The processes ----------------------------------------------------------------------------
