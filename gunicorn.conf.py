@@ -21,6 +21,13 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # processes on one machine (the Procfile's web1 and web2) would take it from each other. We
 # drive gunicorn with signals, as the docs say; no socket.
 control_socket_disable = True
+# How long an idle client connection is kept open for its next request. gunicorn's default,
+# 2 s, is shorter than any client or load balancer keeps an idle connection for reuse: a
+# client that sends its next request just as the server closes the connection gets a reset
+# (bench/load.py saw it at 200 users). Above the load balancers' usual idle timeout (60 s),
+# so that the balancer, not the server, closes an idle connection; a threaded worker holds an
+# idle connection in its poller, not in a thread.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 
 def post_worker_init(worker):

@@ -5,7 +5,13 @@ catalogue when it is empty, and starts what production runs: gunicorn with the r
 ``gunicorn.conf.py`` and a Celery worker, on PostgreSQL and Redis, on the loopback. With
 ``--url`` it drives a server that is already running instead. Then, for each stage (10, 50
 and 200 users by default), every user is a client that sends one request after another for
-``--duration`` seconds, choosing each time:
+``--duration`` seconds. The mix's percentages are of **requests** (what a load test's mix
+usually means, and what the server sees): a checkout and payment is a flow of about six
+requests, so a user starts one about once in 120 choices, and 5 % of all requests are the
+checkout's. ``--mix-of visits`` makes them percentages of what users choose to do next
+instead (a checkout flow once in 20 choices: about a fifth of the requests are then
+checkout requests). The printed "share" column says what each kind's share of requests was.
+The kinds:
 
 - browsing, 70 %: a catalogue page (the storefront's ``Catalogue`` document) of a category,
   sorted, filtered to what is in stock or in a price band, in one of three currencies, page 1
@@ -78,6 +84,9 @@ TARGET_USERS = 50
 
 MIX = {"browsing": 70, "search": 15, "product": 10, "checkout": 5}
 CATALOGUE_KINDS = ("browsing", "search", "product")
+# Requests of one flow of each kind before the stage has measured it (checkout: create, quote,
+# a delivery per seller, complete, pay).
+REQUESTS_GUESS = {"browsing": 1.0, "search": 1.0, "product": 1.0, "checkout": 6.0}
 # Visitors are not uniform: most see the first pages in the base currency; categories and
 # products are chosen by popularity (Zipf: the n-th is 1/n as likely as the first).
 CURRENCIES = [None, "EUR", "USD"]
@@ -88,6 +97,7 @@ SEARCH_WORDS = (
     "music album game track mix animation portrait landscape miniature glass wood jewel ring "
     "necklace icon calligraphy tea"
 ).split()
+CLIENT_KEEPALIVE_SECONDS = 15.0
 POOL_STOCK = 1_000_000  # the checkouts' ordinary variants never run out
 SCARCE_VARIANTS = 4
 SCARCE_STOCK = 25  # the low-stock variants half of the checkouts contend for
@@ -187,6 +197,7 @@ class Kind:
     errors: int = 0
     refused: int = 0  # checkouts refused because the last units were gone
     requests: int = 0  # HTTP requests (a checkout is several)
+    started: int = 0  # flows begun (a checkout's create … pay is one)
     hits: int = 0  # answered from the catalogue cache (X-Catalogue-Cache: hit)
     error_samples: list[str] = field(default_factory=list)
 
@@ -199,8 +210,23 @@ class Kind:
 @dataclass
 class Stage:
     users: int
+    mix_of: str = "requests"
     seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds during the stage
     kinds: dict[str, Kind] = field(default_factory=lambda: {k: Kind() for k in MIX})
+
+    def weights(self) -> list[float]:
+        """How likely each kind is to be chosen next. Of requests: a kind's weight is its
+        share divided by the requests one of its flows makes (measured so far in the stage;
+        a checkout is about six before any has run)."""
+        if self.mix_of == "visits":
+            return [float(share) for share in MIX.values()]
+        weights = []
+        for name, share in MIX.items():
+            kind = self.kinds[name]
+            per_flow = kind.requests / kind.started if kind.started else REQUESTS_GUESS[name]
+            weights.append(share / max(per_flow, 1.0))
+        return weights
 
     def catalogue(self) -> Kind:
         merged = Kind()
@@ -351,10 +377,11 @@ class Visitor:
         raise BenchError(f"{step}: {json.dumps(errors)}")
 
     async def run(self, stage: Stage, until: float) -> None:
-        names, weights = list(MIX), list(MIX.values())
+        names = list(MIX)
         while time.monotonic() < until:
-            name = self.rng.choices(names, weights=weights)[0]
+            name = self.rng.choices(names, weights=stage.weights())[0]
             kind = stage.kinds[name]
+            kind.started += 1
             started = time.perf_counter()
             try:
                 await getattr(self, name)(kind)
@@ -367,16 +394,31 @@ class Visitor:
             kind.latencies_ms.append((time.perf_counter() - started) * 1000)
 
 
-async def run_stage(url: str, facts: dict, users: int, duration: float, seed: int) -> Stage:
-    stage = Stage(users)
+async def run_stage(
+    url: str,
+    facts: dict,
+    users: int,
+    duration: float,
+    seed: int,
+    mix_of: str,
+    probe: CpuProbe | None = None,
+) -> Stage:
+    stage = Stage(users, mix_of=mix_of)
+    before = probe.sample() if probe else {}
     timeout = aiohttp.ClientTimeout(total=30)
-    connector = aiohttp.TCPConnector(limit=users, force_close=False)
+    # Like a browser or a load balancer: an idle connection is reused only well within the
+    # server's keepalive (gunicorn.conf.py: 75 s), never just as the server closes it.
+    connector = aiohttp.TCPConnector(
+        limit=users, force_close=False, keepalive_timeout=CLIENT_KEEPALIVE_SECONDS
+    )
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         started = time.monotonic()
         until = started + duration
         visitors = [Visitor(session, url, facts, seed * 1000 + n) for n in range(users)]
         await asyncio.gather(*(visitor.run(stage, until) for visitor in visitors))
         stage.seconds = time.monotonic() - started
+    if probe:
+        stage.cpu = probe.spent(before, probe.sample())
     return stage
 
 
@@ -387,6 +429,78 @@ async def page_cursors(url: str) -> list[str]:
         cursor = first["products"]["pageInfo"]["endCursor"]
         second = await visitor.call(Kind(), PAGE_CURSORS_AFTER, {"after": cursor})
         return [cursor, second["products"]["pageInfo"]["endCursor"]]
+
+
+# --- Where the CPU goes -----------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process's (parent, command line, CPU seconds so far), from /proc (Linux)."""
+    found = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        found[int(name)] = (int(fields[1]), command, cpu)
+    return found
+
+
+def _machine_busy() -> float:
+    with open("/proc/stat") as stat:
+        ticks = [int(value) for value in stat.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS  # all but idle and iowait
+
+
+@dataclass
+class CpuProbe:
+    """CPU seconds of what serves the benchmark (gunicorn's workers, the Celery worker, the
+    PostgreSQL backends of the benchmark's database) and of the whole machine, so that each
+    stage can say where the CPU went while other work shares the machine."""
+
+    roots: dict[str, int]  # "gunicorn"/"celery" → the process started
+    database: str
+
+    def sample(self) -> dict[str, dict[int, float]]:
+        """CPU seconds so far, per kind and process (the machine and the client: pid 0)."""
+        processes = _processes()
+        children: dict[int, list[int]] = {}
+        for pid, (parent, _command, _cpu) in processes.items():
+            children.setdefault(parent, []).append(pid)
+        figures = {}
+        for name, root in self.roots.items():
+            pids, todo = [], [root]
+            while todo:
+                pid = todo.pop()
+                pids.append(pid)
+                todo += children.get(pid, [])
+            figures[name] = {pid: processes[pid][2] for pid in pids if pid in processes}
+        figures["PostgreSQL"] = {
+            pid: cpu
+            for pid, (_parent, command, cpu) in processes.items()
+            if command.startswith("postgres: ") and f" {self.database} " in command
+        }
+        figures["bench client"] = {0: time.process_time()}
+        figures["machine"] = {0: _machine_busy()}
+        return figures
+
+    @staticmethod
+    def spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]):
+        """CPU seconds per kind between two samples. A process that ended meanwhile (a
+        database connection closed) is missing from ``after``: its last seconds are not
+        counted, so the figures are a little low, never negative."""
+        return {
+            name: sum(cpu - before.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in after.items()
+        }
 
 
 # --- The processes ----------------------------------------------------------------------------
@@ -516,7 +630,7 @@ def oversell_check(url: str, facts: dict) -> tuple[list[str], int, int]:
 # --- Output -----------------------------------------------------------------------------------
 
 
-def row(name: str, kind: Kind, seconds: float) -> str:
+def row(name: str, kind: Kind, seconds: float, all_requests: int) -> str:
     lat = kind.latencies_ms
     figures = (
         f"{percentile(lat, 50):.0f} | {percentile(lat, 95):.0f} | {percentile(lat, 99):.0f}"
@@ -525,17 +639,45 @@ def row(name: str, kind: Kind, seconds: float) -> str:
     )
     refused = f" ({kind.refused} sold out)" if kind.refused else ""
     hits = f"{100 * kind.hits / kind.requests:.0f} %" if kind.hits else "–"
-    return f"| {name} | {len(lat) / seconds:.1f} | {figures} | {hits} | {kind.errors}{refused} |"
+    share = f"{100 * kind.requests / all_requests:.1f} %" if all_requests else "–"
+    return (
+        f"| {name} | {share} | {len(lat) / seconds:.1f} | {figures} | {hits} "
+        f"| {kind.errors}{refused} |"
+    )
 
 
 def print_stage(stage: Stage) -> None:
-    print(f"\n### {stage.users} users, {stage.seconds:.0f} s\n")
-    print("| kind | per s | p50 ms | p95 ms | p99 ms | cached | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    all_requests = sum(kind.requests for kind in stage.kinds.values())
+    print(
+        f"\n### {stage.users} users, {stage.seconds:.0f} s, mix of {stage.mix_of}, "
+        f"load average {os.getloadavg()[0]:.1f}\n"
+    )
+    print("| kind | share of requests | per s | p50 ms | p95 ms | p99 ms | cached | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in MIX:
         if stage.kinds[name].latencies_ms or stage.kinds[name].errors or stage.kinds[name].refused:
-            print(row(name, stage.kinds[name], stage.seconds))
-    print(row("**catalogue** (browsing + search + product)", stage.catalogue(), stage.seconds))
+            print(row(name, stage.kinds[name], stage.seconds, all_requests))
+    print(
+        row(
+            "**catalogue** (browsing + search + product)",
+            stage.catalogue(),
+            stage.seconds,
+            all_requests,
+        )
+    )
+    if stage.cpu:
+        seconds = stage.seconds
+        served = sum(kind.requests for kind in stage.kinds.values())
+        parts = [
+            f"{name} {stage.cpu[name] / seconds:.2f} cores"
+            + (f" ({1000 * stage.cpu[name] / served:.1f} ms a request)" if served else "")
+            for name in ("gunicorn", "Celery worker", "PostgreSQL", "bench client")
+        ]
+        print(
+            f"\nCPU during the stage: {', '.join(parts)}; the machine was busy "
+            f"{stage.cpu['machine'] / seconds:.2f} of {os.cpu_count()} cores (the rest is other "
+            "work on the machine and Redis)."
+        )
     for name, kind in stage.kinds.items():
         for sample in kind.error_samples:
             print(f"  {name} error: {sample}")
@@ -580,6 +722,12 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument(
         "--no-cache", action="store_true", help="CATALOGUE_CACHE_SECONDS=0 in the server"
     )
+    parser.add_argument(
+        "--mix-of",
+        choices=("requests", "visits"),
+        default="requests",
+        help="the mix's percentages are of requests (default) or of what users choose next",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="10 users for 5 s")
     args = parser.parse_args(argv)
@@ -588,15 +736,23 @@ def parse_args(argv: list[str] | None = None):
     return args
 
 
-async def drive(url: str, facts: dict, args) -> list[Stage]:
+async def drive(url: str, facts: dict, args, probe: CpuProbe | None = None) -> list[Stage]:
     if args.catalogue_only:
         MIX.pop("checkout", None)
     facts["cursors"] = await page_cursors(url)
     if args.warmup:
-        await run_stage(url, facts, 10, args.warmup, seed=0)
+        await run_stage(url, facts, 10, args.warmup, seed=0, mix_of=args.mix_of)
     stages = []
     for users in [int(n) for n in args.users.split(",")]:
-        stage = await run_stage(url, facts, users, args.duration, seed=args.seed + users)
+        stage = await run_stage(
+            url,
+            facts,
+            users,
+            args.duration,
+            seed=args.seed + users,
+            mix_of=args.mix_of,
+            probe=probe,
+        )
         print_stage(stage)
         stages.append(stage)
     return stages
@@ -641,7 +797,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"catalogue cache {'off' if args.no_cache else 'on'}",
                 flush=True,
             )
-            stages = asyncio.run(drive(url, facts, args))
+            probe = None
+            if processes is not None and Path("/proc/stat").exists():
+                gunicorn, celery = processes.procs
+                probe = CpuProbe(
+                    roots={"gunicorn": gunicorn.pid, "Celery worker": celery.pid},
+                    database=database_name(args.database_url),
+                )
+            stages = asyncio.run(drive(url, facts, args, probe))
             print_targets(stages)
             mismatches, sold, orders = oversell_check(args.database_url, facts)
             print(

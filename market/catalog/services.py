@@ -12,7 +12,18 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Min, OuterRef, ProtectedError, Subquery, Value
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    ProtectedError,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -811,6 +822,22 @@ def variants_lock_for_stock(*, variant_ids: Iterable[int]) -> dict[int, ProductV
         .only("pk", "stock_quantity")
     )
     return {variant.pk: variant for variant in rows}
+
+
+def variants_stock_adjust(*, changes: dict[int, int]) -> None:
+    """Add ``changes[variant_id]`` units (negative: taken) to each variant's stock, in one
+    statement whatever the number of variants. Only under the locks of
+    ``variants_lock_for_stock``, after checking the stock suffices: the database's check that
+    stock never goes below zero is the last guard, not the rule."""
+    if not changes:
+        return
+    ProductVariant.objects.filter(pk__in=list(changes)).update(
+        stock_quantity=F("stock_quantity")
+        + Case(
+            *(When(pk=pk, then=Value(units)) for pk, units in sorted(changes.items())),
+            output_field=IntegerField(),
+        )
+    )
 
 
 @transaction.atomic

@@ -17,15 +17,14 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from market.catalog.models import ProductVariant
 from market.catalog.selectors import product_list_published
-from market.catalog.services import variants_lock_for_stock
+from market.catalog.services import variants_lock_for_stock, variants_stock_adjust
 from market.checkout.error_codes import CheckoutErrorCode
 from market.checkout.models import Checkout, CheckoutStatus, StockReservation
-from market.checkout.pricing import checkout_quote, checkout_rate_lock
+from market.checkout.pricing import checkout_lines, checkout_quote, checkout_rate_lock
 from market.checkout.selectors import checkout_get_active
 from market.core.catalogue_cache import catalogue_changed
 from market.core.emails import email_enqueue
@@ -130,18 +129,14 @@ def _fingerprint(checkout: Checkout, lines: list | None = None) -> str:
 
 @transaction.atomic
 def _checkout_complete_once(*, token, key: str, user) -> Order:
-    checkout = checkout_get_active(token=token)
     # The checkout row lock makes a twin completion of the same checkout wait here and then see
-    # it completed, instead of racing for stock that its twin has just taken.
-    checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
-    if checkout.status != CheckoutStatus.ACTIVE:
-        raise _RacedTwin
-    lines = list(
-        checkout.lines.select_related("variant__product__seller").order_by("created_at", "pk")
-    )
+    # it completed (``already_completed``, which ``checkout_complete`` answers like a twin),
+    # instead of racing for stock that its twin has just taken.
+    checkout = checkout_get_active(token=token, lock=True)
+    lines = checkout_lines(checkout=checkout)
     email = _validate_for_completion(checkout=checkout, lines=lines, user=user)
     checkout = checkout_rate_lock(checkout=checkout)
-    quote = checkout_quote(checkout=checkout)
+    quote = checkout_quote(checkout=checkout, lines=lines)
     _validate_quote(checkout=checkout, quote=quote)
     _allocate_stock(checkout=checkout, lines=lines)
     order, parts = _order_create(
@@ -194,12 +189,12 @@ def _validate_for_completion(*, checkout: Checkout, lines: list, user) -> str:
 def _validate_quote(*, checkout: Checkout, quote) -> None:
     """Every seller's part needs a delivery method that still carries it; a chosen DDP must
     still be offered (exports without a choice go DAP)."""
-    chosen = set(checkout.deliveries.values_list("seller_id", flat=True))
     for part in quote.parts:
         if part.shipping_method is None:
+            chosen = checkout.deliveries.filter(seller_id=part.seller.pk).exists()
             code = (
                 CheckoutErrorCode.INVALID_DELIVERY_METHOD
-                if part.seller.pk in chosen
+                if chosen
                 else CheckoutErrorCode.DELIVERY_METHOD_REQUIRED
             )
             raise DomainError(
@@ -247,14 +242,11 @@ def _allocate_stock(*, checkout: Checkout, lines: list) -> None:
                 f"Only {available} of '{line.variant.product.name}' ({line.variant.sku}) left.",
                 field=f"lines.{index}",
             )
-    for variant_id, quantity in sorted(quantities.items()):
-        ProductVariant.objects.filter(pk=variant_id).update(
-            stock_quantity=F("stock_quantity") - quantity
-        )
-    # Only a variant sold out changes what the in-stock filter lists; any sale changes the
-    # figures of the products sold.
+    variants_stock_adjust(changes={pk: -quantity for pk, quantity in quantities.items()})
+    # Only a variant sold out changes what the lists show (in stock or not, what the in-stock
+    # filter lists); any sale changes the units on hand of the products sold.
     catalogue_changed(
-        product_ids={line.variant.product_id for line in lines},
+        stock_of={line.variant.product_id for line in lines},
         listings=any(
             variants[pk].stock_quantity == quantity for pk, quantity in quantities.items()
         ),

@@ -198,6 +198,14 @@ def checkout_delivery_method_set(
     (``not_found``: a stranger's shop answers like a missing one); the method must be one
     offered for that part's weight (``invalid_delivery_method``).
     """
+    return _delivery_method_set(checkout=checkout, seller_id=seller_id, method_id=method_id)[0]
+
+
+def _delivery_method_set(
+    *, checkout: Checkout, seller_id: int, method_id: int
+) -> tuple[CheckoutDelivery, Checkout, list[ShippingMethod], list[CheckoutLine]]:
+    """``checkout_delivery_method_set``, with what it read on the way (the locked checkout,
+    the methods to its country, all its lines), which the quote that follows needs too."""
     checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
     if not checkout.shipping_country:
         raise DomainError(
@@ -212,7 +220,8 @@ def checkout_delivery_method_set(
             f"We do not deliver to {checkout.shipping_country} yet.",
             field="shippingAddress",
         )
-    lines = lines_by_seller(checkout_lines(checkout=checkout)).get(seller_id)
+    all_lines = checkout_lines(checkout=checkout)
+    lines = lines_by_seller(all_lines).get(seller_id)
     if not lines:
         raise DomainError(
             CheckoutErrorCode.NOT_FOUND,
@@ -231,14 +240,21 @@ def checkout_delivery_method_set(
     delivery, _ = CheckoutDelivery.objects.update_or_create(
         checkout=checkout, seller_id=seller_id, defaults={"shipping_method": method}
     )
-    return delivery
+    return delivery, checkout, methods, all_lines
 
 
 # --- The quote --------------------------------------------------------------------------------
 
 
-def checkout_quote(*, checkout: Checkout) -> CheckoutQuote:
-    """Price the checkout as it stands (a pure read; see the module's rules)."""
+def checkout_quote(
+    *,
+    checkout: Checkout,
+    lines: list[CheckoutLine] | None = None,
+    methods: list[ShippingMethod] | None = None,
+) -> CheckoutQuote:
+    """Price the checkout as it stands (a pure read; see the module's rules). ``lines``
+    (``checkout_lines``) and ``methods`` (``shipping_methods_for_country`` of its country),
+    when the caller has just read them in the same transaction, are not read again."""
     converter = checkout_converter(checkout=checkout)
     currency = converter.currency
     country = checkout.shipping_country
@@ -248,11 +264,13 @@ def checkout_quote(*, checkout: Checkout) -> CheckoutQuote:
     incoterm = ""
     if offered:
         incoterm = checkout.incoterm if checkout.incoterm in offered else Incoterm.DAP.value
-    methods = shipping_methods_for_country(country)
+    if methods is None:
+        methods = shipping_methods_for_country(country)
     chosen = dict(checkout.deliveries.values_list("seller_id", "shipping_method_id"))
 
     parts = []
-    for lines in lines_by_seller(checkout_lines(checkout=checkout)).values():
+    all_lines = checkout_lines(checkout=checkout) if lines is None else lines
+    for lines in lines_by_seller(all_lines).values():
         line_quotes = [_line_quote(line, converter) for line in lines]
         options = part_delivery_options(methods=methods, lines=lines, converter=converter)
         seller = lines[0].variant.product.seller
@@ -401,12 +419,16 @@ def _quoted(checkout: Checkout) -> tuple[Checkout, CheckoutQuote]:
 
 @transaction.atomic
 def checkout_delivery_method_choose(
-    *, checkout: Checkout, seller_id: int, method_id: int
+    *, checkout: Checkout, seller_id: int, method_id: int, shown: bool = True
 ) -> tuple[Checkout, CheckoutQuote]:
-    """``checkout_delivery_method_set``, answered with the checkout (as shown) and its fresh
-    quote: a choice the checkout cannot be quoted with (e.g. no rate for its currency) raises
-    and is not kept."""
-    checkout_delivery_method_set(checkout=checkout, seller_id=seller_id, method_id=method_id)
+    """``checkout_delivery_method_set``, answered with the checkout (as shown, unless
+    ``shown`` is False: then as given) and its fresh quote: a choice the checkout cannot be
+    quoted with (e.g. no rate for its currency) raises and is not kept."""
+    _, locked, methods, lines = _delivery_method_set(
+        checkout=checkout, seller_id=seller_id, method_id=method_id
+    )
+    if not shown:
+        return locked, checkout_quote(checkout=locked, lines=lines, methods=methods)
     return _quoted(checkout)
 
 

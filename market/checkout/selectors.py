@@ -58,10 +58,12 @@ def _checkout_get(queryset: QuerySet[Checkout], token) -> Checkout:
     return checkout_ensure_active(checkout)
 
 
-def checkout_get_active(*, token) -> Checkout:
+def checkout_get_active(*, token, lock: bool = False) -> Checkout:
     """The checkout a token holder may use: ``not_found`` for an unknown or malformed token,
-    ``expired`` past ``expires_at``, ``already_completed`` once it became an order."""
-    return _checkout_get(Checkout.objects.all(), token)
+    ``expired`` past ``expires_at``, ``already_completed`` once it became an order. With
+    ``lock``, its row is locked first (inside a transaction) and then checked."""
+    checkouts = Checkout.objects.select_for_update() if lock else Checkout.objects.all()
+    return _checkout_get(checkouts, token)
 
 
 def checkout_get_for_display(*, token) -> Checkout:

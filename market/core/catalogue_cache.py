@@ -9,8 +9,12 @@ was computed under, and served only while every one of them is unchanged:
   created, edited or repriced; stock running out or coming back; a seller's profile or status;
   categories, attributes, exchange rates, delivery tables. These are rare next to browsing.
 - one version per product the answer shows. It moves when only that product's own figures
-  change: a checkout taking units of it while some are left, a new image. So the checkouts of
-  a busy shop drop the answers that show what they bought, not the whole catalogue's.
+  change: a new image, a new description.
+- one *stock* version per product whose units on hand the answer shows (a variant's
+  ``quantityAvailable``: the product page, not the lists, which show only ``inStock``). It
+  moves with the product's version, and alone when a checkout takes units of it while some are
+  left. So the checkouts of a busy shop drop the pages that count what they bought, not the
+  lists that merely show it, nor the rest of the catalogue.
 
 Writers call ``catalogue_changed`` inside their transaction; the versions move after commit.
 A version is the time of its change (nanoseconds): an answer computed by a request that
@@ -47,33 +51,43 @@ def _product_key(product_id: int) -> str:
     return f"catalogue:version:product:{product_id}"
 
 
+def _stock_key(product_id: int) -> str:
+    return f"catalogue:version:stock:{product_id}"
+
+
 def catalogue_cache_enabled() -> bool:
     """Answers are kept only where the cache is shared by every process (Redis): the embedded
     demo's cache is one process's memory, which a worker's stock change could not reach."""
     return int(settings.CATALOGUE_CACHE_SECONDS) > 0
 
 
-def catalogue_changed(*, product_ids: Iterable[int] = (), listings: bool = False) -> None:
+def catalogue_changed(
+    *, product_ids: Iterable[int] = (), stock_of: Iterable[int] = (), listings: bool = False
+) -> None:
     """Drop, once the current transaction commits, the kept answers that show any of
-    ``product_ids`` and, with ``listings``, every kept answer (see the module's rule for which
-    changes need it). Every writer of what the catalogue shows calls this."""
+    ``product_ids``, those that show the units on hand of any of ``stock_of`` (units sold or
+    put back, none of its variants running out or coming back) and, with ``listings``, every
+    kept answer (see the module's rule for which changes need it). Every writer of what the
+    catalogue shows calls this."""
     ids = sorted(set(product_ids))
-    if not ids and not listings:
+    stock_ids = sorted(set(stock_of) | set(ids))
+    if not ids and not stock_ids and not listings:
         return
-    transaction.on_commit(lambda: _versions_move(ids, listings=listings))
+    transaction.on_commit(lambda: _versions_move(ids, stock_ids, listings=listings))
 
 
-def _versions_move(product_ids: list[int], *, listings: bool) -> None:
+def _versions_move(product_ids: list[int], stock_ids: list[int], *, listings: bool) -> None:
     now = time.time_ns()
-    keys = [_product_key(pk) for pk in product_ids]
+    keys = [_product_key(pk) for pk in product_ids] + [_stock_key(pk) for pk in stock_ids]
     if listings:
         keys.append(GENERATION_KEY)
     # Versions never expire on their own: an answer naming a version that vanished is dropped.
     if not cache.shared_set_many(dict.fromkeys(keys, now), timeout=None):
         logger.warning(
-            "Catalogue answers could not be dropped (products %s, listings %s): kept ones "
-            "may show the old figures for up to %s s.",
+            "Catalogue answers could not be dropped (products %s, stock of %s, listings %s): "
+            "kept ones may show the old figures for up to %s s.",
             product_ids,
+            stock_ids,
             listings,
             settings.CATALOGUE_CACHE_SECONDS,
         )
@@ -86,6 +100,7 @@ class CatalogueAnswer:
     key: str
     started_ns: int = field(default_factory=time.time_ns)
     product_ids: set[int] = field(default_factory=set)
+    stock_product_ids: set[int] = field(default_factory=set)
     complete: bool = False
 
 
@@ -104,7 +119,11 @@ def catalogue_answer_get(key: str) -> str | None:
 def catalogue_answer_set(answer: CatalogueAnswer, body: str) -> bool:
     """Keep ``body`` for ``answer.key`` unless something it shows changed while it was being
     computed; True when it was kept."""
-    keys = [GENERATION_KEY, *(_product_key(pk) for pk in sorted(answer.product_ids))]
+    keys = [
+        GENERATION_KEY,
+        *(_product_key(pk) for pk in sorted(answer.product_ids)),
+        *(_stock_key(pk) for pk in sorted(answer.stock_product_ids)),
+    ]
     current = cache.shared_get_many(keys)
     if current is None:
         return False

@@ -97,13 +97,15 @@ def order_parts_for_seller(*, seller, status: str | None = None) -> QuerySet[Ord
     )
 
 
-def order_get_by_token(*, token) -> Order | None:
-    """The order a guest holds the token of (the token is the secret), or None."""
+def order_get_by_token(*, token, with_details: bool = True) -> Order | None:
+    """The order a guest holds the token of (the token is the secret), or None; without
+    ``with_details``, its row alone (for a service that locks and reads what it needs)."""
     try:
         token = uuid.UUID(str(token))
     except ValueError:
         return None
-    return _with_details(Order.objects.filter(token=token)).first()
+    orders = Order.objects.filter(token=token)
+    return (_with_details(orders) if with_details else orders).first()
 
 
 def order_get_for_buyer(*, user, order_id: int | None, field: str = "id") -> Order:
@@ -123,8 +125,8 @@ def order_get_for_staff(*, order_id: int | None, field: str = "id") -> Order:
     return order
 
 
-def order_get_by_token_or_404(*, token, field: str = "token") -> Order:
-    order = order_get_by_token(token=token)
+def order_get_by_token_or_404(*, token, field: str = "token", with_details: bool = True) -> Order:
+    order = order_get_by_token(token=token, with_details=with_details)
     if order is None:
         raise _not_found("order", field)
     return order

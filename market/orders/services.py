@@ -14,11 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from market.catalog.models import ProductVariant
-from market.catalog.services import variants_lock_for_stock
+from market.catalog.services import variants_lock_for_stock, variants_stock_adjust
 from market.core.catalogue_cache import catalogue_changed
 from market.core.errors import DomainError
 from market.core.state_machine import Outcome, transition
@@ -325,13 +323,11 @@ def _stock_restore(*, parts: list[OrderPart]) -> None:
         quantities[variant_id] += quantity
         product_ids.add(product_id)
     variants = variants_lock_for_stock(variant_ids=quantities)
-    for variant_id, quantity in sorted(quantities.items()):
-        ProductVariant.objects.filter(pk=variant_id).update(
-            stock_quantity=F("stock_quantity") + quantity
-        )
-    # Stock coming back after a sell-out puts a product back in the in-stock filter's lists.
+    variants_stock_adjust(changes=quantities)
+    # Stock coming back after a sell-out puts a product back in the lists (in stock, and in
+    # the in-stock filter's); otherwise only the units on hand change.
     catalogue_changed(
-        product_ids=product_ids,
+        stock_of=product_ids,
         listings=any(variant.stock_quantity == 0 for variant in variants.values()),
     )
 

@@ -26,7 +26,7 @@ def test_readyz_is_ready_when_the_database_the_broker_and_the_cache_answer(clien
 def test_readyz_is_unavailable_when_the_cache_does_not_answer(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "market.core.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

@@ -43,7 +43,7 @@ PRODUCTS = "{ products(first: 10) { edges { node { name } } } }"
 def redis_cache(url: str) -> dict:
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "market.core.redis_cache.RedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
         }

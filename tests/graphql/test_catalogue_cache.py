@@ -145,6 +145,54 @@ def test_a_checkout_drops_the_answers_showing_what_it_bought_and_only_those(
     assert other_sql == 0
 
 
+def test_a_sale_that_leaves_units_keeps_the_lists_showing_what_it_sold(
+    gql, django_capture_on_commit_callbacks, no_clock_margin
+):
+    """Lists show only whether a product is in stock: a sale that leaves units changes nothing
+    they show, so the busy shop's checkouts do not make every list that shows the product be
+    computed again; the product's page, which counts the units, is dropped."""
+    ExchangeRateFactory(currency="EUR", rate=Decimal("2.0000"))
+    bought = listed_product(slug="blue-vase", stock=5)
+    listed_product(slug="red-vase", stock=5)
+    kept_listing, _ = _cached(gql, LIST, {"first": 10})
+    _cached(gql, PRODUCT, {"slug": "blue-vase"})
+    checkout = ready_checkout(lines=[(bought.variants.get(), 2)])
+
+    _changed(
+        django_capture_on_commit_callbacks,
+        lambda: checkout_complete(token=checkout.token, idempotency_key=key()),
+    )
+    listing, listing_sql = _queries(gql, LIST, {"first": 10})
+    page, page_sql = _queries(gql, PRODUCT, {"slug": "blue-vase"})
+
+    assert listing_sql == 0
+    assert listing == kept_listing
+    assert page_sql > 0
+    assert page["product"]["variants"][0]["quantityAvailable"] == 3
+
+
+def test_a_sale_of_the_last_units_drops_the_lists(
+    gql, django_capture_on_commit_callbacks, no_clock_margin
+):
+    ExchangeRateFactory(currency="EUR", rate=Decimal("2.0000"))
+    bought = listed_product(slug="blue-vase", stock=2)
+    in_stock = {"first": 10, "filter": {"inStock": True}}
+    query = LIST.replace("$first: Int", "$first: Int, $filter: ProductFilterInput").replace(
+        "products(first: $first)", "products(first: $first, filter: $filter)"
+    )
+    _cached(gql, query, in_stock)
+    checkout = ready_checkout(lines=[(bought.variants.get(), 2)])
+
+    _changed(
+        django_capture_on_commit_callbacks,
+        lambda: checkout_complete(token=checkout.token, idempotency_key=key()),
+    )
+    listing, listing_sql = _queries(gql, query, in_stock)
+
+    assert listing_sql > 0
+    assert listing["products"]["totalCount"] == 0
+
+
 def test_unpublishing_and_publishing_change_the_list_at_once(
     gql, django_capture_on_commit_callbacks, no_clock_margin
 ):
@@ -197,7 +245,7 @@ def test_while_redis_is_down_nothing_is_kept_in_process_memory(gql, settings, mo
     monkeypatch.setattr(cache, "_warned_at", cache._warned_at)
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "market.core.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

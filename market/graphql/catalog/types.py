@@ -17,6 +17,7 @@ from market.catalog.models import ProductVariant as ProductVariantModel
 from market.core.selectors import price_converter_get
 from market.graphql.core.context import absolute_url, request_memo
 from market.graphql.core.errors import argument_error
+from market.graphql.core.response_cache import product_stock_shown
 from market.graphql.core.types import (
     BoundToConverter,
     CountableConnection,
@@ -93,6 +94,7 @@ class ProductVariant(DjangoObjectType):
         return Money.convert(self.price_amount, _converter_of(self, info))
 
     def resolve_quantity_available(self, info):
+        product_stock_shown(info.context, [self.product_id])
         return self.quantity_available
 
     def resolve_in_stock(self, info):

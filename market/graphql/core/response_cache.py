@@ -76,3 +76,10 @@ def products_shown(context: Any, product_ids: list[int]) -> None:
     answer: CatalogueAnswer | None = getattr(context, "catalogue_answer", None)
     if answer is not None:
         answer.product_ids.update(product_ids)
+
+
+def product_stock_shown(context: Any, product_ids: list[int]) -> None:
+    """Note the products whose units on hand an answer shows (a sale of one drops it)."""
+    answer: CatalogueAnswer | None = getattr(context, "catalogue_answer", None)
+    if answer is not None:
+        answer.stock_product_ids.update(product_ids)

@@ -15,6 +15,13 @@ def selected_fields(info, *path: str) -> set[str]:
     return {f.name.value for node in nodes for f in _fields(info, node)}
 
 
+def selects_only(info, name: str, allowed: set[str]) -> bool:
+    """Whether the client asks nothing of the payload field ``name`` beyond ``allowed`` (a
+    mutation then answers with what its service returned instead of loading the object again
+    with everything its type can show)."""
+    return selected_fields(info, name) <= allowed | {"__typename"}
+
+
 def _fields(info, node) -> Iterator[FieldNode]:
     if node.selection_set is None:
         return

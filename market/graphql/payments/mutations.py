@@ -27,7 +27,10 @@ def order_for_payer(info, *, order_token=None, order_id=None):
             PaymentErrorCode.INVALID, "Give either 'orderToken' or 'orderId'.", field="orderToken"
         )
     if order_token is not None:
-        return order_selectors.order_get_by_token_or_404(token=order_token, field="orderToken")
+        # The payment services lock the order and read what they need: its row is enough.
+        return order_selectors.order_get_by_token_or_404(
+            token=order_token, field="orderToken", with_details=False
+        )
     user = require_user(info)
     return order_selectors.order_get_for_buyer(
         user=user, order_id=pk_from_global_id(order_id, "Order"), field="orderId"

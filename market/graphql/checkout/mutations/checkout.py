@@ -23,6 +23,7 @@ from market.graphql.checkout.types import (
 from market.graphql.core.auth import current_user
 from market.graphql.core.ids import pk_from_global_id
 from market.graphql.core.mutations import BaseMutation
+from market.graphql.core.selection import selects_only
 
 
 def _lines(lines) -> list[dict]:
@@ -83,6 +84,9 @@ class CheckoutCreate(BaseMutation):
             shipping_address=_address(input.get("shipping_address")),
             billing_address=_address(input.get("billing_address")),
         )
+        if selects_only(info, "checkout", {"token"}):
+            # Only the key to come back with: no need to load the lines and their stock again.
+            return {"checkout": checkout}
         return {"checkout": checkout_get_for_display(token=checkout.token)}
 
 

@@ -6,8 +6,13 @@ from market.checkout.completion import checkout_complete
 from market.graphql.checkout.types import CheckoutError
 from market.graphql.core.auth import current_user
 from market.graphql.core.mutations import BaseMutation
+from market.graphql.core.selection import selects_only
 from market.graphql.orders.types import Order
 from market.orders.selectors import order_get_with_details
+
+# The order's own columns: shown from the order the service returns, without loading its parts,
+# lines, events and payments again (the storefront asks only the token).
+ORDER_OWN_FIELDS = {"id", "token", "number", "email", "currency"}
 
 
 class CheckoutComplete(BaseMutation):
@@ -28,6 +33,8 @@ class CheckoutComplete(BaseMutation):
         order = checkout_complete(
             token=token, idempotency_key=idempotency_key, user=current_user(info)
         )
+        if selects_only(info, "order", ORDER_OWN_FIELDS):
+            return {"order": order}
         return {"order": order_get_with_details(order_id=order.pk)}
 
 

@@ -12,6 +12,7 @@ from market.checkout.selectors import checkout_get_active
 from market.graphql.checkout.types import Checkout, CheckoutError, CheckoutQuote, quote_for_api
 from market.graphql.core.ids import pk_or_refused
 from market.graphql.core.mutations import BaseMutation
+from market.graphql.core.selection import selected_fields
 from market.graphql.shipping.types import Incoterm
 
 
@@ -52,7 +53,12 @@ class CheckoutDeliveryMethodUpdate(BaseMutation):
         )
         return _payload(
             *checkout_delivery_method_choose(
-                checkout=checkout, seller_id=seller_pk, method_id=method_pk
+                checkout=checkout,
+                seller_id=seller_pk,
+                method_id=method_pk,
+                # The storefront asks only for errors: the checkout's lines and stock are not
+                # loaded again to be shown.
+                shown=bool(selected_fields(info, "checkout")),
             )
         )
 
