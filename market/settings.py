@@ -265,6 +265,9 @@ OUTBOX_PUBLISH_TIMEOUT_SECONDS = env.float("OUTBOX_PUBLISH_TIMEOUT_SECONDS", def
 OUTBOX_RELAY_INTERVAL_SECONDS = env.float("OUTBOX_RELAY_INTERVAL_SECONDS", default=1.0)
 OUTBOX_RELAY_GRACE_SECONDS = env.float("OUTBOX_RELAY_GRACE_SECONDS", default=5.0)
 OUTBOX_RELAY_BATCH = 100
+# Rows published this long ago that no worker has begun were lost in the broker (a Redis
+# restarted without persistence): the sweep below hands them back to the relay.
+OUTBOX_RESEND_AFTER_SECONDS = env.float("OUTBOX_RESEND_AFTER_SECONDS", default=900.0)
 # Published rows are deleted this many days after they were published (the nightly job).
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 
@@ -309,6 +312,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payouts.sweep",
         "schedule": 300.0,
     },
+    # Published outbox messages no worker began within OUTBOX_RESEND_AFTER_SECONDS (lost in the
+    # broker) are published again.
+    "outbox-resend-unstarted": {"task": "core.outbox_resend_unstarted", "schedule": 300.0},
     # Published outbox rows older than OUTBOX_KEEP_DAYS are deleted.
     "outbox-purge": {"task": "core.outbox_purge", "schedule": crontab(hour=1, minute=40)},
 }

@@ -215,3 +215,10 @@ def outbox_purge() -> int:
     from market.core.outbox import outbox_purge
 
     return outbox_purge(keep_days=settings.OUTBOX_KEEP_DAYS)
+
+
+@shared_task(name="core.outbox_resend_unstarted")
+def outbox_resend_unstarted() -> int:
+    from market.core.outbox import outbox_resend_unstarted
+
+    return outbox_resend_unstarted(older_than_seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)

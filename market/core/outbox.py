@@ -11,6 +11,10 @@ Rows are written by ``market.core.tasks`` (``enqueue_on_commit``, retries). Here
   its task and marks it done after success, so a second delivery of the same message (published
   again after a crash between the publish and its record, or given back by the broker) does not
   run the task again while the first run may still be going, nor after it succeeded.
+- ``outbox_resend_unstarted`` hands back to the relay messages published long ago that no
+  worker ever began: lost inside the broker (a Redis restarted without persistence drops what
+  it held). Publishing one again is safe: a copy that finds the message begun or done is
+  dropped.
 - ``outbox_purge`` deletes published rows after ``OUTBOX_KEEP_DAYS``.
 - ``outbox_lag_seconds``: how long the oldest due message has waited to be published.
 """
@@ -122,6 +126,21 @@ def outbox_message_start(*, message_id: str, lease_seconds: float) -> bool:
 def outbox_message_done(*, message_id: str) -> None:
     """The message's task succeeded: no later delivery of it runs the task again."""
     OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(done_at=timezone.now())
+
+
+def outbox_resend_unstarted(*, older_than_seconds: float) -> int:
+    """Marks unsent again the messages published more than ``older_than_seconds`` ago that no
+    worker has begun, so that the relay publishes them once more; returns how many.
+
+    Only never-begun messages: one a worker began and that failed is not run again by this
+    (its retries are its own), and one begun by a worker that was killed comes back from the
+    broker. A message still waiting behind a longer queue than ``older_than_seconds`` is
+    published a second time and the later copy is dropped by the worker.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return OutboxMessage.objects.filter(
+        sent_at__lt=cutoff, started_at__isnull=True, done_at__isnull=True
+    ).update(sent_at=None)
 
 
 def outbox_purge(*, keep_days: int, batch_size: int = 5000) -> int:

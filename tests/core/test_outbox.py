@@ -23,6 +23,7 @@ from market.core.outbox import (
     outbox_message_start,
     outbox_purge,
     outbox_relay_due,
+    outbox_resend_unstarted,
 )
 from market.core.tasks import enqueue_on_commit
 from tests.celery_worker import publish_to
@@ -283,6 +284,25 @@ def test_the_lag_is_the_age_of_the_oldest_due_unpublished_message(clock):
     _row(available_at=now + dt.timedelta(seconds=600))
 
     assert outbox_lag_seconds() == 30.0
+
+
+@pytest.mark.django_db
+def test_a_message_published_long_ago_that_no_worker_began_is_published_again(broker):
+    """A Redis restarted without persistence loses what it held: the outbox still knows."""
+    now = timezone.now()
+    lost = _row(sent_at=now - dt.timedelta(minutes=20))
+    begun = _row(sent_at=now - dt.timedelta(minutes=20), started_at=now - dt.timedelta(minutes=19))
+    done = _row(sent_at=now - dt.timedelta(minutes=20), done_at=now - dt.timedelta(minutes=19))
+    recent = _row(sent_at=now - dt.timedelta(minutes=2))
+
+    assert outbox_resend_unstarted(older_than_seconds=900) == 1
+    assert outbox_resend_unstarted(older_than_seconds=900) == 0
+    assert outbox_relay_due(limit=10, grace_seconds=0) == 1
+
+    assert broker.queue_length() == 1
+    assert OutboxMessage.objects.get(pk=lost.pk).sent_at > now
+    for kept in (begun, done, recent):
+        assert OutboxMessage.objects.get(pk=kept.pk).sent_at == kept.sent_at
 
 
 @pytest.mark.django_db
