@@ -215,6 +215,28 @@ def run_manage(env: dict, *args: str) -> tuple[float, str]:
     return time.perf_counter() - started, completed.stdout.strip()
 
 
+def staging_env(database_url: str, **overrides: str) -> dict[str, str]:
+    """The environment of the processes a benchmark starts: production settings (DEBUG off,
+    also while seeding: DEBUG keeps every SQL statement in memory) on ``database_url``, as a
+    staging demo over plain HTTP on the loopback. DEBUG off refuses demo secrets and test
+    payments, so the secret is fresh and test payments are allowed explicitly."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="market.settings",
+        DATABASE_URL=database_url,
+        DJANGO_DEBUG="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        PAYMENT_ALLOW_TEST_PAYMENTS="true",
+        STRIPE_SECRET_KEY="sk_test_bench",
+        STRIPE_WEBHOOK_SECRET="whsec_bench",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(overrides)
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -718,22 +740,7 @@ def plan(args) -> list[tuple[int, list[str]]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="market.settings",
-        DATABASE_URL=args.database_url,
-        DJANGO_DEBUG="false",  # also while seeding: DEBUG keeps every SQL statement in memory
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        # DEBUG off refuses demo secrets and test payments: a bench run is a staging demo,
-        # over plain HTTP on the loopback.
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        PAYMENT_ALLOW_TEST_PAYMENTS="true",
-        STRIPE_SECRET_KEY="sk_test_bench",
-        STRIPE_WEBHOOK_SECRET="whsec_bench",
-        MARKET_QUERY_COUNT_HEADER="true",
-        PYTHONUNBUFFERED="1",
-    )
+    env = staging_env(args.database_url, MARKET_QUERY_COUNT_HEADER="true")
     passes = plan(args)
     largest_full = max(size for size, keys in passes if "first20" in keys)
     results: list[SizeResult] = []

@@ -21,7 +21,6 @@ import json
 import os
 import platform
 import random
-import secrets
 import statistics
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from catalogue import (
     percentile,
     run_manage,
     server_version,
+    staging_env,
     vacuum_analyze,
     verdict,
 )
@@ -783,22 +783,7 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="market.settings",
-        DATABASE_URL=args.database_url,
-        DJANGO_DEBUG="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        # DEBUG off refuses demo secrets and test payments: a bench run is a staging demo,
-        # over plain HTTP on the loopback.
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        PAYMENT_ALLOW_TEST_PAYMENTS="true",
-        STRIPE_SECRET_KEY="sk_test_bench",
-        STRIPE_WEBHOOK_SECRET="whsec_bench",
-        MARKET_QUERY_COUNT_HEADER="true",
-        PYTHONUNBUFFERED="1",
-    )
+    env = staging_env(args.database_url, MARKET_QUERY_COUNT_HEADER="true")
     results = Results()
     with tempfile.TemporaryDirectory(prefix="market-bench-checkout-") as workdir:
         env["MARKET_VAR_DIR"] = str(Path(workdir) / "var")

@@ -46,7 +46,6 @@ import json
 import os
 import platform
 import random
-import secrets
 import signal
 import subprocess
 import sys
@@ -69,6 +68,7 @@ from catalogue import (
     percentile,
     run_manage,
     server_version,
+    staging_env,
     vacuum_analyze,
 )
 
@@ -760,21 +760,7 @@ async def drive(url: str, facts: dict, args, probe: CpuProbe | None = None) -> l
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="market.settings",
-        DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
-        DJANGO_DEBUG="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        PAYMENT_ALLOW_TEST_PAYMENTS="true",
-        PAYMENT_GATEWAY="dummy",
-        STRIPE_SECRET_KEY="sk_test_bench",
-        STRIPE_WEBHOOK_SECRET="whsec_bench",
-        PYTHONUNBUFFERED="1",
-    )
+    env = staging_env(args.database_url, REDIS_URL=args.redis_url, PAYMENT_GATEWAY="dummy")
     if args.no_cache:
         env["CATALOGUE_CACHE_SECONDS"] = "0"
     processes = None

@@ -27,7 +27,6 @@ import http.client
 import json
 import os
 import platform
-import secrets
 import signal
 import socket
 import statistics
@@ -50,6 +49,7 @@ from catalogue import (
     percentile,
     run_manage,
     server_version,
+    staging_env,
     verdict,
 )
 
@@ -499,24 +499,14 @@ def run(args, env: dict, workdir: Path, results: Results) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="market.settings",
-        DATABASE_URL=args.database_url,
+    env = staging_env(
+        args.database_url,
         REDIS_URL=args.redis_url,
-        DJANGO_DEBUG="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        # DEBUG off refuses demo secrets and test payments: a bench run is a staging demo,
-        # over plain HTTP on the loopback.
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        PAYMENT_ALLOW_TEST_PAYMENTS="true",
         STRIPE_SECRET_KEY=STRIPE_KEY,
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         PAYMENT_GATEWAY="dummy",
         PAYMENT_GATEWAYS="dummy,stripe",
         CELERY_TASK_ALWAYS_EAGER="false",
-        PYTHONUNBUFFERED="1",
     )
     results = Results()
     with tempfile.TemporaryDirectory(prefix="market-bench-payouts-") as workdir:
