@@ -152,7 +152,6 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache and Celery -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60)
 
 
 def _next_redis_database(url: str) -> str:

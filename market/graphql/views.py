@@ -260,7 +260,11 @@ class MarketGraphQLView(FileUploadGraphQLView):
             query, variables, operation_name, _id = self.get_graphql_params(request, data)
             if isinstance(query, str) and len(query) <= CACHEABLE_QUERY_LENGTH:
                 key = catalogue_answer_key(
-                    request, document=query, operation_name=operation_name, variables=variables
+                    request,
+                    audience="api",
+                    document=query,
+                    operation_name=operation_name,
+                    variables=variables,
                 )
                 body = catalogue_answer_get(key)
                 if body is not None:

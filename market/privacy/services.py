@@ -43,7 +43,7 @@ def _staff_reason(by_staff: User | None, reason: str) -> str:
         )
     if len(reason) > MAX_REASON_LENGTH:
         raise DomainError(
-            PrivacyErrorCode.REASON_REQUIRED,
+            PrivacyErrorCode.REASON_TOO_LONG,
             f"A reason is at most {MAX_REASON_LENGTH} characters.",
             field="reason",
         )
@@ -80,6 +80,17 @@ def personal_data_erase(*, user: User, by_staff: User | None = None, reason: str
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.erased_at is not None:
         return user
+    if by_staff is not None and (
+        user.pk == by_staff.pk or user.is_superuser or (user.is_staff and not by_staff.is_superuser)
+    ):
+        # Erasure cannot be undone: a privacy officer never locks out themself, an
+        # administrator or (unless a superuser asks) another member of staff.
+        raise DomainError(
+            PrivacyErrorCode.STAFF_ACCOUNT,
+            "Staff accounts are not erased this way: a superuser removes the staff rights "
+            "first, and nobody erases their own account from the staff side.",
+            field="userId",
+        )
     blockers = erasure_blockers(user=user)
     if blockers:
         raise DomainError(PrivacyErrorCode.ERASURE_MUST_WAIT, " ".join(blockers))

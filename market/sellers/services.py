@@ -595,8 +595,6 @@ def seller_erase(*, seller_id: int, actor: User) -> Seller:
     the ledger point at it. Erasing a closed shop again changes nothing."""
     seller = Seller.objects.select_for_update().get(pk=seller_id)
     closed_name = f"Closed shop {seller.pk}"
-    if seller.name == closed_name and not seller.documents.exists():
-        return seller
     note = "Closed: the owner's personal data was erased."
     if seller.status == S.APPROVED:
         _transition(
@@ -627,7 +625,7 @@ def seller_erase(*, seller_id: int, actor: User) -> Seller:
     ).update(note="")
     Seller.objects.filter(pk=seller.pk).update(
         name=closed_name,
-        slug=f"closed-shop-{seller.pk}",
+        slug=seller.slug if seller.name == closed_name else _unique_slug(closed_name),
         bio="",
         city="",
         resident_programme="",

@@ -94,6 +94,7 @@ def run(request: HttpRequest, name: str, **variables: Any) -> dict[str, Any]:
         document = operation_document(name)
         key = catalogue_answer_key(
             request,
+            audience="storefront",
             document=document.loc.source.body if document.loc else name,
             operation_name=name,
             variables=given,

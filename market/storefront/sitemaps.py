@@ -227,7 +227,7 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     if section not in SECTIONS:
         raise Http404
     page = request.GET.get("p", "1")
-    if not page.isdigit():
+    if not (page.isascii() and page.isdigit()):  # "²" is a digit to str.isdigit, not to int()
         raise Http404
 
     def make() -> TemplateResponse:

@@ -277,3 +277,37 @@ def test_the_storefront_catalogue_page_shows_a_new_price_at_once(
 
     assert len(cached_page) == 0
     assert "80" in page.content.decode()
+
+
+def test_the_api_and_the_storefront_never_read_each_others_kept_answers(client, monkeypatch):
+    """The storefront's operation files are public: asking one through /graphql/ with the very
+    variables a page uses must not leave the page an answer of the API's shape."""
+    import market.storefront.api
+
+    listed_product(slug="blue-vase", name="Blue vase", prices=("100.00",))
+    asked = []
+    key_for = market.storefront.api.catalogue_answer_key
+
+    def recording(request, **parts):
+        asked.append(parts)
+        return key_for(request, **parts)
+
+    monkeypatch.setattr(market.storefront.api, "catalogue_answer_key", recording)
+    assert client.get("/products/").status_code == 200
+    page_asked = asked[0]
+    for _ in range(3):  # kept by the API under its own key
+        response = client.post(
+            "/graphql/",
+            {
+                "query": page_asked["document"],
+                "operationName": page_asked["operation_name"],
+                "variables": page_asked["variables"],
+            },
+            content_type="application/json",
+        )
+        assert "data" in response.json()
+
+    for _ in range(3):
+        page = client.get("/products/")
+        assert page.status_code == 200
+        assert "Blue vase" in page.content.decode()

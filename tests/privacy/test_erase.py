@@ -195,3 +195,34 @@ def test_staff_erasure_needs_a_reason_and_is_logged_with_it():
         "Request 17",
         "req-42",
     )
+
+
+def test_a_shop_named_like_a_closed_one_is_still_erased_and_takes_no_other_shops_address():
+    """Shop names are the seller's to choose: one named "Closed shop <id>", or another shop
+    holding the slug a closed shop would get, must not stop or skip an erasure."""
+    maker = UserFactory()
+    seller = application(user=maker, status=SellerStatus.APPROVED)
+    squatter = application(user=UserFactory(), status=SellerStatus.APPROVED)
+    squatter.__class__.objects.filter(pk=squatter.pk).update(slug=f"closed-shop-{seller.pk}")
+    seller.__class__.objects.filter(pk=seller.pk).update(
+        name=f"Closed shop {seller.pk}", contact_phone="+994 50 123 45 67"
+    )
+
+    personal_data_erase(user=maker)
+
+    seller.refresh_from_db()
+    squatter.refresh_from_db()
+    assert seller.contact_phone == ""
+    assert seller.slug != squatter.slug == f"closed-shop-{seller.pk}"
+
+
+def test_staff_cannot_erase_an_administrator_another_member_of_staff_or_themself():
+    officer = StaffFactory()
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    colleague = StaffFactory()
+    for person in (admin, colleague, officer):
+        before = database_snapshot()
+        with pytest.raises(DomainError) as refused:
+            personal_data_erase(user=person, by_staff=officer, reason="Request 18")
+        assert (refused.value.code, refused.value.field) == ("staff_account", "userId")
+        assert database_snapshot() == before

@@ -209,6 +209,7 @@ def test_the_sitemap_comes_in_pages_each_fetched_from_the_api_in_pages(
     }
     assert client.get("/sitemap-products.xml?p=3").status_code == 404
     assert client.get("/sitemap-products.xml?p=x").status_code == 404
+    assert client.get("/sitemap-products.xml?p=²").status_code == 404  # a digit int() refuses
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 

@@ -55,9 +55,18 @@ def _schema_digest() -> str:
 
 
 def catalogue_answer_key(
-    request: HttpRequest, *, document: str, operation_name: str | None, variables: Any
+    request: HttpRequest,
+    *,
+    audience: str,
+    document: str,
+    operation_name: str | None,
+    variables: Any,
 ) -> str:
+    """``audience`` names the shape of what is kept: the API keeps whole responses
+    (``{"data": …}``), the storefront only their data. The same document asked through each
+    must never share a key, or one would read the other's shape."""
     parts = [
+        audience,
         document,
         operation_name,
         variables,
