@@ -207,7 +207,7 @@ def delivery_estimate(
     country: str,
     weight_grams: int | None,
     processing_days: int,
-    price_base: Decimal,
+    price_base: Decimal | None,
     hs_code: str,
     exportable: bool,
     converter: PriceConverter,
@@ -230,7 +230,8 @@ def delivery_estimate(
     )
     duty_country = duty_country_get(country)
     duties: Decimal | None = quantize(ZERO, currency) if domestic else None
-    if duty_country is not None:
+    # A listing with no priced variant yet (a seller's draft) has no value to charge duty on.
+    if duty_country is not None and price_base is not None:
         threshold_currency = duty_country.de_minimis_currency.upper()
         goods_value = amount_in_currency(price_base, threshold_currency, converter)
         if goods_value is not None:

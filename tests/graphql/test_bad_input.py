@@ -92,6 +92,20 @@ def test_an_id_of_the_wrong_type_in_a_filter_is_refused(gql):
     assert error["extensions"] == {"code": "invalid_argument", "field": "filter.categories"}
 
 
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [("sellerSlugs", [f"maker-{i}" for i in range(101)]), ("categorySlugs", ["x" * 201])],
+)
+def test_a_filter_list_too_long_or_of_too_long_values_is_refused(gql, field, values):
+    query = f"query ($v: [String!]) {{ products(filter: {{{field}: $v}}) {{ totalCount }} }}"
+    data = gql.post(query, {"v": values}).json()
+
+    assert data["errors"][0]["extensions"] == {
+        "code": "invalid_argument",
+        "field": f"filter.{field}",
+    }
+
+
 def test_bad_country_code_is_refused(gql):
     error = the_error(gql, '{ products(filter: {originCountries: ["Azerbaijan"]}) { totalCount } }')
 

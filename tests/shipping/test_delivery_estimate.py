@@ -118,3 +118,22 @@ def test_a_country_that_is_not_a_country_is_refused(gql, kilim):
 
     assert body["data"]["product"] is None
     assert body["errors"][0]["extensions"]["field"] == "country"
+
+
+def test_a_listing_with_no_price_yet_has_options_and_unknown_duties(kilim):
+    """A seller's draft with no priced variant is shown to its seller with the same type."""
+    from market.core.selectors import price_converter_get
+    from market.shipping.selectors import delivery_estimate
+
+    found = delivery_estimate(
+        country="DE",
+        weight_grams=1200,
+        processing_days=3,
+        price_base=None,
+        hs_code="570110",
+        exportable=True,
+        converter=price_converter_get(currency="EUR"),
+    )
+
+    assert [option.method.name for option in found.options] == ["Standard"]
+    assert found.duties is None

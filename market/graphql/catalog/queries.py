@@ -59,8 +59,35 @@ class ProductFilterInput(graphene.InputObjectType):
     made_to_order = graphene.Boolean()
 
 
+# A filter names a handful of categories, makers or countries; a list of thousands would only
+# make one SQL statement with thousands of parameters (variables escape the query size limit).
+MAX_FILTER_VALUES = 100
+MAX_FILTER_VALUE_LENGTH = 200
+
+
+def _capped(data, key: str, field: str):
+    values = data.get(key)
+    if values is not None and (
+        len(values) > MAX_FILTER_VALUES
+        or any(len(value) > MAX_FILTER_VALUE_LENGTH for value in values)
+    ):
+        raise argument_error(
+            field,
+            f"At most {MAX_FILTER_VALUES} values of at most {MAX_FILTER_VALUE_LENGTH} characters.",
+        )
+    return values
+
+
 def _filters_from_input(data) -> ProductFilter:
     data = data or {}
+    for key, field in (
+        ("categories", "filter.categories"),
+        ("category_slugs", "filter.categorySlugs"),
+        ("sellers", "filter.sellers"),
+        ("seller_slugs", "filter.sellerSlugs"),
+        ("origin_countries", "filter.originCountries"),
+    ):
+        _capped(data, key, field)
     countries = data.get("origin_countries")
     if countries is not None:
         countries = [c.strip().upper() for c in countries]
