@@ -65,17 +65,20 @@ MAX_FILTER_VALUES = 100
 MAX_FILTER_VALUE_LENGTH = 200
 
 
-def _capped(data, key: str, field: str):
+def _capped(data, key: str, field: str) -> None:
+    """Refuses a list of more than ``MAX_FILTER_VALUES`` different values (a value said twice
+    filters the same) and keeps one of each."""
     values = data.get(key)
-    if values is not None and (
-        len(values) > MAX_FILTER_VALUES
-        or any(len(value) > MAX_FILTER_VALUE_LENGTH for value in values)
+    if values is None:
+        return
+    values = data[key] = list(dict.fromkeys(values))
+    if len(values) > MAX_FILTER_VALUES or any(
+        len(value) > MAX_FILTER_VALUE_LENGTH for value in values
     ):
         raise argument_error(
             field,
             f"At most {MAX_FILTER_VALUES} values of at most {MAX_FILTER_VALUE_LENGTH} characters.",
         )
-    return values
 
 
 def _filters_from_input(data) -> ProductFilter:
