@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache as shared
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 # What a cache that cannot be reached raises: redis-py's errors, and socket errors from below.
 UNREACHABLE = (RedisError, OSError)
 WARN_EVERY_SECONDS = 60.0
+
+T = TypeVar("T")
 
 
 class DegradingCache:
@@ -118,6 +120,21 @@ class DegradingCache:
         except UNREACHABLE as error:
             self._failed(error)
             return False
+
+    def shared_redis(self, call: Callable[[Any, Callable[[str], str]], T]) -> T | None:
+        """``call(client, make_key)`` with the shared cache's own Redis client and its key
+        maker (the cache's prefix and version), for what needs Redis itself (a script, a
+        hash); None when the shared cache does not answer or is not Redis."""
+        if self._paused():
+            return None
+        client_of = getattr(shared, "redis_client", None)
+        if client_of is None:
+            return None
+        try:
+            return call(client_of(), shared.make_key)
+        except UNREACHABLE as error:
+            self._failed(error)
+            return None
 
     def clear_local(self) -> None:
         """Forget the fallback's memory, and that the shared cache failed (tests)."""

@@ -30,13 +30,17 @@ unreachable at that moment) is bounded by the answers' lifetime,
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from redis.exceptions import NoScriptError
 
 from market.core.cache import cache
 
@@ -81,8 +85,14 @@ def _versions_move(product_ids: list[int], stock_ids: list[int], *, listings: bo
     keys = [_product_key(pk) for pk in product_ids] + [_stock_key(pk) for pk in stock_ids]
     if listings:
         keys.append(GENERATION_KEY)
-    # Versions never expire on their own: an answer naming a version that vanished is dropped.
-    if not cache.shared_set_many(dict.fromkeys(keys, now), timeout=None):
+
+    def move(client: Any, make_key: Callable[[str], str]) -> bool:
+        # Versions never expire on their own: an answer naming a version that vanished is
+        # dropped.
+        client.mset({make_key(key): now for key in keys})
+        return True
+
+    if not cache.shared_redis(move):
         logger.warning(
             "Catalogue answers could not be dropped (products %s, stock of %s, listings %s): "
             "kept ones may show the old figures for up to %s s.",
@@ -104,16 +114,32 @@ class CatalogueAnswer:
     complete: bool = False
 
 
-def catalogue_answer_get(key: str) -> str | None:
-    """The kept answer of ``key`` if no version it was computed under has moved since."""
-    found = cache.shared_get_many([key])
-    if not found:
-        return None
-    body, versions = found[key]
-    current = cache.shared_get_many(list(versions))
-    if current is None or any(current.get(k) != v for k, v in versions.items()):
-        return None
-    return str(body)
+# An answer is a Redis hash: its body, and the versions it was computed under as JSON
+# ({Redis key: value}). Serving one is this script, one round trip: the body, if every version
+# still holds the value it had. (Its keys are read from the answer, so one Redis, not a cluster.)
+ANSWER_GET_SCRIPT = """
+local kept = redis.call('HMGET', KEYS[1], 'body', 'versions')
+if not kept[1] or not kept[2] then return false end
+for key, value in pairs(cjson.decode(kept[2])) do
+  if redis.call('GET', key) ~= value then return false end
+end
+return kept[1]
+"""
+ANSWER_GET_SHA = hashlib.sha1(ANSWER_GET_SCRIPT.encode()).hexdigest()
+
+
+def catalogue_answer_get(key: str) -> bytes | None:
+    """The kept answer of ``key`` (its JSON, UTF-8) if no version it was computed under has
+    moved since."""
+
+    def get(client: Any, make_key: Callable[[str], str]) -> bytes | None:
+        try:
+            body = client.evalsha(ANSWER_GET_SHA, 1, make_key(key))
+        except NoScriptError:  # a Redis that has not run it yet (restarted): EVAL loads it
+            body = client.eval(ANSWER_GET_SCRIPT, 1, make_key(key))
+        return bytes(body) if body is not None else None
+
+    return cache.shared_redis(get)
 
 
 def catalogue_answer_set(answer: CatalogueAnswer, body: str) -> bool:
@@ -124,20 +150,29 @@ def catalogue_answer_set(answer: CatalogueAnswer, body: str) -> bool:
         *(_product_key(pk) for pk in sorted(answer.product_ids)),
         *(_stock_key(pk) for pk in sorted(answer.stock_product_ids)),
     ]
-    current = cache.shared_get_many(keys)
-    if current is None:
-        return False
-    if len(current) < len(keys):
-        # Never changed since the cache started (or evicted): "changed long ago" from now on,
-        # unless a writer's version got there first (``add`` keeps it; it is read again).
-        for key in keys:
-            if key not in current:
-                cache.shared_add(key, 0)
-        current = cache.shared_get_many(keys)
-        if current is None or len(current) < len(keys):
+
+    def keep(client: Any, make_key: Callable[[str], str]) -> bool:
+        names = [make_key(key) for key in keys]
+        current = client.mget(names)
+        if None in current:
+            # Never changed since the cache started (or evicted): "changed long ago" from now
+            # on, unless a writer's version got there first (NX keeps it; it is read again).
+            pipe = client.pipeline(transaction=False)
+            for name, value in zip(names, current, strict=True):
+                if value is None:
+                    pipe.set(name, 0, nx=True)
+            pipe.mget(names)
+            current = pipe.execute()[-1]
+            if None in current:
+                return False
+        if any(int(value) > answer.started_ns - CLOCK_MARGIN_NS for value in current):
             return False
-    if any(version > answer.started_ns - CLOCK_MARGIN_NS for version in current.values()):
-        return False
-    return cache.shared_set_many(
-        {answer.key: (body, current)}, timeout=settings.CATALOGUE_CACHE_SECONDS
-    )
+        versions = {name: value.decode() for name, value in zip(names, current, strict=True)}
+        pipe = client.pipeline(transaction=True)
+        stored = make_key(answer.key)
+        pipe.hset(stored, mapping={"body": body, "versions": json.dumps(versions)})
+        pipe.expire(stored, int(settings.CATALOGUE_CACHE_SECONDS))
+        pipe.execute()
+        return True
+
+    return bool(cache.shared_redis(keep))

@@ -34,3 +34,8 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def redis_client(self) -> Any:
+        """The ``redis.Redis`` this cache writes with, for what Django's cache API cannot say
+        (market.core.cache.DegradingCache.shared_redis)."""
+        return self._cache.get_client(write=True)  # type: ignore[attr-defined]

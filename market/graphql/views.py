@@ -169,7 +169,10 @@ class MarketGraphQLView(FileUploadGraphQLView):
         # (bearer_user stays lazy: a public query never decodes the token.)
         bearer_user = getattr(request, "bearer_user", None)
         request.user = AnonymousUser() if bearer_user is None else bearer_user
-        response = super().dispatch(request, *args, **kwargs)
+        # graphene's dispatch without its ensure_csrf_cookie: this view trusts no cookie (it is
+        # exempt from CSRF checks) and GraphiQL sends none, so a CSRF cookie on every answer
+        # only cost each request a new token.
+        response = GraphQLView.dispatch.__wrapped__(self, request, *args, **kwargs)
         if getattr(request, "market_database_unavailable", False):
             response["Retry-After"] = "5"
         if getattr(request, "catalogue_answer_hit", False):

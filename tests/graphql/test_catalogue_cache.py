@@ -5,6 +5,7 @@ listing they show changes (market.core.catalogue_cache)."""
 from decimal import Decimal
 
 import pytest
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -71,6 +72,44 @@ def test_an_anonymous_catalogue_answer_is_served_again_without_sql(gql):
     assert first_sql > 0
     assert again_sql == 0
     assert again == first
+
+
+def test_a_kept_answer_is_served_in_one_redis_round_trip(gql, monkeypatch):
+    listed_product(slug="blue-vase")
+    first = _cached(gql, LIST, {"first": 10})[0]
+    commands = []
+    real = redis.Redis.execute_command
+
+    def counted(client, *args, **options):
+        commands.append(args[0])
+        return real(client, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    again, sql = _queries(gql, LIST, {"first": 10})
+
+    assert (again, sql) == (first, 0)
+    assert commands == ["EVALSHA"]
+
+
+def test_a_kept_answer_is_served_after_redis_forgot_its_scripts(gql):
+    listed_product(slug="blue-vase")
+    first = _cached(gql, LIST, {"first": 10})[0]
+    # A Redis restarted with its data on disk has lost the scripts it had loaded.
+    cache.shared_redis(lambda client, make_key: client.script_flush())
+
+    again, sql = _queries(gql, LIST, {"first": 10})
+
+    assert (again, sql) == (first, 0)
+
+
+def test_an_api_answer_sets_no_cookie(gql):
+    listed_product(slug="blue-vase")
+
+    response = gql.post(LIST, {"first": 10})
+
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "Set-Cookie" not in response
 
 
 def test_other_variables_are_another_answer(gql):
@@ -236,7 +275,7 @@ def test_an_answer_computed_while_what_it_shows_changed_is_not_kept(
     )
 
     assert catalogue_answer_set(answer, '{"data": {}}') is False
-    assert cache.shared_get_many([answer.key]) == {}
+    assert cache.shared_redis(lambda client, make_key: client.exists(make_key(answer.key))) == 0
 
 
 def test_while_redis_is_down_nothing_is_kept_in_process_memory(gql, settings, monkeypatch):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -54,6 +54,13 @@ def _schema_digest() -> str:
     return hashlib.sha256(print_schema(schema.graphql_schema).encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=256)
+def _document_digest(document: str) -> str:
+    """The same few documents come again and again (the storefront's, an app's): each is
+    hashed once per process, not on every request."""
+    return hashlib.sha256(document.encode()).hexdigest()
+
+
 def catalogue_answer_key(
     request: HttpRequest,
     *,
@@ -67,7 +74,7 @@ def catalogue_answer_key(
     must never share a key, or one would read the other's shape."""
     parts = [
         audience,
-        document,
+        _document_digest(document),
         operation_name,
         variables,
         get_language(),
