@@ -819,7 +819,7 @@ def variants_lock_for_stock(*, variant_ids: Iterable[int]) -> dict[int, ProductV
         ProductVariant.objects.select_for_update(of=("self",))
         .filter(pk__in=list(variant_ids))
         .order_by("pk")
-        .only("pk", "stock_quantity")
+        .only("pk", "product_id", "stock_quantity")
     )
     return {variant.pk: variant for variant in rows}
 

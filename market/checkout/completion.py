@@ -243,13 +243,17 @@ def _allocate_stock(*, checkout: Checkout, lines: list) -> None:
                 field=f"lines.{index}",
             )
     variants_stock_adjust(changes={pk: -quantity for pk, quantity in quantities.items()})
-    # Only a variant sold out changes what the lists show (in stock or not, what the in-stock
-    # filter lists); any sale changes the units on hand of the products sold.
+    # Any sale changes the units on hand of the products sold; a variant sold out changes its
+    # product as every list shows it (out of stock) and what the in-stock filter lists.
+    sold_out = {
+        variants[pk].product_id
+        for pk, quantity in quantities.items()
+        if variants[pk].stock_quantity == quantity
+    }
     catalogue_changed(
         stock_of={line.variant.product_id for line in lines},
-        listings=any(
-            variants[pk].stock_quantity == quantity for pk, quantity in quantities.items()
-        ),
+        product_ids=sold_out,
+        stocked=bool(sold_out),
     )
     StockReservation.objects.filter(checkout=checkout).delete()
 

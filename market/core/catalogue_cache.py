@@ -6,10 +6,14 @@ was computed under, and served only while every one of them is unchanged:
 
 - the catalogue's generation, which every answer depends on. It moves on whatever can change
   which products a list holds, or what every answer shows: a listing published, unpublished,
-  created, edited or repriced; stock running out or coming back; a seller's profile or status;
-  categories, attributes, exchange rates, delivery tables. These are rare next to browsing.
+  created, edited or repriced; a seller's profile or status; categories, attributes, exchange
+  rates, delivery tables. These are rare next to browsing.
 - one version per product the answer shows. It moves when only that product's own figures
-  change: a new image, a new description.
+  change: a new image, a new description, a checkout taking its last units (it now shows "out
+  of stock").
+- the *stocked* version, which only the lists filtered by stock (``inStock``) depend on. It
+  moves when a sale or a cancellation makes a variant run out or come back, with the
+  product's version: those lists gain or lose the product; the others still hold it.
 - one *stock* version per product whose units on hand the answer shows (a variant's
   ``quantityAvailable``: the product page, not the lists, which show only ``inStock``). It
   moves with the product's version, and alone when a checkout takes units of it while some are
@@ -47,6 +51,7 @@ from market.core.cache import cache
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "catalogue:version:generation"
+STOCKED_KEY = "catalogue:version:stocked"
 ANSWER_PREFIX = "catalogue:answer:"
 CLOCK_MARGIN_NS = 1_000_000_000
 
@@ -66,23 +71,33 @@ def catalogue_cache_enabled() -> bool:
 
 
 def catalogue_changed(
-    *, product_ids: Iterable[int] = (), stock_of: Iterable[int] = (), listings: bool = False
+    *,
+    product_ids: Iterable[int] = (),
+    stock_of: Iterable[int] = (),
+    stocked: bool = False,
+    listings: bool = False,
 ) -> None:
     """Drop, once the current transaction commits, the kept answers that show any of
     ``product_ids``, those that show the units on hand of any of ``stock_of`` (units sold or
-    put back, none of its variants running out or coming back) and, with ``listings``, every
-    kept answer (see the module's rule for which changes need it). Every writer of what the
-    catalogue shows calls this."""
+    put back), with ``stocked`` the lists filtered by stock (a variant of ``product_ids`` ran
+    out or came back) and, with ``listings``, every kept answer (see the module's rule for
+    which changes need which). Every writer of what the catalogue shows calls this."""
     ids = sorted(set(product_ids))
     stock_ids = sorted(set(stock_of) | set(ids))
-    if not ids and not stock_ids and not listings:
+    if not ids and not stock_ids and not stocked and not listings:
         return
-    transaction.on_commit(lambda: _versions_move(ids, stock_ids, listings=listings))
+    transaction.on_commit(
+        lambda: _versions_move(ids, stock_ids, stocked=stocked, listings=listings)
+    )
 
 
-def _versions_move(product_ids: list[int], stock_ids: list[int], *, listings: bool) -> None:
+def _versions_move(
+    product_ids: list[int], stock_ids: list[int], *, stocked: bool, listings: bool
+) -> None:
     now = time.time_ns()
     keys = [_product_key(pk) for pk in product_ids] + [_stock_key(pk) for pk in stock_ids]
+    if stocked:
+        keys.append(STOCKED_KEY)
     if listings:
         keys.append(GENERATION_KEY)
 
@@ -111,6 +126,7 @@ class CatalogueAnswer:
     started_ns: int = field(default_factory=time.time_ns)
     product_ids: set[int] = field(default_factory=set)
     stock_product_ids: set[int] = field(default_factory=set)
+    stocked: bool = False  # a list filtered by stock
     complete: bool = False
 
 
@@ -147,6 +163,7 @@ def catalogue_answer_set(answer: CatalogueAnswer, body: str) -> bool:
     computed; True when it was kept."""
     keys = [
         GENERATION_KEY,
+        *([STOCKED_KEY] if answer.stocked else []),
         *(_product_key(pk) for pk in sorted(answer.product_ids)),
         *(_stock_key(pk) for pk in sorted(answer.stock_product_ids)),
     ]

@@ -324,12 +324,10 @@ def _stock_restore(*, parts: list[OrderPart]) -> None:
         product_ids.add(product_id)
     variants = variants_lock_for_stock(variant_ids=quantities)
     variants_stock_adjust(changes=quantities)
-    # Stock coming back after a sell-out puts a product back in the lists (in stock, and in
-    # the in-stock filter's); otherwise only the units on hand change.
-    catalogue_changed(
-        stock_of=product_ids,
-        listings=any(variant.stock_quantity == 0 for variant in variants.values()),
-    )
+    # Stock coming back after a sell-out shows its product in stock again, and puts it back
+    # in the in-stock filter's lists; otherwise only the units on hand change.
+    back = {variant.product_id for variant in variants.values() if variant.stock_quantity == 0}
+    catalogue_changed(stock_of=product_ids, product_ids=back, stocked=bool(back))
 
 
 # --- Erasure ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from market.catalog.services import product_publish, product_unpublish, product_
 from market.checkout.completion import checkout_complete
 from market.core.cache import cache
 from market.core.catalogue_cache import CatalogueAnswer, catalogue_answer_set, catalogue_changed
+from market.orders.services import order_cancel
 from tests.factories import (
     ExchangeRateFactory,
     SellerFactory,
@@ -210,26 +211,68 @@ def test_a_sale_that_leaves_units_keeps_the_lists_showing_what_it_sold(
     assert page["product"]["variants"][0]["quantityAvailable"] == 3
 
 
-def test_a_sale_of_the_last_units_drops_the_lists(
+STOCK_LIST = """
+query StockListing($first: Int, $filter: ProductFilterInput) {
+  products(first: $first, filter: $filter) { totalCount edges { node { slug inStock } } }
+}
+"""
+IN_STOCK = {"first": 10, "filter": {"inStock": True}}
+
+
+def _sold_out(django_capture_on_commit_callbacks, product):
+    """Complete a checkout of the product's last units; the order."""
+    checkout = ready_checkout(
+        lines=[(product.variants.get(), product.variants.get().stock_quantity)]
+    )
+    return _changed(
+        django_capture_on_commit_callbacks,
+        lambda: checkout_complete(token=checkout.token, idempotency_key=key()),
+    )
+
+
+def test_a_sale_of_the_last_units_drops_what_shows_the_product_and_the_in_stock_lists(
     gql, django_capture_on_commit_callbacks, no_clock_margin
 ):
     ExchangeRateFactory(currency="EUR", rate=Decimal("2.0000"))
     bought = listed_product(slug="blue-vase", stock=2)
-    in_stock = {"first": 10, "filter": {"inStock": True}}
-    query = LIST.replace("$first: Int", "$first: Int, $filter: ProductFilterInput").replace(
-        "products(first: $first)", "products(first: $first, filter: $filter)"
-    )
-    _cached(gql, query, in_stock)
-    checkout = ready_checkout(lines=[(bought.variants.get(), 2)])
+    listed_product(slug="red-vase", stock=5)
+    _cached(gql, STOCK_LIST, IN_STOCK)
+    _cached(gql, STOCK_LIST, {"first": 10})
+    _cached(gql, PRODUCT, {"slug": "red-vase"})
 
-    _changed(
-        django_capture_on_commit_callbacks,
-        lambda: checkout_complete(token=checkout.token, idempotency_key=key()),
-    )
-    listing, listing_sql = _queries(gql, query, in_stock)
+    _sold_out(django_capture_on_commit_callbacks, bought)
+    in_stock, in_stock_sql = _queries(gql, STOCK_LIST, IN_STOCK)
+    listing, listing_sql = _queries(gql, STOCK_LIST, {"first": 10})
+    _, other_sql = _queries(gql, PRODUCT, {"slug": "red-vase"})
 
+    assert in_stock_sql > 0
+    assert [e["node"]["slug"] for e in in_stock["products"]["edges"]] == ["red-vase"]
     assert listing_sql > 0
-    assert listing["products"]["totalCount"] == 0
+    assert {e["node"]["slug"]: e["node"]["inStock"] for e in listing["products"]["edges"]} == {
+        "blue-vase": False,
+        "red-vase": True,
+    }
+    # A sell-out is no longer a reason to compute the whole catalogue again.
+    assert other_sql == 0
+
+
+def test_a_cancelled_order_puts_a_sold_out_product_back_in_the_in_stock_lists(
+    gql, django_capture_on_commit_callbacks, no_clock_margin
+):
+    ExchangeRateFactory(currency="EUR", rate=Decimal("2.0000"))
+    bought = listed_product(slug="blue-vase", stock=2)
+    listed_product(slug="red-vase", stock=5)
+    order = _sold_out(django_capture_on_commit_callbacks, bought)
+    sold_out, _ = _cached(gql, STOCK_LIST, IN_STOCK)
+
+    _changed(django_capture_on_commit_callbacks, lambda: order_cancel(order=order))
+    back, back_sql = _queries(gql, STOCK_LIST, IN_STOCK)
+    page, _ = _queries(gql, PRODUCT, {"slug": "blue-vase"})
+
+    assert sold_out["products"]["totalCount"] == 1
+    assert back_sql > 0
+    assert {e["node"]["slug"] for e in back["products"]["edges"]} == {"blue-vase", "red-vase"}
+    assert page["product"]["variants"][0]["quantityAvailable"] == 2
 
 
 def test_unpublishing_and_publishing_change_the_list_at_once(

@@ -17,7 +17,7 @@ from market.graphql.core.auth import require_seller
 from market.graphql.core.errors import argument_error
 from market.graphql.core.ids import NodeField, decode_global_ids
 from market.graphql.core.pagination import paginate
-from market.graphql.core.response_cache import products_shown
+from market.graphql.core.response_cache import products_shown, stock_filter_used
 from market.graphql.core.selection import selected_fields
 from market.graphql.core.types import Country
 
@@ -203,6 +203,8 @@ class CatalogQueries(graphene.ObjectType):
         )
         _with_converter(page.items, converter)
         products_shown(info.context, [product.pk for product in page.items])
+        if filters.in_stock is not None:
+            stock_filter_used(info.context)
         return ProductConnection.from_page(page)
 
     def resolve_product(self, info, id=None, slug=None, currency=None):

@@ -99,3 +99,10 @@ def product_stock_shown(context: Any, product_ids: list[int]) -> None:
     answer: CatalogueAnswer | None = getattr(context, "catalogue_answer", None)
     if answer is not None:
         answer.stock_product_ids.update(product_ids)
+
+
+def stock_filter_used(context: Any) -> None:
+    """Note that an answer lists products by whether they are in stock (a sell-out drops it)."""
+    answer: CatalogueAnswer | None = getattr(context, "catalogue_answer", None)
+    if answer is not None:
+        answer.stocked = True
