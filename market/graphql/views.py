@@ -115,6 +115,46 @@ def _validate_cached(query: str, hide_suggestions: bool) -> tuple[GraphQLError, 
     )
 
 
+def validate_limits(
+    query: str, document: DocumentNode, variables: dict | None
+) -> tuple[GraphQLError, ...]:
+    """The query limits (``query_limits_rules``) for this request. Of the variables they read
+    only the integers (page sizes) and whether the others are given, and a few settings: the
+    same document with the same page sizes is measured once per process."""
+    if len(query) > CACHEABLE_QUERY_LENGTH:
+        return _validate(
+            document, query_limits_rules(variables), aborted=ApiErrorCode.QUERY_TOO_DEEP
+        )
+    page_sizes = tuple(
+        sorted(
+            (name, value if value is None or type(value) is int else "given")
+            for name, value in (variables or {}).items()
+        )
+    )
+    limits = (
+        settings.GRAPHQL_MAX_ALIASES,
+        settings.GRAPHQL_MAX_ROOT_FIELDS,
+        settings.GRAPHQL_MAX_DEPTH,
+        settings.GRAPHQL_MAX_COST,
+        settings.GRAPHQL_INTROSPECTION,
+        settings.GRAPHQL_FIELD_SUGGESTIONS,
+    )
+    return _validate_limits_cached(query, page_sizes, limits)
+
+
+@lru_cache(maxsize=256)
+def _validate_limits_cached(
+    query: str, page_sizes: tuple[tuple[str, int | str | None], ...], limits: tuple
+) -> tuple[GraphQLError, ...]:
+    # ``limits`` is part of the key only: the errors kept must match the settings.
+    document, _errors = _parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
+    return _validate(
+        cast(DocumentNode, document),
+        query_limits_rules(dict(page_sizes)),
+        aborted=ApiErrorCode.QUERY_TOO_DEEP,
+    )
+
+
 def validate_query(query: str, document: DocumentNode) -> tuple[GraphQLError, ...]:
     """graphql-core's own rules, once the query limits have let the document through."""
     if len(query) > CACHEABLE_QUERY_LENGTH:
@@ -324,9 +364,7 @@ class MarketGraphQLView(FileUploadGraphQLView):
                 return None
             raise HttpError(HttpResponseNotAllowed(["POST"], "Mutations need a POST request."))
         # Cheap, linear limits first (page sizes may come from this request's variables).
-        limit_errors = _validate(
-            document, query_limits_rules(variables), aborted=ApiErrorCode.QUERY_TOO_DEEP
-        )
+        limit_errors = validate_limits(query, document, variables)
         if limit_errors:
             return ExecutionResult(data=None, errors=list(limit_errors))
         errors = validate_query(query, document)

@@ -151,6 +151,25 @@ def test_page_size_from_variables_counts_towards_the_cost(gql, settings):
     assert "errors" not in allowed.json()
 
 
+def test_a_document_measured_before_is_measured_again_for_other_page_sizes_and_limits(
+    gql, settings
+):
+    settings.GRAPHQL_MAX_COST = 500
+    query = (
+        "query($n: Int = 100) { products(first: $n) { edges { node { name variants { sku } } } } }"
+    )
+
+    allowed = gql.post(query, {"n": 5})
+    refused = gql.post(query, {"n": 100})
+    refused_by_default = gql.post(query, {})
+    settings.GRAPHQL_MAX_COST = 50
+    refused_after_the_cap_fell = gql.post(query, {"n": 5})
+
+    assert "errors" not in allowed.json()
+    for response in (refused, refused_by_default, refused_after_the_cap_fell):
+        assert response.json()["errors"][0]["extensions"]["code"] == "query_too_costly"
+
+
 def test_fragment_cycles_are_refused_without_crashing(gql):
     query = """{ categories { ...A } }
                fragment A on Category { children { ...B } }
