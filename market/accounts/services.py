@@ -326,19 +326,37 @@ def _refresh_token_find(raw: str) -> RefreshToken | None:
 # --- Passwords -----------------------------------------------------------------------------
 
 
+def password_confirm(*, user: User, password: str, client_address: str, field: str) -> None:
+    """A signed-in person confirms an action with their password. Wrong passwords count with
+    the sign-in limits (``user_authenticate``) of their account from that address: a stolen
+    access token must not be a way to guess the password, a guess at a time."""
+    email = _email_normalize(user.email)
+    if not login_attempt_allowed(email=email, client_address=client_address):
+        minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
+        raise DomainError(
+            AccountErrorCode.TOO_MANY_ATTEMPTS,
+            f"Too many wrong passwords: try again in up to {minutes} minutes.",
+            field=field,
+        )
+    if len(password or "") > MAX_PASSWORD_LENGTH or not user.check_password(password):
+        raise DomainError(
+            AccountErrorCode.INVALID_CREDENTIALS, "The password is not correct.", field=field
+        )
+    login_succeeded(email=email, client_address=client_address)
+
+
 @transaction.atomic
-def password_change(*, user: User, old_password: str, new_password: str) -> TokenPair:
-    """A new password for a signed-in user who knows the old one.
+def password_change(
+    *, user: User, old_password: str, new_password: str, client_address: str
+) -> TokenPair:
+    """A new password for a signed-in user who knows the old one (``password_confirm``).
 
     Every earlier access and refresh token stops working (a changed password usually means a
     leaked one); the caller gets a fresh pair so that this session goes on.
     """
-    if len(old_password or "") > MAX_PASSWORD_LENGTH or not user.check_password(old_password):
-        raise DomainError(
-            AccountErrorCode.INVALID_CREDENTIALS,
-            "The current password is not correct.",
-            field="oldPassword",
-        )
+    password_confirm(
+        user=user, password=old_password, client_address=client_address, field="oldPassword"
+    )
     _password_check(new_password, user=user, field="newPassword")
     user.set_password(new_password)
     user.save(update_fields=["password"])

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from market.accounts.models import User
-from market.accounts.services import MAX_PASSWORD_LENGTH, erased_email, user_erase
+from market.accounts.services import erased_email, password_confirm, user_erase
 from market.catalog.models import Product, ProductStatus
 from market.catalog.services import product_archive
 from market.checkout.services import checkouts_delete_for_person
@@ -116,13 +116,8 @@ def personal_data_erase(*, user: User, by_staff: User | None = None, reason: str
 
 
 @transaction.atomic
-def account_erase(*, user: User, password: str) -> User:
+def account_erase(*, user: User, password: str, client_address: str) -> User:
     """The signed-in person erases their own account, confirming it with their password (a
-    stolen access token alone must not be enough)."""
-    if len(password or "") > MAX_PASSWORD_LENGTH or not user.check_password(password):
-        raise DomainError(
-            PrivacyErrorCode.INVALID_CREDENTIALS,
-            "The password is not correct.",
-            field="password",
-        )
+    stolen access token alone must not be enough; wrong passwords count as failed sign-ins)."""
+    password_confirm(user=user, password=password, client_address=client_address, field="password")
     return personal_data_erase(user=user)

@@ -81,12 +81,33 @@ def test_a_wrong_old_password_is_refused_and_nothing_changes(gql_as, ada):
             {
                 "field": "oldPassword",
                 "code": "INVALID_CREDENTIALS",
-                "message": "The current password is not correct.",
+                "message": "The password is not correct.",
             }
         ],
     }
     assert stored_password(ada) == before
     assert User.objects.get(pk=ada.pk).token_generation == 0
+
+
+@pytest.mark.django_db
+def test_wrong_old_passwords_count_as_failed_sign_ins(gql_as, ada, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    before = stored_password(ada)
+    client = gql_as(ada)
+
+    guesses = [change(client, f"guess {n}", NEW)["errors"][0]["code"] for n in range(3)]
+    right = change(client, PASSWORD, NEW)
+
+    assert guesses == ["INVALID_CREDENTIALS"] * 3
+    assert right["errors"] == [
+        {
+            "field": "oldPassword",
+            "code": "TOO_MANY_ATTEMPTS",
+            "message": right["errors"][0]["message"],
+        }
+    ]
+    assert "try again" in right["errors"][0]["message"]
+    assert stored_password(ada) == before
 
 
 @pytest.mark.django_db

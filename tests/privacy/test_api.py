@@ -57,6 +57,30 @@ def test_a_person_erases_their_account_with_the_password_and_its_token_dies(gql_
     assert client.post(ME).json()["errors"][0]["extensions"]["code"] == "unauthenticated"
 
 
+def test_a_stolen_token_cannot_guess_the_password_through_erasure(gql_as, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    leyla = buyer()
+    thief = gql_as(leyla)
+
+    codes = [
+        thief.post(OWN_ERASE, {"p": f"guess {n}"}).json()["data"]["accountErase"]["errors"][0]
+        for n in range(3)
+    ]
+    right = thief.post(OWN_ERASE, {"p": PASSWORD}).json()["data"]["accountErase"]
+    sign_in = gql_as(None).post(
+        "mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) "
+        "{ errors { code } } }",
+        {"e": leyla.email, "p": PASSWORD},
+    )
+
+    assert [e["code"] for e in codes] == ["INVALID_CREDENTIALS"] * 3
+    assert right["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+    assert right["errors"][0]["field"] == "password"
+    assert User.objects.get(pk=leyla.pk).is_active
+    # The guesses counted as failed sign-ins to the account from that address.
+    assert sign_in.json()["data"]["tokenCreate"]["errors"] == [{"code": "TOO_MANY_ATTEMPTS"}]
+
+
 def test_erasure_refused_while_an_order_is_open_says_why(gql_as):
     leyla = buyer()
     delivered_order(buyer=leyla, days_ago=1)

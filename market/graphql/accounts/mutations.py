@@ -165,7 +165,8 @@ class TokensRevokeAll(BaseMutation):
 
 class PasswordChange(TokenPayloadMixin, BaseMutation):
     """Change the signed-in user's password. Every earlier token stops working; the payload
-    carries new ones for this session."""
+    carries new ones for this session. Wrong old passwords count as failed sign-ins: over the
+    limit, TOO_MANY_ATTEMPTS."""
 
     class Arguments:
         old_password = graphene.String(required=True)
@@ -179,7 +180,10 @@ class PasswordChange(TokenPayloadMixin, BaseMutation):
         user = require_user(info)
         return _token_fields(
             services.password_change(
-                user=user, old_password=old_password, new_password=new_password
+                user=user,
+                old_password=old_password,
+                new_password=new_password,
+                client_address=request_client_address(info.context),
             )
         )
 

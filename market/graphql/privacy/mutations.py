@@ -3,6 +3,7 @@
 
 import graphene
 
+from market.accounts.throttling import request_client_address
 from market.core.errors import DomainError
 from market.core.permissions import StaffPermission
 from market.graphql.core.auth import require_staff_permission, require_user
@@ -45,8 +46,9 @@ class AccountPersonalDataExport(BaseMutation):
 class AccountErase(BaseMutation):
     """Erase the signed-in person's data and close the account, confirmed with the password.
     Orders are kept for the accounts without the person's details. Refused with
-    ERASURE_MUST_WAIT while an order or the shop's money is not settled. Every token of the
-    account stops working; the e-mail address may register again."""
+    ERASURE_MUST_WAIT while an order or the shop's money is not settled. Wrong passwords count
+    as failed sign-ins: over the limit, TOO_MANY_ATTEMPTS. Every token of the account stops
+    working; the e-mail address may register again."""
 
     class Arguments:
         password = graphene.String(required=True)
@@ -56,7 +58,11 @@ class AccountErase(BaseMutation):
 
     @classmethod
     def perform(cls, root, info, password):
-        services.account_erase(user=require_user(info), password=password)
+        services.account_erase(
+            user=require_user(info),
+            password=password,
+            client_address=request_client_address(info.context),
+        )
         return {}
 
 
