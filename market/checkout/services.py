@@ -422,10 +422,10 @@ def checkouts_delete_expired(*, grace: dt.timedelta = dt.timedelta(days=1)) -> i
 @transaction.atomic
 def checkouts_delete_for_person(*, user_id: int, email: str) -> int:
     """Delete a person's checkouts, open or completed, with the stock they hold: the signed-in
-    ones, and the guest ones with the same (verified, lower-case) address when ``email`` is
-    given. Orders keep what they need on their own. Returns how many went."""
+    ones, and the guest ones with the same (verified) address, in any case, when ``email``
+    is given. Orders keep what they need on their own. Returns how many went."""
     person = Q(user_id=user_id)
     if email:
-        person |= Q(user__isnull=True, email=email)
+        person |= Q(user__isnull=True, email__iexact=email)
     deleted, by_model = Checkout.objects.filter(person).delete()
     return by_model.get(Checkout._meta.label, 0)

@@ -41,7 +41,8 @@ def user_get_for_staff(*, user_id: int | None) -> User | None:
 def orders_of_person(*, user: User) -> QuerySet[Order]:
     person = Q(user=user)
     if user.is_email_verified and user.erased_at is None:
-        person |= Q(user__isnull=True, email=user.email)
+        # Mailboxes do not tell capitals apart: the guest may have typed Leyla@, not leyla@.
+        person |= Q(user__isnull=True, email__iexact=user.email)
     return Order.objects.filter(person)
 
 

@@ -44,6 +44,16 @@ def test_export_holds_guest_orders_placed_with_the_verified_address():
     ]
 
 
+def test_export_holds_guest_orders_whose_address_was_typed_in_other_capitals():
+    leyla = buyer()
+    local, _, domain = leyla.email.partition("@")
+    guest_order, _, _ = delivered_order(buyer=None, email=f"{local.upper()}@{domain}")
+
+    data = personal_data_export(user=leyla)
+
+    assert [o["number"] for o in data["orders"]] == [guest_order.number]
+
+
 def test_export_carries_no_password_hash_token_or_full_iban():
     maker = UserFactory()
     seller = application(user=maker)
