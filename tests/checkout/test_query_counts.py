@@ -85,7 +85,7 @@ def test_placing_an_order_costs_a_fixed_number_of_queries_whatever_its_lines(
     one, three = _one_sellers_checkout(1), _one_sellers_checkout(3)
     warm_reference_tables()
 
-    with django_assert_max_num_queries(pinned(cached=28, uncached=33)) as counted:
+    with django_assert_max_num_queries(pinned(cached=24, uncached=29)) as counted:
         placed = _complete(gql, one)
     with django_assert_num_queries(len(counted.captured_queries)):
         placed_three = _complete(gql, three)
