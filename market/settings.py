@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # First: every response (a refused one too) carries its request id and is timed.
     "market.core.middleware.RequestIdMiddleware",
     "market.core.middleware.RequestMetricsMiddleware",
+    # Each request reads the delivery, duty and exchange-rate tables at most once.
+    "market.core.middleware.ReferenceMemoMiddleware",
     # Then an oversized body is refused before sessions, authentication or a view read it.
     "market.core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -225,6 +227,10 @@ REDIS_CACHE_RETRY_SECONDS = env.float("REDIS_CACHE_RETRY_SECONDS", default=5.0)
 # what they show changes; this lifetime is only the safety net. 0 turns them off; without Redis
 # they are off (one process's memory cannot hear of another process's stock change).
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60 if REDIS_URL else 0)
+# Readings of the delivery, duty and exchange-rate tables kept in Redis
+# (market.core.reference_cache): dropped as soon as a row of them changes; this lifetime is only
+# the safety net. 0 turns them off; without Redis they are off.
+REFERENCE_CACHE_SECONDS = env.int("REFERENCE_CACHE_SECONDS", default=600 if REDIS_URL else 0)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

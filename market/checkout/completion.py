@@ -24,7 +24,7 @@ from market.catalog.selectors import product_list_published
 from market.catalog.services import variants_lock_for_stock, variants_stock_adjust
 from market.checkout.error_codes import CheckoutErrorCode
 from market.checkout.models import Checkout, CheckoutStatus, StockReservation
-from market.checkout.pricing import checkout_lines, checkout_quote, checkout_rate_lock
+from market.checkout.pricing import checkout_lines, checkout_quote, checkout_rate_lock_held
 from market.checkout.selectors import checkout_get_active
 from market.core.catalogue_cache import catalogue_changed
 from market.core.emails import email_enqueue
@@ -108,8 +108,12 @@ def _already_completed() -> DomainError:
     )
 
 
-def _fingerprint(checkout: Checkout, lines: list | None = None) -> str:
-    """What makes two completion requests "the same": the checkout and everything it buys."""
+def _fingerprint(
+    checkout: Checkout, lines: list | None = None, chosen_methods: dict[int, int] | None = None
+) -> str:
+    """What makes two completion requests "the same": the checkout and everything it buys.
+    ``lines`` and ``chosen_methods`` (seller id → method id), when the caller read them in the
+    same transaction, are not read again."""
     pairs = (
         [(line.variant_id, line.quantity) for line in lines]
         if lines is not None
@@ -120,7 +124,11 @@ def _fingerprint(checkout: Checkout, lines: list | None = None) -> str:
         "lines": sorted(pairs),
         "currency": checkout.currency,
         "shipping_address": checkout.shipping_address,
-        "delivery": sorted(checkout.deliveries.values_list("seller_id", "shipping_method_id")),
+        "delivery": sorted(
+            chosen_methods.items()
+            if chosen_methods is not None
+            else checkout.deliveries.values_list("seller_id", "shipping_method_id")
+        ),
         "incoterm": checkout.incoterm,
     }
     encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
@@ -135,7 +143,7 @@ def _checkout_complete_once(*, token, key: str, user) -> Order:
     checkout = checkout_get_active(token=token, lock=True)
     lines = checkout_lines(checkout=checkout)
     email = _validate_for_completion(checkout=checkout, lines=lines, user=user)
-    checkout = checkout_rate_lock(checkout=checkout)
+    checkout = checkout_rate_lock_held(checkout=checkout)
     quote = checkout_quote(checkout=checkout, lines=lines)
     _validate_quote(checkout=checkout, quote=quote)
     _allocate_stock(checkout=checkout, lines=lines)
@@ -270,7 +278,7 @@ def _order_create(
         email=email,
         checkout_token=checkout.token,
         idempotency_key=key,
-        request_fingerprint=_fingerprint(checkout, lines),
+        request_fingerprint=_fingerprint(checkout, lines, quote.chosen_methods),
         currency=quote.currency,
         exchange_rate=checkout.exchange_rate or converter.rate,
         exchange_rate_source=checkout.exchange_rate_source or converter.source,

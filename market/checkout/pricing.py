@@ -116,6 +116,8 @@ class CheckoutQuote:
     incoterm: str
     domestic: bool
     incoterms_offered: list[str] = field(default_factory=list)
+    # Seller id → the shipping method the buyer chose, as read for this quote.
+    chosen_methods: dict[int, int] = field(default_factory=dict)
 
 
 # --- Delivery per seller ---------------------------------------------------------------------
@@ -320,6 +322,7 @@ def checkout_quote(
         incoterm=incoterm,
         domestic=domestic,
         incoterms_offered=offered,
+        chosen_methods=chosen,
     )
 
 
@@ -445,7 +448,15 @@ def checkout_incoterm_choose(
 def checkout_rate_lock(*, checkout: Checkout) -> Checkout:
     """Fix the exchange rate the checkout is paid and ordered at; the first lock wins and later
     calls change nothing (the payment start and the completion may both call it)."""
-    locked = Checkout.objects.select_for_update().get(pk=checkout.pk)
+    return checkout_rate_lock_held(
+        checkout=Checkout.objects.select_for_update().get(pk=checkout.pk)
+    )
+
+
+def checkout_rate_lock_held(*, checkout: Checkout) -> Checkout:
+    """``checkout_rate_lock`` for a caller that holds the checkout's row lock and read
+    ``checkout`` under it (the completion): neither is taken again."""
+    locked = checkout
     if locked.rate_locked_at is None:
         converter = checkout_converter(checkout=locked)
         locked.exchange_rate = converter.rate

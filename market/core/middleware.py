@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 
 from market.core.context import new_request_id, request_id_reset, request_id_set
 from market.core.metrics import request_observe
+from market.core.reference_cache import reference_memo
 
 
 class QueryCountHeaderMiddleware:
@@ -56,6 +57,18 @@ class ContentSecurityPolicyMiddleware:
 # A request id a client (or the proxy in front) may choose: short, and nothing that could
 # break a log line or a header.
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class ReferenceMemoMiddleware:
+    """Within a request, each reading of the reference tables (delivery methods to a country,
+    a destination's duties, a currency's rate) is taken once, however often it is asked for."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with reference_memo():
+            return self.get_response(request)
 
 
 class RequestIdMiddleware:

@@ -7,6 +7,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from market.core.reference_cache import ReferenceTableQuerySet
+
 # Column shapes shared by the apps that store amounts: an amount to the minor unit, and an
 # exchange rate as precise as the stored rates (the rate a checkout locks and its order keeps).
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
@@ -26,6 +28,8 @@ class ExchangeRate(models.Model):
     source = models.CharField(max_length=64)
     valid_at = models.DateTimeField(help_text="When the source published this rate.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReferenceTableQuerySet.as_manager()
 
     class Meta:
         ordering = ["currency", "-valid_at"]

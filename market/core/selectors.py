@@ -16,6 +16,7 @@ from market.core.money import (
     supported_currencies,
     validate_currency,
 )
+from market.core.reference_cache import reference_get
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,16 @@ class PriceConverter:
 
 
 def exchange_rate_get_latest(*, currency: str) -> ExchangeRate | None:
-    return (
-        ExchangeRate.objects.filter(base_currency=base_currency(), currency=currency)
-        .order_by("-valid_at", "-pk")
-        .first()
+    """The rate in force for ``currency`` (kept in the shared cache until a rate is recorded:
+    ``market.core.reference_cache``)."""
+    base = base_currency()
+    return reference_get(
+        f"rate:{base}:{currency}",
+        lambda: (
+            ExchangeRate.objects.filter(base_currency=base, currency=currency)
+            .order_by("-valid_at", "-pk")
+            .first()
+        ),
     )
 
 

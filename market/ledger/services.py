@@ -49,7 +49,9 @@ class _Planned:
 
 
 @transaction.atomic
-def ledger_record_order_paid(*, order: Order, payment: Payment | None = None) -> list[LedgerEntry]:
+def ledger_record_order_paid(
+    *, order: Order, payment: Payment | None = None, order_locked: bool = False
+) -> list[LedgerEntry]:
     """Record where the buyer's money goes, once per order.
 
     Per part: the goods are split between the seller's share (``sale``) and the platform's
@@ -62,9 +64,11 @@ def ledger_record_order_paid(*, order: Order, payment: Payment | None = None) ->
 
     Refused: an order not paid (``order_not_paid``), or one whose figures do not add up
     (``order_inconsistent``): nothing is written then. Called again, it writes nothing and
-    returns the entries of the first call.
+    returns the entries of the first call. ``order_locked``: the caller holds the order's row
+    lock and read ``order`` under it (a payment does), so neither is taken again.
     """
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not order_locked:
+        order = Order.objects.select_for_update().get(pk=order.pk)
     existing = list(
         LedgerEntry.objects.filter(order=order, kind__in=ORDER_PAID_KINDS).order_by("pk")
     )
@@ -95,7 +99,10 @@ def ledger_record_order_paid(*, order: Order, payment: Payment | None = None) ->
         for p, amount in zip(planned, amounts, strict=True)
         if amount or p.amount_order
     ]
-    LedgerEntry.objects.bulk_create(entries)
+    created = LedgerEntry.objects.bulk_create(entries)
+    if all(entry.pk is not None for entry in created):
+        # PostgreSQL (and SQLite ≥ 3.35) give the new rows' ids back with the insert.
+        return sorted(created, key=lambda entry: entry.pk)
     return list(LedgerEntry.objects.filter(key__in=[e.key for e in entries]).order_by("pk"))
 
 

@@ -161,13 +161,24 @@ def order_part_refund_undo(*, part: OrderPart, actor=None, note: str = "") -> Or
     return part
 
 
-def _order_follow_parts(*, order: Order, actor, note: str = "", reopening: bool = False) -> Order:
+def _order_follow_parts(
+    *,
+    order: Order,
+    actor,
+    note: str = "",
+    reopening: bool = False,
+    current: str | None = None,
+    part_statuses: Iterable[str] | None = None,
+) -> Order:
     """Move the order to its parts' roll-up, compare-and-set, with an event if it changed
-    (``reopening``: a part came back from refunded, so the order may move back too)."""
-    current = Order.objects.filter(pk=order.pk).values_list("status", flat=True).get()
-    target = order_status_roll_up(
-        OrderPart.objects.filter(order=order).values_list("status", flat=True)
-    )
+    (``reopening``: a part came back from refunded, so the order may move back too).
+    ``current`` and ``part_statuses``, from a caller holding the locks of the order and of all
+    its parts, are not read again."""
+    if current is None:
+        current = Order.objects.filter(pk=order.pk).values_list("status", flat=True).get()
+    if part_statuses is None:
+        part_statuses = OrderPart.objects.filter(order=order).values_list("status", flat=True)
+    target = order_status_roll_up(part_statuses)
     if target != current:
         outcome = transition(
             Order.objects,
@@ -215,10 +226,21 @@ def _locked_part(part: OrderPart) -> OrderPart:
 
 
 @transaction.atomic
-def order_mark_paid(*, order: Order, actor=None) -> Order:
+def order_mark_paid(*, order: Order, actor=None, order_locked: bool = False) -> Order:
     """Every unpaid part becomes paid (staff, or later the payment webhook); an order that is
-    not unpaid is refused."""
-    parts = [p for p in _locked_parts(order) if p.status == S.UNPAID]
+    not unpaid is refused. ``order_locked``: the caller holds the order's row lock and read
+    ``order`` under it (a payment does), so neither is taken again."""
+    if order_locked:
+        current = order.status
+    else:
+        current = (
+            Order.objects.select_for_update()
+            .filter(pk=order.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
+    all_parts = list(OrderPart.objects.select_for_update().filter(order=order).order_by("pk"))
+    parts = [p for p in all_parts if p.status == S.UNPAID]
     if not parts:
         raise DomainError(
             OrderErrorCode.INVALID_TRANSITION,
@@ -227,7 +249,12 @@ def order_mark_paid(*, order: Order, actor=None) -> Order:
         )
     for part in parts:
         _part_move(part=part, to=S.PAID, actor=actor, kind="paid")
-    return _order_follow_parts(order=order, actor=actor)
+    return _order_follow_parts(
+        order=order,
+        actor=actor,
+        current=current,
+        part_statuses=[part.status for part in all_parts],
+    )
 
 
 @transaction.atomic

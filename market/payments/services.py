@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from market.core.errors import DomainError
@@ -76,8 +77,11 @@ def payment_create(
             if unanswered.known is not None:
                 _payment_apply(payment=payment, result=unanswered.known)
             raise _gateway_unavailable() from unanswered
-        _payment_apply(payment=payment, result=result)
-        payment.refresh_from_db()
+        applied = _payment_apply(payment=payment, result=result)
+        if applied is None:
+            payment.refresh_from_db()
+        else:
+            payment = applied
     return payment
 
 
@@ -93,7 +97,13 @@ def _gateway_unavailable() -> DomainError:
 def _payment_open(*, order: Order, gateway: str, key: str) -> Payment:
     # The order row is locked first, as in payment_succeeded, so that the two never deadlock.
     order = Order.objects.select_for_update().get(pk=order.pk)
-    existing = Payment.objects.filter(idempotency_key=key).first()
+    # One read for both: the payment of this key, and the order's open payment.
+    found = list(
+        Payment.objects.filter(
+            Q(idempotency_key=key) | Q(order=order, status__in=OPEN_PAYMENT_STATUSES)
+        )
+    )
+    existing = next((payment for payment in found if payment.idempotency_key == key), None)
     if existing is not None:
         if existing.order_id != order.pk:
             raise DomainError(
@@ -102,7 +112,8 @@ def _payment_open(*, order: Order, gateway: str, key: str) -> Payment:
                 field="idempotencyKey",
             )
         return existing
-    open_payment = order.payments.filter(status__in=OPEN_PAYMENT_STATUSES).first()
+    # ``found`` is in the payments' order (newest first), as ``first()`` would pick.
+    open_payment = next((p for p in found if p.status in OPEN_PAYMENT_STATUSES), None)
     if open_payment is not None:
         return open_payment
     if order.status != OrderStatus.UNPAID:
@@ -124,10 +135,13 @@ def _payment_open(*, order: Order, gateway: str, key: str) -> Payment:
 
 
 @transaction.atomic
-def _payment_apply(*, payment: Payment, result: GatewayResult, stripe_event_id: str = "") -> bool:
+def _payment_apply(
+    *, payment: Payment, result: GatewayResult, stripe_event_id: str = ""
+) -> Payment | None:
     """Record what the gateway answered: its ids first (never replacing ids already known,
-    should two requests have started the same payment), then the status it reports."""
-    _lock_order_of(payment)
+    should two requests have started the same payment), then the status it reports. Returns
+    the payment as it now stands when its status moved, else None (read it again)."""
+    order = _lock_order_of(payment)
     if result.provider_id:
         Payment.objects.filter(pk=payment.pk, provider_id__isnull=True).update(
             provider_id=result.provider_id,
@@ -135,11 +149,14 @@ def _payment_apply(*, payment: Payment, result: GatewayResult, stripe_event_id: 
             updated_at=timezone.now(),
         )
     if result.status == PaymentStatus.SUCCEEDED:
-        return payment_succeeded(
-            payment=payment, charge_id=result.charge_id, stripe_event_id=stripe_event_id
+        return _payment_succeeded(
+            payment=payment,
+            order=order,
+            charge_id=result.charge_id,
+            stripe_event_id=stripe_event_id,
         )
     if result.status == PaymentStatus.FAILED:
-        return payment_failed(
+        return _payment_failed(
             payment=payment,
             code=result.decline_code,
             message=result.failure_message,
@@ -147,13 +164,14 @@ def _payment_apply(*, payment: Payment, result: GatewayResult, stripe_event_id: 
         )
     if result.status in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.CANCELLED):
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        return _payment_move(
+        moved = _payment_move(
             payment=locked,
             to=result.status,
             next_action=result.next_action,
             stripe_event_id=stripe_event_id,
         )
-    return False
+        return locked if moved else None
+    return None
 
 
 def _lock_order_of(payment: Payment) -> Order:
@@ -170,13 +188,14 @@ def _payment_move(
     Returns False, changing nothing, when the move is not allowed or someone moved it first:
     a repeated or late gateway answer never moves a payment backwards or twice.
     """
+    updates = {"updated_at": timezone.now(), **fields}
     if not transition(
         Payment.objects,
         pk=payment.pk,
         table=Payment.ALLOWED_TRANSITIONS,
         source=payment.status,
         to=to,
-        updates={"updated_at": timezone.now(), **fields},
+        updates=updates,
         event=lambda old, new: PaymentEvent.objects.create(
             payment=payment,
             from_status=old,
@@ -187,7 +206,7 @@ def _payment_move(
     ):
         return False
     payment.status = to
-    for name, value in fields.items():
+    for name, value in updates.items():
         setattr(payment, name, value)
     return True
 
@@ -201,7 +220,20 @@ def payment_succeeded(*, payment: Payment, charge_id: str = "", stripe_event_id:
     changes nothing. Money taken for an order that is no longer unpaid (paid by another
     payment, or cancelled meanwhile) is recorded on the payment, and the order is left alone.
     """
-    order = _lock_order_of(payment)
+    moved = _payment_succeeded(
+        payment=payment,
+        order=_lock_order_of(payment),
+        charge_id=charge_id,
+        stripe_event_id=stripe_event_id,
+    )
+    return moved is not None
+
+
+def _payment_succeeded(
+    *, payment: Payment, order: Order, charge_id: str, stripe_event_id: str
+) -> Payment | None:
+    """``payment_succeeded`` for a caller that holds the lock of the payment's ``order`` (read
+    under it); the payment as it now stands, or None when it did not move."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     order_payable = order.status == OrderStatus.UNPAID
     note = "" if order_payable else f"Order was {order.status} already: the money is to refund."
@@ -213,16 +245,16 @@ def payment_succeeded(*, payment: Payment, charge_id: str = "", stripe_event_id:
         next_action=None,
         stripe_charge_id=charge_id or payment.stripe_charge_id,
     ):
-        return False
+        return None
     if not order_payable:
         logger.warning(
             "Payment %s succeeded for order %s, which is %s", payment.pk, order.number, order.status
         )
-        return True
-    order_mark_paid(order=order, actor=None)
-    ledger_record_order_paid(order=order, payment=payment)
+        return payment
+    order_mark_paid(order=order, actor=None, order_locked=True)
+    ledger_record_order_paid(order=order, payment=payment, order_locked=True)
     enqueue_on_commit("fulfilment.order_paid", order_id=order.pk)
-    return True
+    return payment
 
 
 @transaction.atomic
@@ -233,10 +265,22 @@ def payment_failed(*, payment: Payment, code: str, message: str, stripe_event_id
     unpaid: the buyer may pay again with a new idempotency key.
     """
     _lock_order_of(payment)
+    return (
+        _payment_failed(
+            payment=payment, code=code, message=message, stripe_event_id=stripe_event_id
+        )
+        is not None
+    )
+
+
+def _payment_failed(
+    *, payment: Payment, code: str, message: str, stripe_event_id: str
+) -> Payment | None:
+    """``payment_failed`` for a caller that holds the lock of the payment's order."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status not in OPEN_PAYMENT_STATUSES:
-        return False
-    return _payment_move(
+        return None
+    moved = _payment_move(
         payment=payment,
         to=PaymentStatus.FAILED,
         note=message,
@@ -245,6 +289,7 @@ def payment_failed(*, payment: Payment, code: str, message: str, stripe_event_id
         decline_code=(code or "declined")[:64],
         failure_message=message,
     )
+    return payment if moved else None
 
 
 def payment_confirm(*, payment: Payment, authenticated: bool = True) -> Payment:
@@ -265,9 +310,11 @@ def payment_confirm(*, payment: Payment, authenticated: bool = True) -> Payment:
         result = gateway_get(payment.gateway).confirm(payment=payment, authenticated=authenticated)
     except GatewayRetryable as unanswered:
         raise _gateway_unavailable() from unanswered
-    _payment_apply(payment=payment, result=result)
-    payment.refresh_from_db()
-    return payment
+    applied = _payment_apply(payment=payment, result=result)
+    if applied is None:
+        payment.refresh_from_db()
+        return payment
+    return applied
 
 
 # --- Stripe events -----------------------------------------------------------------------------

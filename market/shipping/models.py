@@ -1,11 +1,15 @@
 """Where we deliver and at what price, and the import duties of each destination: the tables
-staff edit in the admin. Prices are in the marketplace's base currency (AZN)."""
+staff edit in the admin. Prices are in the marketplace's base currency (AZN).
+
+Quotes read these tables through the shared cache (``market.core.reference_cache``): every
+change of a row, saved, deleted or updated in bulk, drops what it kept."""
 
 from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
 from market.core.models import MONEY
+from market.core.reference_cache import ReferenceTableQuerySet
 
 
 class Incoterm(models.TextChoices):
@@ -19,6 +23,8 @@ class ShippingZone(models.Model):
     name = models.CharField(max_length=80)
     countries = models.JSONField(default=list, help_text='ISO alpha-2 codes, e.g. ["DE", "FR"].')
     is_active = models.BooleanField(default=True)
+
+    objects = ReferenceTableQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -35,6 +41,8 @@ class ShippingMethod(models.Model):
     transit_days_max = models.PositiveSmallIntegerField(default=1)
     is_active = models.BooleanField(default=True)
     sort_order = models.PositiveIntegerField(default=0)
+
+    objects = ReferenceTableQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -55,6 +63,8 @@ class ShippingRate(models.Model):
     method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
     max_weight_grams = models.PositiveIntegerField()
     price_amount = models.DecimalField(**MONEY)
+
+    objects = ReferenceTableQuerySet.as_manager()
 
     class Meta:
         ordering = ["method", "max_weight_grams"]
@@ -84,6 +94,8 @@ class DutyCountry(models.Model):
         default=True, help_text="Buyers may choose DDP (duties collected at checkout)."
     )
 
+    objects = ReferenceTableQuerySet.as_manager()
+
     class Meta:
         ordering = ["country"]
         verbose_name_plural = "duty countries"
@@ -96,6 +108,8 @@ class DutyRate(models.Model):
     duty_country = models.ForeignKey(DutyCountry, on_delete=models.CASCADE, related_name="rates")
     hs_chapter = models.CharField(max_length=2, help_text="First two digits of the HS code.")
     rate = models.DecimalField(max_digits=6, decimal_places=3, help_text="Percent.")
+
+    objects = ReferenceTableQuerySet.as_manager()
 
     class Meta:
         ordering = ["duty_country", "hs_chapter"]

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from market.core.money import quantize
+from market.core.reference_cache import reference_get
 from market.core.selectors import PriceConverter, exchange_rate_get_latest
 from market.shipping.models import DutyCountry, Incoterm, ShippingMethod, ShippingZone
 
@@ -74,6 +75,15 @@ def shipping_zone_for_country(country: str) -> ShippingZone | None:
 
 
 def shipping_methods_for_country(country: str) -> list[ShippingMethod]:
+    """The active methods of the zone serving ``country``, with their rate bands (kept in the
+    shared cache until the tables change: ``market.core.reference_cache``)."""
+    if not country:
+        return []
+    code = country.upper()
+    return reference_get(f"delivery:{code}", lambda: _shipping_methods_for_country(code))
+
+
+def _shipping_methods_for_country(country: str) -> list[ShippingMethod]:
     zone = shipping_zone_for_country(country)
     if zone is None:
         return []
@@ -128,9 +138,14 @@ def is_domestic(country: str) -> bool:
 
 
 def duty_country_get(country: str) -> DutyCountry | None:
+    """The destination's duty row with its rates (kept like the delivery methods)."""
     if not country or is_domestic(country):
         return None
-    return DutyCountry.objects.filter(country=country.upper()).prefetch_related("rates").first()
+    code = country.upper()
+    return reference_get(
+        f"duty:{code}",
+        lambda: DutyCountry.objects.filter(country=code).prefetch_related("rates").first(),
+    )
 
 
 def incoterms_offered(*, country: str, duty_country: DutyCountry | None) -> list[str]:

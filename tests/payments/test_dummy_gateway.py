@@ -318,3 +318,20 @@ def test_order_payments_of_an_unknown_token_is_empty(gql):
 
 def gid(order):
     return to_global_id("Order", order.pk)
+
+
+@pytest.mark.parametrize("card", [SUCCEEDS, DECLINES, NEEDS_3DS])
+def test_the_payment_answered_is_the_one_stored(card):
+    """The service answers with the payment as its moves left it, without reading it again:
+    every field must be what the database holds."""
+    from django.forms.models import model_to_dict
+
+    from market.payments.services import payment_create
+
+    order = unpaid_order(currency="EUR")
+
+    answered = payment_create(order=order, gateway="dummy", card=card, idempotency_key="k-1")
+
+    stored = Payment.objects.get(pk=answered.pk)
+    assert model_to_dict(answered) == model_to_dict(stored)
+    assert (answered.created_at, answered.updated_at) == (stored.created_at, stored.updated_at)
