@@ -186,6 +186,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "market.core.redis_cache.RedisCache",
             "LOCATION": env.str("REDIS_CACHE_URL", default=_next_redis_database(REDIS_URL)),
+            # Kept readings of the catalogue and the reference tables hold one database's rows:
+            # two environments (staging and a benchmark, say) sharing a Redis never read each
+            # other's.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=str(DATABASES["default"]["NAME"])),
             # A cache that does not answer must not hold a request: short timeouts, and
             # market.core.cache falls back to process memory (logged) until it answers again.
             "OPTIONS": {

@@ -226,3 +226,21 @@ def test_graphiql_answers_with_the_content_security_policy_as_its_files_are_ours
     assert response.status_code == 200
     assert b'id="graphiql"' in response.content
     assert response["Content-Security-Policy"] == settings.MARKET_CONTENT_SECURITY_POLICY
+
+
+def test_environments_on_two_databases_sharing_a_redis_keep_apart_cache_keys(tmp_path):
+    show_key = ("shell", "-c", "from django.core.cache import cache; print(cache.make_key('k'))")
+    keys = {
+        manage(
+            *show_key,
+            environment={
+                "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+                "REDIS_URL": "redis://127.0.0.1:6379/3",
+            },
+            tmp_path=tmp_path,
+        ).stdout.strip().splitlines()[-1]
+        for name in ("market_staging", "market_bench")
+    }
+
+    assert len(keys) == 2
+    assert all(key.endswith(":k") and key.startswith("market_") for key in keys)
