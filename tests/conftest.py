@@ -57,6 +57,24 @@ def _sign_in_limits_start_afresh():
     degrading.clear_local()
 
 
+@pytest.fixture
+def redis_down(settings):
+    """The cache points at a port where nothing listens, as when Redis has stopped (Django
+    drops its cache connections when CACHES changes)."""
+    from market.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "market.core.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    cache.clear_local()
+    yield
+    cache.clear_local()
+
+
 @pytest.fixture(autouse=True)
 def _catalogue_answers_not_kept(settings):
     # Tests build and change rows with factories, which bypass the services that drop kept

@@ -167,23 +167,14 @@ def test_a_change_rolled_back_is_seen_only_by_its_own_transaction(berlin):
     assert checkout_quote(checkout=checkout).shipping == D("40.00")
 
 
-def test_with_the_shared_cache_down_quotes_read_the_tables(berlin, settings):
+def test_with_the_shared_cache_down_quotes_read_the_tables(berlin, request):
     checkout, method = berlin
     assert checkout_quote(checkout=checkout).shipping == D("40.00")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "market.core.redis_cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    cache.clear_local()
-    try:
-        assert checkout_quote(checkout=checkout).shipping == D("40.00")
-        # Its version cannot move now: a quote reads the tables, not a process's memory.
-        ShippingRate.objects.filter(method=method, max_weight_grams=5000).update(
-            price_amount=D("90.00")
-        )
-        assert checkout_quote(checkout=checkout).shipping == D("45.00")
-    finally:
-        cache.clear_local()
+    request.getfixturevalue("redis_down")
+
+    assert checkout_quote(checkout=checkout).shipping == D("40.00")
+    # Its version cannot move now: a quote reads the tables, not a process's memory.
+    ShippingRate.objects.filter(method=method, max_weight_grams=5000).update(
+        price_amount=D("90.00")
+    )
+    assert checkout_quote(checkout=checkout).shipping == D("45.00")

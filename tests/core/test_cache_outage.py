@@ -6,7 +6,6 @@ import logging
 
 import pytest
 
-from market.core.cache import cache
 from tests.factories import UserFactory, listed_product
 
 pytestmark = pytest.mark.django_db
@@ -16,22 +15,6 @@ mutation($email: String!, $password: String!) {
   tokenCreate(email: $email, password: $password) { accessToken errors { field code message } }
 }
 """
-
-
-@pytest.fixture
-def redis_down(settings):
-    """The cache points at a port where nothing listens, as when Redis has stopped (Django
-    drops its cache connections when CACHES changes)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "market.core.redis_cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    cache.clear_local()
-    yield
-    cache.clear_local()
 
 
 def test_signing_in_works_while_the_cache_is_down_and_the_outage_is_logged(gql, redis_down, caplog):

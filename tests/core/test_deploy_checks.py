@@ -238,7 +238,9 @@ def test_environments_on_two_databases_sharing_a_redis_keep_apart_cache_keys(tmp
                 "REDIS_URL": "redis://127.0.0.1:6379/3",
             },
             tmp_path=tmp_path,
-        ).stdout.strip().splitlines()[-1]
+        )
+        .stdout.strip()
+        .splitlines()[-1]
         for name in ("market_staging", "market_bench")
     }
 
