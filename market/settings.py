@@ -230,6 +230,8 @@ REDIS_CACHE_RETRY_SECONDS = env.float("REDIS_CACHE_RETRY_SECONDS", default=5.0)
 # Anonymous catalogue answers kept in Redis (market.core.catalogue_cache): dropped as soon as
 # what they show changes; this lifetime is only the safety net. 0 turns them off; without Redis
 # they are off (one process's memory cannot hear of another process's stock change).
+# /readyz asks the database, broker and cache at most this often per process (it is public).
+READYZ_CACHE_SECONDS = env.float("READYZ_CACHE_SECONDS", default=1.0)
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 # Readings of the delivery, duty and exchange-rate tables kept in Redis
 # (market.core.reference_cache): dropped as soon as a row of them changes; this lifetime is only

@@ -76,6 +76,13 @@ def redis_down(settings):
 
 
 @pytest.fixture(autouse=True)
+def _readiness_asked_afresh(settings):
+    # /readyz answers from its last look for a second; each test asks about its own services
+    # (tests/core/test_health.py turns it back on).
+    settings.READYZ_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _catalogue_answers_not_kept(settings):
     # Tests build and change rows with factories, which bypass the services that drop kept
     # catalogue answers: only the tests of that cache turn it on (the ``catalogue_cache``

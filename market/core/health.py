@@ -4,16 +4,20 @@
 database never gets a healthy process restarted. ``/readyz`` says whether the process can do
 its work now: it asks the database, the broker and the cache, each with a short timeout, and
 answers 200 when all three answer, else 503, with each one's time in milliseconds. Neither
-names a host, a URL or an error's text: they are public.
+names a host, a URL or an error's text: they are public. Being public, ``/readyz`` asks at most
+once per ``READYZ_CACHE_SECONDS`` (1 s) per process and answers the others from that: a flood
+of calls must not become a flood of broker connections and cache writes.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
 from celery import current_app
+from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -53,9 +57,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+_last_answer: tuple[float, dict[str, object], int] | None = None
+_asking = threading.Lock()
+
+
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
+    global _last_answer
+    with _asking:  # one thread asks; the others wait for its answer
+        now = time.monotonic()
+        if _last_answer is None or now - _last_answer[0] >= settings.READYZ_CACHE_SECONDS:
+            _last_answer = (now, *_readiness())
+        _, body, status = _last_answer
+    return JsonResponse(body, status=status)
+
+
+def _readiness() -> tuple[dict[str, object], int]:
     results: dict[str, dict[str, object]] = {}
     for name, check in CHECKS.items():
         started = time.perf_counter()
@@ -67,7 +85,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
             ok = False
         results[name] = {"ok": ok, "ms": round((time.perf_counter() - started) * 1000, 1)}
     ready = all(result["ok"] for result in results.values())
-    return JsonResponse(
-        {"status": "ready" if ready else "unavailable", "checks": results},
-        status=200 if ready else 503,
+    return {"status": "ready" if ready else "unavailable", "checks": results}, (
+        200 if ready else 503
     )

@@ -41,3 +41,26 @@ def test_readyz_is_unavailable_when_the_cache_does_not_answer(client, settings):
     assert body["checks"]["database"]["ok"] is True
     assert "127.0.0.1" not in response.content.decode()
     assert "refused" not in response.content.decode().lower()
+
+
+def test_readyz_asks_once_per_its_interval_and_answers_the_rest_from_that(
+    client, settings, django_assert_num_queries
+):
+    ready = client.get("/readyz")  # asked afresh (the tests' setting is 0)
+    settings.READYZ_CACHE_SECONDS = 60  # a slow machine must not see the look expire
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "market.core.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    with django_assert_num_queries(0):
+        flood = [client.get("/readyz") for _ in range(20)]
+    settings.READYZ_CACHE_SECONDS = 0
+    after = client.get("/readyz")
+
+    assert ready.status_code == 200
+    assert {(r.status_code, r.content) for r in flood} == {(200, ready.content)}
+    assert after.status_code == 503
