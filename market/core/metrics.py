@@ -102,13 +102,19 @@ def graphql_operation_label(name: str | None) -> str:
 
 
 def graphql_request_mark(
-    request: HttpRequest, *, valid: bool, operation_name: str | None, ok: bool
+    request: HttpRequest,
+    *,
+    valid: bool,
+    operation_name: str | None,
+    ok: bool,
+    cached: bool = False,
 ) -> None:
     """Called by the GraphQL view once it knows what the request ran. Only the name of an
     operation that parsed and validated (``valid``) can become a label; a document refused, or
-    an ``operationName`` naming none of its operations, counts as ``other``."""
+    an ``operationName`` naming none of its operations, counts as ``other``. An answer served
+    from the catalogue cache (``cached``) has the outcome ``cached``."""
     label = graphql_operation_label(operation_name) if valid else OTHER
-    marked = (label, "ok" if ok else "error")
+    marked = (label, "cached" if cached else "ok" if ok else "error")
     setattr(request, "metrics_graphql", marked)  # noqa: B010  (HttpRequest declares no such field)
 
 

@@ -312,6 +312,18 @@ class MarketGraphQLView(FileUploadGraphQLView):
                 body = catalogue_answer_get(key)
                 if body is not None:
                     request.catalogue_answer_hit = True
+                    # It was kept only after its document validated (the key holds the schema).
+                    document, _errors = parse_query(query)
+                    operation = get_operation_ast(document, operation_name) if document else None
+                    graphql_request_mark(
+                        request,
+                        valid=operation is not None,
+                        operation_name=operation.name.value
+                        if operation and operation.name
+                        else None,
+                        ok=True,
+                        cached=True,
+                    )
                     return body, 200
         request.catalogue_answer_key = key
         result, status_code = super().get_response(request, data, show_graphiql)

@@ -116,6 +116,24 @@ def test_a_graphql_request_is_timed_under_its_operation_name(client, scrape):
     assert _graphql_count(after, "Products", "ok") == _graphql_count(before, "Products", "ok") + 1
 
 
+def test_an_answer_from_the_catalogue_cache_is_timed_under_its_operation_as_cached(
+    client, scrape, catalogue_cache
+):
+    before = scrape()
+
+    responses = [_post_graphql(client, PRODUCTS, "Products") for _ in range(4)]
+
+    hits = sum(response.get("X-Catalogue-Cache") == "hit" for response in responses)
+    assert hits >= 2
+    after = scrape()
+    assert _graphql_count(after, "Products", "cached") == (
+        _graphql_count(before, "Products", "cached") + hits
+    )
+    assert _graphql_count(after, "Products", "ok") == (
+        _graphql_count(before, "Products", "ok") + 4 - hits
+    )
+
+
 def test_an_operation_without_a_name_is_timed_as_anonymous(client, scrape):
     before = scrape()
 
