@@ -560,7 +560,14 @@ def seller_suspend(*, seller_id: int, actor: User, reason: str) -> Seller:
 
 @transaction.atomic
 def seller_reinstate(*, seller_id: int, actor: User) -> Seller:
-    """Staff bring a suspended shop back."""
+    """Staff bring a suspended shop back; never one closed because its owner's data was
+    erased (it would open a shop that names nobody, paying out to no one)."""
+    if Seller.objects.filter(pk=seller_id, user__erased_at__isnull=False).exists():
+        raise DomainError(
+            SellerErrorCode.INVALID_TRANSITION,
+            "This shop was closed when its owner's personal data was erased; it cannot open again.",
+            field="id",
+        )
     seller = _transition(
         seller_id=seller_id,
         from_status=S.SUSPENDED,

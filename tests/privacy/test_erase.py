@@ -17,6 +17,7 @@ from market.orders.services import order_cancel
 from market.payouts.models import PayoutAccount
 from market.privacy.services import personal_data_erase
 from market.sellers.models import SellerDocument, SellerStatus
+from market.sellers.services import seller_reinstate
 from tests.accounts.conftest import PASSWORD
 from tests.authorization.world import database_snapshot
 from tests.factories import StaffFactory, UserFactory, checkout_with, listed_product, placed_order
@@ -114,6 +115,19 @@ def test_erasure_closes_the_shop_deletes_documents_and_bank_details(
     assert (account.iban, account.account_holder, account.bank_verified_at) == ("", "", None)
     product.refresh_from_db()
     assert product.status == "archived"
+
+
+def test_a_shop_closed_by_its_owners_erasure_cannot_be_reinstated():
+    maker = UserFactory()
+    seller = application(user=maker, status=SellerStatus.APPROVED)
+    personal_data_erase(user=maker)
+
+    with pytest.raises(DomainError) as refused:
+        seller_reinstate(seller_id=seller.pk, actor=StaffFactory())
+
+    assert (refused.value.code, refused.value.field) == ("invalid_transition", "id")
+    seller.refresh_from_db()
+    assert seller.status == SellerStatus.SUSPENDED
 
 
 def test_erasure_waits_while_an_order_is_not_delivered_and_changes_nothing():

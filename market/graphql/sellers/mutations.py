@@ -213,7 +213,8 @@ class SellerSuspend(SellerStaffDecision):
 
 
 class SellerReinstate(SellerStaffDecision):
-    """Staff: bring a suspended shop back."""
+    """Staff: bring a suspended shop back (never one closed when its owner's personal data was
+    erased: INVALID_TRANSITION)."""
 
     service = staticmethod(services.seller_reinstate)
 
