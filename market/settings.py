@@ -512,6 +512,10 @@ GRAPHQL_FIELD_SUGGESTIONS = env.bool("GRAPHQL_FIELD_SUGGESTIONS", default=DEBUG)
 # "json": one JSON object per line (time, level, logger, message, request id, task), for a log
 # collector; "text": for people reading a terminal. The workers use the same (workers/app.py).
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+# Take a request's id from the X-Request-ID it came with (when it looks safe) instead of making
+# one: only behind a load balancer that sets that header itself. Anyone can send it, and the id
+# lands in the personal-data audit log, whose rows must not carry a name the client chose.
+REQUEST_ID_FROM_HEADER = env.bool("REQUEST_ID_FROM_HEADER", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

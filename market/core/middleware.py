@@ -72,15 +72,16 @@ class ReferenceMemoMiddleware:
 
 
 class RequestIdMiddleware:
-    """Names each request: the ``X-Request-ID`` it came with when that looks safe, else a new
-    one. The id is set for everything the request does (its log lines, the tasks it queues) and
-    returned in the response's ``X-Request-ID``."""
+    """Names each request with a new id, or, where ``REQUEST_ID_FROM_HEADER`` says a load
+    balancer sets it, the ``X-Request-ID`` it came with when that looks safe. The id is set for
+    everything the request does (its log lines, the tasks it queues, the audit rows it writes)
+    and returned in the response's ``X-Request-ID``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        given = request.headers.get("X-Request-ID", "")
+        given = request.headers.get("X-Request-ID", "") if settings.REQUEST_ID_FROM_HEADER else ""
         request_id = given if SAFE_REQUEST_ID.fullmatch(given) else new_request_id()
         token = request_id_set(request_id)
         try:

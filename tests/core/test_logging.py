@@ -1,4 +1,5 @@
-"""Every request has an id (the client's X-Request-ID when it looks safe, else a new one),
+"""Every request has an id (a new one; behind a load balancer that sets X-Request-ID, that one
+when it looks safe),
 returned in the response and carried by each log line; LOG_FORMAT=json writes one JSON object
 per line."""
 
@@ -33,7 +34,19 @@ def test_a_request_without_an_id_gets_a_new_one_in_the_response(client):
     assert first["X-Request-ID"] != second["X-Request-ID"]
 
 
-def test_a_safe_request_id_from_the_client_is_kept(client):
+def test_a_request_id_from_the_client_is_not_taken_by_default(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "lb-2f9c.41_7A"})
+
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+@pytest.fixture
+def behind_a_load_balancer(settings):
+    settings.REQUEST_ID_FROM_HEADER = True
+
+
+@pytest.mark.usefixtures("behind_a_load_balancer")
+def test_a_safe_request_id_from_the_load_balancer_is_kept(client):
     response = client.get("/healthz", headers={"X-Request-ID": "lb-2f9c.41_7A"})
 
     assert response["X-Request-ID"] == "lb-2f9c.41_7A"
@@ -43,12 +56,14 @@ def test_a_safe_request_id_from_the_client_is_kept(client):
     "given",
     ["short", "x" * 65, "has space in it", "semi;colon-abcdef", "<script>alert(1)</script>"],
 )
-def test_an_unsafe_request_id_from_the_client_is_replaced(client, given):
+@pytest.mark.usefixtures("behind_a_load_balancer")
+def test_an_unsafe_request_id_from_the_load_balancer_is_replaced(client, given):
     response = client.get("/healthz", headers={"X-Request-ID": given})
 
     assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
 
 
+@pytest.mark.usefixtures("behind_a_load_balancer")
 def test_the_request_id_is_the_current_one_while_the_view_runs_and_cleared_after(
     client, monkeypatch
 ):

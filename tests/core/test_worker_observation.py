@@ -54,10 +54,9 @@ def test_the_log_lines_of_a_task_carry_the_request_id_of_the_request_that_queued
         "/graphql/",
         data=json.dumps({"query": RESET}),
         content_type="application/json",
-        headers={"X-Request-ID": "password-reset-4f1c2a"},
     )
     assert response.status_code == 200, response.content
-    assert response["X-Request-ID"] == "password-reset-4f1c2a"
+    request_id = response["X-Request-ID"]
 
     def task_lines():
         return [
@@ -67,7 +66,7 @@ def test_the_log_lines_of_a_task_carry_the_request_id_of_the_request_that_queued
         ]
 
     lines = _wait_for(task_lines, celery_worker_process, "no JSON line of the task")
-    assert {entry["request_id"] for entry in lines} == {"password-reset-4f1c2a"}
+    assert {entry["request_id"] for entry in lines} == {request_id}
     assert all(entry["task_id"] and entry["level"] for entry in lines)
     assert any("succeeded" in entry["message"] for entry in lines)
 

@@ -132,6 +132,19 @@ def test_privacy_staff_export_and_erase_someone_and_each_is_logged_with_the_reas
     ]
 
 
+def test_the_audit_row_carries_the_servers_request_id_not_one_the_client_chose(gql_as):
+    leyla, officer = buyer(), StaffFactory(permissions=[PRIVACY])
+    client = gql_as(officer)
+    client.headers["X-Request-ID"] = "someone-elses-request-1"
+
+    response = client.post(EXPORT, {"id": _id(leyla), "reason": "Ticket 9"})
+
+    assert response.json()["data"]["userPersonalDataExport"]["errors"] == []
+    entry = PersonalDataAccess.objects.get(action="export")
+    assert entry.request_id != "someone-elses-request-1"
+    assert entry.request_id == response["X-Request-ID"]
+
+
 def test_staff_naming_an_unknown_person_get_not_found(gql_as):
     officer = StaffFactory(permissions=[PRIVACY])
 
