@@ -182,25 +182,36 @@ def filesystem_broker_options(folder: Path) -> dict:
 # one small Redis query each time.
 CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60)
 if REDIS_URL:
+    _cache_url = env.str("REDIS_CACHE_URL", default=_next_redis_database(REDIS_URL))
+    _redis_cache = {
+        "BACKEND": "market.core.redis_cache.RedisCache",
+        # Kept readings of the catalogue and the reference tables hold one database's rows:
+        # two environments (staging and a benchmark, say) sharing a Redis never read each
+        # other's.
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=str(DATABASES["default"]["NAME"])),
+        # A cache that does not answer must not hold a request: short timeouts, and
+        # market.core.cache falls back to process memory (logged) until it answers again.
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("REDIS_CACHE_TIMEOUT", default=0.5),
+        },
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "market.core.redis_cache.RedisCache",
-            "LOCATION": env.str("REDIS_CACHE_URL", default=_next_redis_database(REDIS_URL)),
-            # Kept readings of the catalogue and the reference tables hold one database's rows:
-            # two environments (staging and a benchmark, say) sharing a Redis never read each
-            # other's.
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=str(DATABASES["default"]["NAME"])),
-            # A cache that does not answer must not hold a request: short timeouts, and
-            # market.core.cache falls back to process memory (logged) until it answers again.
-            "OPTIONS": {
-                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT", default=0.5),
-                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT", default=0.5),
-            },
-        }
+        "default": {**_redis_cache, "LOCATION": _cache_url},
+        # The sign-in and e-mail limits' counters. A cache may drop anything, and anyone can
+        # fill it with new catalogue answers: in production these belong on a Redis that never
+        # evicts (docs/production.md). By default, the cache's own.
+        "limits": {**_redis_cache, "LOCATION": env.str("REDIS_LIMITS_URL", default=_cache_url)},
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "limits",
+        },
+    }
     # The embedded demo: kombu's file-system transport is a real broker that needs no server.
     # API process and worker exchange messages through files under var/celery/.
     # The test run has folders of its own (tests/settings.py): a demo's worker must never take

@@ -49,30 +49,25 @@ def _workers_idle_before_the_flush(request):
 def _sign_in_limits_start_afresh():
     # Failed sign-ins and reset requests are counted in the cache per client address, and every
     # test client is 127.0.0.1: no test may inherit another's count (fuzzing fails many).
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    from market.core.cache import cache as degrading
+    from tests.servers import caches_forget_outages
 
-    cache.clear()
-    degrading.clear_local()
+    caches["default"].clear()
+    caches["limits"].clear()
+    caches_forget_outages()
 
 
 @pytest.fixture
 def redis_down(settings):
     """The cache points at a port where nothing listens, as when Redis has stopped (Django
     drops its cache connections when CACHES changes)."""
-    from market.core.cache import cache
+    from tests.servers import caches_forget_outages, redis_caches
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "market.core.redis_cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    cache.clear_local()
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0", timeout=0.2)
+    caches_forget_outages()
     yield
-    cache.clear_local()
+    caches_forget_outages()
 
 
 @pytest.fixture(autouse=True)

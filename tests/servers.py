@@ -20,6 +20,26 @@ from pathlib import Path
 POSTGRES_USER = "postgres"  # the OS user initdb and the server run as (they refuse root)
 
 
+def redis_caches(url: str, *, timeout: float = 0.3) -> dict:
+    """``CACHES`` with the cache and the limits' counters both at the Redis of ``url``, with
+    short timeouts (for a Redis the test stops, or a port where nothing listens)."""
+    cache = {
+        "BACKEND": "market.core.redis_cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+    }
+    return {"default": cache, "limits": dict(cache)}
+
+
+def caches_forget_outages() -> None:
+    """Both shared caches forget their fallback memory and that Redis failed (each process
+    leaves a failed Redis alone for a while, and the next test must ask it again)."""
+    from market.core.cache import cache, limits
+
+    cache.clear_local()
+    limits.clear_local()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

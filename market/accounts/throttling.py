@@ -29,7 +29,7 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest
 
-from market.core.cache import cache
+from market.core.cache import limits
 
 UNKNOWN_ADDRESS = "unknown"
 
@@ -80,9 +80,9 @@ def login_attempt_allowed(*, email: str, client_address: str) -> bool:
 def login_succeeded(*, email: str, client_address: str) -> None:
     """The attempt was no failure: the account starts afresh from this address, and the
     address's count takes the attempt back (it keeps its earlier failures)."""
-    cache.delete(_account_key("login", email, client_address))
+    limits.delete(_account_key("login", email, client_address))
     try:
-        cache.decr(_address_key("login", client_address))
+        limits.decr(_address_key("login", client_address))
     except ValueError:
         pass  # the window closed meanwhile
 
@@ -119,11 +119,11 @@ def _digest(value: str) -> str:
 def _count(key: str, window: int) -> int:
     """One more in the window that ``key`` opened (a new window if none is open); the new
     total."""
-    cache.add(key, 0, timeout=window)
+    limits.add(key, 0, timeout=window)
     try:
         # Atomic on Redis, and keeps the window's expiry: concurrent requests all count.
-        return cache.incr(key)
+        return limits.incr(key)
     except ValueError:
         # The window closed between add() and incr(): this one opens a new one.
-        cache.set(key, 1, timeout=window)
+        limits.set(key, 1, timeout=window)
         return 1

@@ -1,8 +1,10 @@
 """The shared cache (Redis in production), used so that its outage slows us down and is logged,
 but never stops a sign-in or a page.
 
-Everything of ours that uses the cache goes through ``cache`` here: the sign-in limits, the
-catalogue's facets, the sitemap. When the shared cache does not answer (Redis stopped, a
+Everything of ours that uses the cache goes through ``cache`` here (the catalogue's answers and
+facets, the reference tables, the sitemap), or ``limits`` (the sign-in and e-mail limits'
+counters, Django's ``limits`` cache: a Redis that never evicts, in production). When the shared
+cache does not answer (Redis stopped, a
 network fault, a timeout: ``market.settings`` gives its connections short timeouts), each call
 falls back to a cache in this process's memory: limits still hold per process, cached answers
 are computed again, and a warning is logged (at most once a minute per process). No caller, and
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache as shared
+from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from redis.exceptions import RedisError
 
@@ -36,18 +38,26 @@ T = TypeVar("T")
 
 
 class DegradingCache:
-    """The shared cache's calls we use, each falling back to process memory on an outage."""
+    """The calls we use of one of Django's caches (``alias``), each falling back to process
+    memory on an outage."""
 
-    def __init__(self) -> None:
-        self._local = LocMemCache("market-cache-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+    def __init__(self, alias: str) -> None:
+        self._alias = alias
+        self._local = LocMemCache(f"market-{alias}-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
         self._warned_at = 0.0
         self._paused_until = 0.0
+
+    @property
+    def _shared(self) -> BaseCache:
+        # Looked up on each call: Django keeps one connection per thread, and a test that
+        # changes CACHES gets the new one.
+        return caches[self._alias]
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if self._paused():
             return getattr(self._local, name)(*args, **kwargs)
         try:
-            return getattr(shared, name)(*args, **kwargs)
+            return getattr(self._shared, name)(*args, **kwargs)
         except UNREACHABLE as error:
             self._failed(error)
             return getattr(self._local, name)(*args, **kwargs)
@@ -61,9 +71,10 @@ class DegradingCache:
         if now - self._warned_at >= WARN_EVERY_SECONDS:
             self._warned_at = now
             logger.warning(
-                "The shared cache does not answer (%s: %s); this process uses its own "
+                "The shared cache does not answer (%r, %s: %s); this process uses its own "
                 "memory until it does: sign-in limits hold per process, and the catalogue's "
                 "answers are not cached.",
+                self._alias,
                 type(error).__name__,
                 error,
             )
@@ -95,7 +106,7 @@ class DegradingCache:
         if self._paused():
             return None
         try:
-            return dict(shared.get_many(keys))
+            return dict(self._shared.get_many(keys))
         except UNREACHABLE as error:
             self._failed(error)
             return None
@@ -105,7 +116,7 @@ class DegradingCache:
         if self._paused():
             return False
         try:
-            shared.set_many(values, timeout=timeout)
+            self._shared.set_many(values, timeout=timeout)
         except UNREACHABLE as error:
             self._failed(error)
             return False
@@ -116,7 +127,7 @@ class DegradingCache:
         if self._paused():
             return False
         try:
-            return bool(shared.add(key, value, timeout=timeout))
+            return bool(self._shared.add(key, value, timeout=timeout))
         except UNREACHABLE as error:
             self._failed(error)
             return False
@@ -127,6 +138,7 @@ class DegradingCache:
         hash); None when the shared cache does not answer or is not Redis."""
         if self._paused():
             return None
+        shared = self._shared
         client_of = getattr(shared, "redis_client", None)
         if client_of is None:
             return None
@@ -143,4 +155,5 @@ class DegradingCache:
         self._paused_until = 0.0
 
 
-cache = DegradingCache()
+cache = DegradingCache("default")
+limits = DegradingCache("limits")

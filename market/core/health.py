@@ -2,11 +2,12 @@
 
 ``/healthz`` says the process is alive: it answers without touching anything else, so a slow
 database never gets a healthy process restarted. ``/readyz`` says whether the process can do
-its work now: it asks the database, the broker and the cache, each with a short timeout, and
-answers 200 when all three answer, else 503, with each one's time in milliseconds. Neither
-names a host, a URL or an error's text: they are public. Being public, ``/readyz`` asks at most
-once per ``READYZ_CACHE_SECONDS`` (1 s) per process and answers the others from that: a flood
-of calls must not become a flood of broker connections and cache writes.
+its work now: it asks the database, the broker and the cache (and the sign-in limits' Redis
+where that is another), each with a short timeout, and answers 200 when all answer, else 503,
+with each one's time in milliseconds. Neither names a host, a URL or an error's text: they are
+public. Being public, ``/readyz`` asks at most once per ``READYZ_CACHE_SECONDS`` (1 s) per
+process and answers the others from that: a flood of calls must not become a flood of broker
+connections and cache writes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 
 from celery import current_app
 from django.conf import settings
-from django.core.cache import cache as shared_cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -38,17 +39,28 @@ def _broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
 
 
-def _cache() -> None:
+def _keeps_a_value(alias: str) -> None:
+    shared_cache = caches[alias]
     shared_cache.set("market:readyz", "1", timeout=10)
     if shared_cache.get("market:readyz") != "1":
-        raise RuntimeError("the cache did not keep a value")
+        raise RuntimeError(f"the {alias} cache did not keep a value")
 
 
 CHECKS: dict[str, Callable[[], None]] = {
     "database": _database,
     "broker": _broker,
-    "cache": _cache,
+    "cache": lambda: _keeps_a_value("default"),
 }
+
+
+def _checks() -> dict[str, Callable[[], None]]:
+    """The three, and the sign-in limits' Redis where it is not the cache's."""
+    location = settings.CACHES["limits"].get("LOCATION")
+    if location == settings.CACHES["default"].get("LOCATION") or not str(location).startswith(
+        "redis"
+    ):
+        return CHECKS
+    return {**CHECKS, "limits": lambda: _keeps_a_value("limits")}
 
 
 @never_cache
@@ -75,7 +87,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def _readiness() -> tuple[dict[str, object], int]:
     results: dict[str, dict[str, object]] = {}
-    for name, check in CHECKS.items():
+    for name, check in _checks().items():
         started = time.perf_counter()
         try:
             check()

@@ -2,7 +2,6 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.core.cache import cache
 
 from tests.conftest import GraphQLClient
 
@@ -31,14 +30,6 @@ RESET_REQUEST = f"""mutation($email: String!) {{
 SET_PASSWORD = f"""mutation($email: String!, $token: String!, $password: String!) {{
   setPassword(email: $email, token: $token, password: $password) {{ {ERRORS} }} }}"""
 ME = "{ me { email } }"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Failed sign-ins are counted in the cache: no test may inherit another's count.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

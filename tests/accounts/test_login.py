@@ -6,6 +6,7 @@ import pytest
 from market.accounts.models import RefreshToken
 from tests.accounts.conftest import LOGIN, ME, PASSWORD, bearer_client, client_at, login
 from tests.factories import UserFactory
+from tests.servers import RedisServer, caches_forget_outages, redis_caches
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +113,46 @@ def test_after_too_many_failures_even_the_right_password_is_refused(gql, small_t
     assert RefreshToken.objects.count() == 0
 
 
+@pytest.fixture
+def evicting_cache_and_kept_limits(settings, tmp_path):
+    """Production's advice: the cache on a Redis capped with allkeys-lru (anyone can fill it
+    with new catalogue answers), the limits' counters on one that never evicts."""
+    import redis
+
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "limits").mkdir()
+    cache_server = RedisServer(tmp_path / "cache")
+    limits_server = RedisServer(tmp_path / "limits")
+    capped = redis.Redis.from_url(cache_server.url)
+    capped.config_set("maxmemory", "2mb")
+    capped.config_set("maxmemory-policy", "allkeys-lru")
+    settings.CACHES = {
+        "default": redis_caches(cache_server.url)["default"],
+        "limits": redis_caches(limits_server.url)["limits"],
+    }
+    caches_forget_outages()
+    yield capped
+    caches_forget_outages()
+    cache_server.stop()
+    limits_server.stop()
+
+
+def test_filling_the_cache_does_not_forget_a_guessers_failures(
+    gql, small_throttle, evicting_cache_and_kept_limits
+):
+    from django.core.cache import caches
+
+    UserFactory(email="ada@example.com")
+    fail_login(gql, "ada@example.com", 3)
+
+    for number in range(400):  # 8 MB into a 2 MB cache
+        caches["default"].set(f"flood:{number}", "x" * 20_000, 60)
+    payload = login(gql, "ada@example.com")
+
+    assert evicting_cache_and_kept_limits.info("stats")["evicted_keys"] > 0
+    assert payload["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+
+
 def test_failures_below_the_limit_do_not_block(gql, small_throttle):
     UserFactory(email="ada@example.com")
     fail_login(gql, "ada@example.com", 2)
@@ -164,10 +205,11 @@ def test_signing_in_works_again_once_the_window_has_passed(gql, settings, clock)
     # The window is the lifetime of the failures' cache entry: a local cache reads this
     # process's clock, which the test moves (Redis keeps the server's time).
     settings.CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "sign-in-window",
+            "LOCATION": f"sign-in-window-{alias}",
         }
+        for alias in ("default", "limits")
     }
     settings.LOGIN_MAX_FAILURES = 2
     settings.LOGIN_FAILURE_WINDOW_SECONDS = 60

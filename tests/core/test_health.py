@@ -3,6 +3,8 @@ cache answer, with their times, and never shows an error's text."""
 
 import pytest
 
+from tests.servers import redis_caches
+
 pytestmark = pytest.mark.django_db
 
 
@@ -24,13 +26,7 @@ def test_readyz_is_ready_when_the_database_the_broker_and_the_cache_answer(clien
 
 
 def test_readyz_is_unavailable_when_the_cache_does_not_answer(client, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "market.core.redis_cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0", timeout=0.2)
 
     response = client.get("/readyz")
 
@@ -43,18 +39,28 @@ def test_readyz_is_unavailable_when_the_cache_does_not_answer(client, settings):
     assert "refused" not in response.content.decode().lower()
 
 
+def test_readyz_names_the_sign_in_limits_redis_when_it_is_not_the_caches(client, settings):
+    cache = settings.CACHES["default"]
+    settings.CACHES = {
+        "default": cache,
+        "limits": redis_caches("redis://127.0.0.1:1/0", timeout=0.2)["limits"],
+    }
+
+    response = client.get("/readyz")
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["checks"]["limits"]["ok"] is False
+    assert body["checks"]["cache"]["ok"] is True
+    assert "127.0.0.1" not in response.content.decode()
+
+
 def test_readyz_asks_once_per_its_interval_and_answers_the_rest_from_that(
     client, settings, django_assert_num_queries
 ):
     ready = client.get("/readyz")  # asked afresh (the tests' setting is 0)
     settings.READYZ_CACHE_SECONDS = 60  # a slow machine must not see the look expire
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "market.core.redis_cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0", timeout=0.2)
 
     with django_assert_num_queries(0):
         flood = [client.get("/readyz") for _ in range(20)]

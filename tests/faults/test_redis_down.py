@@ -15,10 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from market.accounts.models import User
-from market.core.cache import cache
 from market.orders.models import Order, OrderStatus
 from tests.factories import UserFactory, listed_product
-from tests.servers import HangingServer, RedisServer
+from tests.servers import HangingServer, RedisServer, caches_forget_outages, redis_caches
 from tests.storefront.buying import (
     SUCCEEDS,
     add_to_cart,
@@ -40,29 +39,19 @@ mutation($email: String!, $password: String!) {
 PRODUCTS = "{ products(first: 10) { edges { node { name } } } }"
 
 
-def redis_cache(url: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "market.core.redis_cache.RedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
-        }
-    }
-
-
 @pytest.fixture
 def stopped_redis(settings, tmp_path):
     """The cache's Redis, seen answering, then stopped; its port, for the leak checks."""
     server = RedisServer(tmp_path)
-    settings.CACHES = redis_cache(server.url)
+    settings.CACHES = redis_caches(server.url)
     from django.core.cache import cache as shared
 
     shared.set("faults:alive", "yes")
     assert shared.get("faults:alive") == "yes"
-    cache.clear_local()
+    caches_forget_outages()
     server.stop()
     yield server.port
-    cache.clear_local()
+    caches_forget_outages()
 
 
 def leaked(text: str, port: int) -> list[str]:
@@ -219,9 +208,9 @@ def test_a_hanging_cache_costs_one_timeout_per_pause_not_one_per_call(gql, setti
     packets) is asked once; until REDIS_CACHE_RETRY_SECONDS pass, the process's own memory
     answers at once, so a sign-in does not wait for six timeouts."""
     hanging = HangingServer()
-    settings.CACHES = redis_cache(hanging.url)
+    settings.CACHES = redis_caches(hanging.url)
     settings.REDIS_CACHE_RETRY_SECONDS = 3600
-    cache.clear_local()
+    caches_forget_outages()
     UserFactory(email="anna@example.com")
     try:
         for _ in range(3):
@@ -231,5 +220,5 @@ def test_a_hanging_cache_costs_one_timeout_per_pause_not_one_per_call(gql, setti
 
         assert hanging.connections == 1
     finally:
-        cache.clear_local()
+        caches_forget_outages()
         hanging.close()

@@ -22,6 +22,7 @@ from tests.factories import (
     listed_product,
     ready_checkout,
 )
+from tests.servers import redis_caches
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_cache")]
 
@@ -325,13 +326,7 @@ def test_while_redis_is_down_nothing_is_kept_in_process_memory(gql, settings, mo
     listed_product(slug="blue-vase")
     # The outage warning is logged once a minute per process: other tests expect their own.
     monkeypatch.setattr(cache, "_warned_at", cache._warned_at)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "market.core.redis_cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0", timeout=0.2)
 
     for _ in range(3):
         data, sql = _queries(gql, LIST, {"first": 10})
