@@ -125,10 +125,11 @@ def publish_to(monkeypatch, url: str) -> None:
     """Tasks published by this process (the API's side of the test) go to the broker at
     ``url`` for the rest of the test; the outbox starts with no outage remembered."""
     import market.core.tasks
+    from market.core.outages import Outage
     from workers.app import app
 
     monkeypatch.setattr(app.conf, "broker_url", url)
-    monkeypatch.setattr(market.core.tasks, "broker_outage", market.core.tasks.BrokerOutage())
+    monkeypatch.setattr(market.core.tasks, "broker_outage", Outage())
 
 
 def wait_until_workers_are_idle(seconds: float = 15.0) -> None:

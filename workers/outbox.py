@@ -16,7 +16,6 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +25,6 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-WARN_EVERY_SECONDS = 60.0
 BROKER_BACKOFF_MAX_SECONDS = 30.0
 
 
@@ -123,18 +121,6 @@ class OutboxTask(Task):  # type: ignore[type-arg]
         return float(limit or settings.CELERY_BROKER_VISIBILITY_TIMEOUT)
 
 
-class _EveryMinute:
-    def __init__(self) -> None:
-        self._at: float | None = None
-
-    def due(self) -> bool:
-        now = time.monotonic()
-        if self._at is not None and now - self._at < WARN_EVERY_SECONDS:
-            return False
-        self._at = now
-        return True
-
-
 class OutboxRelay(threading.Thread):
     """Publishes due outbox rows until stopped: at once again while a batch was full, every
     ``OUTBOX_RELAY_INTERVAL_SECONDS`` otherwise, and with a growing pause (1 s doubling to 30 s)
@@ -142,14 +128,16 @@ class OutboxRelay(threading.Thread):
 
     def __init__(self) -> None:
         super().__init__(name="outbox-relay", daemon=True)
+        from market.core.outages import Outage  # not at import: market imports the app
+
         self._stopping = threading.Event()
-        self._database_warning = _EveryMinute()
+        self._database_outage = Outage()
 
     def run(self) -> None:
         from django.db import DatabaseError, connection
 
         from market.core.outbox import outbox_relay_due
-        from market.core.tasks import BROKER_ERRORS, broker_outage
+        from market.core.tasks import BROKER_ERRORS, broker_failed, broker_recovered
 
         batch = settings.OUTBOX_RELAY_BATCH
         backoff = 0.0
@@ -159,19 +147,20 @@ class OutboxRelay(threading.Thread):
                     limit=batch, grace_seconds=settings.OUTBOX_RELAY_GRACE_SECONDS
                 )
             except BROKER_ERRORS as error:
-                broker_outage.report(error)
+                broker_failed(error)
                 backoff = min(BROKER_BACKOFF_MAX_SECONDS, max(1.0, backoff * 2))
                 pause = backoff
             except DatabaseError as error:
-                if self._database_warning.due():
+                if self._database_outage.failed() is not None:
                     logger.warning("The outbox relay cannot read the database (%s)", error)
                 pause = 5.0
             except Exception:
                 logger.exception("The outbox relay failed; it tries again")
                 pause = 5.0
             else:
+                self._database_outage.recovered()
                 if published:
-                    broker_outage.recovered()
+                    broker_recovered()
                 backoff = 0.0
                 pause = 0.0 if published >= batch else settings.OUTBOX_RELAY_INTERVAL_SECONDS
             finally:

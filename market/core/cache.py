@@ -19,7 +19,6 @@ tries the shared cache again, and the process is back on it when it answers.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -28,11 +27,12 @@ from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from redis.exceptions import RedisError
 
+from market.core.outages import Outage
+
 logger = logging.getLogger(__name__)
 
 # What a cache that cannot be reached raises: redis-py's errors, and socket errors from below.
 UNREACHABLE = (RedisError, OSError)
-WARN_EVERY_SECONDS = 60.0
 
 T = TypeVar("T")
 
@@ -44,8 +44,7 @@ class DegradingCache:
     def __init__(self, alias: str) -> None:
         self._alias = alias
         self._local = LocMemCache(f"market-{alias}-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
-        self._warned_at = 0.0
-        self._paused_until = 0.0
+        self._outage = Outage()
 
     @property
     def _shared(self) -> BaseCache:
@@ -63,13 +62,10 @@ class DegradingCache:
             return getattr(self._local, name)(*args, **kwargs)
 
     def _paused(self) -> bool:
-        return time.monotonic() < self._paused_until
+        return self._outage.pausing()
 
     def _failed(self, error: BaseException) -> None:
-        now = time.monotonic()
-        self._paused_until = now + settings.REDIS_CACHE_RETRY_SECONDS
-        if now - self._warned_at >= WARN_EVERY_SECONDS:
-            self._warned_at = now
+        if self._outage.failed(pause=settings.REDIS_CACHE_RETRY_SECONDS) is not None:
             logger.warning(
                 "The shared cache does not answer (%r, %s: %s); this process uses its own "
                 "memory until it does: sign-in limits hold per process, and the catalogue's "
@@ -151,8 +147,7 @@ class DegradingCache:
     def clear_local(self) -> None:
         """Forget the fallback's memory, and that the shared cache failed (tests)."""
         self._local.clear()
-        self._warned_at = 0.0
-        self._paused_until = 0.0
+        self._outage.forget()
 
 
 cache = DegradingCache("default")

@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -34,13 +33,13 @@ from kombu.exceptions import KombuError
 
 from market.core.context import current_request_id
 from market.core.models import OutboxMessage
+from market.core.outages import Outage
 
 logger = logging.getLogger(__name__)
 
 # What publishing raises when the broker cannot take the message: Celery turns the transport's
 # connection and channel errors into kombu's own (OperationalError, ChannelError, …).
 BROKER_ERRORS: tuple[type[BaseException], ...] = (KombuError,)
-WARN_EVERY_SECONDS = 60.0
 # After a failed publish, this process leaves new rows to the relay for a while instead of
 # making every request wait for a broker that is down.
 FAST_PATH_PAUSE_SECONDS = 10.0
@@ -108,25 +107,15 @@ def error_summary(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}"[:200]
 
 
-class BrokerOutage:
-    """The broker as this process last saw it: an outage is logged when it starts and then at
-    most once a minute, never once per message; its end is logged once."""
+# The broker as this process last saw it (market.core.outages): an outage is logged when it
+# starts and then at most once a minute, never once per message; its end is logged once.
+broker_outage = Outage()
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._warned_at: float | None = None
-        self._paused_until = 0.0
-        self._failures = 0
 
-    def report(self, error: BaseException) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._failures += 1
-            self._paused_until = now + FAST_PATH_PAUSE_SECONDS
-            if self._warned_at is not None and now - self._warned_at < WARN_EVERY_SECONDS:
-                return
-            self._warned_at = now
-            failures = self._failures
+def broker_failed(error: BaseException) -> None:
+    """A publish failed: new rows are left to the relay for a while, and the outage logged."""
+    failures = broker_outage.failed(pause=FAST_PATH_PAUSE_SECONDS)
+    if failures is not None:
         logger.warning(
             "The task broker does not take messages (%s); tasks stay in the outbox and are "
             "published when it does (%d failed publishes so far).",
@@ -134,21 +123,14 @@ class BrokerOutage:
             failures,
         )
 
-    def recovered(self) -> None:
-        with self._lock:
-            if self._warned_at is None:
-                return
-            failures, self._failures, self._warned_at = self._failures, 0, None
-            self._paused_until = 0.0
+
+def broker_recovered() -> None:
+    """A publish went through: the end of an outage is logged once."""
+    failures = broker_outage.recovered()
+    if failures is not None:
         logger.warning(
             "The task broker takes messages again (after %d failed publishes).", failures
         )
-
-    def pausing(self) -> bool:
-        return time.monotonic() < self._paused_until
-
-
-broker_outage = BrokerOutage()
 
 
 def _headers() -> dict[str, Any]:
@@ -162,10 +144,10 @@ def _publish_after_commit(message: OutboxMessage) -> None:
     try:
         message_publish(message)
     except BROKER_ERRORS as error:
-        broker_outage.report(error)
+        broker_failed(error)
         _record(message, sent=False, error=error)
         return
-    broker_outage.recovered()
+    broker_recovered()
     _record(message, sent=True)
 
 

@@ -22,7 +22,6 @@ from tests.factories import (
     listed_product,
     ready_checkout,
 )
-from tests.servers import redis_caches
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_cache")]
 
@@ -322,11 +321,8 @@ def test_an_answer_computed_while_what_it_shows_changed_is_not_kept(
     assert cache.shared_redis(lambda client, make_key: client.exists(make_key(answer.key))) == 0
 
 
-def test_while_redis_is_down_nothing_is_kept_in_process_memory(gql, settings, monkeypatch):
+def test_while_redis_is_down_nothing_is_kept_in_process_memory(gql, redis_down):
     listed_product(slug="blue-vase")
-    # The outage warning is logged once a minute per process: other tests expect their own.
-    monkeypatch.setattr(cache, "_warned_at", cache._warned_at)
-    settings.CACHES = redis_caches("redis://127.0.0.1:1/0", timeout=0.2)
 
     for _ in range(3):
         data, sql = _queries(gql, LIST, {"first": 10})
