@@ -199,9 +199,13 @@ if REDIS_URL:
     CACHES = {
         "default": {**_redis_cache, "LOCATION": _cache_url},
         # The sign-in and e-mail limits' counters. A cache may drop anything, and anyone can
-        # fill it with new catalogue answers: in production these belong on a Redis that never
-        # evicts (docs/production.md). By default, the cache's own.
-        "limits": {**_redis_cache, "LOCATION": env.str("REDIS_LIMITS_URL", default=_cache_url)},
+        # fill it with new catalogue answers: these belong on a Redis that never evicts
+        # (docs/production.md). By default, REDIS_URL's server, next database: the cache's own
+        # until REDIS_CACHE_URL moves the cache to a Redis of its own, and then left behind.
+        "limits": {
+            **_redis_cache,
+            "LOCATION": env.str("REDIS_LIMITS_URL", default=_next_redis_database(REDIS_URL)),
+        },
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 else:

@@ -3,12 +3,11 @@ but never stops a sign-in or a page.
 
 Everything of ours that uses the cache goes through ``cache`` here (the catalogue's answers and
 facets, the reference tables, the sitemap), or ``limits`` (the sign-in and e-mail limits'
-counters, Django's ``limits`` cache: a Redis that never evicts, in production). When the shared
-cache does not answer (Redis stopped, a
-network fault, a timeout: ``market.settings`` gives its connections short timeouts), each call
-falls back to a cache in this process's memory: limits still hold per process, cached answers
-are computed again, and a warning is logged (at most once a minute per process). No caller, and
-no client, ever sees the connection error.
+counters, Django's ``limits`` cache: a Redis that never evicts, in production). When a shared
+cache does not answer (Redis stopped, a network fault, a timeout: ``market.settings`` gives its
+connections short timeouts), each call falls back to a cache in this process's memory: limits
+still hold per process, cached answers are computed again, and a warning is logged (at most
+once a minute per process). No caller, and no client, ever sees the connection error.
 
 After a failure the process leaves the shared cache alone for ``REDIS_CACHE_RETRY_SECONDS``:
 a Redis that hangs rather than refuses costs one request per process the connection timeout in

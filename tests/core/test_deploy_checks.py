@@ -246,3 +246,32 @@ def test_environments_on_two_databases_sharing_a_redis_keep_apart_cache_keys(tmp
 
     assert len(keys) == 2
     assert all(key.endswith(":k") and key.startswith("market_") for key in keys)
+
+
+def test_moving_the_cache_to_a_redis_of_its_own_leaves_the_sign_in_limits_behind(tmp_path):
+    """The cache's Redis may be capped and evict; the limits' counters must not follow it there
+    unless told to."""
+    show = (
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['LOCATION'], settings.CACHES['limits']['LOCATION'])",
+    )
+    base = {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/market_staging",
+        "REDIS_URL": "redis://queues:6379/0",
+    }
+
+    def locations(**environment: str) -> list[str]:
+        result = manage(*show, environment={**base, **environment}, tmp_path=tmp_path)
+        return result.stdout.strip().splitlines()[-1].split()
+
+    assert locations() == ["redis://queues:6379/1", "redis://queues:6379/1"]
+    assert locations(REDIS_CACHE_URL="redis://cache:6379/0") == [
+        "redis://cache:6379/0",
+        "redis://queues:6379/1",
+    ]
+    assert locations(REDIS_LIMITS_URL="redis://limits:6379/0") == [
+        "redis://queues:6379/1",
+        "redis://limits:6379/0",
+    ]
